@@ -1,0 +1,1 @@
+//! hepatica-batch: not yet written.

@@ -1,0 +1,62 @@
+//! `hepatica assess`: one case in, its assessment out.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+use hepatica_engine::{Audience, assess, case_from_json, parse::MAX_CASE_BYTES};
+use hepatica_knowledge::Knowledge;
+
+use crate::{AssessArgs, AudienceArg, EXIT_OK, Format, invalid, render};
+
+/// Reads the case, assesses it and prints it in the chosen format.
+pub fn run(args: AssessArgs) -> anyhow::Result<u8> {
+    let audience = match args.audience {
+        AudienceArg::Patient => Audience::Patient,
+        AudienceArg::Clinician => Audience::Clinician,
+    };
+    let kb = Knowledge::embedded();
+    if let Some(path) = &args.fhir {
+        return crate::cmd_assess::fhir(path, args.format, audience);
+    }
+    let bytes = match read_input(args.file.as_deref()) {
+        Ok(b) => b,
+        Err(problem) => return Ok(invalid(&[problem])),
+    };
+    let case = match case_from_json(&bytes) {
+        Ok(c) => c,
+        Err(problems) => return Ok(invalid(&problems)),
+    };
+    let assessment = assess(kb, &case, audience);
+    let text = render::assessment(&assessment, args.format, kb);
+    crate::print_stdout(&text).context("writing the assessment")?;
+    Ok(EXIT_OK)
+}
+
+/// Reads FILE, or stdin for `-` or no FILE, refusing anything over the size limit.
+/// A problem is reported as an input error (exit 2) naming the file.
+pub fn read_input(file: Option<&Path>) -> Result<Vec<u8>, String> {
+    let limit = MAX_CASE_BYTES as u64 + 1;
+    let mut buf = Vec::new();
+    let (name, result) = match file {
+        None => ("stdin".to_string(), std::io::stdin().lock().take(limit).read_to_end(&mut buf)),
+        Some(p) if p == Path::new("-") => ("stdin".to_string(), std::io::stdin().lock().take(limit).read_to_end(&mut buf)),
+        Some(p) => {
+            let name = p.display().to_string();
+            match std::fs::File::open(p) {
+                Ok(f) => (name, f.take(limit).read_to_end(&mut buf)),
+                Err(e) => return Err(format!("{name}: expected a readable case file, got {e}")),
+            }
+        }
+    };
+    match result {
+        Ok(_) if buf.len() as u64 >= limit => Err(format!("/: expected a case of at most {MAX_CASE_BYTES} bytes, got more from {name}")),
+        Ok(_) => Ok(buf),
+        Err(e) => Err(format!("{name}: expected readable input, got {e}")),
+    }
+}
+
+/// `assess --fhir`: being built in issue 7.
+fn fhir(_path: &Path, _format: Format, _audience: Audience) -> anyhow::Result<u8> {
+    anyhow::bail!("'hepatica assess --fhir' is not available in this build yet")
+}

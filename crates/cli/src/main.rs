@@ -1,0 +1,233 @@
+//! The `hepatica` command: a thin shell over the library crates.
+//!
+//! Each sub-command lives in its own module and only parses arguments, reads
+//! files, calls a library and prints. Exit codes (contract section 1): 0 success,
+//! 2 invalid input or arguments (nothing on stdout, one `error:` line per
+//! problem on stderr), 3 batch finished with some invalid lines, 1 anything else.
+
+mod cmd_ask;
+mod cmd_assess;
+mod cmd_batch;
+mod cmd_drug;
+mod cmd_kb;
+mod cmd_serve;
+mod render;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hepatica_knowledge::Knowledge;
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code for any failure other than bad input.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for invalid input or arguments.
+pub const EXIT_INVALID: u8 = 2;
+/// Exit code for a batch that finished with some invalid lines.
+pub const EXIT_PARTIAL: u8 = 3;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success; 2 invalid input or arguments (one 'error:' line per problem on stderr, nothing on stdout); \
+3 batch finished but some lines were invalid; 1 any other failure.
+
+Hepatica is an information aid to discuss with the care team. It does not make treatment decisions.";
+
+#[derive(Debug, Parser)]
+#[command(name = "hepatica", version = version_string(), about = "Explains and assesses treatment options for secondary cancer in the liver", after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess one case (JSON from FILE or stdin, or a FHIR R4 Bundle with --fhir).
+    Assess(AssessArgs),
+    /// Assess many cases: NDJSON or a FHIR Bulk Data export folder.
+    Batch(BatchArgs),
+    /// Look a drug or regimen up by name, brand, abbreviation or misspelling.
+    Drug(DrugArgs),
+    /// Search all content for an answer to a question.
+    Ask(AskArgs),
+    /// Run the web app, JSON API and CDS Hooks service.
+    Serve(ServeArgs),
+    /// Knowledge-base tools.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+    /// Write realistic synthetic cases as NDJSON (for tests and benchmarks).
+    Synth(SynthArgs),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Machine-readable JSON.
+    Json,
+    /// Terminal text.
+    Text,
+    /// Markdown.
+    Markdown,
+}
+
+/// Wording audience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AudienceArg {
+    /// Plain English for patients and carers.
+    Patient,
+    /// Clinical depth with the criteria trace.
+    Clinician,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Case JSON file, or - for stdin (the default).
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<PathBuf>,
+    /// Read a FHIR R4 Bundle from this file instead of a Case.
+    #[arg(long, value_name = "FILE", conflicts_with = "file")]
+    pub fhir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Who the wording is for.
+    #[arg(long, value_enum, default_value = "patient")]
+    pub audience: AudienceArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// NDJSON file (one Case per line) or a FHIR Bulk Data export folder.
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// NDJSON output, one line per valid input line, in input order.
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Write counts per treatment and suitability (JSON; also .csv and .svg beside it).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Write the whole Assessment for each line.
+    #[arg(long)]
+    pub full: bool,
+    /// Parse and validate only; do not assess.
+    #[arg(long)]
+    pub validate_only: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct DrugArgs {
+    /// Name, brand, abbreviation or regimen.
+    pub query: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, in your own words.
+    pub question: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "HEPATICA_ADDR")]
+    pub addr: String,
+    /// Folder for the embedded database (created if missing).
+    #[arg(long, default_value = "./hepatica-data", env = "HEPATICA_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// CDS Hooks trust file (base_url and allow-listed issuers with their JWK sets).
+    #[arg(long, value_name = "FILE", env = "HEPATICA_CDS_TRUST")]
+    pub cds_trust: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum KbCommand {
+    /// Validate the knowledge base: sources, references, review dates, readability.
+    Check(cmd_kb::CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// How many cases.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    /// Random seed (same seed, same cases).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output file (default stdout).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn version_string() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let kb = Knowledge::embedded();
+        format!("{} (knowledge base {}, published {})", env!("CARGO_PKG_VERSION"), kb.meta.version, kb.meta.published)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INVALID } else { EXIT_OK };
+            // --help and --version print to stdout and succeed; bad arguments are exit 2.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Assess(a) => cmd_assess::run(a),
+        Command::Batch(a) => cmd_batch::run(a),
+        Command::Drug(a) => cmd_drug::run(a),
+        Command::Ask(a) => cmd_ask::run(a),
+        Command::Serve(a) => cmd_serve::run(a),
+        Command::Kb { command: KbCommand::Check(a) } => cmd_kb::check(a),
+        Command::Synth(a) => cmd_batch::synth(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::from(EXIT_OK);
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Prints input problems as `error: <pointer>: <detail>` lines and returns exit code 2.
+pub fn invalid<T: std::fmt::Display>(problems: &[T]) -> u8 {
+    let mut stderr = std::io::stderr().lock();
+    for p in problems {
+        let _ = writeln!(stderr, "error: {p}");
+    }
+    EXIT_INVALID
+}
+
+/// Writes `text` to stdout in one go (so a failure leaves nothing half-written).
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,266 @@
+//! Rendering an assessment as JSON, terminal text or Markdown.
+//!
+//! Text output groups the nine options by suitability, wraps to the terminal
+//! width and uses colour only when stdout is a terminal and `NO_COLOR` is unset.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use hepatica_engine::{Assessment, Audience, CriterionStatus, OptionAssessment, Suitability};
+use hepatica_knowledge::Knowledge;
+
+use crate::Format;
+
+/// Renders an assessment in `format`, ending with a newline.
+pub fn assessment(a: &Assessment, format: Format, kb: &Knowledge) -> String {
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(a).expect("assessment serialises");
+            s.push('\n');
+            s
+        }
+        Format::Text => text(a, kb, Style::detect()),
+        Format::Markdown => markdown(a),
+    }
+}
+
+/// Terminal styling: ANSI sequences or nothing.
+#[derive(Clone, Copy)]
+pub struct Style {
+    colour: bool,
+    width: usize,
+}
+
+impl Style {
+    /// Colour on a terminal without `NO_COLOR`; width from `COLUMNS`, at most 100.
+    pub fn detect() -> Style {
+        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(80usize).clamp(40, 100);
+        Style { colour, width }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.colour { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    fn suitability(&self, s: Suitability) -> String {
+        let (code, label) = match s {
+            Suitability::Usual => ("1;32", "USUAL"),
+            Suitability::Possible => ("1;36", "POSSIBLE"),
+            Suitability::Depends => ("1;33", "DEPENDS"),
+            Suitability::Unlikely => ("1;90", "UNLIKELY"),
+        };
+        self.paint(code, label)
+    }
+}
+
+fn heading_for(s: Suitability) -> &'static str {
+    match s {
+        Suitability::Usual => "commonly used in this situation",
+        Suitability::Possible => "may be an option; the specialist team decides",
+        Suitability::Depends => "depends on information not given yet",
+        Suitability::Unlikely => "not usually used in this situation",
+    }
+}
+
+fn wrap(out: &mut String, text: &str, indent: &str, first: &str, width: usize) {
+    let opts = textwrap::Options::new(width).initial_indent(first).subsequent_indent(indent);
+    for line in textwrap::wrap(text, opts) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+fn text(a: &Assessment, kb: &Knowledge, st: Style) -> String {
+    let w = st.width;
+    let mut out = String::new();
+    let title = match &a.case_id {
+        Some(id) => format!("Treatment options for secondary cancer in the liver (case {id})"),
+        None => "Treatment options for secondary cancer in the liver".to_string(),
+    };
+    let _ = writeln!(out, "{}", st.bold(&title));
+    let _ = writeln!(out, "Knowledge base {} (published {})", a.knowledge_base.version, a.knowledge_base.published);
+    out.push('\n');
+    wrap(&mut out, &a.disclaimer, "", "", w);
+    for s in Suitability::ALL {
+        let group: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == s).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{} {}", st.suitability(s), st.paint("2", &format!("({})", heading_for(s))));
+        for o in group {
+            option_text(&mut out, o, a.audience, st);
+        }
+    }
+    scores_text(&mut out, a, st);
+    if !a.missing_information.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("What would sharpen this answer"));
+        for m in &a.missing_information {
+            wrap(&mut out, &format!("{} ({})", m.why, m.pointer), "    ", "  - ", w);
+        }
+    }
+    if !a.support.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("Support"));
+        for s in &a.support {
+            wrap(&mut out, &format!("{}: {}", s.name, s.how), "    ", "  - ", w);
+        }
+    }
+    let _ = writeln!(out, "\n{}", st.bold("Sources"));
+    for s in &a.sources {
+        wrap(&mut out, &format!("[{}] {}. {}, {}. {}", s.id, s.title, s.publisher, s.year, s.url), "    ", "  ", w);
+    }
+    let _ = kb;
+    out
+}
+
+fn option_text(out: &mut String, o: &OptionAssessment, audience: Audience, st: Style) {
+    let w = st.width;
+    let _ = writeln!(out, "\n  {}", st.bold(&o.title));
+    wrap(out, &o.summary, "    ", "    ", w);
+    if !o.reasons.is_empty() {
+        let _ = writeln!(out, "    Why:");
+        for r in &o.reasons {
+            wrap(out, &format!("{} [{}]", r.text, r.sources.join(", ")), "        ", "      - ", w);
+        }
+    }
+    if !o.depends_on.is_empty() {
+        let _ = writeln!(out, "    What would decide it:");
+        for d in &o.depends_on {
+            wrap(out, d, "        ", "      - ", w);
+        }
+    }
+    if !o.kinds.is_empty() {
+        let kinds: Vec<String> = o.kinds.iter().map(|k| format!("{} ({})", k.title, k.suitability.as_str())).collect();
+        wrap(out, &format!("Kinds: {}", kinds.join("; ")), "        ", "    ", w);
+    }
+    if audience == Audience::Clinician && !o.criteria.is_empty() {
+        let _ = writeln!(out, "    Criteria:");
+        for c in &o.criteria {
+            let mark = match c.status {
+                CriterionStatus::Met => st.paint("32", "met    "),
+                CriterionStatus::NotMet => st.paint("31", "not met"),
+                CriterionStatus::Unknown => st.paint("33", "unknown"),
+            };
+            wrap(out, &format!("{mark} {} ({})", c.label, c.inputs.join(", ")), "                ", "      ", w);
+        }
+    }
+    if !o.questions_to_ask.is_empty() {
+        let _ = writeln!(out, "    Questions to ask your team:");
+        for q in &o.questions_to_ask {
+            wrap(out, q, "        ", "      - ", w);
+        }
+    }
+}
+
+fn scores_text(out: &mut String, a: &Assessment, st: Style) {
+    let s = &a.scores;
+    let mut lines = Vec::new();
+    if let Some(f) = &s.fong_clinical_risk_score {
+        lines.push(format!("Fong clinical risk score: {} ({} risk group)", f.value, f.group));
+    }
+    if let Some(t) = &s.tumour_burden_score {
+        lines.push(format!("Tumour burden score: {:.2} ({})", t.value, t.group));
+    }
+    if let Some(g) = &s.game_score {
+        lines.push(format!("GAME score: {} ({} risk group)", g.value, g.group));
+    }
+    if let Some(r) = &s.future_liver_remnant {
+        let verdict = if r.adequate { "at or above" } else { "below" };
+        lines.push(format!("Future liver remnant: {}% ({verdict} the {}% threshold for this liver)", r.value, r.threshold));
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("Scores"));
+        for l in lines {
+            let _ = writeln!(out, "  - {l}");
+        }
+    }
+}
+
+fn markdown(a: &Assessment) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Treatment options for secondary cancer in the liver\n");
+    if let Some(id) = &a.case_id {
+        let _ = writeln!(out, "Case: `{id}`  ");
+    }
+    let _ = writeln!(out, "Knowledge base {} (published {})\n", a.knowledge_base.version, a.knowledge_base.published);
+    let _ = writeln!(out, "> {}\n", a.disclaimer);
+    for s in Suitability::ALL {
+        let group: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == s).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {} ({})\n", capitalise(s.as_str()), heading_for(s));
+        for o in group {
+            let _ = writeln!(out, "### {}\n\n{}\n", o.title, o.summary);
+            if !o.reasons.is_empty() {
+                let _ = writeln!(out, "**Why**\n");
+                for r in &o.reasons {
+                    let cites: Vec<String> = r.sources.iter().map(|s| format!("[{s}]")).collect();
+                    let _ = writeln!(out, "- {} {}", r.text, cites.join(" "));
+                }
+                out.push('\n');
+            }
+            if !o.depends_on.is_empty() {
+                let _ = writeln!(out, "**What would decide it**\n");
+                for d in &o.depends_on {
+                    let _ = writeln!(out, "- {d}");
+                }
+                out.push('\n');
+            }
+            if !o.kinds.is_empty() {
+                let kinds: Vec<String> = o.kinds.iter().map(|k| format!("{} ({})", k.title, k.suitability.as_str())).collect();
+                let _ = writeln!(out, "**Kinds:** {}\n", kinds.join("; "));
+            }
+            if a.audience == Audience::Clinician && !o.criteria.is_empty() {
+                let _ = writeln!(out, "| Criterion | Status | Inputs |\n|---|---|---|");
+                for c in &o.criteria {
+                    let status = match c.status {
+                        CriterionStatus::Met => "met",
+                        CriterionStatus::NotMet => "not met",
+                        CriterionStatus::Unknown => "unknown",
+                    };
+                    let _ = writeln!(out, "| {} | {status} | {} |", c.label, c.inputs.join(", "));
+                }
+                out.push('\n');
+            }
+            if !o.questions_to_ask.is_empty() {
+                let _ = writeln!(out, "**Questions to ask your team**\n");
+                for q in &o.questions_to_ask {
+                    let _ = writeln!(out, "- {q}");
+                }
+                out.push('\n');
+            }
+        }
+    }
+    if !a.missing_information.is_empty() {
+        let _ = writeln!(out, "## What would sharpen this answer\n");
+        for m in &a.missing_information {
+            let _ = writeln!(out, "- {} (`{}`)", m.why, m.pointer);
+        }
+        out.push('\n');
+    }
+    if !a.support.is_empty() {
+        let _ = writeln!(out, "## Support\n");
+        for s in &a.support {
+            let _ = writeln!(out, "- **{}**: {}", s.name, s.how);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "## Sources\n");
+    for s in &a.sources {
+        let _ = writeln!(out, "- [{}] {}. {}, {}. <{}>", s.id, s.title, s.publisher, s.year, s.url);
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,29 @@
+//! Benchmark of one full assessment: parse Case JSON, assess, serialise to JSON.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hepatica_engine::{Audience, assess, case_from_json};
+use hepatica_knowledge::Knowledge;
+
+const CASES: &[&str] = &[
+    r#"{"id":"b1","primary_site":"bowel","bowel_side":"left","biomarkers":{"KRAS":"wild_type","NRAS":"wild_type","BRAF_V600":"absent","MSI":"stable"},"liver":{"tumour_count":2,"largest_tumour_cm":3.5,"both_lobes":false,"near_major_vessels":false,"all_removable":true,"future_liver_remnant_percent":55,"liver_condition":"normal"},"spread_elsewhere":[],"performance_status":0,"fit_for_major_surgery":true,"chemotherapy_history":"none","primary_node_positive":true,"disease_free_interval_months":8,"cea_ng_ml":40}"#,
+    r#"{"primary_site":"breast","biomarkers":{"ER":"positive","HER2":"negative"}}"#,
+    r#"{"primary_site":"lung"}"#,
+];
+
+fn bench(c: &mut Criterion) {
+    let kb = Knowledge::embedded();
+    c.bench_function("parse+assess+serialise (3 cases)", |b| {
+        b.iter(|| {
+            let mut bytes = 0;
+            for json in CASES {
+                let case = case_from_json(json.as_bytes()).expect("valid case");
+                let a = assess(kb, &case, Audience::Patient);
+                bytes += serde_json::to_vec(&a).expect("serialises").len();
+            }
+            bytes
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,59 @@
+//! Hepatica's assessment engine: a [`Case`] in, an explained [`Assessment`] out.
+//!
+//! ```
+//! use hepatica_engine::{assess, case_from_json, Audience};
+//! use hepatica_knowledge::Knowledge;
+//!
+//! let case = case_from_json(br#"{"primary_site": "bowel"}"#).unwrap();
+//! let a = assess(Knowledge::embedded(), &case, Audience::Patient);
+//! assert_eq!(a.options.len(), 9);
+//! ```
+//!
+//! **Architecture invariants.** The engine is pure: no I/O, no clock, no
+//! randomness, no global state, so the same case and knowledge base always
+//! give the same assessment, byte for byte once serialised. It never panics on
+//! any [`Case`] value: missing or awkward input is a value in the output
+//! (`depends`, `missing_information`), not an error. Every reason cites at
+//! least one source that resolves in the [`Knowledge`] it was computed from;
+//! every threshold it compares against is a knowledge-base threshold.
+//!
+//! It does not parse FHIR, render HTML or know about HTTP: those are views in
+//! other crates. [`parse`] reads the contract's Case JSON because the engine's
+//! input type and its validation belong together.
+
+mod assessment;
+mod case;
+pub mod parse;
+mod rules;
+pub mod scores;
+
+pub use assessment::*;
+pub use case::*;
+pub use parse::{FieldError, case_from_json, case_from_value};
+pub use rules::{STATEMENT_IDS, THRESHOLD_IDS};
+
+use hepatica_knowledge::{Diagnostic, Knowledge};
+
+/// Assesses one case against a knowledge base, worded for `audience`.
+pub fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
+    rules::assess(kb, case, audience)
+}
+
+/// Checks that every statement and threshold the engine refers to exists in `kb`.
+///
+/// `hepatica kb check` runs this next to the knowledge base's own checks, so a
+/// content edit that removes something the rules cite fails before release.
+pub fn check_references(kb: &Knowledge) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for id in STATEMENT_IDS {
+        if kb.statement(id).is_none() {
+            out.push(Diagnostic::error("statements", *id, "id", "the engine cites this statement but it is not in the knowledge base"));
+        }
+    }
+    for id in THRESHOLD_IDS {
+        if kb.threshold(id).is_none() {
+            out.push(Diagnostic::error("thresholds", *id, "id", "the engine uses this threshold but it is not in the knowledge base"));
+        }
+    }
+    out
+}

@@ -1,0 +1,499 @@
+//! Reading a Case from JSON, with every problem named by JSON pointer.
+//!
+//! Parsing never stops at the first problem: [`case_from_json`] returns all of
+//! them, each with what was expected and what was given, and a "did you mean"
+//! hint for near-miss field names and values. The same errors back the CLI's
+//! exit code 2 and the API's HTTP 422.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::case::*;
+
+/// Largest JSON document accepted for one case, in bytes.
+pub const MAX_CASE_BYTES: usize = 1 << 20;
+
+/// One problem with the input, at a JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// RFC 6901 JSON pointer; empty string for the whole document.
+    pub pointer: String,
+    /// What was expected and what was given.
+    pub detail: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "{p}: {}", self.detail)
+    }
+}
+
+/// Parses one Case from JSON text.
+pub fn case_from_json(text: &[u8]) -> Result<Case, Vec<FieldError>> {
+    if text.len() > MAX_CASE_BYTES {
+        return Err(vec![err("", format!("expected a case of at most {MAX_CASE_BYTES} bytes, got {} bytes", text.len()))]);
+    }
+    let value: Value = match serde_json::from_slice(text) {
+        Ok(v) => v,
+        Err(e) => return Err(vec![err("", format!("expected a JSON object, got invalid JSON ({e})"))]),
+    };
+    case_from_value(&value)
+}
+
+/// Validates an already-parsed JSON value as a Case.
+pub fn case_from_value(value: &Value) -> Result<Case, Vec<FieldError>> {
+    let mut p = Parser { errors: Vec::new() };
+    let case = p.case(value);
+    match case {
+        Some(c) if p.errors.is_empty() => Ok(c),
+        _ => Err(p.errors),
+    }
+}
+
+const CASE_FIELDS: &[&str] = &[
+    "id",
+    "primary_site",
+    "bowel_side",
+    "biomarkers",
+    "liver",
+    "spread_elsewhere",
+    "performance_status",
+    "fit_for_major_surgery",
+    "chemotherapy_history",
+    "primary_node_positive",
+    "disease_free_interval_months",
+    "cea_ng_ml",
+];
+
+const LIVER_FIELDS: &[&str] = &[
+    "tumour_count",
+    "largest_tumour_cm",
+    "both_lobes",
+    "near_major_vessels",
+    "all_removable",
+    "future_liver_remnant_percent",
+    "liver_condition",
+];
+
+/// Well-known aliases that deserve a precise hint (US spellings, synonyms).
+const FIELD_ALIASES: &[(&str, &str)] = &[
+    ("tumor_count", "tumour_count"),
+    ("largest_tumor_cm", "largest_tumour_cm"),
+    ("ecog", "performance_status"),
+    ("who_performance_status", "performance_status"),
+    ("cea", "cea_ng_ml"),
+    ("flr", "future_liver_remnant_percent"),
+    ("primary", "primary_site"),
+    ("site", "primary_site"),
+    ("extrahepatic_disease", "spread_elsewhere"),
+];
+
+fn err(pointer: impl Into<String>, detail: impl Into<String>) -> FieldError {
+    FieldError { pointer: pointer.into(), detail: detail.into() }
+}
+
+/// Escapes a key for use in a JSON pointer (RFC 6901).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A short, safe rendering of what was given.
+fn shown(v: &Value) -> String {
+    let s = match v {
+        Value::Object(_) => "an object".to_string(),
+        Value::Array(_) => "a list".to_string(),
+        Value::Null => "null".to_string(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
+}
+
+/// The closest candidate, if it is close enough to be a likely typo.
+pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let g = given.to_lowercase();
+    let mut best: Option<(&str, usize)> = None;
+    for c in candidates {
+        let lc = c.to_lowercase();
+        if lc == g {
+            return Some(c);
+        }
+        let d = strsim::damerau_levenshtein(&g, &lc);
+        let limit = (lc.chars().count() / 3).clamp(1, 3);
+        if d <= limit && best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((c, d));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+struct Parser {
+    errors: Vec<FieldError>,
+}
+
+impl Parser {
+    fn object<'v>(&mut self, v: &'v Value, ptr: &str, fields: &[&str]) -> Option<&'v Map<String, Value>> {
+        let Value::Object(map) = v else {
+            self.errors.push(err(ptr, format!("expected an object, got {}", shown(v))));
+            return None;
+        };
+        for key in map.keys() {
+            if !fields.contains(&key.as_str()) {
+                let hint = FIELD_ALIASES
+                    .iter()
+                    .find(|(a, t)| a.eq_ignore_ascii_case(key) && fields.contains(t))
+                    .map(|(_, t)| *t)
+                    .or_else(|| suggest(key, fields.iter().copied()));
+                let detail = match hint {
+                    Some(h) => format!("unknown field (did you mean {h}?)"),
+                    None => format!("unknown field; expected one of {}", fields.join(", ")),
+                };
+                self.errors.push(err(format!("{ptr}/{}", escape(key)), detail));
+            }
+        }
+        Some(map)
+    }
+
+    fn case(&mut self, v: &Value) -> Option<Case> {
+        let map = self.object(v, "", CASE_FIELDS)?;
+        let primary = match map.get("primary_site") {
+            None | Some(Value::Null) => {
+                self.errors.push(err("/primary_site", "expected one of the primary sites (it is required), got nothing"));
+                None
+            }
+            Some(v) => self.primary_site(v),
+        };
+        let mut case = Case::new(primary.unwrap_or(PrimarySite::Other));
+        case.id = map.get("id").and_then(|v| self.string(v, "/id", 256));
+        case.bowel_side = self.opt_enum(map, "bowel_side", "/bowel_side", BowelSide::ALL, BowelSide::as_str, BowelSide::parse);
+        if let Some(b) = map.get("biomarkers").filter(|v| !v.is_null()) {
+            case.biomarkers = self.biomarkers(b);
+        }
+        if let Some(l) = map.get("liver").filter(|v| !v.is_null()) {
+            case.liver = self.liver(l);
+        }
+        if let Some(s) = map.get("spread_elsewhere").filter(|v| !v.is_null()) {
+            case.spread_elsewhere = self.spread(s);
+        }
+        case.performance_status = self.opt_whole(map, "performance_status", "/performance_status", 0, 4).map(|n| n as u8);
+        case.fit_for_major_surgery = self.opt_bool(map, "fit_for_major_surgery", "/fit_for_major_surgery");
+        case.chemotherapy_history =
+            self.opt_enum(map, "chemotherapy_history", "/chemotherapy_history", ChemoHistory::ALL, ChemoHistory::as_str, ChemoHistory::parse);
+        case.primary_node_positive = self.opt_bool(map, "primary_node_positive", "/primary_node_positive");
+        case.disease_free_interval_months =
+            self.opt_number(map, "disease_free_interval_months", "/disease_free_interval_months", Range::AtLeast(0.0), "months");
+        case.cea_ng_ml = self.opt_number(map, "cea_ng_ml", "/cea_ng_ml", Range::AtLeast(0.0), "ng/mL");
+        primary.map(|_| case)
+    }
+
+    fn primary_site(&mut self, v: &Value) -> Option<PrimarySite> {
+        let Some(s) = v.as_str() else {
+            self.errors.push(err("/primary_site", format!("expected a string naming the primary site, got {}", shown(v))));
+            return None;
+        };
+        if let Some(site) = PrimarySite::parse(s) {
+            return Some(site);
+        }
+        let lower = s.to_lowercase();
+        if ["liver", "hepatocellular", "hcc", "primary_liver", "cholangiocarcinoma", "bile_duct"].contains(&lower.as_str()) {
+            self.errors.push(err(
+                "/primary_site",
+                format!(
+                    "expected the place where the cancer started before it spread to the liver, got {:?}: primary liver cancer is out of scope (Hepatica covers secondary cancer in the liver)",
+                    s
+                ),
+            ));
+            return None;
+        }
+        let aliases = [
+            ("colorectal", "bowel"),
+            ("colon", "bowel"),
+            ("rectum", "bowel"),
+            ("rectal", "bowel"),
+            ("crc", "bowel"),
+            ("net", "neuroendocrine"),
+            ("esophagus", "oesophagus"),
+            ("skin", "melanoma"),
+            ("uterus", "womb"),
+            ("endometrium", "womb"),
+            ("renal", "kidney"),
+            ("gastric", "stomach"),
+        ];
+        let hint = aliases
+            .iter()
+            .find(|(a, _)| *a == lower)
+            .map(|(_, t)| *t)
+            .or_else(|| suggest(s, PrimarySite::ALL.iter().map(|p| p.as_str())));
+        let list = PrimarySite::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
+        let detail = match hint {
+            Some(h) => format!("expected one of {list}; got {:?} (did you mean {h}?)", s),
+            None => format!("expected one of {list}; got {:?}", s),
+        };
+        self.errors.push(err("/primary_site", detail));
+        None
+    }
+
+    fn string(&mut self, v: &Value, ptr: &str, max: usize) -> Option<String> {
+        match v {
+            Value::String(s) if s.chars().count() <= max => Some(s.clone()),
+            Value::String(s) => {
+                self.errors.push(err(ptr, format!("expected a string of at most {max} characters, got {} characters", s.chars().count())));
+                None
+            }
+            Value::Null => None,
+            other => {
+                self.errors.push(err(ptr, format!("expected a string, got {}", shown(other))));
+                None
+            }
+        }
+    }
+
+    fn enum_value<T: Copy>(&mut self, v: &Value, ptr: &str, all: &[T], name: fn(T) -> &'static str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+        match v {
+            Value::String(s) => match parse(s) {
+                Some(x) => Some(x),
+                None => {
+                    let detail = match suggest(s, names.iter().copied()) {
+                        Some(h) => format!("expected one of {}; got {:?} (did you mean {h}?)", names.join(", "), s),
+                        None => format!("expected one of {}; got {:?}", names.join(", "), s),
+                    };
+                    self.errors.push(err(ptr, detail));
+                    None
+                }
+            },
+            other => {
+                self.errors.push(err(ptr, format!("expected one of {}, got {}", names.join(", "), shown(other))));
+                None
+            }
+        }
+    }
+
+    fn opt_enum<T: Copy>(
+        &mut self,
+        map: &Map<String, Value>,
+        key: &str,
+        ptr: &str,
+        all: &[T],
+        name: fn(T) -> &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        match map.get(key) {
+            None | Some(Value::Null) => None,
+            Some(v) => self.enum_value(v, ptr, all, name, parse),
+        }
+    }
+
+    fn opt_bool(&mut self, map: &Map<String, Value>, key: &str, ptr: &str) -> Option<bool> {
+        match map.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.errors.push(err(ptr, format!("expected true or false, got {}", shown(other))));
+                None
+            }
+        }
+    }
+
+    fn opt_whole(&mut self, map: &Map<String, Value>, key: &str, ptr: &str, min: u64, max: u64) -> Option<u64> {
+        let v = match map.get(key) {
+            None | Some(Value::Null) => return None,
+            Some(v) => v,
+        };
+        let n = v.as_u64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64).map(|f| f as u64));
+        match n {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.errors.push(err(ptr, format!("expected a whole number from {min} to {max}, got {}", shown(v))));
+                None
+            }
+        }
+    }
+
+    fn opt_number(&mut self, map: &Map<String, Value>, key: &str, ptr: &str, range: Range, unit: &str) -> Option<f64> {
+        let v = match map.get(key) {
+            None | Some(Value::Null) => return None,
+            Some(v) => v,
+        };
+        match v.as_f64() {
+            Some(n) if range.contains(n) => Some(n),
+            _ => {
+                self.errors.push(err(ptr, format!("expected {} ({unit}), got {}", range.describe(), shown(v))));
+                None
+            }
+        }
+    }
+
+    fn biomarkers(&mut self, v: &Value) -> BTreeMap<Biomarker, BiomarkerValue> {
+        let mut out = BTreeMap::new();
+        let Value::Object(map) = v else {
+            self.errors.push(err("/biomarkers", format!("expected an object of biomarker results, got {}", shown(v))));
+            return out;
+        };
+        let names: Vec<&str> = Biomarker::ALL.iter().map(|b| b.as_str()).collect();
+        for (key, val) in map {
+            let ptr = format!("/biomarkers/{}", escape(key));
+            let Some(b) = Biomarker::parse(key) else {
+                let detail = match suggest(key, names.iter().copied()) {
+                    Some(h) => format!("unknown biomarker (did you mean {h}?)"),
+                    None => format!("unknown biomarker; expected one of {}", names.join(", ")),
+                };
+                self.errors.push(err(ptr, detail));
+                continue;
+            };
+            if val.is_null() || val.as_str() == Some("unknown") {
+                continue;
+            }
+            let allowed = b.values();
+            let mut names: Vec<&str> = allowed.iter().map(|x| x.as_str()).collect();
+            names.push("unknown");
+            let parsed = val.as_str().and_then(BiomarkerValue::parse).filter(|x| allowed.contains(x));
+            match parsed {
+                Some(x) => {
+                    out.insert(b, x);
+                }
+                None => {
+                    let detail = match val.as_str().and_then(|s| suggest(s, names.iter().copied())) {
+                        Some(h) => format!("expected one of {}; got {} (did you mean {h}?)", names.join(", "), shown(val)),
+                        None => format!("expected one of {}; got {}", names.join(", "), shown(val)),
+                    };
+                    self.errors.push(err(ptr, detail));
+                }
+            }
+        }
+        out
+    }
+
+    fn liver(&mut self, v: &Value) -> Liver {
+        let mut liver = Liver::default();
+        let Some(map) = self.object(v, "/liver", LIVER_FIELDS) else {
+            return liver;
+        };
+        liver.tumour_count = self.opt_whole(map, "tumour_count", "/liver/tumour_count", 1, 100).map(|n| n as u32);
+        liver.largest_tumour_cm = self.opt_number(map, "largest_tumour_cm", "/liver/largest_tumour_cm", Range::AboveZeroAtMost(30.0), "centimetres");
+        liver.both_lobes = self.opt_bool(map, "both_lobes", "/liver/both_lobes");
+        liver.near_major_vessels = self.opt_bool(map, "near_major_vessels", "/liver/near_major_vessels");
+        liver.all_removable = self.opt_bool(map, "all_removable", "/liver/all_removable");
+        liver.future_liver_remnant_percent =
+            self.opt_number(map, "future_liver_remnant_percent", "/liver/future_liver_remnant_percent", Range::Between(0.0, 100.0), "percent");
+        liver.liver_condition =
+            self.opt_enum(map, "liver_condition", "/liver/liver_condition", LiverCondition::ALL, LiverCondition::as_str, LiverCondition::parse);
+        liver
+    }
+
+    fn spread(&mut self, v: &Value) -> Option<Vec<Spread>> {
+        let Value::Array(items) = v else {
+            self.errors.push(err(
+                "/spread_elsewhere",
+                format!("expected a list of places ([] for none), got {}", shown(v)),
+            ));
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(s) = self.enum_value(item, &format!("/spread_elsewhere/{i}"), Spread::ALL, Spread::as_str, Spread::parse) {
+                out.push(s);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Range {
+    AtLeast(f64),
+    AboveZeroAtMost(f64),
+    Between(f64, f64),
+}
+
+impl Range {
+    fn contains(self, n: f64) -> bool {
+        match self {
+            Range::AtLeast(lo) => n >= lo && n.is_finite(),
+            Range::AboveZeroAtMost(hi) => n > 0.0 && n <= hi,
+            Range::Between(lo, hi) => n >= lo && n <= hi,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Range::AtLeast(lo) => format!("a number of at least {lo}"),
+            Range::AboveZeroAtMost(hi) => format!("a number greater than 0 and at most {hi}"),
+            Range::Between(lo, hi) => format!("a number from {lo} to {hi}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(json: &str) -> Vec<String> {
+        case_from_json(json.as_bytes()).unwrap_err().iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn contract_invalid_example_reports_every_problem() {
+        let e = errors(r#"{ "primary_site": "bowl", "liver": { "tumor_count": 3, "largest_tumour_cm": -2 }, "performance_status": 7 }"#);
+        assert_eq!(e.len(), 4, "{e:#?}");
+        assert!(e[0].starts_with("/primary_site: expected one of bowel,") && e[0].ends_with("(did you mean bowel?)"), "{}", e[0]);
+        assert!(e.contains(&"/liver/tumor_count: unknown field (did you mean tumour_count?)".to_string()), "{e:#?}");
+        assert!(e.contains(&"/liver/largest_tumour_cm: expected a number greater than 0 and at most 30 (centimetres), got -2".to_string()), "{e:#?}");
+        assert!(e.contains(&"/performance_status: expected a whole number from 0 to 4, got 7".to_string()), "{e:#?}");
+    }
+
+    #[test]
+    fn liver_primary_is_out_of_scope() {
+        let e = errors(r#"{"primary_site":"liver"}"#);
+        assert_eq!(e.len(), 1);
+        assert!(e[0].contains("primary liver cancer is out of scope"), "{}", e[0]);
+    }
+
+    #[test]
+    fn garbage_and_wrong_shapes_are_errors_not_panics() {
+        for input in ["", "null", "[]", "42", "\"bowel\"", "{", "\u{0}\u{1}", "{\"primary_site\": 1}"] {
+            assert!(case_from_json(input.as_bytes()).is_err(), "{input:?} should fail");
+        }
+        let deep = "[".repeat(100_000);
+        assert!(case_from_json(deep.as_bytes()).is_err());
+        assert!(case_from_json(&[0xff, 0xfe, 0x00]).is_err());
+    }
+
+    #[test]
+    fn unknown_means_absent_and_null_means_unknown() {
+        let c = case_from_json(br#"{"primary_site":"bowel","biomarkers":{"KRAS":"unknown","MSI":"high"},"spread_elsewhere":null}"#).unwrap();
+        assert_eq!(c.biomarker(Biomarker::Kras), None);
+        assert_eq!(c.biomarker(Biomarker::Msi), Some(BiomarkerValue::High));
+        assert_eq!(c.spread_elsewhere, None);
+    }
+
+    #[test]
+    fn biomarker_values_are_checked_per_key() {
+        let e = errors(r#"{"primary_site":"bowel","biomarkers":{"KRAS":"present","kras":"mutant","HER2":"postive"}}"#);
+        assert!(e.iter().any(|m| m.starts_with("/biomarkers/KRAS: expected one of wild_type, mutant, G12C, unknown")), "{e:#?}");
+        assert!(e.iter().any(|m| m == "/biomarkers/kras: unknown biomarker (did you mean KRAS?)"), "{e:#?}");
+        assert!(e.iter().any(|m| m.ends_with("(did you mean positive?)")), "{e:#?}");
+    }
+
+    #[test]
+    fn boundaries_of_ranges() {
+        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":30,"tumour_count":100,"future_liver_remnant_percent":0}}"#).is_ok());
+        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":30.01}}"#).is_err());
+        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":0}}"#).is_err());
+        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":0}}"#).is_err());
+        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":2.5}}"#).is_err());
+        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":2.0}}"#).is_ok());
+        assert!(case_from_json(br#"{"primary_site":"bowel","performance_status":-1}"#).is_err());
+        assert!(case_from_json(br#"{"primary_site":"bowel","cea_ng_ml":-0.1}"#).is_err());
+    }
+
+    #[test]
+    fn pointer_escapes_odd_keys() {
+        let e = errors(r#"{"primary_site":"bowel","a/b~c":1}"#);
+        assert_eq!(e, vec!["/a~1b~0c: unknown field; expected one of id, primary_site, bowel_side, biomarkers, liver, spread_elsewhere, performance_status, fit_for_major_surgery, chemotherapy_history, primary_node_positive, disease_free_interval_months, cea_ng_ml".to_string()]);
+    }
+}

@@ -1,0 +1,1 @@
+//! hepatica-fhir: not yet written.

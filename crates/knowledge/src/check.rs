@@ -1,0 +1,258 @@
+//! Validation of a loaded knowledge base: sources, references, review dates.
+//!
+//! [`check`] never stops at the first problem. Each [`Diagnostic`] names the
+//! file (or collection), the record id, the field and what is wrong, so a
+//! content editor can fix everything in one pass.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::model::*;
+use crate::{Date, EXTRA_TOPICS, Knowledge, PRIMARY_SITES, TREATMENT_IDS};
+
+/// How serious a diagnostic is. Only errors make `kb check` fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Must be fixed before release.
+    Error,
+    /// Worth a look (e.g. a review due within 30 days).
+    Warning,
+}
+
+/// One problem found in the content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// File path or collection name (`sources`, `statements`, ...).
+    pub file: String,
+    /// Record id, empty for whole-file problems.
+    pub id: String,
+    /// Field name, empty if not field-specific.
+    pub field: String,
+    /// What is wrong, lower-case, no trailing period.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error diagnostic.
+    pub fn error(file: impl Into<String>, id: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, file: file.into(), id: id.into(), field: field.into(), message: message.into() }
+    }
+
+    /// A warning diagnostic.
+    pub fn warning(file: impl Into<String>, id: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, file: file.into(), id: id.into(), field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{level}: {}", self.file)?;
+        if !self.id.is_empty() {
+            write!(f, ": {}", self.id)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ".{}", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Days before a review is due at which `check` starts to warn.
+pub const REVIEW_WARNING_DAYS: i64 = 30;
+
+/// Validates `kb` as of `today`; returns every problem found (empty = clean).
+pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
+    let mut c = Checker { kb, today, out: Vec::new() };
+    c.meta();
+    c.sources();
+    c.collection_ids();
+    for s in &kb.statements {
+        c.cited("statements", &s.id, "sources", &s.sources);
+        c.nonempty("statements", &s.id, "patient", &s.patient);
+        c.nonempty("statements", &s.id, "clinician", &s.clinician);
+        c.review("statements", &s.id, &s.review);
+    }
+    for t in &kb.thresholds {
+        c.cited("thresholds", &t.id, "sources", &t.sources);
+        c.review("thresholds", &t.id, &t.review);
+    }
+    for t in &kb.treatments {
+        c.treatment(t);
+    }
+    for t in &kb.glossary {
+        c.nonempty("glossary", &t.id, "definition", &t.definition);
+        c.known_sources("glossary", &t.id, "sources", &t.sources);
+        c.review("glossary", &t.id, &t.review);
+    }
+    for d in &kb.drugs {
+        c.drug(d);
+    }
+    for q in &kb.faqs {
+        c.cited("faq", &q.id, "sources", &q.sources);
+        if !TREATMENT_IDS.contains(&q.topic.as_str()) && !EXTRA_TOPICS.contains(&q.topic.as_str()) {
+            c.err("faq", &q.id, "topic", format!("unknown topic {:?}; expected a treatment id or one of {}", q.topic, EXTRA_TOPICS.join(", ")));
+        }
+        c.review("faq", &q.id, &q.review);
+    }
+    for s in &kb.support {
+        c.review("support", &s.id, &s.review);
+    }
+    for m in &kb.codes {
+        c.known_sources("codes", &m.code, "sources", &m.sources);
+    }
+    c.out.extend(crate::readability::check_patient_text(kb));
+    c.out.sort_by(|a, b| (a.severity, &a.file, &a.id).cmp(&(b.severity, &b.file, &b.id)));
+    c.out
+}
+
+struct Checker<'a> {
+    kb: &'a Knowledge,
+    today: Date,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, file: &str, id: &str, field: &str, msg: impl Into<String>) {
+        self.out.push(Diagnostic::error(file, id, field, msg));
+    }
+
+    fn nonempty(&mut self, file: &str, id: &str, field: &str, text: &str) {
+        if text.trim().is_empty() {
+            self.err(file, id, field, "is empty");
+        }
+    }
+
+    fn meta(&mut self) {
+        let m = &self.kb.meta;
+        let parts: Vec<&str> = m.version.split('.').collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.parse::<u32>().is_err()) {
+            self.err("kb.toml", "", "version", format!("expected a version like 2026.11.0, got {:?}", m.version));
+        }
+        let review = ReviewOverride { reviewed_on: Some(m.review.reviewed_on), review_due: Some(m.review.review_due), reviewers: Some(m.review.reviewers.clone()) };
+        self.review("kb.toml", "", &review);
+    }
+
+    fn sources(&mut self) {
+        for s in &self.kb.sources {
+            if s.url.is_empty() || !(s.url.starts_with("https://") || s.url.starts_with("http://")) {
+                self.err("sources", &s.id, "url", format!("expected an http(s) URL, got {:?}", s.url));
+            }
+            if !(1900..=2100).contains(&s.year) {
+                self.err("sources", &s.id, "year", format!("implausible year {}", s.year));
+            }
+            self.review("sources", &s.id, &s.review);
+        }
+    }
+
+    fn collection_ids(&mut self) {
+        fn dups<'x>(ids: impl Iterator<Item = &'x str>) -> Vec<&'x str> {
+            let mut seen = HashSet::new();
+            ids.filter(|id| !seen.insert(*id)).collect()
+        }
+        let kb = self.kb;
+        let groups: [(&str, Vec<&str>); 7] = [
+            ("sources", dups(kb.sources.iter().map(|x| x.id.as_str()))),
+            ("statements", dups(kb.statements.iter().map(|x| x.id.as_str()))),
+            ("thresholds", dups(kb.thresholds.iter().map(|x| x.id.as_str()))),
+            ("glossary", dups(kb.glossary.iter().map(|x| x.id.as_str()))),
+            ("drugs", dups(kb.drugs.iter().map(|x| x.id.as_str()))),
+            ("faq", dups(kb.faqs.iter().map(|x| x.id.as_str()))),
+            ("support", dups(kb.support.iter().map(|x| x.id.as_str()))),
+        ];
+        for (file, ids) in groups {
+            for id in ids {
+                self.err(file, id, "id", "duplicate id");
+            }
+        }
+    }
+
+    /// At least one source, every id known, none unverified.
+    fn cited(&mut self, file: &str, id: &str, field: &str, sources: &[String]) {
+        if sources.is_empty() {
+            self.err(file, id, field, "unsourced: cite at least one source id");
+        }
+        self.known_sources(file, id, field, sources);
+    }
+
+    fn known_sources(&mut self, file: &str, id: &str, field: &str, sources: &[String]) {
+        for s in sources {
+            match self.kb.source(s) {
+                None => self.err(file, id, field, format!("unknown source id {s:?}")),
+                Some(src) if src.verification == Verification::U => {
+                    self.err(file, id, field, format!("source {s:?} is unverified ([U]); verify it before citing"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn review(&mut self, file: &str, id: &str, r: &ReviewOverride) {
+        let (Some(on), Some(due)) = (r.reviewed_on, r.review_due) else {
+            self.err(file, id, "review_due", "no review dates");
+            return;
+        };
+        if r.reviewers.as_ref().is_none_or(|v| v.is_empty()) {
+            self.err(file, id, "reviewers", "no reviewers named");
+        }
+        if due <= on {
+            self.err(file, id, "review_due", format!("review_due {due} is not after reviewed_on {on}"));
+        }
+        if on > self.today {
+            self.err(file, id, "reviewed_on", format!("reviewed_on {on} is in the future (today is {})", self.today));
+        }
+        if due < self.today {
+            self.err(file, id, "review_due", format!("overdue: review was due {due} (today is {})", self.today));
+        } else if due.days_since_epoch() - self.today.days_since_epoch() <= REVIEW_WARNING_DAYS {
+            self.out.push(Diagnostic::warning(file, id, "review_due", format!("review due soon: {due}")));
+        }
+    }
+
+    fn treatment(&mut self, t: &Treatment) {
+        let file = format!("treatments/{}.toml", t.id);
+        self.nonempty(&file, &t.id, "summary", &t.summary);
+        if t.sections.is_empty() {
+            self.err(&file, &t.id, "section", "a treatment page needs sections");
+        }
+        for s in &t.sections {
+            self.cited(&file, &format!("{}#{}", t.id, s.id), "sources", &s.sources);
+            self.nonempty(&file, &format!("{}#{}", t.id, s.id), "text", &s.text);
+        }
+        for k in &t.kinds {
+            self.cited(&file, &format!("{}/{}", t.id, k.id), "sources", &k.sources);
+        }
+        if t.questions.is_empty() {
+            self.err(&file, &t.id, "questions", "add questions to ask the care team");
+        }
+        self.review(&file, &t.id, &t.review);
+    }
+
+    fn drug(&mut self, d: &Drug) {
+        self.cited("drugs", &d.id, "sources", &d.sources);
+        self.nonempty("drugs", &d.id, "description", &d.description);
+        for site in &d.used_for {
+            if !PRIMARY_SITES.contains(&site.as_str()) {
+                self.err("drugs", &d.id, "used_for", format!("unknown primary site {site:?}"));
+            }
+        }
+        for c in &d.components {
+            if self.kb.drug(c).is_none() {
+                self.err("drugs", &d.id, "components", format!("unknown component drug id {c:?}"));
+            }
+        }
+        if d.kind == DrugKind::Regimen && d.components.is_empty() {
+            self.err("drugs", &d.id, "components", "a regimen lists its component drugs");
+        }
+        for g in &d.given_as {
+            if !["tablet", "capsule", "drip", "injection", "pump", "liquid", "patch"].contains(&g.as_str()) {
+                self.err("drugs", &d.id, "given_as", format!("unknown route {g:?}; expected tablet, capsule, drip, injection, pump, liquid or patch"));
+            }
+        }
+        self.review("drugs", &d.id, &d.review);
+    }
+}

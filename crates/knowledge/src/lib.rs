@@ -1,0 +1,202 @@
+//! Hepatica's curated knowledge base.
+//!
+//! The content lives as TOML files under the workspace `content/` folder (its
+//! README gives the schema and the curation policy). `build.rs` embeds every
+//! file in the binary; [`Knowledge::embedded`] parses them once. [`check`]
+//! validates a loaded knowledge base against a given "today" and returns every
+//! problem at once, never just the first.
+//!
+//! This crate does not assess cases (that is `hepatica-engine`) and does no I/O
+//! beyond [`Knowledge::load_dir`], which the CLI uses to check a content folder
+//! before it is embedded.
+
+mod check;
+mod date;
+mod load;
+mod model;
+pub mod readability;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub use check::{Diagnostic, Severity, check};
+pub use date::Date;
+pub use model::*;
+
+/// The nine treatment areas, in the order the contract lists them.
+pub const TREATMENT_IDS: [&str; 9] = [
+    "chemotherapy",
+    "surgery",
+    "hormonal_therapy",
+    "targeted_therapy",
+    "immunotherapy",
+    "ablation",
+    "embolisation",
+    "radiotherapy",
+    "supportive_care",
+];
+
+/// The primary sites the contract accepts (`liver` is deliberately absent).
+pub const PRIMARY_SITES: [&str; 16] = [
+    "bowel",
+    "breast",
+    "prostate",
+    "lung",
+    "melanoma",
+    "uveal_melanoma",
+    "neuroendocrine",
+    "pancreas",
+    "stomach",
+    "oesophagus",
+    "kidney",
+    "ovary",
+    "womb",
+    "gist",
+    "unknown",
+    "other",
+];
+
+/// Topics a question-and-answer entry may have besides a treatment id.
+pub const EXTRA_TOPICS: [&str; 3] = ["general", "support", "drugs"];
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
+}
+
+/// A loaded, resolved knowledge base.
+///
+/// Every record's review fields are resolved (record value, else the file's
+/// `[review]` table), so [`Knowledge::review_of`] style look-ups never fail on a
+/// value that loaded.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    /// Identity and version.
+    pub meta: Meta,
+    /// Source registry.
+    pub sources: Vec<Source>,
+    /// Sourced statements the engine cites.
+    pub statements: Vec<Statement>,
+    /// Numeric thresholds the engine uses.
+    pub thresholds: Vec<Threshold>,
+    /// The nine treatment pages, in contract order.
+    pub treatments: Vec<Treatment>,
+    /// Glossary terms, sorted by term.
+    pub glossary: Vec<Term>,
+    /// Drug and regimen catalogue.
+    pub drugs: Vec<Drug>,
+    /// Questions and answers.
+    pub faqs: Vec<Faq>,
+    /// Support services.
+    pub support: Vec<SupportService>,
+    /// Terminology mappings for FHIR input.
+    pub codes: Vec<CodeMapping>,
+    index: Index,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Index {
+    sources: HashMap<String, usize>,
+    statements: HashMap<String, usize>,
+    thresholds: HashMap<String, usize>,
+    drugs: HashMap<String, usize>,
+}
+
+/// Failure to load content: every problem found, each as a [`Diagnostic`].
+#[derive(Debug, thiserror::Error)]
+#[error("the knowledge base did not load ({} problems)", .0.len())]
+pub struct LoadError(pub Vec<Diagnostic>);
+
+impl Knowledge {
+    /// The knowledge base embedded in this binary, parsed on first use.
+    ///
+    /// # Panics
+    /// If the embedded content does not load. The `embedded_content_loads`
+    /// test guards this, so a release cannot ship broken content.
+    pub fn embedded() -> &'static Knowledge {
+        static KB: OnceLock<Knowledge> = OnceLock::new();
+        KB.get_or_init(|| match Knowledge::from_files(files::FILES.iter().copied()) {
+            Ok(kb) => kb,
+            Err(e) => panic!("embedded knowledge base is broken: {:?}", e.0),
+        })
+    }
+
+    /// The embedded content files as `(path, text)` pairs.
+    pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+        files::FILES
+    }
+
+    /// Parses content files given as `(path relative to content/, text)`.
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Knowledge, LoadError> {
+        load::from_files(files)
+    }
+
+    /// Reads and parses every `.toml` file under `dir` (used by `kb check --dir`).
+    pub fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
+        load::load_dir(dir)
+    }
+
+    /// A source by id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.index.sources.get(id).map(|&i| &self.sources[i])
+    }
+
+    /// A statement by id.
+    pub fn statement(&self, id: &str) -> Option<&Statement> {
+        self.index.statements.get(id).map(|&i| &self.statements[i])
+    }
+
+    /// A threshold by id.
+    pub fn threshold(&self, id: &str) -> Option<&Threshold> {
+        self.index.thresholds.get(id).map(|&i| &self.thresholds[i])
+    }
+
+    /// A drug or regimen by id.
+    pub fn drug(&self, id: &str) -> Option<&Drug> {
+        self.index.drugs.get(id).map(|&i| &self.drugs[i])
+    }
+
+    /// A treatment page by id.
+    pub fn treatment(&self, id: &str) -> Option<&Treatment> {
+        self.treatments.iter().find(|t| t.id == id)
+    }
+
+    fn reindex(&mut self) {
+        fn map<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+            items.iter().enumerate().map(|(i, x)| (id(x).to_string(), i)).collect()
+        }
+        self.index = Index {
+            sources: map(&self.sources, |s| &s.id),
+            statements: map(&self.statements, |s| &s.id),
+            thresholds: map(&self.thresholds, |s| &s.id),
+            drugs: map(&self.drugs, |s| &s.id),
+        };
+    }
+}
+
+impl ReviewOverride {
+    /// The resolved review; loading guarantees all three fields are set.
+    pub fn resolved(&self) -> Review {
+        Review {
+            reviewed_on: self.reviewed_on.expect("resolved at load"),
+            review_due: self.review_due.expect("resolved at load"),
+            reviewers: self.reviewers.clone().expect("resolved at load"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_content_loads() {
+        let kb = Knowledge::from_files(Knowledge::embedded_files().iter().copied());
+        if let Err(e) = &kb {
+            for d in &e.0 {
+                eprintln!("{d}");
+            }
+        }
+        let kb = kb.expect("embedded content loads");
+        assert!(!kb.meta.version.is_empty());
+    }
+}

@@ -1,0 +1,188 @@
+//! Parsing content files into a [`Knowledge`], collecting every problem.
+//!
+//! Layout: `kb.toml` holds [`Meta`]; `treatments/<id>.toml` holds one
+//! [`Treatment`]; every other `.toml` file may hold a `[review]` table and any
+//! of the record lists (`[[source]]`, `[[statement]]`, `[[threshold]]`,
+//! `[[term]]`, `[[drug]]`, `[[faq]]`, `[[service]]`, `[[code]]`). A record with
+//! no review fields inherits the file's `[review]`.
+
+use serde::Deserialize;
+
+use crate::check::Diagnostic;
+use crate::model::*;
+use crate::{Knowledge, LoadError, TREATMENT_IDS};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListFile {
+    review: Option<Review>,
+    #[serde(default)]
+    source: Vec<Source>,
+    #[serde(default)]
+    statement: Vec<Statement>,
+    #[serde(default)]
+    threshold: Vec<Threshold>,
+    #[serde(default)]
+    term: Vec<Term>,
+    #[serde(default)]
+    drug: Vec<Drug>,
+    #[serde(default)]
+    faq: Vec<Faq>,
+    #[serde(default)]
+    service: Vec<SupportService>,
+    #[serde(default)]
+    code: Vec<CodeMapping>,
+}
+
+pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    collect(dir, dir, &mut files, &mut problems);
+    if !problems.is_empty() {
+        return Err(LoadError(problems));
+    }
+    files.sort();
+    from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+}
+
+fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>, problems: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Diagnostic::error(dir.display().to_string(), "", "", format!("cannot read folder: {e}")));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(root, &path, out, problems);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            match std::fs::read_to_string(&path) {
+                Ok(text) => out.push((rel, text)),
+                Err(e) => problems.push(Diagnostic::error(rel, "", "", format!("cannot read file: {e}"))),
+            }
+        }
+    }
+}
+
+pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Knowledge, LoadError> {
+    let mut problems = Vec::new();
+    let mut meta = None;
+    let mut treatments = Vec::new();
+    let mut lists = ListFile::default();
+
+    for (path, text) in files {
+        if path == "kb.toml" {
+            match toml::from_str::<Meta>(text) {
+                Ok(m) => meta = Some(m),
+                Err(e) => problems.push(parse_problem(path, &e)),
+            }
+        } else if path.starts_with("treatments/") {
+            match toml::from_str::<Treatment>(text) {
+                Ok(t) => {
+                    if t.review.reviewed_on.is_none() || t.review.review_due.is_none() || t.review.reviewers.is_none() {
+                        problems.push(Diagnostic::error(path, &t.id, "reviewed_on", "a treatment page needs reviewed_on, review_due and reviewers"));
+                    }
+                    treatments.push((path.to_string(), t));
+                }
+                Err(e) => problems.push(parse_problem(path, &e)),
+            }
+        } else {
+            match toml::from_str::<ListFile>(text) {
+                Ok(f) => merge(path, f, &mut lists, &mut problems),
+                Err(e) => problems.push(parse_problem(path, &e)),
+            }
+        }
+    }
+
+    let Some(meta) = meta else {
+        problems.push(Diagnostic::error("kb.toml", "", "", "missing or unreadable kb.toml"));
+        return Err(LoadError(problems));
+    };
+
+    // Treatments in contract order; a missing one is a load error because every
+    // assessment must describe all nine.
+    let mut ordered = Vec::new();
+    for id in TREATMENT_IDS {
+        match treatments.iter().position(|(_, t)| t.id == id) {
+            Some(i) => ordered.push(treatments.swap_remove(i).1),
+            None => problems.push(Diagnostic::error(format!("treatments/{id}.toml"), id, "id", "missing treatment page")),
+        }
+    }
+    for (path, t) in treatments {
+        problems.push(Diagnostic::error(path, &t.id, "id", format!("unknown treatment id; expected one of {}", TREATMENT_IDS.join(", "))));
+    }
+
+    if !problems.is_empty() {
+        return Err(LoadError(problems));
+    }
+    let mut glossary = lists.term;
+    glossary.sort_by_key(|t| t.term.to_lowercase());
+    let mut kb = Knowledge {
+        meta,
+        sources: lists.source,
+        statements: lists.statement,
+        thresholds: lists.threshold,
+        treatments: ordered,
+        glossary,
+        drugs: lists.drug,
+        faqs: lists.faq,
+        support: lists.service,
+        codes: lists.code,
+        index: Default::default(),
+    };
+    kb.reindex();
+    Ok(kb)
+}
+
+fn parse_problem(path: &str, e: &toml::de::Error) -> Diagnostic {
+    let msg = e.message().to_string();
+    let location = e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default();
+    Diagnostic::error(path, "", "", format!("{msg}{location}"))
+}
+
+fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Diagnostic>) {
+    let default = f.review.take();
+    let mut fill = |id: &str, r: &mut ReviewOverride| {
+        if let Some(d) = &default {
+            r.reviewed_on.get_or_insert(d.reviewed_on);
+            r.review_due.get_or_insert(d.review_due);
+            r.reviewers.get_or_insert_with(|| d.reviewers.clone());
+        }
+        if r.reviewed_on.is_none() || r.review_due.is_none() || r.reviewers.is_none() {
+            problems.push(Diagnostic::error(path, id, "review", "no review dates: add reviewed_on, review_due and reviewers, or a [review] table for the file"));
+            // Keep loading so every problem is reported; placeholders never reach a loaded KB.
+        }
+    };
+    for x in &mut f.source {
+        fill(&x.id, &mut x.review);
+    }
+    for x in &mut f.statement {
+        fill(&x.id, &mut x.review);
+    }
+    for x in &mut f.threshold {
+        fill(&x.id, &mut x.review);
+    }
+    for x in &mut f.term {
+        fill(&x.id, &mut x.review);
+    }
+    for x in &mut f.drug {
+        fill(&x.id, &mut x.review);
+    }
+    for x in &mut f.faq {
+        fill(&x.id, &mut x.review);
+    }
+    for x in &mut f.service {
+        fill(&x.id, &mut x.review);
+    }
+    into.source.append(&mut f.source);
+    into.statement.append(&mut f.statement);
+    into.threshold.append(&mut f.threshold);
+    into.term.append(&mut f.term);
+    into.drug.append(&mut f.drug);
+    into.faq.append(&mut f.faq);
+    into.service.append(&mut f.service);
+    into.code.append(&mut f.code);
+}

@@ -1,0 +1,347 @@
+//! The knowledge base as plain data: what each content file holds once parsed.
+//!
+//! These types mirror the TOML files under `content/` (see `content/README.md`).
+//! Unknown keys are rejected so that a misspelt field is a load error, not a
+//! silently ignored statement. Nothing here does I/O.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+
+/// Who reviewed an item, when, and when its next review is due.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// Date of the last review.
+    pub reviewed_on: Date,
+    /// Date by which the item must be reviewed again; `kb check` fails after it.
+    pub review_due: Date,
+    /// Who reviewed it (names or roles).
+    pub reviewers: Vec<String>,
+}
+
+/// Optional per-record review fields; a record without them inherits the file's `[review]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewOverride {
+    /// See [`Review::reviewed_on`].
+    pub reviewed_on: Option<Date>,
+    /// See [`Review::review_due`].
+    pub review_due: Option<Date>,
+    /// See [`Review::reviewers`].
+    pub reviewers: Option<Vec<String>>,
+}
+
+/// Knowledge-base identity: `content/kb.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Calendar version, e.g. `2026.11.0`.
+    pub version: String,
+    /// Publication date of this version.
+    pub published: Date,
+    /// One-paragraph intended use, shown on `/about` and in `--help`.
+    pub intended_use: String,
+    /// The disclaimer attached to every assessment.
+    pub disclaimer: String,
+    /// How and how often content is reviewed.
+    pub update_policy: String,
+    /// Funding and conflicts of interest.
+    pub funding: String,
+    /// How content is written and checked.
+    pub how_made: String,
+    /// Review metadata of the file itself.
+    pub review: Review,
+}
+
+/// What kind of publication a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A clinical guideline (NICE NG/CG, ESMO).
+    Guideline,
+    /// A NICE technology appraisal.
+    TechnologyAppraisal,
+    /// A NICE interventional procedures guidance.
+    ProcedureGuidance,
+    /// A commissioning policy (NHS England).
+    Commissioning,
+    /// A randomised or single-arm trial report.
+    Trial,
+    /// A regulator's licence or approval.
+    Licence,
+    /// A consensus statement.
+    Consensus,
+    /// A systematic or narrative review.
+    Review,
+    /// An observational cohort or case series.
+    Cohort,
+    /// Patient information from a charity or health service.
+    PatientInformation,
+}
+
+/// How firmly the fact behind a source was checked ([V] or [V2] in the domain notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Verification {
+    /// Seen in the source itself.
+    V,
+    /// Seen second-hand only.
+    V2,
+    /// Not verified: allowed in the registry only so `kb check` can reject its use.
+    U,
+}
+
+/// A citable source: `content/sources/*.toml`, `[[source]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Stable id, lower-case with hyphens, e.g. `nice-ng151`.
+    pub id: String,
+    /// Title as published.
+    pub title: String,
+    /// Publisher or journal, e.g. `NICE`, `Lancet`.
+    pub publisher: String,
+    /// Year of publication.
+    pub year: u16,
+    /// Where to read it.
+    pub url: String,
+    /// Publication kind.
+    pub kind: SourceKind,
+    /// Short citation (authors, journal, volume, pages) where there is one.
+    #[serde(default)]
+    pub citation: Option<String>,
+    /// How it was verified.
+    pub verification: Verification,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// Audience-specific wording of one sourced statement.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// Stable id, `<area>.<topic>`, referenced by the engine.
+    pub id: String,
+    /// Plain-English wording for patients and carers.
+    pub patient: String,
+    /// Clinical wording for clinicians (may name trials, thresholds, codes).
+    pub clinician: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// A numeric threshold the engine uses, with its source.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Stable id, e.g. `flr.normal_min_percent`.
+    pub id: String,
+    /// The value.
+    pub value: f64,
+    /// Unit, e.g. `percent`, `cm`, `months`, `count`, `ng/mL`.
+    pub unit: String,
+    /// What it means and how it is applied (inclusive or strict).
+    pub description: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// One section of a treatment page.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Anchor id, e.g. `what-it-is`.
+    pub id: String,
+    /// Heading shown to readers.
+    pub heading: String,
+    /// Plain-English body; paragraphs separated by blank lines.
+    pub text: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+}
+
+/// A sub-kind of a treatment area (e.g. microwave ablation).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kind {
+    /// Stable id, snake_case, e.g. `microwave_ablation`.
+    pub id: String,
+    /// Title shown to readers.
+    pub title: String,
+    /// Plain-English description.
+    pub text: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+}
+
+/// A treatment area page: `content/treatments/<id>.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Treatment {
+    /// One of the nine contract treatment ids.
+    pub id: String,
+    /// Title, e.g. `Tumour ablation`.
+    pub title: String,
+    /// One plain-English sentence.
+    pub summary: String,
+    /// Page sections in reading order.
+    #[serde(rename = "section")]
+    pub sections: Vec<Section>,
+    /// Sub-kinds.
+    #[serde(rename = "kind", default)]
+    pub kinds: Vec<Kind>,
+    /// General questions to ask the care team about this treatment.
+    pub questions: Vec<String>,
+    /// Review metadata.
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// A glossary entry: `content/glossary.toml`, `[[term]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// Stable id, lower-case with hyphens.
+    pub id: String,
+    /// The term as readers meet it.
+    pub term: String,
+    /// Other spellings and abbreviations.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Plain-English definition.
+    pub definition: String,
+    /// Source ids (may be empty for plain word meanings).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// Whether a catalogue entry is a single drug or a regimen of several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrugKind {
+    /// A single medicine.
+    Drug,
+    /// A named combination (e.g. FOLFOX).
+    Regimen,
+}
+
+/// Drug class, exactly the contract's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrugClass {
+    /// Chemotherapy.
+    Chemotherapy,
+    /// Targeted therapy.
+    TargetedTherapy,
+    /// Hormonal therapy.
+    HormonalTherapy,
+    /// Immunotherapy.
+    Immunotherapy,
+    /// Radionuclide (internal radiotherapy by drip).
+    Radionuclide,
+    /// Supportive medicine.
+    Supportive,
+}
+
+/// A drug or regimen: `content/drugs/*.toml`, `[[drug]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drug {
+    /// Stable id, lower-case with hyphens, e.g. `pembrolizumab`, `folfox`.
+    pub id: String,
+    /// Generic or regimen name, e.g. `Pembrolizumab`, `FOLFOX`.
+    pub name: String,
+    /// Drug or regimen.
+    pub kind: DrugKind,
+    /// UK and US brand names.
+    #[serde(default)]
+    pub brand_names: Vec<String>,
+    /// Abbreviations, other spellings and common misspellings.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Contract class.
+    pub class: DrugClass,
+    /// How it is given: `tablet`, `capsule`, `drip`, `injection`, `pump`.
+    pub given_as: Vec<String>,
+    /// Contract primary-site ids it is used for.
+    pub used_for: Vec<String>,
+    /// Biomarker conditions, e.g. `KRAS:wild_type`, `HER2:positive`.
+    #[serde(default)]
+    pub biomarkers: Vec<String>,
+    /// Component drug ids (regimens only).
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// One plain-English paragraph.
+    pub description: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// A common question with our answer: `content/faq/*.toml`, `[[faq]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faq {
+    /// Stable id, lower-case with hyphens.
+    pub id: String,
+    /// The question as a patient or carer would ask it.
+    pub question: String,
+    /// Plain-English answer.
+    pub answer: String,
+    /// A treatment id, or `general`, `support`, `drugs`.
+    pub topic: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// A support service: `content/support.toml`, `[[service]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportService {
+    /// Stable id.
+    pub id: String,
+    /// Name of the service.
+    pub name: String,
+    /// How to reach it, in plain words (phone, chat, forum).
+    pub how: String,
+    /// Web address, if any.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Region code, e.g. `UK`.
+    pub region: String,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// A code-to-concept mapping used by the FHIR mapper: `content/codes/*.toml`, `[[code]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeMapping {
+    /// Code system URI, e.g. `http://snomed.info/sct`.
+    pub system: String,
+    /// The code, or a prefix ending in `*` for ICD-10 ranges (e.g. `C18*`).
+    pub code: String,
+    /// Human display.
+    pub display: String,
+    /// What it maps to: `primary:<site>`, `liver_secondary`, `spread:<site>`, `biomarker:<KEY>`, `observation:<name>`.
+    pub maps_to: String,
+    /// Source ids (terminology or IG); may be empty.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}

@@ -1,0 +1,1 @@
+//! Full-text search over all patient content (contract section 5).

@@ -1,0 +1,1 @@
+//! Drug and regimen look-up by name (contract section 4).

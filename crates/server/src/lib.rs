@@ -1,0 +1,1 @@
+//! hepatica-server: not yet written.
