@@ -12,7 +12,8 @@ fn main() {
     let mut files = Vec::new();
     walk(&content, &content, &mut files);
     files.sort();
-    let mut out = String::from("/// Every embedded content file: (path relative to `content/`, text).\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// Every embedded content file: (path relative to `content/`, text).\npub static FILES: &[(&str, &str)] = &[\n");
     for rel in &files {
         let abs = content.join(rel);
         println!("cargo:rerun-if-changed={}", abs.display());

@@ -237,6 +237,19 @@ pub struct Assessment {
     pub support: Vec<SupportRef>,
     /// The disclaimer.
     pub disclaimer: String,
+    /// Problems met while mapping the input (e.g. FHIR codes that could not be
+    /// mapped); empty, and then omitted, for a plain Case (extension).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_warnings: Vec<InputWarning>,
+}
+
+/// Something in the input that was not used, and why (extension).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputWarning {
+    /// Where in the input (JSON pointer or FHIR reference).
+    pub pointer: String,
+    /// What was not used and why.
+    pub detail: String,
 }
 
 impl Assessment {

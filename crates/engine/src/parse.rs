@@ -179,8 +179,14 @@ impl Parser {
         }
         case.performance_status = self.opt_whole(map, "performance_status", "/performance_status", 0, 4).map(|n| n as u8);
         case.fit_for_major_surgery = self.opt_bool(map, "fit_for_major_surgery", "/fit_for_major_surgery");
-        case.chemotherapy_history =
-            self.opt_enum(map, "chemotherapy_history", "/chemotherapy_history", ChemoHistory::ALL, ChemoHistory::as_str, ChemoHistory::parse);
+        case.chemotherapy_history = self.opt_enum(
+            map,
+            "chemotherapy_history",
+            "/chemotherapy_history",
+            ChemoHistory::ALL,
+            ChemoHistory::as_str,
+            ChemoHistory::parse,
+        );
         case.primary_node_positive = self.opt_bool(map, "primary_node_positive", "/primary_node_positive");
         case.disease_free_interval_months =
             self.opt_number(map, "disease_free_interval_months", "/disease_free_interval_months", Range::AtLeast(0.0), "months");
@@ -221,11 +227,8 @@ impl Parser {
             ("renal", "kidney"),
             ("gastric", "stomach"),
         ];
-        let hint = aliases
-            .iter()
-            .find(|(a, _)| *a == lower)
-            .map(|(_, t)| *t)
-            .or_else(|| suggest(s, PrimarySite::ALL.iter().map(|p| p.as_str())));
+        let hint =
+            aliases.iter().find(|(a, _)| *a == lower).map(|(_, t)| *t).or_else(|| suggest(s, PrimarySite::ALL.iter().map(|p| p.as_str())));
         let list = PrimarySite::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
         let detail = match hint {
             Some(h) => format!("expected one of {list}; got {:?} (did you mean {h}?)", s),
@@ -250,7 +253,14 @@ impl Parser {
         }
     }
 
-    fn enum_value<T: Copy>(&mut self, v: &Value, ptr: &str, all: &[T], name: fn(T) -> &'static str, parse: fn(&str) -> Option<T>) -> Option<T> {
+    fn enum_value<T: Copy>(
+        &mut self,
+        v: &Value,
+        ptr: &str,
+        all: &[T],
+        name: fn(T) -> &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
         match v {
             Value::String(s) => match parse(s) {
@@ -372,23 +382,32 @@ impl Parser {
             return liver;
         };
         liver.tumour_count = self.opt_whole(map, "tumour_count", "/liver/tumour_count", 1, 100).map(|n| n as u32);
-        liver.largest_tumour_cm = self.opt_number(map, "largest_tumour_cm", "/liver/largest_tumour_cm", Range::AboveZeroAtMost(30.0), "centimetres");
+        liver.largest_tumour_cm =
+            self.opt_number(map, "largest_tumour_cm", "/liver/largest_tumour_cm", Range::AboveZeroAtMost(30.0), "centimetres");
         liver.both_lobes = self.opt_bool(map, "both_lobes", "/liver/both_lobes");
         liver.near_major_vessels = self.opt_bool(map, "near_major_vessels", "/liver/near_major_vessels");
         liver.all_removable = self.opt_bool(map, "all_removable", "/liver/all_removable");
-        liver.future_liver_remnant_percent =
-            self.opt_number(map, "future_liver_remnant_percent", "/liver/future_liver_remnant_percent", Range::Between(0.0, 100.0), "percent");
-        liver.liver_condition =
-            self.opt_enum(map, "liver_condition", "/liver/liver_condition", LiverCondition::ALL, LiverCondition::as_str, LiverCondition::parse);
+        liver.future_liver_remnant_percent = self.opt_number(
+            map,
+            "future_liver_remnant_percent",
+            "/liver/future_liver_remnant_percent",
+            Range::Between(0.0, 100.0),
+            "percent",
+        );
+        liver.liver_condition = self.opt_enum(
+            map,
+            "liver_condition",
+            "/liver/liver_condition",
+            LiverCondition::ALL,
+            LiverCondition::as_str,
+            LiverCondition::parse,
+        );
         liver
     }
 
     fn spread(&mut self, v: &Value) -> Option<Vec<Spread>> {
         let Value::Array(items) = v else {
-            self.errors.push(err(
-                "/spread_elsewhere",
-                format!("expected a list of places ([] for none), got {}", shown(v)),
-            ));
+            self.errors.push(err("/spread_elsewhere", format!("expected a list of places ([] for none), got {}", shown(v))));
             return None;
         };
         let mut out = Vec::new();
@@ -442,7 +461,10 @@ mod tests {
         assert_eq!(e.len(), 4, "{e:#?}");
         assert!(e[0].starts_with("/primary_site: expected one of bowel,") && e[0].ends_with("(did you mean bowel?)"), "{}", e[0]);
         assert!(e.contains(&"/liver/tumor_count: unknown field (did you mean tumour_count?)".to_string()), "{e:#?}");
-        assert!(e.contains(&"/liver/largest_tumour_cm: expected a number greater than 0 and at most 30 (centimetres), got -2".to_string()), "{e:#?}");
+        assert!(
+            e.contains(&"/liver/largest_tumour_cm: expected a number greater than 0 and at most 30 (centimetres), got -2".to_string()),
+            "{e:#?}"
+        );
         assert!(e.contains(&"/performance_status: expected a whole number from 0 to 4, got 7".to_string()), "{e:#?}");
     }
 
@@ -465,7 +487,8 @@ mod tests {
 
     #[test]
     fn unknown_means_absent_and_null_means_unknown() {
-        let c = case_from_json(br#"{"primary_site":"bowel","biomarkers":{"KRAS":"unknown","MSI":"high"},"spread_elsewhere":null}"#).unwrap();
+        let c =
+            case_from_json(br#"{"primary_site":"bowel","biomarkers":{"KRAS":"unknown","MSI":"high"},"spread_elsewhere":null}"#).unwrap();
         assert_eq!(c.biomarker(Biomarker::Kras), None);
         assert_eq!(c.biomarker(Biomarker::Msi), Some(BiomarkerValue::High));
         assert_eq!(c.spread_elsewhere, None);
@@ -481,7 +504,12 @@ mod tests {
 
     #[test]
     fn boundaries_of_ranges() {
-        assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":30,"tumour_count":100,"future_liver_remnant_percent":0}}"#).is_ok());
+        assert!(
+            case_from_json(
+                br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":30,"tumour_count":100,"future_liver_remnant_percent":0}}"#
+            )
+            .is_ok()
+        );
         assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":30.01}}"#).is_err());
         assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":0}}"#).is_err());
         assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":0}}"#).is_err());

@@ -35,5 +35,6 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
         sources: vec![],
         support: vec![],
         disclaimer: kb.meta.disclaimer.clone(),
+        input_warnings: vec![],
     }
 }

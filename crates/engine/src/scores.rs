@@ -7,8 +7,8 @@
 //! >= 9), which the knowledge base cites.
 
 use crate::assessment::{GroupedScore, RemnantScore};
-use crate::case::{BiomarkerValue, Case, LiverCondition, PrimarySite};
 use crate::case::Biomarker;
+use crate::case::{BiomarkerValue, Case, LiverCondition, PrimarySite};
 
 /// The inputs each score needs, as JSON pointers (for `missing_information`).
 pub const FONG_INPUTS: [&str; 5] =

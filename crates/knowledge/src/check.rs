@@ -96,7 +96,12 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
     for q in &kb.faqs {
         c.cited("faq", &q.id, "sources", &q.sources);
         if !TREATMENT_IDS.contains(&q.topic.as_str()) && !EXTRA_TOPICS.contains(&q.topic.as_str()) {
-            c.err("faq", &q.id, "topic", format!("unknown topic {:?}; expected a treatment id or one of {}", q.topic, EXTRA_TOPICS.join(", ")));
+            c.err(
+                "faq",
+                &q.id,
+                "topic",
+                format!("unknown topic {:?}; expected a treatment id or one of {}", q.topic, EXTRA_TOPICS.join(", ")),
+            );
         }
         c.review("faq", &q.id, &q.review);
     }
@@ -134,7 +139,11 @@ impl Checker<'_> {
         if parts.len() != 3 || parts.iter().any(|p| p.parse::<u32>().is_err()) {
             self.err("kb.toml", "", "version", format!("expected a version like 2026.11.0, got {:?}", m.version));
         }
-        let review = ReviewOverride { reviewed_on: Some(m.review.reviewed_on), review_due: Some(m.review.review_due), reviewers: Some(m.review.reviewers.clone()) };
+        let review = ReviewOverride {
+            reviewed_on: Some(m.review.reviewed_on),
+            review_due: Some(m.review.review_due),
+            reviewers: Some(m.review.reviewers.clone()),
+        };
         self.review("kb.toml", "", &review);
     }
 
@@ -250,7 +259,12 @@ impl Checker<'_> {
         }
         for g in &d.given_as {
             if !["tablet", "capsule", "drip", "injection", "pump", "liquid", "patch"].contains(&g.as_str()) {
-                self.err("drugs", &d.id, "given_as", format!("unknown route {g:?}; expected tablet, capsule, drip, injection, pump, liquid or patch"));
+                self.err(
+                    "drugs",
+                    &d.id,
+                    "given_as",
+                    format!("unknown route {g:?}; expected tablet, capsule, drip, injection, pump, liquid or patch"),
+                );
             }
         }
         self.review("drugs", &d.id, &d.review);

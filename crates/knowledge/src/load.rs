@@ -83,7 +83,12 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
             match toml::from_str::<Treatment>(text) {
                 Ok(t) => {
                     if t.review.reviewed_on.is_none() || t.review.review_due.is_none() || t.review.reviewers.is_none() {
-                        problems.push(Diagnostic::error(path, &t.id, "reviewed_on", "a treatment page needs reviewed_on, review_due and reviewers"));
+                        problems.push(Diagnostic::error(
+                            path,
+                            &t.id,
+                            "reviewed_on",
+                            "a treatment page needs reviewed_on, review_due and reviewers",
+                        ));
                     }
                     treatments.push((path.to_string(), t));
                 }
@@ -152,7 +157,12 @@ fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Di
             r.reviewers.get_or_insert_with(|| d.reviewers.clone());
         }
         if r.reviewed_on.is_none() || r.review_due.is_none() || r.reviewers.is_none() {
-            problems.push(Diagnostic::error(path, id, "review", "no review dates: add reviewed_on, review_due and reviewers, or a [review] table for the file"));
+            problems.push(Diagnostic::error(
+                path,
+                id,
+                "review",
+                "no review dates: add reviewed_on, review_due and reviewers, or a [review] table for the file",
+            ));
             // Keep loading so every problem is reported; placeholders never reach a loaded KB.
         }
     };
