@@ -1,11 +1,130 @@
-//! `hepatica batch` and `hepatica synth`: being built (see issue 8).
+//! `hepatica batch` and `hepatica synth`: thin shells over `hepatica-batch`.
+//!
+//! `batch` maps the library's outcome to the contract's exit codes: 0 every
+//! line valid, 3 some lines invalid (listed in `<output>.errors.ndjson`), 2 bad
+//! arguments (one `error:` line per problem), 1 any other failure. It draws a
+//! progress bar on stderr only when stderr is a terminal.
+//!
+//! With `--validate-only` the output holds one `{"case_id": "...", "valid": true}`
+//! line per valid input line (in input order), so a caller can join it with the
+//! input the same way as a normal run; the summary then counts cases per
+//! primary site without suitabilities.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use hepatica_batch::synth::{self, SynthOptions};
+use hepatica_batch::{Error, Job, Mode, Options, Progress};
+use hepatica_engine::Audience;
+use hepatica_knowledge::Knowledge;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::{BatchArgs, EXIT_OK, EXIT_PARTIAL, SynthArgs, invalid};
 
 /// Runs `batch`.
-pub fn run(_args: crate::BatchArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("'hepatica batch' is not available in this build yet")
+pub fn run(args: BatchArgs) -> anyhow::Result<u8> {
+    if args.full && args.validate_only {
+        return Ok(invalid(&["--validate-only: expected either --full or --validate-only, got both"]));
+    }
+    let mode = if args.validate_only {
+        Mode::ValidateOnly
+    } else if args.full {
+        Mode::Full
+    } else {
+        Mode::Suitability
+    };
+    let job = Job { input: args.input, output: args.output, summary: args.summary };
+    let opts = Options { mode, audience: Audience::Patient, threads: args.threads, ..Options::default() };
+    let bar = Bar::new();
+    let kb = Knowledge::embedded();
+    match hepatica_batch::run(kb, &job, &opts, &bar) {
+        Ok(report) => {
+            let t = &report.tally;
+            let mut stderr = std::io::stderr().lock();
+            if t.invalid > 0 {
+                let _ = writeln!(
+                    stderr,
+                    "hepatica batch: {} of {} lines invalid, listed in {}; {} valid written to {}",
+                    t.invalid,
+                    t.total(),
+                    report.errors_file.display(),
+                    t.valid,
+                    job.output.display()
+                );
+                Ok(EXIT_PARTIAL)
+            } else {
+                if std::io::stderr().is_terminal() {
+                    let _ = writeln!(stderr, "hepatica batch: {} lines valid, written to {}", t.valid, job.output.display());
+                }
+                Ok(EXIT_OK)
+            }
+        }
+        Err(Error::Arguments(problems)) => Ok(invalid(&problems)),
+        Err(e) => Err(anyhow::Error::new(e).context("hepatica batch failed; no output files were changed")),
+    }
 }
 
-/// Runs `synth`.
-pub fn synth(_args: crate::SynthArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("'hepatica synth' is not available in this build yet")
+/// The progress bar: drawn on stderr when it is a terminal, otherwise nothing.
+struct Bar {
+    bar: Option<ProgressBar>,
+    cases: AtomicU64,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta}) {msg}")
+            {
+                b.set_style(style);
+            }
+            b
+        });
+        Bar { bar, cases: AtomicU64::new(0) }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total_bytes: Option<u64>) {
+        if let (Some(b), Some(n)) = (&self.bar, total_bytes) {
+            b.set_length(n);
+        }
+    }
+
+    fn advance(&self, bytes: u64, cases: u64) {
+        let total = self.cases.fetch_add(cases, Ordering::Relaxed) + cases;
+        if let Some(b) = &self.bar {
+            b.inc(bytes);
+            b.set_message(format!("{total} cases"));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Runs `synth`: realistic synthetic cases as NDJSON, to a file (written
+/// atomically) or stdout.
+pub fn synth(args: SynthArgs) -> anyhow::Result<u8> {
+    let opts = SynthOptions { count: args.count, seed: args.seed, invalid_rate: 0.0 };
+    match &args.output {
+        None => {
+            let stdout = std::io::stdout().lock();
+            synth::write(std::io::BufWriter::with_capacity(1 << 20, stdout), &opts)?;
+        }
+        Some(path) => {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            if !folder.is_dir() || path.is_dir() {
+                return Ok(invalid(&[format!("--output: expected a file in an existing folder, got {}", path.display())]));
+            }
+            let mut staging = hepatica_batch::files::Staging::new();
+            let file = staging.create(path)?;
+            synth::write(std::io::BufWriter::with_capacity(1 << 20, file), &opts)?;
+            staging.commit().map_err(|(p, e)| anyhow::anyhow!("writing {}: {e}", p.display()))?;
+        }
+    }
+    Ok(EXIT_OK)
 }

@@ -1,0 +1,288 @@
+//! The streaming pipeline: read chunks, assess them in parallel, write in order.
+//!
+//! Three stages joined by bounded channels (capacity [`IN_FLIGHT`]):
+//!
+//! ```text
+//! reader thread ──chunks──▶ rayon pool (per chunk, sub-chunks in parallel) ──pieces──▶ writer thread
+//! ```
+//!
+//! **Architecture invariant: memory does not grow with the input.** At most
+//! `2 × IN_FLIGHT + 1` chunks are alive at once (queued for the pool, being
+//! assessed, queued for the writer), and a chunk holds at most
+//! `chunk_lines` lines or about `chunk_bytes` bytes (plus one line of up to
+//! 1 MiB), together with the output bytes of those lines. What memory grows
+//! with is therefore the chunk size times the size of one line's input and
+//! output (bigger with `--full`), plus one rayon stack per thread; the
+//! [`Tally`] is of fixed size.
+//!
+//! **Order:** rayon's indexed `collect` keeps sub-chunk order and chunks are
+//! sent in order, so the output is the same, byte for byte, for any thread
+//! count.
+
+use std::io::{self, BufRead, Write};
+use std::sync::mpsc::sync_channel;
+
+use hepatica_engine::{Assessment, Case, FieldError, assess, case_from_json};
+use hepatica_knowledge::Knowledge;
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::lines::{Body, Chunk, ChunkReader, MAX_LINE_BYTES};
+use crate::summary::Tally;
+use crate::{Mode, Options, Progress};
+
+/// Chunks queued between two stages.
+pub const IN_FLIGHT: usize = 2;
+/// Lines per parallel work item inside a chunk.
+const SUB_CHUNK: usize = 64;
+
+/// The output of a run of lines: output bytes, error-file bytes and counts.
+#[derive(Debug, Default)]
+pub struct Piece {
+    /// Lines for the output file.
+    pub out: Vec<u8>,
+    /// Lines for the errors file.
+    pub err: Vec<u8>,
+    /// Counts of these lines.
+    pub tally: Tally,
+}
+
+/// A failure of the pipeline itself (not of an input line).
+#[derive(Debug)]
+pub enum PipelineError {
+    /// Reading the input failed.
+    Read(io::Error),
+    /// Writing the output or errors file failed.
+    Write(io::Error),
+    /// The worker pool could not start.
+    Pool(String),
+}
+
+/// One line of the errors file.
+#[derive(Serialize)]
+pub(crate) struct ErrorLine<'a> {
+    pub line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<&'a str>,
+    pub errors: &'a [FieldError],
+}
+
+/// The default output line: case id, the nine suitabilities in contract order, and the scores.
+struct CompactLine<'a>(&'a Assessment);
+
+impl Serialize for CompactLine<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut m = ser.serialize_map(Some(3))?;
+        m.serialize_entry("case_id", &a.case_id)?;
+        m.serialize_entry("suitability", &SuitabilityMap(a))?;
+        m.serialize_entry("scores", &a.scores)?;
+        m.end()
+    }
+}
+
+struct SuitabilityMap<'a>(&'a Assessment);
+
+impl Serialize for SuitabilityMap<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut m = ser.serialize_map(Some(self.0.options.len()))?;
+        for o in &self.0.options {
+            m.serialize_entry(&o.treatment, &o.suitability)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct ValidLine<'a> {
+    case_id: &'a str,
+    valid: bool,
+}
+
+/// Writes the output for one valid case into `p`, counting it.
+pub(crate) fn emit_case(kb: &Knowledge, case: &Case, opts: &Options, p: &mut Piece) {
+    let id = case.id.as_deref().unwrap_or_default();
+    let start = p.out.len();
+    let written = match opts.mode {
+        Mode::ValidateOnly => {
+            p.tally.add_valid(case.primary_site);
+            serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true })
+        }
+        Mode::Suitability | Mode::Full => {
+            let a = assess(kb, case, opts.audience);
+            p.tally.add_assessment(case.primary_site, &a);
+            if opts.mode == Mode::Full {
+                serde_json::to_writer(&mut p.out, &a)
+            } else {
+                serde_json::to_writer(&mut p.out, &CompactLine(&a))
+            }
+        }
+    };
+    if written.is_err() {
+        p.out.truncate(start);
+        return;
+    }
+    p.out.push(b'\n');
+}
+
+/// Writes one errors-file line into `p`, counting it.
+pub(crate) fn emit_error(line: u64, patient: Option<&str>, file: Option<&str>, errors: &[FieldError], p: &mut Piece) {
+    p.tally.add_invalid();
+    if serde_json::to_writer(&mut p.err, &ErrorLine { line, patient, file, errors }).is_ok() {
+        p.err.push(b'\n');
+    }
+}
+
+/// Parses and validates one NDJSON line: a Case with an `id`.
+pub fn parse_line(body: Result<&[u8], u64>) -> Result<Case, Vec<FieldError>> {
+    let bytes = match body {
+        Ok(b) => b,
+        Err(len) => {
+            return Err(vec![FieldError {
+                pointer: String::new(),
+                detail: format!("expected a line of at most {MAX_LINE_BYTES} bytes, got {len} bytes"),
+            }]);
+        }
+    };
+    let case = case_from_json(bytes)?;
+    if case.id.is_none() {
+        return Err(vec![FieldError {
+            pointer: "/id".into(),
+            detail: "expected a case id (a string; each batch output line is matched to its input by it), got nothing".into(),
+        }]);
+    }
+    Ok(case)
+}
+
+fn process_chunk(kb: &Knowledge, chunk: &Chunk, opts: &Options) -> Vec<Piece> {
+    chunk
+        .lines
+        .par_chunks(SUB_CHUNK)
+        .map(|lines| {
+            let mut p = Piece { tally: Tally { assessed: opts.mode != Mode::ValidateOnly, ..Tally::default() }, ..Piece::default() };
+            for line in lines {
+                let body = match &line.body {
+                    Body::Text(r) => Ok(chunk.text(r)),
+                    Body::TooLong(n) => Err(*n),
+                };
+                match parse_line(body) {
+                    Ok(case) => emit_case(kb, &case, opts, &mut p),
+                    Err(errors) => emit_error(line.number, None, None, &errors, &mut p),
+                }
+            }
+            p
+        })
+        .collect()
+}
+
+/// Builds the worker pool for `threads` (None or 0: one per core).
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, PipelineError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .thread_name(|i| format!("hepatica-batch-{i}"))
+        .build()
+        .map_err(|e| PipelineError::Pool(e.to_string()))
+}
+
+/// Runs NDJSON `input` through the pipeline, writing `output` and `errors` in input order.
+pub fn process_ndjson<R, W, E>(
+    kb: &Knowledge,
+    input: R,
+    output: W,
+    errors: E,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Tally, PipelineError>
+where
+    R: BufRead + Send,
+    W: Write + Send,
+    E: Write + Send,
+{
+    let pool = pool(opts.threads)?;
+    let (chunk_lines, chunk_bytes) = (opts.chunk_lines, opts.chunk_bytes);
+    let source = move |tx: std::sync::mpsc::SyncSender<Chunk>| -> io::Result<()> {
+        let mut reader = ChunkReader::new(input, chunk_lines, chunk_bytes);
+        while let Some(chunk) = reader.next_chunk()? {
+            if tx.send(chunk).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    };
+    run_stages(source, |chunk: &Chunk| pool.install(|| process_chunk(kb, chunk, opts)), output, errors, opts, progress)
+}
+
+/// What a work item reports besides its pieces.
+pub(crate) trait WorkItem: Send {
+    /// Input bytes this item stands for (progress).
+    fn bytes(&self) -> u64;
+    /// Blank lines skipped (counted in the tally).
+    fn blank(&self) -> u64;
+}
+
+impl WorkItem for Chunk {
+    fn bytes(&self) -> u64 {
+        self.bytes_read
+    }
+    fn blank(&self) -> u64 {
+        self.blank
+    }
+}
+
+/// The three-stage pipeline, generic over the source of work items and how one is processed.
+pub(crate) fn run_stages<T, S, F, W, E>(
+    source: S,
+    work: F,
+    mut output: W,
+    mut errors: E,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Tally, PipelineError>
+where
+    T: WorkItem,
+    S: FnOnce(std::sync::mpsc::SyncSender<T>) -> io::Result<()> + Send,
+    F: Fn(&T) -> Vec<Piece>,
+    W: Write + Send,
+    E: Write + Send,
+{
+    let assessed = opts.mode != Mode::ValidateOnly;
+    std::thread::scope(|s| {
+        let (item_tx, item_rx) = sync_channel::<T>(IN_FLIGHT);
+        let (piece_tx, piece_rx) = sync_channel::<(Vec<Piece>, u64, u64)>(IN_FLIGHT);
+        let reader = s.spawn(move || source(item_tx));
+        let writer = s.spawn(move || -> io::Result<Tally> {
+            let mut tally = Tally { assessed, ..Tally::default() };
+            for (pieces, bytes, blank) in piece_rx {
+                let mut cases = 0;
+                for p in pieces {
+                    output.write_all(&p.out)?;
+                    errors.write_all(&p.err)?;
+                    cases += p.tally.total();
+                    tally.add(&p.tally);
+                }
+                tally.blank += blank;
+                progress.advance(bytes, cases);
+            }
+            output.flush()?;
+            errors.flush()?;
+            Ok(tally)
+        });
+        for item in item_rx {
+            let pieces = work(&item);
+            if piece_tx.send((pieces, item.bytes(), item.blank())).is_err() {
+                break;
+            }
+        }
+        drop(piece_tx);
+        let read = reader.join().unwrap_or_else(|_| Err(io::Error::other("the reader thread stopped unexpectedly")));
+        let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the writer thread stopped unexpectedly")));
+        match (read, written) {
+            (_, Err(e)) => Err(PipelineError::Write(e)),
+            (Err(e), _) => Err(PipelineError::Read(e)),
+            (Ok(()), Ok(tally)) => Ok(tally),
+        }
+    })
+}
