@@ -57,7 +57,7 @@ pub fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -71,6 +71,15 @@ fn treatment_title(id: &str) -> String {
         first.make_ascii_uppercase();
     }
     t
+}
+
+fn site_title(site: PrimarySite) -> String {
+    match site {
+        PrimarySite::Gist => "GIST".into(),
+        PrimarySite::Unknown => "Unknown primary".into(),
+        PrimarySite::Neuroendocrine => "Neuroendocrine (NET)".into(),
+        other => treatment_title(other.as_str()),
+    }
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -88,6 +97,7 @@ fn suitability_chart(area: &Area<'_>, tally: &Tally) -> Result<(), Box<dyn std::
         .configure_mesh()
         .disable_y_mesh()
         .light_line_style(WHITE)
+        .y_labels(n)
         .x_labels(11)
         .x_label_formatter(&|x| format!("{x:.0}%"))
         .y_label_formatter(&|y| match y {
@@ -153,11 +163,12 @@ fn sites_chart(area: &Area<'_>, tally: &Tally) -> Result<(), Box<dyn std::error:
         .x_label_area_size(50)
         .y_label_area_size(150)
         .build_cartesian_2d(0f64..max, (0..n - 1).into_segmented())?;
-    let names: Vec<String> = sites.iter().map(|(s, _)| treatment_title(s.as_str())).collect();
+    let names: Vec<String> = sites.iter().map(|(s, _)| site_title(*s)).collect();
     chart
         .configure_mesh()
         .disable_y_mesh()
         .light_line_style(WHITE)
+        .y_labels(n)
         .y_label_formatter(&|y| match y {
             SegmentValue::CenterOf(i) if *i < names.len() => names[names.len() - 1 - i].clone(),
             _ => String::new(),

@@ -173,8 +173,16 @@ pub fn check_job(job: &Job) -> Result<(), Error> {
         }
     }
     check_target("--output", &job.output, &mut problems);
-    if let Some(s) = &job.summary {
+    if job.errors_path().is_dir() {
+        problems.push(format!("--output: expected to write {} beside the output, but it is a folder", job.errors_path().display()));
+    }
+    if let (Some(s), Some((csv, svg))) = (&job.summary, job.summary_extras()) {
         check_target("--summary", s, &mut problems);
+        for extra in [csv, svg] {
+            if extra.is_dir() {
+                problems.push(format!("--summary: expected to write {} beside the summary, but it is a folder", extra.display()));
+            }
+        }
         if s.extension().is_some_and(|e| e == "csv" || e == "svg") {
             problems.push(format!("--summary: expected a JSON file name (the CSV and SVG are written beside it), got {}", s.display()));
         }

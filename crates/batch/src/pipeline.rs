@@ -286,3 +286,144 @@ where
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+    use crate::synth::{self, SynthOptions};
+
+    /// Synthetic input with invalid lines and a blank line every 50.
+    fn input(count: u64) -> Vec<u8> {
+        let mut raw = Vec::new();
+        synth::write(&mut raw, &SynthOptions { count, seed: 11, invalid_rate: 0.05 }).unwrap();
+        let mut out = Vec::new();
+        for (i, line) in raw.split(|b| *b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+            if i % 50 == 49 {
+                out.extend_from_slice(b"   \n");
+            }
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    fn run(input: &[u8], mode: Mode, threads: usize, chunk_lines: usize) -> (Vec<u8>, Vec<u8>, Tally) {
+        let kb = Knowledge::embedded();
+        let opts = Options { mode, threads: Some(threads), chunk_lines, ..Options::default() };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let tally = process_ndjson(kb, input, &mut out, &mut err, &opts, &NoProgress).unwrap();
+        (out, err, tally)
+    }
+
+    #[test]
+    fn output_is_in_input_order_and_identical_for_any_threads_and_chunks() {
+        let text = input(3000);
+        let one = run(&text, Mode::Suitability, 1, 2048);
+        let many = run(&text, Mode::Suitability, 8, 7);
+        assert_eq!(one.0, many.0);
+        assert_eq!(one.1, many.1);
+        assert_eq!(one.2, many.2);
+
+        let mut expected_ids = Vec::new();
+        let mut expected_bad = Vec::new();
+        for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match parse_line(Ok(line)) {
+                Ok(c) => expected_ids.push(c.id.unwrap()),
+                Err(_) => expected_bad.push(i as u64 + 1),
+            }
+        }
+        let ids: Vec<String> = String::from_utf8(one.0)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["case_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, expected_ids);
+        let bad: Vec<u64> = String::from_utf8(one.1)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(bad, expected_bad);
+        assert!(!bad.is_empty());
+        assert_eq!(one.2.valid as usize, ids.len());
+        assert_eq!(one.2.invalid as usize, bad.len());
+        assert_eq!(one.2.blank, 3000 / 50);
+    }
+
+    #[test]
+    fn summary_counts_match_the_lines() {
+        let text = input(1000);
+        let (out, _, tally) = run(&text, Mode::Suitability, 3, 64);
+        let mut counts = std::collections::HashMap::<(String, String), u64>::new();
+        for l in String::from_utf8(out).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let s = v["suitability"].as_object().unwrap();
+            let at: Vec<usize> = hepatica_knowledge::TREATMENT_IDS.iter().map(|t| l.find(&format!("\"{t}\":")).unwrap()).collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "contract order: {l}");
+            assert_eq!(s.len(), 9);
+            for (t, level) in s {
+                *counts.entry((t.clone(), level.as_str().unwrap().to_owned())).or_default() += 1;
+            }
+        }
+        for t in hepatica_knowledge::TREATMENT_IDS {
+            for level in hepatica_engine::Suitability::ALL {
+                let n = counts.get(&(t.to_string(), level.as_str().to_string())).copied().unwrap_or(0);
+                assert_eq!(tally.overall.count(t, level), n, "{t} {level:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn validate_only_and_full_write_one_line_per_valid_case() {
+        let text = input(300);
+        let (v, verr, vt) = run(&text, Mode::ValidateOnly, 2, 32);
+        let (f, ferr, ft) = run(&text, Mode::Full, 2, 32);
+        assert_eq!(verr, ferr);
+        assert_eq!(vt.valid, ft.valid);
+        let v = String::from_utf8(v).unwrap();
+        let f = String::from_utf8(f).unwrap();
+        assert_eq!(v.lines().count() as u64, vt.valid);
+        assert_eq!(f.lines().count() as u64, ft.valid);
+        for (vl, fl) in v.lines().zip(f.lines()) {
+            let vv: serde_json::Value = serde_json::from_str(vl).unwrap();
+            let fv: serde_json::Value = serde_json::from_str(fl).unwrap();
+            assert_eq!(vv["valid"], true);
+            assert_eq!(vv["case_id"], fv["case_id"]);
+            assert_eq!(fv["contract"], "hepatica.assessment/1");
+            assert_eq!(fv["options"].as_array().unwrap().len(), 9);
+        }
+        assert!(!vt.assessed && ft.assessed);
+    }
+
+    #[test]
+    fn a_missing_id_is_an_error_at_its_pointer() {
+        let (out, err, t) = run(b"{\"primary_site\":\"bowel\"}\n{\"id\":\"a\",\"primary_site\":\"lung\"}\n", Mode::Suitability, 1, 10);
+        assert_eq!(t.valid, 1);
+        assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1);
+        let e: serde_json::Value = serde_json::from_slice(err.strip_suffix(b"\n").unwrap()).unwrap();
+        assert_eq!(e["line"], 1);
+        assert_eq!(e["errors"][0]["pointer"], "/id");
+    }
+
+    #[test]
+    fn a_failing_writer_stops_the_run_with_a_write_error() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let text = input(5000);
+        let kb = Knowledge::embedded();
+        let opts = Options { chunk_lines: 16, ..Options::default() };
+        let r = process_ndjson(kb, &text[..], Broken, Vec::new(), &opts, &NoProgress);
+        assert!(matches!(r, Err(PipelineError::Write(_))));
+    }
+}

@@ -359,11 +359,13 @@ fn liver(r: &mut Rng, site: P, chemo: Option<ChemoHistory>) -> Liver {
         4..=9 => r.chance(0.75),
         _ => r.chance(0.95),
     };
-    let mut l = Liver::default();
-    l.tumour_count = r.chance(0.92).then_some(count);
-    l.largest_tumour_cm = r.chance(0.9).then_some(size);
-    l.both_lobes = r.chance(0.85).then_some(both);
-    l.near_major_vessels = r.chance(0.7).then(|| r.chance(if size > 5.0 { 0.4 } else { 0.15 }));
+    let mut l = Liver {
+        tumour_count: r.chance(0.92).then_some(count),
+        largest_tumour_cm: r.chance(0.9).then_some(size),
+        both_lobes: r.chance(0.85).then_some(both),
+        near_major_vessels: r.chance(0.7).then(|| r.chance(if size > 5.0 { 0.4 } else { 0.15 })),
+        ..Liver::default()
+    };
     let resection_minded = matches!(site, P::Bowel | P::Neuroendocrine);
     let removable_p = match burden {
         Burden::Limited => 0.75,
