@@ -1,1 +1,255 @@
-//! hepatica-server: not yet written.
+//! Hepatica's web app, JSON API and CDS Hooks service.
+//!
+//! [`router`] builds the whole axum application from an [`AppState`]; it does
+//! no I/O of its own, so tests drive it with `tower::ServiceExt::oneshot`.
+//! [`serve`] opens the data folder, binds the address and runs the router
+//! until SIGINT or SIGTERM.
+//!
+//! Handlers only parse input, call `hepatica_engine::assess` or a knowledge
+//! look-up, and render HTML (maud, in [`pages`]) or JSON (in [`api`]). They
+//! never log or store case data: logs carry a request id, method, path and
+//! status only, and the database holds page feedback (path, answer, time).
+//!
+//! Module map:
+//! - [`pages`]: server-rendered pages that work without JavaScript;
+//! - [`api`]: `/api/v1/*`, `/healthz`, `/readyz` and `/api/openapi.json`;
+//! - [`cds`]: CDS Hooks endpoints (401 until a trust file is configured);
+//! - [`db`]: the SQLite feedback store; [`support`]: the support list, with a
+//!   deployment's `support.toml` override; [`assets`]: the CSS and script;
+//! - [`error`]: the one `AppError` and its problem-details / HTML responses;
+//! - [`layers`]: security headers, request ids, logging, limits, compression.
+
+pub mod api;
+pub mod assets;
+pub mod cds;
+pub mod db;
+pub mod error;
+pub mod form;
+pub mod layers;
+pub mod openapi;
+pub mod pages;
+pub mod search;
+pub mod support;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use hepatica_knowledge::Knowledge;
+
+pub use cds::CdsTrust;
+pub use db::Db;
+pub use error::AppError;
+pub use support::SupportEntry;
+
+/// Largest request body accepted anywhere, in bytes (1 MiB).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Everything a handler may read. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    kb: &'static Knowledge,
+    db: Db,
+    support: Vec<SupportEntry>,
+    cds_trust: Option<CdsTrust>,
+    search: search::Search,
+}
+
+impl AppState {
+    /// Builds the state from its parts.
+    pub fn new(kb: &'static Knowledge, db: Db, support: Vec<SupportEntry>, cds_trust: Option<CdsTrust>) -> AppState {
+        let search = search::Search::build(kb);
+        AppState { inner: Arc::new(Inner { kb, db, support, cds_trust, search }) }
+    }
+
+    /// The embedded knowledge base, an in-memory database, the built-in
+    /// support list and no CDS trust file: what the tests use.
+    pub fn for_tests() -> AppState {
+        let kb = Knowledge::embedded();
+        let db = Db::open_in_memory().expect("in-memory database opens");
+        AppState::new(kb, db, support::built_in(kb), None)
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> &'static Knowledge {
+        self.inner.kb
+    }
+
+    /// The feedback store.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// Support services shown on pages (the deployment's override first).
+    pub fn support(&self) -> &[SupportEntry] {
+        &self.inner.support
+    }
+
+    /// The CDS Hooks trust configuration, when `--cds-trust` was given.
+    pub fn cds_trust(&self) -> Option<&CdsTrust> {
+        self.inner.cds_trust.as_ref()
+    }
+
+    /// Drug and question search.
+    pub fn search(&self) -> &search::Search {
+        &self.inner.search
+    }
+}
+
+/// The whole application: pages, API, CDS Hooks, assets, with every layer.
+pub fn router(state: AppState) -> Router {
+    let app = Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .merge(assets::routes())
+        .with_state(state.clone())
+        .merge(cds::routes(state));
+    layers::apply(app)
+}
+
+/// How `hepatica serve` was asked to run.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on (loopback by default).
+    pub addr: String,
+    /// Folder for `hepatica.db` and an optional `support.toml`; created if missing.
+    pub data_dir: PathBuf,
+    /// CDS Hooks trust file.
+    pub cds_trust: Option<PathBuf>,
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The data folder could not be created.
+    #[error("could not create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error("could not open the database {path}: {source}")]
+    Db {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: rusqlite::Error,
+    },
+    /// `support.toml` could not be read or is invalid.
+    #[error("invalid support file {path}: {detail}")]
+    Support {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The CDS trust file could not be read or is invalid.
+    #[error("invalid CDS trust file {path}: {detail}")]
+    CdsTrust {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The address is not `HOST:PORT`.
+    #[error("invalid address {addr:?}: expected HOST:PORT, e.g. 127.0.0.1:8080")]
+    Addr {
+        /// What was given.
+        addr: String,
+    },
+    /// Binding or serving failed.
+    #[error("server error on {addr}: {source}")]
+    Io {
+        /// The address.
+        addr: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl AppState {
+    /// Opens the data folder (creating it), the database and the optional
+    /// support override, and reads the CDS trust file.
+    pub fn open(config: &ServeConfig) -> Result<AppState, ServeError> {
+        let kb = Knowledge::embedded();
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
+        let db_path = config.data_dir.join("hepatica.db");
+        let db = Db::open(&db_path).map_err(|source| ServeError::Db { path: db_path.clone(), source })?;
+        let support = support::load(kb, &config.data_dir)?;
+        let cds_trust = match &config.cds_trust {
+            Some(path) => Some(CdsTrust::load(path)?),
+            None => None,
+        };
+        Ok(AppState::new(kb, db, support, cds_trust))
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM, then finishes in-flight requests.
+pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    init_logging();
+    let addr: SocketAddr = resolve(&config.addr)?;
+    let state = AppState::open(&config)?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
+    let local = listener.local_addr().map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
+    eprintln!("hepatica: listening on http://{local}/ (data in {})", display(&config.data_dir));
+    tracing::info!(addr = %local, "listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// [`serve`] on a fresh multi-threaded runtime, for callers without one.
+pub fn serve_blocking(config: ServeConfig) -> Result<(), ServeError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
+    rt.block_on(serve(config))
+}
+
+fn resolve(addr: &str) -> Result<SocketAddr, ServeError> {
+    use std::net::ToSocketAddrs;
+    addr.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| ServeError::Addr { addr: addr.to_string() })
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("HEPATICA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,201 @@
+//! The JSON API: `/api/v1/*`, `/healthz`, `/readyz` and `/api/openapi.json`.
+//!
+//! Every route is listed once in [`api_routes`]; the router is built from that
+//! list and a test checks it against the OpenAPI document both ways. Errors
+//! are RFC 9457 problem details: 400 for malformed JSON or a wrong content
+//! type, 413 over 1 MiB, 422 with `errors: [{pointer, detail}]` for an
+//! invalid case. Responses holding assessments are never cached.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Json, Router};
+use hepatica_engine::{Audience, case_from_value};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+
+use crate::error::AppError;
+use crate::{AppState, MAX_BODY_BYTES};
+
+/// Every API route: path and handler. The router and the OpenAPI test both read this.
+pub fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/healthz", get(healthz)),
+        ("/readyz", get(readyz)),
+        ("/api/v1/assess", post(assess)),
+        ("/api/v1/assess/fhir", post(assess_fhir)),
+        ("/api/v1/drugs", get(drugs)),
+        ("/api/v1/ask", get(ask)),
+        ("/api/openapi.json", get(openapi_json)),
+    ]
+}
+
+/// The API router.
+pub fn routes() -> Router<AppState> {
+    api_routes().into_iter().fold(Router::new(), |r, (path, method)| r.route(path, method))
+}
+
+/// `?audience=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssessParams {
+    /// `patient` (default) or `clinician`: clinician wording adds trials and thresholds.
+    pub audience: Option<String>,
+}
+
+/// `?q=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What to look for (at most 200 characters are used).
+    pub q: Option<String>,
+    /// How many results, 1-50 (default 10).
+    pub limit: Option<usize>,
+}
+
+fn json_response(value: &impl serde::Serialize, cache: &'static str) -> Result<Response, AppError> {
+    let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut res = (StatusCode::OK, body).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    Ok(res)
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, description = "The process is up", body = Object, example = json!({"status": "ok"}))))]
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the knowledge base is loaded and the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "service", responses(
+    (status = 200, description = "Ready to serve", body = Object),
+    (status = 503, description = "Not ready", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let db = state.db().clone();
+    let db_ok = tokio::task::spawn_blocking(move || db.ping().is_ok()).await.unwrap_or(false);
+    let kb = state.kb();
+    let kb_ok = kb.treatments.len() == hepatica_knowledge::TREATMENT_IDS.len();
+    if db_ok && kb_ok {
+        Json(json!({ "status": "ready", "knowledge_base": { "version": kb.meta.version, "published": kb.meta.published.to_string() } }))
+            .into_response()
+    } else {
+        let mut res = AppError::Internal(format!("not ready: database {db_ok}, knowledge base {kb_ok}")).into_response();
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        res
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Reads a JSON body: 400 for a wrong content type or malformed JSON, 413 over the limit.
+fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Value, AppError> {
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge { limit: MAX_BODY_BYTES }
+        } else {
+            AppError::BadRequest(r.body_text())
+        }
+    })?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(AppError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    }
+    if !is_json(headers) {
+        return Err(AppError::BadRequest("expected Content-Type: application/json".into()));
+    }
+    serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
+}
+
+fn audience(q: Result<Query<AssessParams>, QueryRejection>) -> Result<Audience, AppError> {
+    let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
+    match p.audience.as_deref() {
+        None => Ok(Audience::Patient),
+        Some(a) => Audience::parse(a).ok_or_else(|| AppError::BadRequest(format!("audience must be patient or clinician, got {a:?}"))),
+    }
+}
+
+/// Assesses one Case (contract sections 2 and 3).
+#[utoipa::path(post, path = "/api/v1/assess", tag = "assess", params(AssessParams),
+    request_body(content = ref("#/components/schemas/Case"), content_type = "application/json", description = "One Case (contract section 2)"),
+    responses(
+        (status = 200, description = "The Assessment (contract section 3)", body = ref("#/components/schemas/Assessment")),
+        (status = 400, description = "Malformed JSON, wrong content type or bad query", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 422, description = "Invalid case: every problem, by JSON pointer", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+    ))]
+pub async fn assess(
+    State(state): State<AppState>,
+    query: Result<Query<AssessParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let audience = audience(query)?;
+    let value = json_body(&headers, body)?;
+    let case = case_from_value(&value).map_err(AppError::InvalidCase)?;
+    let a = hepatica_engine::assess(state.kb(), &case, audience);
+    json_response(&a, "no-store")
+}
+
+/// Assesses a FHIR R4 Bundle (contract section 6).
+#[utoipa::path(post, path = "/api/v1/assess/fhir", tag = "assess", params(AssessParams),
+    request_body(content = Object, content_type = "application/fhir+json", description = "A FHIR R4 Bundle"),
+    responses(
+        (status = 200, description = "The Assessment", body = ref("#/components/schemas/Assessment")),
+        (status = 400, description = "Malformed JSON or wrong content type", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 501, description = "FHIR mapping not available in this build yet", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+    ))]
+pub async fn assess_fhir(
+    State(_state): State<AppState>,
+    query: Result<Query<AssessParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let _audience = audience(query)?;
+    let _bundle = json_body(&headers, body)?;
+    Err(AppError::NotImplemented("FHIR input is not available yet in this build".into()))
+}
+
+fn search_params(q: Result<Query<SearchParams>, QueryRejection>) -> Result<(String, usize), AppError> {
+    let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let q = p.q.map(|s| crate::search::clean_query(&s)).unwrap_or_default();
+    if q.is_empty() {
+        return Err(AppError::BadRequest("the query parameter q is required".into()));
+    }
+    Ok((q, p.limit.unwrap_or(10).clamp(1, 50)))
+}
+
+/// Looks a drug or regimen up by name, brand, abbreviation or misspelling (contract section 4).
+#[utoipa::path(get, path = "/api/v1/drugs", tag = "search", params(SearchParams), responses(
+    (status = 200, description = "Matches, best first", body = ref("#/components/schemas/DrugLookup")),
+    (status = 400, description = "Missing q", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+))]
+pub async fn drugs(State(state): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> Result<Response, AppError> {
+    let (q, limit) = search_params(q)?;
+    json_response(&state.search().drugs(&q, limit), "no-cache")
+}
+
+/// Searches all patient content (contract section 5).
+#[utoipa::path(get, path = "/api/v1/ask", tag = "search", params(SearchParams), responses(
+    (status = 200, description = "Results, best first", body = ref("#/components/schemas/AskResponse")),
+    (status = 400, description = "Missing q", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+))]
+pub async fn ask(State(state): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> Result<Response, AppError> {
+    let (q, limit) = search_params(q)?;
+    json_response(&state.search().ask(&q, limit), "no-cache")
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "service", responses((status = 200, description = "OpenAPI 3.1 description of the API", body = Object)))]
+pub async fn openapi_json() -> Result<Response, AppError> {
+    json_response(&crate::openapi::document(), "no-cache")
+}

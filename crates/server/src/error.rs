@@ -1,0 +1,152 @@
+//! The one error type for handlers, and its two faces.
+//!
+//! [`AppError`] answers as RFC 9457 problem details (`application/problem+json`)
+//! on API routes; [`PageError`] wraps it for HTML routes and renders a calm,
+//! accessible error page instead. 4xx answers are specific; a 5xx answer is
+//! generic and its detail goes to the log (never case data).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hepatica_engine::FieldError;
+use serde::Serialize;
+
+/// Media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Malformed request: bad JSON, wrong content type, bad query (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Missing or invalid credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// No such page or record (404).
+    #[error("not found")]
+    NotFound,
+    /// Body over the limit (413).
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A well-formed case with invalid fields (422), every problem listed.
+    #[error("the case is not valid ({} problems)", .0.len())]
+    InvalidCase(Vec<FieldError>),
+    /// A route whose feature is not available yet (501).
+    #[error("{0}")]
+    NotImplemented(String),
+    /// Anything else (500); the detail is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::InvalidCase(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The detail safe to show to the caller.
+    pub fn public_detail(&self) -> String {
+        match self {
+            AppError::InvalidCase(errors) => {
+                format!("the case has {} invalid field{}; see errors", errors.len(), if errors.len() == 1 { "" } else { "s" })
+            }
+            AppError::Internal(_) => "something went wrong on our side; please try again".to_string(),
+            AppError::NotFound => "there is nothing at this address".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The problem-details body.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: self.public_detail(),
+            errors: match self {
+                AppError::InvalidCase(e) => e.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+/// RFC 9457 problem details, with the contract's `errors` extension.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// Problem type URI; `about:blank` means "see the status".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The status's reason phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for this request.
+    pub detail: String,
+    /// Field problems, each named by JSON pointer (422 only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let status = self.status();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// An [`AppError`] met while serving an HTML page: rendered as a page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.0 {
+            tracing::error!(%detail, "internal error");
+        }
+        let status = self.0.status();
+        let (title, text) = match status {
+            StatusCode::NOT_FOUND => {
+                ("Page not found", "We could not find that page. It may have moved. Try the search box, or go to the home page.")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ("That was too much to send", "The form sent more than we can accept. Please go back and try again.")
+            }
+            StatusCode::BAD_REQUEST => ("Something was wrong with that request", "Please go back and try again."),
+            _ => ("Sorry, something went wrong", "Please try again in a few minutes."),
+        };
+        let markup = crate::pages::error_page(title, text);
+        let mut res = (status, markup).into_response();
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    }
+}

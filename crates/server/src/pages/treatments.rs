@@ -1,0 +1,89 @@
+//! `/treatments` and `/treatments/<id>`: the nine treatment pages from the knowledge base.
+
+use axum::extract::{Path, State};
+use maud::html;
+
+use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved};
+use crate::AppState;
+use crate::error::{AppError, PageError};
+
+/// `GET /treatments`.
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Page {
+    let kb = state.kb();
+    let body = html! {
+        h1 { "Treatments" }
+        p.lede { "These are the nine main kinds of treatment for cancer that has spread to the liver. Many people have more than one." }
+        ul.cards {
+            @for t in &kb.treatments {
+                li { a href={ "/treatments/" (t.id) } { (t.title) } p { (t.summary) } }
+            }
+        }
+        p { "To see which of these might be options in a particular situation, " a href="/check" { "answer a few questions" } "." }
+    };
+    layout(kb, &ctx, "Treatments", body, Opts::default())
+}
+
+/// `GET /treatments/{id}`.
+pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Page, PageError> {
+    let kb = state.kb();
+    let t = kb.treatment(&id).ok_or(AppError::NotFound)?;
+    let mut all_sources: Vec<String> = Vec::new();
+    for s in t.sections.iter().map(|s| &s.sources).chain(t.kinds.iter().map(|k| &k.sources)) {
+        for id in s {
+            if !all_sources.contains(id) {
+                all_sources.push(id.clone());
+            }
+        }
+    }
+    let faqs: Vec<_> = kb.faqs.iter().filter(|f| f.topic == t.id).collect();
+    let review = resolved(kb, &t.review);
+    let body = html! {
+        h1 { (t.title) }
+        p.lede { (t.summary) }
+        nav aria-label="On this page" {
+            h2 { "On this page" }
+            ul.toc {
+                @for s in &t.sections { li { a href={ "#" (s.id) } { (s.heading) } } }
+                @if !t.kinds.is_empty() { li { a href="#kinds" { "Kinds of " (t.title.to_lowercase()) } } }
+                li { a href="#questions" { "Questions to ask" } }
+                li { a href="#sources" { "Sources" } }
+            }
+        }
+        @for s in &t.sections {
+            section aria-labelledby=(s.id) {
+                h2 id=(s.id) { (s.heading) }
+                (paragraphs(&s.text))
+                (cite(kb, &s.sources))
+            }
+        }
+        @if !t.kinds.is_empty() {
+            section aria-labelledby="kinds" {
+                h2 #kinds { "Kinds of " (t.title.to_lowercase()) }
+                @for k in &t.kinds {
+                    h3 id={ "kind-" (k.id) } { (k.title) }
+                    (paragraphs(&k.text))
+                    (cite(kb, &k.sources))
+                }
+            }
+        }
+        section aria-labelledby="questions" {
+            h2 #questions { "Questions to ask the care team" }
+            ul { @for q in &t.questions { li { (q) } } }
+        }
+        @if !faqs.is_empty() {
+            section aria-labelledby="faqs" {
+                h2 #faqs { "Common questions" }
+                ul { @for f in faqs { li { a href={ "/questions#" (f.id) } { (f.question) } } } }
+            }
+        }
+        section aria-labelledby="sources" {
+            h2 #sources { "Sources" }
+            ol.sources {
+                @for id in &all_sources {
+                    li { a href={ "/about#source-" (id) } { (super::source_label(kb, id)) } }
+                }
+            }
+        }
+    };
+    Ok(layout(kb, &ctx, &t.title, body, Opts { review: Some(review), ..Opts::default() }))
+}
