@@ -1,0 +1,1 @@
+//! CDS Hooks 2.0: discovery, the `patient-view` service, feedback and client authentication.

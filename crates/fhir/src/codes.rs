@@ -1,0 +1,200 @@
+//! The terminology table: FHIR codings to Case concepts, from `content/codes/*.toml`.
+//!
+//! Each `[[code]]` row has a `system`, a `code` (a trailing `*` makes it a
+//! prefix, longest prefix wins) and `maps_to`, one of:
+//!
+//! | `maps_to` | meaning |
+//! |---|---|
+//! | `primary:<site>` or `primary:bowel:<left\|right>` | a primary cancer; `primary:liver` is primary liver cancer (out of scope) |
+//! | `liver_secondary` | a secondary cancer in the liver |
+//! | `spread:<site>` | a secondary cancer outside the liver (`spread_elsewhere` value) |
+//! | `biomarker:<KEY>` | a test result for a contract biomarker key |
+//! | `gene:<SYMBOL>` | a gene Hepatica recognises but that has no biomarker key of its own |
+//! | `observation:<name>` | an observation the mapper reads (`cea`, `ecog`, `tumour_size`, ...) |
+//! | `medication:<class>` | a medicine of a drug class (`chemotherapy`, `targeted_therapy`, ...) |
+//! | `body_site:<site>` | a body structure (`liver`, `lung`, ...) |
+//! | `unmapped:<why>` | recognised, deliberately not used; the reason goes into the warning |
+//!
+//! ICD-10 and ICD-10-CM share one namespace here (the codes we use agree) and
+//! are compared without dots; HGNC ids are compared without the `HGNC:` prefix.
+
+use std::collections::HashMap;
+
+use hepatica_engine::{Biomarker, BowelSide, PrimarySite, Spread};
+use hepatica_knowledge::Knowledge;
+
+/// SNOMED CT.
+pub const SNOMED: &str = "http://snomed.info/sct";
+/// LOINC.
+pub const LOINC: &str = "http://loinc.org";
+/// ICD-10-CM.
+pub const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+/// WHO ICD-10.
+pub const ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
+/// RxNorm.
+pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
+/// HGNC (mCODE alias).
+pub const HGNC: &str = "http://www.genenames.org";
+/// Hepatica's own code system for Case fields that have no standard code.
+pub const CASE_FIELDS: &str = "urn:hepatica:case";
+
+/// What a code means for the Case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A primary cancer site; `None` site means primary liver cancer.
+    Primary(Option<PrimarySite>, Option<BowelSide>),
+    /// Secondary cancer in the liver.
+    LiverSecondary,
+    /// Secondary cancer elsewhere.
+    Spread(Spread),
+    /// A biomarker test.
+    Biomarker(Biomarker),
+    /// A gene without its own biomarker key.
+    Gene(String),
+    /// An observation the mapper reads by name.
+    Observation(String),
+    /// A medicine of a drug class.
+    Medication(String),
+    /// A body site.
+    BodySite(String),
+    /// Recognised, deliberately not used, with the reason.
+    Unmapped(String),
+}
+
+impl Target {
+    /// Parses a `maps_to` value.
+    pub fn parse(s: &str) -> Option<Target> {
+        let (kind, rest) = s.split_once(':').unwrap_or((s, ""));
+        Some(match kind {
+            "liver_secondary" if rest.is_empty() => Target::LiverSecondary,
+            "primary" => {
+                let (site, side) = match rest.split_once(':') {
+                    Some((a, b)) => (a, Some(BowelSide::parse(b)?)),
+                    None => (rest, None),
+                };
+                if site == "liver" { Target::Primary(None, None) } else { Target::Primary(Some(PrimarySite::parse(site)?), side) }
+            }
+            "spread" => Target::Spread(Spread::parse(rest)?),
+            "biomarker" => Target::Biomarker(Biomarker::parse(rest)?),
+            "gene" if !rest.is_empty() => Target::Gene(rest.to_string()),
+            "observation" if !rest.is_empty() => Target::Observation(rest.to_string()),
+            "medication" if !rest.is_empty() => Target::Medication(rest.to_string()),
+            "body_site" if !rest.is_empty() => Target::BodySite(rest.to_string()),
+            "unmapped" if !rest.is_empty() => Target::Unmapped(rest.to_string()),
+            _ => return None,
+        })
+    }
+}
+
+/// One match: what it maps to and the table's display.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Meaning.
+    pub target: Target,
+    /// Display from the table.
+    pub display: String,
+}
+
+/// The loaded table.
+#[derive(Debug, Default)]
+pub struct CodeTable {
+    exact: HashMap<(String, String), Hit>,
+    /// (namespace, prefix, hit), longest prefix first.
+    prefixes: Vec<(String, String, Hit)>,
+    /// Problems with the table itself (a bad `maps_to`).
+    pub problems: Vec<String>,
+}
+
+/// The namespace a system URI is compared in (aliases folded together).
+pub fn namespace(system: &str) -> String {
+    let s = system.trim().trim_end_matches('/');
+    match s {
+        ICD10CM | ICD10 | "http://hl7.org/fhir/sid/icd-10-uk" | "http://hl7.org/fhir/sid/icd-10-de" => "icd10".into(),
+        HGNC | "http://www.genenames.org/geneId" | "http://www.genenames.org/geneid" | "https://www.genenames.org" => "hgnc".into(),
+        "http://snomed.info/sct" | "https://snomed.info/sct" => "snomed".into(),
+        "http://loinc.org" | "https://loinc.org" => "loinc".into(),
+        RXNORM => "rxnorm".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A code normalised for comparison within its namespace.
+pub fn normalise(ns: &str, code: &str) -> String {
+    let c = code.trim();
+    match ns {
+        "icd10" => c.replace('.', "").to_uppercase(),
+        "hgnc" => c.trim_start_matches("HGNC:").trim_start_matches("hgnc:").to_string(),
+        _ => c.to_string(),
+    }
+}
+
+impl CodeTable {
+    /// Builds the table from a knowledge base.
+    pub fn new(kb: &Knowledge) -> CodeTable {
+        let mut t = CodeTable::default();
+        for m in &kb.codes {
+            let Some(target) = Target::parse(&m.maps_to) else {
+                t.problems.push(format!("{} {}: unknown maps_to {:?}", m.system, m.code, m.maps_to));
+                continue;
+            };
+            let ns = namespace(&m.system);
+            let hit = Hit { target, display: m.display.clone() };
+            match m.code.strip_suffix('*') {
+                Some(prefix) => t.prefixes.push((ns.clone(), normalise(&ns, prefix), hit)),
+                None => {
+                    let code = normalise(&ns, &m.code);
+                    t.exact.insert((ns, code), hit);
+                }
+            }
+        }
+        t.prefixes.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));
+        t
+    }
+
+    /// What a system and code map to, if anything.
+    pub fn lookup(&self, system: &str, code: &str) -> Option<&Hit> {
+        let ns = namespace(system);
+        let code = normalise(&ns, code);
+        if let Some(h) = self.exact.get(&(ns.clone(), code.clone())) {
+            return Some(h);
+        }
+        self.prefixes.iter().find(|(n, p, _)| *n == ns && code.starts_with(p.as_str())).map(|(_, _, h)| h)
+    }
+
+    /// Rows of a namespace whose target satisfies `f` (used for name matching of genes and drugs).
+    pub fn rows_in<'a>(&'a self, ns: &'a str) -> impl Iterator<Item = &'a Hit> + 'a {
+        self.exact.iter().filter(move |((n, _), _)| n == ns).map(|(_, h)| h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_targets() {
+        assert_eq!(Target::parse("primary:bowel:right"), Some(Target::Primary(Some(PrimarySite::Bowel), Some(BowelSide::Right))));
+        assert_eq!(Target::parse("primary:liver"), Some(Target::Primary(None, None)));
+        assert_eq!(Target::parse("spread:lymph_nodes"), Some(Target::Spread(Spread::LymphNodes)));
+        assert_eq!(Target::parse("biomarker:BRAF_V600"), Some(Target::Biomarker(Biomarker::BrafV600)));
+        assert_eq!(Target::parse("liver_secondary"), Some(Target::LiverSecondary));
+        assert_eq!(Target::parse("primary:kidneys"), None);
+        assert_eq!(Target::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn embedded_table_parses_and_prefers_longest_prefix() {
+        let t = CodeTable::new(Knowledge::embedded());
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        if t.exact.is_empty() {
+            return; // content not written yet
+        }
+        let hit = t.lookup(ICD10CM, "C78.7").expect("C78.7");
+        assert_eq!(hit.target, Target::LiverSecondary);
+        assert_eq!(t.lookup(ICD10, "C787").map(|h| &h.target), Some(&Target::LiverSecondary));
+        assert_eq!(t.lookup(ICD10CM, "C25.4").map(|h| &h.target), Some(&Target::Primary(Some(PrimarySite::Neuroendocrine), None)));
+        assert_eq!(t.lookup(ICD10CM, "C25.1").map(|h| &h.target), Some(&Target::Primary(Some(PrimarySite::Pancreas), None)));
+        assert_eq!(t.lookup(SNOMED, "94381002").map(|h| &h.target), Some(&Target::LiverSecondary));
+        assert_eq!(t.lookup(HGNC, "HGNC:6407").map(|h| &h.target), Some(&Target::Biomarker(Biomarker::Kras)));
+    }
+}
