@@ -56,7 +56,39 @@ pub fn read_input(file: Option<&Path>) -> Result<Vec<u8>, String> {
     }
 }
 
-/// `assess --fhir`: being built in issue 7.
-fn fhir(_path: &Path, _format: Format, _audience: Audience) -> anyhow::Result<u8> {
-    anyhow::bail!("'hepatica assess --fhir' is not available in this build yet")
+/// `assess --fhir`: maps a FHIR R4 Bundle to a Case, assesses it and prints it;
+/// what could not be mapped goes into `input_warnings`. Exit 2 with pointer
+/// errors when the file is not a Bundle or names no usable primary cancer.
+fn fhir(path: &Path, format: Format, audience: Audience) -> anyhow::Result<u8> {
+    let name = path.display().to_string();
+    let limit = hepatica_fhir::MAX_BUNDLE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        match std::fs::File::open(path) {
+            Ok(f) => f.take(limit).read_to_end(&mut bytes),
+            Err(e) => return Ok(invalid(&[format!("{name}: expected a readable FHIR Bundle file, got {e}")])),
+        }
+    };
+    if let Err(e) = read {
+        return Ok(invalid(&[format!("{name}: expected readable input, got {e}")]));
+    }
+    if bytes.len() as u64 >= limit {
+        return Ok(invalid(&[format!("/: expected a Bundle of at most {} bytes, got more from {name}", hepatica_fhir::MAX_BUNDLE_BYTES)]));
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return Ok(invalid(&[format!("/: expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})")])),
+    };
+    let kb = Knowledge::embedded();
+    let mapped = match hepatica_fhir::map_bundle(&value, kb) {
+        Ok(m) => m,
+        Err(problems) => return Ok(invalid(&problems)),
+    };
+    let mut assessment = assess(kb, &mapped.case, audience);
+    assessment.input_warnings.extend(mapped.warnings);
+    let text = render::assessment(&assessment, format, kb);
+    crate::print_stdout(&text).context("writing the assessment")?;
+    Ok(EXIT_OK)
 }
