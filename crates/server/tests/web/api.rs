@@ -1,0 +1,149 @@
+//! The JSON API: assess, problem details, limits, search, health.
+
+use super::*;
+use serde_json::Value;
+
+async fn json(res: Response<Body>) -> Value {
+    serde_json::from_str(&text(res).await).unwrap()
+}
+
+#[tokio::test]
+async fn assess_returns_nine_options() {
+    let res = post_json("/api/v1/assess", r#"{"id":"x1","primary_site":"bowel","liver":{"tumour_count":2}}"#).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    let v = json(res).await;
+    assert_eq!(v["contract"], "hepatica.assessment/1");
+    assert_eq!(v["case_id"], "x1");
+    assert_eq!(v["options"].as_array().unwrap().len(), 9);
+    assert_eq!(v["audience"], "patient");
+    let res = post_json("/api/v1/assess?audience=clinician", r#"{"primary_site":"bowel"}"#).await;
+    assert_eq!(json(res).await["audience"], "clinician");
+}
+
+#[tokio::test]
+async fn contract_examples_assess() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/contract/examples");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        let body = std::fs::read(e.path()).unwrap();
+        let res = post_json("/api/v1/assess", body).await;
+        let want = if name.starts_with("invalid") { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        assert_eq!(res.status(), want, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_case_is_422_problem_json_with_every_error() {
+    let res = post_json(
+        "/api/v1/assess",
+        r#"{ "primary_site": "bowl", "liver": { "tumor_count": 3, "largest_tumour_cm": -2 }, "performance_status": 7 }"#,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let v = json(res).await;
+    assert_eq!(v["status"], 422);
+    assert!(v["type"].is_string() && v["title"].is_string() && v["detail"].is_string());
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 4);
+    let pointers: Vec<&str> = errors.iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert!(pointers.contains(&"/liver/tumor_count"));
+    assert!(pointers.contains(&"/primary_site"));
+    assert!(errors.iter().all(|e| e["detail"].is_string()));
+}
+
+#[tokio::test]
+async fn malformed_json_and_wrong_type_are_400() {
+    let res = post_json("/api/v1/assess", "{not json").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(json(res).await["status"], 400);
+    let res = send(app(), Request::post("/api/v1/assess").header(header::CONTENT_TYPE, "text/plain").body(Body::from("{}")).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let res = post_json("/api/v1/assess?audience=robot", r#"{"primary_site":"bowel"}"#).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn bodies_over_one_mib_are_413() {
+    let big = format!("{{\"primary_site\":\"bowel\",\"id\":\"{}\"}}", "x".repeat(1 << 20));
+    let res = post_json("/api/v1/assess", big).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(json(res).await["status"], 413);
+    let (status, _, _) = post_form(app(), "/results", &format!("primary_site=bowel&id={}", "x".repeat(1 << 20))).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn fhir_route_answers_problem_json() {
+    let res = send(
+        app(),
+        Request::post("/api/v1/assess/fhir")
+            .header(header::CONTENT_TYPE, "application/fhir+json")
+            .body(Body::from(r#"{"resourceType":"Bundle"}"#))
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        res.status() == StatusCode::OK || res.status() == StatusCode::NOT_IMPLEMENTED || res.status() == StatusCode::UNPROCESSABLE_ENTITY
+    );
+    if res.status() != StatusCode::OK {
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    }
+}
+
+#[tokio::test]
+async fn drugs_and_ask_follow_the_contract() {
+    let res = send(app(), Request::get("/api/v1/drugs?q=keytruda").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v = json(res).await;
+    assert_eq!(v["query"], "keytruda");
+    assert!(v["matches"].is_array());
+    for m in v["matches"].as_array().unwrap() {
+        for k in ["id", "name", "kind", "brand_names", "class", "given_as", "used_for", "components", "sources"] {
+            assert!(m.get(k).is_some(), "{k}");
+        }
+    }
+    let res = send(app(), Request::get("/api/v1/ask?q=what%20is%20ablation").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v = json(res).await;
+    assert!(v["results"].is_array());
+    for r in v["results"].as_array().unwrap() {
+        for k in ["title", "topic", "snippet", "url"] {
+            assert!(r.get(k).is_some(), "{k}");
+        }
+    }
+    let res = send(app(), Request::get("/api/v1/ask").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let res = send(app(), Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = send(app(), Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cds_without_trust_is_401_problem() {
+    for (method, path) in [
+        ("GET", "/cds-services"),
+        ("POST", "/cds-services/liver-metastases-options"),
+        ("POST", "/cds-services/liver-metastases-options/feedback"),
+    ] {
+        let req =
+            Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        let res = send(app(), req).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    }
+}

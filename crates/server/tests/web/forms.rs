@@ -1,0 +1,120 @@
+//! The questionnaire, its results, the clinician form and feedback.
+
+use super::*;
+
+#[tokio::test]
+async fn check_form_uses_case_field_names() {
+    let (_, html) = get("/check").await;
+    assert!(html.contains("<form method=\"post\" action=\"/results\""));
+    for name in [
+        "primary_site",
+        "bowel_side",
+        "liver.tumour_count",
+        "liver.both_lobes",
+        "biomarkers.KRAS",
+        "spread_elsewhere",
+        "performance_status",
+        "for",
+    ] {
+        assert!(html.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    for v in ["value=\"none\"", "value=\"unknown\"", "I don't know", "both sides of the liver"] {
+        assert!(html.contains(v), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn results_list_all_nine_treatments() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let (status, html, res) = post_form(app(), "/results", BOWEL_FORM).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    for id in hepatica_knowledge::TREATMENT_IDS {
+        assert!(html.contains(&format!("id=\"opt-{id}\"")), "{id} missing from results");
+        assert!(html.contains(&format!("href=\"/treatments/{id}\"")), "{id} link missing");
+    }
+    assert_eq!(h1(&html), "Treatment options to talk about with their care team");
+    assert!(html.contains(&kb.meta.version));
+    assert!(html.contains("id=\"support\""));
+    assert!(html.contains("js-print"));
+}
+
+#[tokio::test]
+async fn results_for_self_say_your() {
+    let (status, html, _) = post_form(app(), "/results", "for=self&primary_site=breast").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h1(&html), "Treatment options to talk about with your care team");
+}
+
+#[tokio::test]
+async fn invalid_form_is_422_with_linked_errors() {
+    let (status, html, _) = post_form(app(), "/results", "liver.tumour_count=lots&liver.largest_tumour_cm=45").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("class=\"error-summary\""));
+    assert!(html.contains("<title>Error: "));
+    assert!(html.contains("href=\"#f-primary-site-bowel\""), "primary site error links to the first radio");
+    assert!(html.contains("href=\"#f-liver-tumour-count\""));
+    assert!(html.contains("href=\"#f-liver-largest-tumour-cm\""));
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("id=\"f-liver-tumour-count-error\""));
+    assert!(html.contains("value=\"lots\""), "answers are kept");
+}
+
+#[tokio::test]
+async fn change_answers_refills_the_form() {
+    let (status, html, _) = post_form(app(), "/check", "primary_site=lung&liver.tumour_count=4").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"f-primary-site-lung\" name=\"primary_site\" value=\"lung\" checked"));
+    assert!(html.contains("value=\"4\""));
+}
+
+#[tokio::test]
+async fn results_get_redirects_to_the_form() {
+    let res = send(app(), Request::get("/results").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/check");
+}
+
+#[tokio::test]
+async fn clinician_form_has_every_field_and_results_show_criteria() {
+    let (_, html) = get("/clinician").await;
+    for b in hepatica_engine::Biomarker::ALL {
+        assert!(html.contains(&format!("name=\"biomarkers.{}\"", b.as_str())), "{b}");
+    }
+    for q in hepatica_server::form::QUESTIONS {
+        assert!(html.contains(&format!("name=\"{}\"", q.name)), "{}", q.name);
+    }
+    let (status, html, _) = post_form(app(), "/clinician", &format!("id=case-1&{BOWEL_FORM}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Criteria"));
+    for id in hepatica_knowledge::TREATMENT_IDS {
+        assert!(html.contains(&format!("id=\"opt-{id}\"")), "{id}");
+    }
+    let (status, _, _) = post_form(app(), "/clinician", "primary_site=liver").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn feedback_is_stored_and_thanks_shown() {
+    let (app, state) = app_with_state();
+    let (status, _, res) = post_form(app.clone(), "/feedback", "page=%2Ftreatments%2Fsurgery&helpful=yes").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/treatments/surgery?feedback=thanks#feedback");
+    post_form(app.clone(), "/feedback", "page=%2F&helpful=no").await;
+    let counts = state.db().feedback_counts().unwrap();
+    assert_eq!(counts.len(), 2);
+    assert_eq!((counts[0].page.as_str(), counts[0].yes, counts[0].no), ("/", 0, 1));
+    assert_eq!((counts[1].page.as_str(), counts[1].yes, counts[1].no), ("/treatments/surgery", 1, 0));
+    let (_, html) = get("/treatments/surgery?feedback=thanks").await;
+    assert!(html.contains("Thank you"));
+    for bad in [
+        "page=https%3A%2F%2Fevil.example&helpful=yes",
+        "page=%2F%2Fevil&helpful=yes",
+        "page=%2F&helpful=maybe",
+        "page=%2F%3Fname%3Dx&helpful=yes",
+    ] {
+        let (status, _, _) = post_form(app.clone(), "/feedback", bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    assert_eq!(state.db().feedback_counts().unwrap().len(), 2);
+}

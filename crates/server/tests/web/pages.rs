@@ -1,0 +1,112 @@
+//! Every page answers 200 with its one h1; unknown pages answer an HTML 404.
+
+use super::*;
+
+#[tokio::test]
+async fn every_page_is_200_with_one_h1() {
+    for path in page_paths() {
+        let (status, html) = get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let h = h1(&html);
+        assert!(!h.trim().is_empty(), "{path} has an empty h1");
+        assert!(html.starts_with("<!DOCTYPE html><html lang=\"en-GB\">"), "{path}");
+        for landmark in ["<header", "<nav", "<main", "<footer", "href=\"#main\"", "action=\"/ask\"", "action=\"/feedback\""] {
+            assert!(html.contains(landmark), "{path} lacks {landmark}");
+        }
+        let kb = hepatica_knowledge::Knowledge::embedded();
+        assert!(html.contains(&kb.meta.version), "{path} footer lacks the knowledge-base version");
+        assert!(html.contains("next review due"), "{path} footer lacks review dates");
+        assert!(!html.contains("style=\"") && !html.contains("<style"), "{path} has inline styles");
+        assert!(!html.contains("<script>") && !html.contains("onclick"), "{path} has inline script");
+    }
+}
+
+#[tokio::test]
+async fn expected_h1s() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    for (path, want) in [
+        ("/", "Treatment options for cancer that has spread to the liver"),
+        ("/check", "Check which treatments might be options"),
+        ("/clinician", "Clinician assessment"),
+        ("/glossary", "Word list"),
+        ("/drugs", "Medicines"),
+        ("/ask", "Search"),
+        ("/questions", "Questions and answers"),
+        ("/about", "About Hepatica"),
+        ("/support", "Support"),
+    ] {
+        assert_eq!(h1(&get(path).await.1), want, "{path}");
+    }
+    for t in &kb.treatments {
+        assert_eq!(h1(&get(&format!("/treatments/{}", t.id)).await.1), maud::html! { (t.title) }.into_string());
+    }
+}
+
+#[tokio::test]
+async fn treatment_pages_have_kind_anchors_questions_and_sources() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    for t in &kb.treatments {
+        let (_, html) = get(&format!("/treatments/{}", t.id)).await;
+        for k in &t.kinds {
+            assert!(html.contains(&format!("id=\"kind-{}\"", k.id)), "{} kind {}", t.id, k.id);
+        }
+        for s in &t.sections {
+            assert!(html.contains(&format!("id=\"{}\"", s.id)), "{} section {}", t.id, s.id);
+            for src in &s.sources {
+                assert!(html.contains(&format!("/about#source-{src}")), "{} source {src}", t.id);
+            }
+        }
+        assert!(html.contains("Next review due"), "{}", t.id);
+    }
+}
+
+#[tokio::test]
+async fn anchors_on_about_glossary_questions_support() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let about = get("/about").await.1;
+    for s in &kb.sources {
+        assert!(about.contains(&format!("id=\"source-{}\"", s.id)), "source {}", s.id);
+    }
+    let glossary = get("/glossary").await.1;
+    for t in &kb.glossary {
+        assert!(glossary.contains(&format!("id=\"{}\"", t.id)), "term {}", t.id);
+    }
+    let questions = get("/questions").await.1;
+    for f in &kb.faqs {
+        assert!(questions.contains(&format!("id=\"{}\"", f.id)), "faq {}", f.id);
+    }
+    let support = get("/support").await.1;
+    for s in &kb.support {
+        assert!(support.contains(&format!("id=\"{}\"", s.id)), "support {}", s.id);
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_are_html_404() {
+    for path in ["/nope", "/treatments/liver_transplant", "/drugs/not-a-drug"] {
+        let (status, html) = get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(h1(&html), "Page not found");
+    }
+}
+
+#[tokio::test]
+async fn search_pages_escape_queries() {
+    let (status, html) = get("/ask?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script>alert"));
+    assert!(html.contains("&lt;script&gt;"));
+    let (_, html) = get("/drugs?q=%3Cb%3E").await;
+    assert!(!html.contains("<b>"));
+}
+
+#[tokio::test]
+async fn assets_are_cached_for_a_year() {
+    let css = hepatica_server::assets::css_url();
+    let res = send(app(), Request::get(&css).body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CACHE_CONTROL].to_str().unwrap().contains("max-age=31536000"));
+    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
+    let res = send(app(), Request::get("/assets/site.0000000000.css").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

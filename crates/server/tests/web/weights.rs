@@ -1,0 +1,42 @@
+//! Every page, CSS included, is under 50 KiB transferred (gzip).
+
+use super::*;
+
+pub const LIMIT: usize = 50 * 1024;
+
+async fn gzipped(app: Router, req: Request<Body>) -> usize {
+    let res = send(app, req).await;
+    assert_eq!(res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
+    to_bytes(res.into_body(), 10 << 20).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn pages_weigh_under_50_kib_with_css() {
+    let css = gzipped(
+        app(),
+        Request::get(hepatica_server::assets::css_url()).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let js = gzipped(
+        app(),
+        Request::get(hepatica_server::assets::js_url()).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let mut report = vec![format!("{:<40} {:>7}", "css", css), format!("{:<40} {:>7}", "js", js)];
+    for path in page_paths() {
+        let n = gzipped(app(), Request::get(&path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap()).await;
+        report.push(format!("{path:<40} {n:>7} (+css+js {})", n + css + js));
+        assert!(n + css + js < LIMIT, "{path}: {} bytes", n + css + js);
+    }
+    for (path, form) in [("/results", BOWEL_FORM.to_string()), ("/clinician", format!("id=x&{BOWEL_FORM}"))] {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::from(form))
+            .unwrap();
+        let n = gzipped(app(), req).await;
+        report.push(format!("POST {path:<35} {n:>7} (+css+js {})", n + css + js));
+        assert!(n + css + js < LIMIT, "POST {path}: {} bytes", n + css + js);
+    }
+    eprintln!("page weights, gzip bytes:\n{}", report.join("\n"));
+}
