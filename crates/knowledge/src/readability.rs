@@ -42,9 +42,9 @@
 //!   phone number) is read digit by digit;
 //! - an all-capital abbreviation with no vowel (`NHS`, `CT`, `GP`) is read
 //!   letter by letter;
-//! - a phone number (a group of digits starting with 0, and the digit groups
-//!   right after it, as in `0808 808 00 00`) is copied rather than read, so
-//!   each group counts as one short word of one syllable.
+//! - a phone number (a group of digits starting with 0, or two or more digit
+//!   groups in a row, as in `0808 808 00 00` or `116 123`) is copied rather
+//!   than read, so each group counts as one short word of one syllable.
 //!
 //! # Explained terms
 //! A glossary term, or one of its aliases, found in the text counts as an
@@ -234,10 +234,8 @@ impl Analyser {
             }
             out.sentences += 1;
             let explained = self.explained(&words);
-            let mut in_phone_number = false;
-            for (w, capped) in words.iter().zip(explained) {
-                let digits_only = w.chars().all(|c| c.is_ascii_digit());
-                in_phone_number = digits_only && (in_phone_number || (w.len() > 1 && w.starts_with('0')));
+            let phone = phone_number_parts(&words);
+            for ((w, capped), in_phone_number) in words.iter().zip(explained).zip(phone) {
                 let mut s = if in_phone_number { 1 } else { word_syllables(w) };
                 if capped {
                     s = s.min(2);
@@ -294,6 +292,21 @@ impl Analyser {
         }
         false
     }
+}
+
+/// For each word, whether it is part of a phone number: a group of digits
+/// that starts with 0 (`0808`), or two or more digit groups in a row
+/// (`116 123`, `0808 808 00 00`).
+fn phone_number_parts(words: &[String]) -> Vec<bool> {
+    let digits: Vec<bool> = words.iter().map(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit())).collect();
+    (0..words.len())
+        .map(|i| {
+            digits[i]
+                && ((words[i].len() > 1 && words[i].starts_with('0'))
+                    || (i > 0 && digits[i - 1])
+                    || digits.get(i + 1).copied().unwrap_or(false))
+        })
+        .collect()
 }
 
 /// Lower-case letters and digits only, for matching terms.
@@ -1175,6 +1188,10 @@ mod tests {
         assert_eq!(f.words, 7);
         assert_eq!(f.polysyllables, 0);
         assert_eq!(f.syllables, 1 + 4 + 1 + 1);
+        let f = figures("Call 116 123 at any time.");
+        assert_eq!((f.words, f.syllables, f.polysyllables), (6, 6, 0));
+        // A lone number is still read aloud.
+        assert_eq!(figures("About 70 people.").syllables, 2 + 3 + 2);
     }
 
     /// Prints every readability diagnostic for the embedded content:
