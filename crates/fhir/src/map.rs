@@ -94,7 +94,8 @@ impl Cand<()> {
     }
 }
 
-/// Parsed resources.
+/// Parsed resources (short-lived, one per input; boxing would not pay).
+#[allow(clippy::large_enum_variant)]
 enum Res {
     Patient(Patient),
     Condition(Condition),
@@ -372,7 +373,7 @@ impl<'a> Mapper<'a> {
         };
         let chosen = primaries[chosen_idx];
         let CondKind::Primary(site, mut side) = chosen.kind else { unreachable!("filtered to primaries") };
-        let why = if linked.first().is_some() {
+        let why = if !linked.is_empty() {
             "the one the secondary liver cancer is linked to"
         } else if chosen.onset.is_some() {
             "the most recently diagnosed"
@@ -435,7 +436,7 @@ impl<'a> Mapper<'a> {
         let liver_secondary = !livers.is_empty();
         if !liver_secondary {
             self.warn(
-                &self.root.clone(),
+                self.root.clone(),
                 "no secondary liver cancer Condition found (SNOMED CT 94381002, ICD-10 C78.7 or C7B.02); the assessment assumes the cancer has spread to the liver",
             );
         }
@@ -462,20 +463,14 @@ impl<'a> Mapper<'a> {
         let mut chemo: Vec<ChemoGiven> = Vec::new();
         for e in entries {
             match &e.res {
-                Res::Observation(o) => {
-                    if belongs(&mut self, e, o.subject.as_ref()) {
-                        self.observation(e, o, entries, &conds, &mut facts);
-                    }
+                Res::Observation(o) if belongs(&mut self, e, o.subject.as_ref()) => {
+                    self.observation(e, o, entries, &conds, &mut facts);
                 }
-                Res::Med(_, mu) => {
-                    if belongs(&mut self, e, mu.subject.as_ref()) {
-                        self.medication(e, mu, entries, &mut chemo);
-                    }
+                Res::Med(_, mu) if belongs(&mut self, e, mu.subject.as_ref()) => {
+                    self.medication(e, mu, entries, &mut chemo);
                 }
-                Res::Procedure(p) => {
-                    if belongs(&mut self, e, p.subject.as_ref()) {
-                        self.procedure(e, p, &mut chemo);
-                    }
+                Res::Procedure(p) if belongs(&mut self, e, p.subject.as_ref()) => {
+                    self.procedure(e, p, &mut chemo);
                 }
                 Res::Outcome(oo) => {
                     let issues: Vec<String> = oo
@@ -509,18 +504,18 @@ impl<'a> Mapper<'a> {
         let no_spread = self.pick("spread_elsewhere", std::mem::take(&mut facts.no_spread));
         case.spread_elsewhere = match (spread.is_empty(), no_spread) {
             (false, Some(false)) => {
-                self.warn(&self.root.clone(), "a Hepatica spread_elsewhere Observation says the liver is the only place, but secondary cancer Conditions elsewhere are recorded; used the Conditions");
+                self.warn(self.root.clone(), "a Hepatica spread_elsewhere Observation says the liver is the only place, but secondary cancer Conditions elsewhere are recorded; used the Conditions");
                 Some(spread.into_iter().collect())
             }
             (false, _) => Some(spread.into_iter().collect()),
             (true, Some(false)) => Some(Vec::new()),
             (true, Some(true)) => {
-                self.warn(&self.root.clone(), "a Hepatica spread_elsewhere Observation says the cancer has spread outside the liver but no place is recorded; counted as other");
+                self.warn(self.root.clone(), "a Hepatica spread_elsewhere Observation says the cancer has spread outside the liver but no place is recorded; counted as other");
                 Some(vec![Spread::Other])
             }
             (true, None) => {
                 self.warn(
-                    &self.root.clone(),
+                    self.root.clone(),
                     "the record does not show whether the cancer has spread outside the liver (no secondary cancer Condition elsewhere, and nothing saying there is none); spread_elsewhere left unknown",
                 );
                 None
@@ -579,7 +574,7 @@ impl<'a> Mapper<'a> {
                 );
             }
             if let Some(d) = largest_direct {
-                self.warn(&self.root.clone(), format!("largest_tumour_cm: a Hepatica case-field Observation ({d} cm) and tumour size Observations ({largest} cm) both given; used the case field"));
+                self.warn(self.root.clone(), format!("largest_tumour_cm: a Hepatica case-field Observation ({d} cm) and tumour size Observations ({largest} cm) both given; used the case field"));
                 case.liver.largest_tumour_cm = Some(d);
             } else {
                 case.liver.largest_tumour_cm = Some(largest);
@@ -600,7 +595,7 @@ impl<'a> Mapper<'a> {
 
         // Grouped "not used" codes.
         let groups = std::mem::take(&mut self.groups);
-        let mut grouped: Vec<InputWarning> = groups
+        let grouped: Vec<InputWarning> = groups
             .into_values()
             .map(|g| {
                 let n = g.pointers.len();
@@ -1139,10 +1134,7 @@ impl<'a> Mapper<'a> {
         let gene_text = comp("48018-6").and_then(|c| c.value.value_string.clone());
         let mut target: Option<(Target, String)> = None;
         if let Some(cc) = &gene_cc {
-            for (_, h) in self.lookup_all(cc) {
-                target = Some((h.target.clone(), h.display.clone()));
-                break;
-            }
+            target = self.lookup_all(cc).into_iter().next().map(|(_, h)| (h.target, h.display));
         }
         if target.is_none() {
             let symbols: Vec<String> = gene_cc
@@ -1285,11 +1277,7 @@ impl<'a> Mapper<'a> {
             return;
         }
         let status = mu.status.as_deref().unwrap_or("unknown");
-        let given = match (t, status) {
-            (_, "completed" | "active" | "in-progress" | "on-hold") => true,
-            (_, "stopped") => true,
-            _ => false,
-        };
+        let given = matches!(status, "completed" | "active" | "in-progress" | "on-hold" | "stopped");
         if !given {
             self.warn(
                 &e.pointer,
@@ -1567,7 +1555,7 @@ fn cea(v: &Value) -> Result<(f64, Option<String>), String> {
     let Some(q) = &v.value_quantity else { return Err("expected a valueQuantity".into()) };
     let Some(x) = q.value else { return Err("quantity has no value".into()) };
     let unit = q.unit_code().unwrap_or("");
-    let factor = match unit.to_lowercase().replace('μ', "u").replace('µ', "u").as_str() {
+    let factor = match unit.to_lowercase().replace(['μ', 'µ'], "u").as_str() {
         "ng/ml" | "ug/l" => 1.0,
         "ng/l" | "pg/ml" => 0.001,
         "ug/ml" | "mg/l" => 1000.0,

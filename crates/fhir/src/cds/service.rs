@@ -1,0 +1,404 @@
+//! The `liver-metastases-options` service: discovery entry, and prefetch in → cards out.
+//!
+//! Pure logic: the caller (the server) authenticates the client first, then
+//! passes the request JSON, the knowledge base and its public base URL. This
+//! version never fetches from the EHR's FHIR server: required prefetch
+//! (`patient`, `conditions`) missing means HTTP 412, whether or not a
+//! `fhirServer` was offered.
+
+use std::fmt::Write;
+
+use hepatica_engine::{Assessment, Audience, FieldError, InputWarning, Suitability, assess};
+use hepatica_knowledge::Knowledge;
+use serde_json::{Map, Value, json};
+
+use super::types::*;
+use super::{HOOK, SERVICE_ID};
+use crate::map::{Input, escape, map_resources};
+
+/// Prefetch keys without which the service cannot work.
+pub const REQUIRED_PREFETCH: [&str; 2] = ["patient", "conditions"];
+
+/// Why a call produced no response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CdsError {
+    /// The request is malformed (HTTP 422), every problem by pointer.
+    Invalid(Vec<FieldError>),
+    /// Required data is missing and will not be fetched (HTTP 412).
+    PreconditionFailed(String),
+}
+
+impl CdsError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            CdsError::Invalid(_) => 422,
+            CdsError::PreconditionFailed(_) => 412,
+        }
+    }
+}
+
+impl std::fmt::Display for CdsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CdsError::Invalid(errors) => {
+                let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                write!(f, "invalid CDS Hooks request: {}", parts.join("; "))
+            }
+            CdsError::PreconditionFailed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The discovery document (`GET /cds-services`).
+pub fn discovery() -> Discovery {
+    let mut prefetch = Map::new();
+    for (k, v) in [
+        ("patient", "Patient/{{context.patientId}}"),
+        ("conditions", "Condition?patient={{context.patientId}}"),
+        ("observations", "Observation?patient={{context.patientId}}&category=laboratory"),
+        ("ecog", "Observation?patient={{context.patientId}}&code=http://loinc.org|89247-1&_sort=-date&_count=1"),
+        ("medications", "MedicationRequest?patient={{context.patientId}}"),
+        ("procedures", "Procedure?patient={{context.patientId}}"),
+    ] {
+        prefetch.insert(k.to_string(), Value::String(v.to_string()));
+    }
+    Discovery {
+        services: vec![Service {
+            hook: HOOK.to_string(),
+            title: "Hepatica: treatment options for secondary liver cancer".to_string(),
+            description: "Explains the nine treatment areas for cancer that has spread to the liver (liver metastases), \
+                          each rated usual, possible, depends or unlikely with sourced reasons, from the patient's \
+                          conditions, tumour markers, performance status and earlier chemotherapy. Information to support \
+                          discussion in the specialist team, not a recommendation."
+                .to_string(),
+            id: SERVICE_ID.to_string(),
+            prefetch,
+            usage_requirements: Some(
+                "Send the prefetch: at least patient and conditions (HTTP 412 otherwise). This version does not query the FHIR server. \
+                 Authenticate with a signed JWT (ES384 or RS384) whose issuer is listed in the server's trust file."
+                    .to_string(),
+            ),
+        }],
+    }
+}
+
+/// Handles one `patient-view` call: validates the request, maps the prefetch,
+/// assesses it for clinicians and returns the cards. No card when the record
+/// holds no secondary liver cancer or no usable primary.
+pub fn call(request: &Value, kb: &Knowledge, base_url: &str) -> Result<Response, CdsError> {
+    let req = validate(request)?;
+    let prefetch = req.prefetch.clone().unwrap_or_default();
+
+    // Required prefetch.
+    let mut missing = Vec::new();
+    for key in REQUIRED_PREFETCH {
+        match prefetch.get(key) {
+            None => missing.push(format!("{key} (not sent)")),
+            Some(v) if v.get("resourceType").and_then(Value::as_str) == Some("OperationOutcome") => {
+                missing.push(format!("{key} (the EHR returned an OperationOutcome)"))
+            }
+            Some(_) => {}
+        }
+    }
+    if !missing.is_empty() {
+        let fetch = if req.fhir_server.is_some() && req.fhir_authorization.is_some() {
+            "a fhirServer and fhirAuthorization were given, but this version of Hepatica does not fetch data from FHIR servers"
+        } else {
+            "no fhirServer and fhirAuthorization were given, and this version of Hepatica does not fetch data from FHIR servers anyway"
+        };
+        return Err(CdsError::PreconditionFailed(format!(
+            "required prefetch missing: {}; {fetch}; send the prefetch templates listed in discovery",
+            missing.join(", ")
+        )));
+    }
+
+    // Flatten the prefetch into resources with pointers.
+    let mut inputs: Vec<Input<'_>> = Vec::new();
+    let mut pre: Vec<InputWarning> = Vec::new();
+    for (key, value) in &prefetch {
+        let base = format!("/prefetch/{}", escape(key));
+        match value {
+            Value::Null => {}
+            Value::Object(o) => match o.get("resourceType").and_then(Value::as_str) {
+                Some("Bundle") => {
+                    let entries = o.get("entry").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+                    let (mut a, mut b) = crate::bundle_inputs(entries, &format!("{base}/entry"));
+                    inputs.append(&mut a);
+                    pre.append(&mut b);
+                    if o.get("link")
+                        .and_then(Value::as_array)
+                        .is_some_and(|l| l.iter().any(|x| x.get("relation").and_then(Value::as_str) == Some("next")))
+                    {
+                        pre.push(InputWarning {
+                            pointer: base.clone(),
+                            detail: "the search result has more pages; only the first was sent and read".to_string(),
+                        });
+                    }
+                }
+                Some(_) => inputs.push(Input { pointer: base.clone(), full_url: None, resource: value }),
+                None => pre.push(InputWarning {
+                    pointer: base.clone(),
+                    detail: "expected a FHIR resource or Bundle, got an object without resourceType; not used".into(),
+                }),
+            },
+            other => pre.push(InputWarning {
+                pointer: base.clone(),
+                detail: format!("expected a FHIR resource, Bundle or null, got {other}; not used"),
+            }),
+        }
+    }
+    if let (Some(Value::Object(p)), Some(pid)) = (prefetch.get("patient"), req.context.get("patientId").and_then(Value::as_str))
+        && let Some(id) = p.get("id").and_then(Value::as_str)
+        && id != pid
+    {
+        pre.push(InputWarning {
+            pointer: "/prefetch/patient".into(),
+            detail: format!("Patient id {id} differs from context.patientId {pid}"),
+        });
+    }
+
+    let Ok(outcome) = map_resources(&inputs, kb, "/prefetch", pre) else {
+        // No primary cancer, or primary liver cancer: nothing for this service to say.
+        return Ok(Response { cards: Vec::new() });
+    };
+    if !outcome.liver_secondary {
+        return Ok(Response { cards: Vec::new() });
+    }
+    let mut assessment = assess(kb, &outcome.case, Audience::Clinician);
+    assessment.input_warnings = outcome.warnings;
+    let case = serde_json::to_value(&outcome.case).unwrap_or(Value::Null);
+    Ok(Response { cards: vec![summary_card(&assessment, &case, &req.hook_instance, base_url)] })
+}
+
+/// Checks the request envelope, every problem by pointer.
+fn validate(v: &Value) -> Result<Request, CdsError> {
+    let mut errors = Vec::new();
+    let mut e = |pointer: &str, detail: String| errors.push(FieldError { pointer: pointer.to_string(), detail });
+    let Some(obj) = v.as_object() else {
+        return Err(CdsError::Invalid(vec![FieldError { pointer: String::new(), detail: "expected a CDS Hooks request object".into() }]));
+    };
+    match obj.get("hook").and_then(Value::as_str) {
+        Some(HOOK) => {}
+        Some(other) => e("/hook", format!("expected \"{HOOK}\", got {other:?}")),
+        None => e("/hook", format!("expected \"{HOOK}\", got nothing")),
+    }
+    match obj.get("hookInstance").and_then(Value::as_str) {
+        Some(s) if !s.trim().is_empty() && s.len() <= 256 => {}
+        _ => e("/hookInstance", "expected a non-empty string (a UUID) of at most 256 characters".into()),
+    }
+    match obj.get("context") {
+        Some(Value::Object(c)) => match c.get("patientId") {
+            Some(Value::String(s)) if !s.is_empty() => {}
+            _ => e("/context/patientId", "expected the patient's id (a non-empty string)".into()),
+        },
+        _ => e("/context", "expected an object with userId and patientId".into()),
+    }
+    match obj.get("prefetch") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => e("/prefetch", "expected an object (key → resource, Bundle or null)".into()),
+    }
+    if obj.get("fhirAuthorization").is_some_and(|a| !a.is_null()) {
+        if obj.get("fhirServer").and_then(Value::as_str).is_none() {
+            e("/fhirServer", "expected a URL: fhirServer is required when fhirAuthorization is given".into());
+        }
+        if !obj.get("fhirAuthorization").is_some_and(Value::is_object) {
+            e("/fhirAuthorization", "expected an object".into());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CdsError::Invalid(errors));
+    }
+    serde_json::from_value(v.clone()).map_err(|err| {
+        CdsError::Invalid(vec![FieldError { pointer: String::new(), detail: format!("expected a CDS Hooks request, got {err}") }])
+    })
+}
+
+/// A deterministic UUID for card `index` of a hook instance (UUID v5).
+pub fn card_uuid(hook_instance: &str, index: usize) -> String {
+    // Namespace: UUID v5 of the service URL path in the URL namespace.
+    let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("urn:hepatica:cds:{SERVICE_ID}").as_bytes());
+    uuid::Uuid::new_v5(&ns, format!("{hook_instance}#{index}").as_bytes()).to_string()
+}
+
+fn site_words(site: &str) -> String {
+    site.replace('_', " ")
+}
+
+/// Longest summary the spec allows ("<140 characters").
+pub const MAX_SUMMARY_CHARS: usize = 139;
+
+fn summary_card(a: &Assessment, case: &Value, hook_instance: &str, base_url: &str) -> Card {
+    let base = base_url.trim_end_matches('/');
+    let count = |s: Suitability| a.options.iter().filter(|o| o.suitability == s).count();
+    let site = case.get("primary_site").and_then(Value::as_str).unwrap_or("unknown");
+    let mut summary = format!(
+        "Liver metastases ({} primary): {} usual, {} possible, {} depend on more data, {} unlikely treatment areas",
+        site_words(site),
+        count(Suitability::Usual),
+        count(Suitability::Possible),
+        count(Suitability::Depends),
+        count(Suitability::Unlikely)
+    );
+    if summary.chars().count() > MAX_SUMMARY_CHARS {
+        summary = summary.chars().take(MAX_SUMMARY_CHARS - 1).collect::<String>() + "…";
+    }
+    let data_missing = !a.missing_information.is_empty() || a.options.iter().any(|o| o.suitability == Suitability::Depends);
+    let mut ext = Map::new();
+    ext.insert(
+        "org.hepatica.criteria".into(),
+        Value::Array(
+            a.options.iter().map(|o| json!({ "treatment": o.treatment, "suitability": o.suitability, "criteria": o.criteria })).collect(),
+        ),
+    );
+    ext.insert("org.hepatica.case".into(), case.clone());
+    ext.insert("org.hepatica.input-warnings".into(), json!(a.input_warnings));
+    ext.insert("org.hepatica.knowledge-base".into(), json!(a.knowledge_base));
+    Card {
+        uuid: card_uuid(hook_instance, 0),
+        summary,
+        detail: detail_markdown(a),
+        indicator: if data_missing { Indicator::Warning } else { Indicator::Info },
+        source: Source {
+            label: format!("Hepatica (knowledge base {}, {})", a.knowledge_base.version, a.knowledge_base.published),
+            url: Some(format!("{base}/about")),
+            topic: Some(Coding {
+                code: "94381002".into(),
+                system: "http://snomed.info/sct".into(),
+                display: Some("Secondary malignant neoplasm of liver".into()),
+            }),
+        },
+        links: vec![
+            Link {
+                label: "Patient questionnaire and plain-English results (Hepatica)".into(),
+                url: format!("{base}/check"),
+                kind: "absolute".into(),
+            },
+            Link {
+                label: "Clinician view with criteria trace (Hepatica)".into(),
+                url: format!("{base}/clinician"),
+                kind: "absolute".into(),
+            },
+        ],
+        extension: ext,
+    }
+}
+
+/// Escapes text from the record (or anywhere untrusted) for Markdown and HTML.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn detail_markdown(a: &Assessment) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "**Information to support discussion in the specialist team, not a recommendation.** Knowledge base {} ({}).\n",
+        a.knowledge_base.version, a.knowledge_base.published
+    );
+    for (suit, heading) in [
+        (Suitability::Usual, "Usual: commonly used in this situation"),
+        (Suitability::Possible, "Possible: may be an option; the specialist team decides"),
+        (Suitability::Depends, "Depends: turns on information not in the record"),
+        (Suitability::Unlikely, "Unlikely: not usually used in this situation"),
+    ] {
+        let opts: Vec<_> = a.options.iter().filter(|o| o.suitability == suit).collect();
+        if opts.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "### {heading}\n");
+        for o in opts {
+            let title = if o.title.is_empty() { o.treatment.clone() } else { o.title.clone() };
+            if o.summary.is_empty() {
+                let _ = writeln!(s, "- **{}**", md(&title));
+            } else {
+                let _ = writeln!(s, "- **{}**: {}", md(&title), md(&o.summary));
+            }
+            for r in &o.reasons {
+                let _ = writeln!(s, "  - {} [{}]", md(&r.text), md(&r.sources.join(", ")));
+            }
+            if !o.depends_on.is_empty() {
+                let _ = writeln!(s, "  - Depends on: {}", md(&o.depends_on.join("; ")));
+            }
+        }
+        s.push('\n');
+    }
+    if !a.missing_information.is_empty() {
+        let _ = writeln!(s, "### Information that would sharpen this\n");
+        for m in &a.missing_information {
+            let _ = writeln!(s, "- `{}`: {}", m.pointer.replace('`', "'"), md(&m.why));
+        }
+        s.push('\n');
+    }
+    if !a.input_warnings.is_empty() {
+        const SHOWN: usize = 12;
+        let _ = writeln!(s, "### Record data not used ({})\n", a.input_warnings.len());
+        for w in a.input_warnings.iter().take(SHOWN) {
+            let _ = writeln!(s, "- `{}`: {}", w.pointer.replace('`', "'"), md(&w.detail));
+        }
+        if a.input_warnings.len() > SHOWN {
+            let _ = writeln!(s, "- …and {} more (see the card extension `org.hepatica.input-warnings`)", a.input_warnings.len() - SHOWN);
+        }
+        s.push('\n');
+    }
+    if !a.sources.is_empty() {
+        let _ = writeln!(s, "### Sources\n");
+        for src in &a.sources {
+            let _ = writeln!(
+                s,
+                "- \\[{}\\] {}, {} {}: <{}>",
+                md(&src.id),
+                md(&src.title),
+                md(&src.publisher),
+                src.year,
+                src.url.replace(['<', '>', ' '], "")
+            );
+        }
+        s.push('\n');
+    }
+    let _ = write!(s, "_{}_", md(&a.disclaimer));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_deterministic_and_distinct() {
+        assert_eq!(card_uuid("abc", 0), card_uuid("abc", 0));
+        assert_ne!(card_uuid("abc", 0), card_uuid("abc", 1));
+        assert_ne!(card_uuid("abc", 0), card_uuid("abd", 0));
+        assert_eq!(card_uuid("abc", 0).len(), 36);
+    }
+
+    #[test]
+    fn markdown_escapes_record_text() {
+        assert_eq!(md("<script>*x*</script>"), "&lt;script&gt;\\*x\\*&lt;/script&gt;");
+    }
+
+    #[test]
+    fn discovery_lists_the_service() {
+        let d = discovery();
+        assert_eq!(d.services.len(), 1);
+        assert_eq!(d.services[0].id, SERVICE_ID);
+        assert_eq!(d.services[0].hook, "patient-view");
+        for k in REQUIRED_PREFETCH {
+            assert!(d.services[0].prefetch.contains_key(k));
+        }
+    }
+}
