@@ -62,6 +62,11 @@
 //! glossary and to prefer everyday words. Matching ignores case and a plural
 //! `s`/`es` on the last word of a term.
 //!
+//! Drug names (generic names, brand names and aliases from `drugs/*.toml`)
+//! count the same way, for the same reason: a name such as "pembrolizumab"
+//! cannot be made shorter, and the drug look-up explains each one in plain
+//! words.
+//!
 //! # Gates
 //! Targets come from `content/README.md` and
 //! `shared/domain/quality-standards.md`: reading age 9 to 11 (US grade 4 to 6)
@@ -219,9 +224,14 @@ impl Analyser {
         a
     }
 
-    /// An analyser whose explained terms are `kb`'s glossary terms and their aliases.
+    /// An analyser whose explained terms are `kb`'s glossary terms and their
+    /// aliases, and the names, brand names and aliases of its drugs.
     pub fn for_kb(kb: &Knowledge) -> Analyser {
-        Analyser::with_terms(kb.glossary.iter().flat_map(|t| std::iter::once(t.term.as_str()).chain(t.aliases.iter().map(|a| a.as_str()))))
+        let glossary = kb.glossary.iter().flat_map(|t| std::iter::once(t.term.as_str()).chain(t.aliases.iter().map(String::as_str)));
+        let drugs = kb.drugs.iter().flat_map(|d| {
+            std::iter::once(d.name.as_str()).chain(d.brand_names.iter().map(String::as_str)).chain(d.aliases.iter().map(String::as_str))
+        });
+        Analyser::with_terms(glossary.chain(drugs))
     }
 
     /// Counts sentences, words and syllables in `text` (prepared as the module docs say).
