@@ -1,32 +1,42 @@
-//! CDS Hooks 2.0 endpoints (contract section 6): the seam another module fills in.
+//! CDS Hooks 2.0 endpoints (contract section 6), over `hepatica_fhir::cds`.
 //!
-//! Interface, kept small on purpose:
-//! - [`routes`]`(state) -> Router` mounts `GET /cds-services`,
-//!   `POST /cds-services/liver-metastases-options` and
-//!   `POST /cds-services/liver-metastases-options/feedback`;
-//! - [`CdsTrust`] is the parsed `--cds-trust` file, kept in `AppState`
-//!   (`state.cds_trust()`): its path, its raw JSON and the two fields the
-//!   contract names (`base_url`, `issuers`).
+//! - `GET /cds-services`: the discovery document. Open to any caller once a
+//!   trust file is configured (it holds no patient data), but a bearer token
+//!   that is sent must verify.
+//! - `POST /cds-services/liver-metastases-options`: a signed JWT is required
+//!   (ES384/RS384, `kid`, `aud` = this exact URL from the trust file's
+//!   `base_url`, `iss` allow-listed, `jti` not replayed; `jku` never fetched).
+//!   200 with cards, 401, 412 (required prefetch missing; this version never
+//!   queries the EHR's FHIR server), 422 (malformed request).
+//! - `POST /cds-services/liver-metastases-options/feedback`: same
+//!   authentication; validated items are stored in the `cds_feedback` table
+//!   (no case data, no free text).
 //!
-//! Without a trust file every endpoint answers 401 problem+json, as the
-//! contract requires. With one, discovery lists the service; the service and
-//! feedback calls answer 501 until JWT verification (ES384/RS384, `aud` = the
-//! endpoint URL, `iss` allow-listed) and card mapping are implemented here.
+//! Without a trust file every endpoint answers 401 problem+json.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hepatica_engine::FieldError;
+use hepatica_fhir::cds::auth::{Client, Endpoint, Verifier};
+use hepatica_fhir::cds::service::{CdsError, call, discovery};
 use serde_json::{Value, json};
 
+use crate::db::CdsFeedbackRecord;
+use crate::error::{PROBLEM_JSON, Problem};
 use crate::{AppError, AppState, ServeError};
 
 /// The one service id.
-pub const SERVICE_ID: &str = "liver-metastases-options";
+pub const SERVICE_ID: &str = hepatica_fhir::cds::SERVICE_ID;
 
-/// The parsed `--cds-trust` file.
+/// The parsed `--cds-trust` file, with its token verifier (and replay cache).
 #[derive(Debug, Clone)]
 pub struct CdsTrust {
     /// Where it was read from.
@@ -37,10 +47,12 @@ pub struct CdsTrust {
     pub base_url: String,
     /// `issuers`: each `{ "iss": ..., "jwks": { "keys": [...] } }`.
     pub issuers: Vec<Value>,
+    /// Verifies bearer tokens against `issuers`.
+    pub verifier: Arc<Verifier>,
 }
 
 impl CdsTrust {
-    /// Reads and checks the shape of a trust file.
+    /// Reads and checks a trust file.
     pub fn load(path: &Path) -> Result<CdsTrust, ServeError> {
         let bad = |detail: String| ServeError::CdsTrust { path: path.to_path_buf(), detail };
         let text = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
@@ -48,27 +60,22 @@ impl CdsTrust {
         CdsTrust::from_json(path.to_path_buf(), json).map_err(bad)
     }
 
-    /// Checks the shape of trust JSON.
+    /// Checks trust JSON and builds its verifier (refusing symmetric keys).
     pub fn from_json(path: PathBuf, json: Value) -> Result<CdsTrust, String> {
-        let base_url =
-            json.get("base_url").and_then(Value::as_str).ok_or("expected a string \"base_url\"")?.trim_end_matches('/').to_string();
-        let issuers = json.get("issuers").and_then(Value::as_array).ok_or("expected an array \"issuers\"")?.clone();
-        for (i, iss) in issuers.iter().enumerate() {
-            if iss.get("iss").and_then(Value::as_str).is_none() {
-                return Err(format!("issuers[{i}]: expected a string \"iss\""));
-            }
-            if iss.get("jwks").and_then(|j| j.get("keys")).and_then(Value::as_array).is_none() {
-                return Err(format!("issuers[{i}]: expected \"jwks\": {{ \"keys\": [...] }}"));
-            }
+        let verifier = Verifier::from_json(&json)?;
+        for note in &verifier.notes {
+            tracing::warn!(%note, "CDS trust file");
         }
-        Ok(CdsTrust { path, json, base_url, issuers })
+        let base_url = verifier.base_url().to_string();
+        let issuers = json.get("issuers").and_then(Value::as_array).cloned().unwrap_or_default();
+        Ok(CdsTrust { path, json, base_url, issuers, verifier: Arc::new(verifier) })
     }
 }
 
 /// The CDS Hooks routes, with their own state.
 pub fn routes(state: AppState) -> Router {
     Router::new()
-        .route("/cds-services", get(discovery))
+        .route("/cds-services", get(discovery_handler))
         .route(&format!("/cds-services/{SERVICE_ID}"), post(service))
         .route(&format!("/cds-services/{SERVICE_ID}/feedback"), post(feedback))
         .with_state(state)
@@ -80,35 +87,104 @@ fn require_trust(state: &AppState) -> Result<&CdsTrust, AppError> {
         .ok_or_else(|| AppError::Unauthorized("CDS Hooks is not configured on this server: start it with --cds-trust FILE".into()))
 }
 
-/// The discovery document.
-pub fn discovery_document() -> Value {
-    json!({
-        "services": [{
-            "hook": "patient-view",
-            "id": SERVICE_ID,
-            "title": "Liver metastases: treatment options",
-            "description": "Explains which of the nine treatment areas for secondary cancer in the liver are usual, possible, depend on missing information, or unlikely, with sources.",
-            "prefetch": {
-                "patient": "Patient/{{context.patientId}}",
-                "conditions": "Condition?patient={{context.patientId}}",
-                "observations": "Observation?patient={{context.patientId}}",
-                "medications": "MedicationRequest?patient={{context.patientId}}"
-            }
-        }]
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+}
+
+fn authenticate(trust: &CdsTrust, headers: &HeaderMap, ep: Endpoint) -> Result<Client, AppError> {
+    trust.verifier.verify(authorization(headers), ep, now()).map_err(|e| {
+        tracing::info!(reason = %e, "CDS client not authenticated");
+        AppError::Unauthorized(e.to_string())
     })
 }
 
-async fn discovery(State(state): State<AppState>) -> Result<Response, AppError> {
-    require_trust(&state)?;
+/// A problem+json response with any status.
+fn problem(status: StatusCode, detail: String, errors: Vec<FieldError>) -> Response {
+    let body = Problem { kind: "about:blank", title: status.canonical_reason().unwrap_or("Error").to_string(), status: status.as_u16(), detail, errors };
+    let mut res = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn json_body(body: &Bytes) -> Result<Value, AppError> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("expected a JSON body, got invalid JSON ({e})")))
+}
+
+/// The discovery document (also used by the OpenAPI description).
+pub fn discovery_document() -> Value {
+    serde_json::to_value(discovery()).unwrap_or(Value::Null)
+}
+
+async fn discovery_handler(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let trust = require_trust(&state)?;
+    if authorization(&headers).is_some() {
+        authenticate(trust, &headers, Endpoint::Discovery)?;
+    }
     Ok(Json(discovery_document()).into_response())
 }
 
-async fn service(State(state): State<AppState>) -> Result<Response, AppError> {
-    require_trust(&state)?;
-    Err(AppError::NotImplemented("the CDS Hooks service is not available yet".into()))
+async fn service(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+    let trust = require_trust(&state)?;
+    authenticate(trust, &headers, Endpoint::Service)?;
+    let request = json_body(&body)?;
+    let kb = state.kb();
+    let base_url = trust.base_url.clone();
+    // Mapping a large prefetch is CPU work: keep it off the async workers.
+    let result = tokio::task::spawn_blocking(move || call(&request, kb, &base_url)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(match result {
+        Ok(resp) => {
+            let mut res = Json(resp).into_response();
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(CdsError::PreconditionFailed(detail)) => problem(StatusCode::PRECONDITION_FAILED, detail, Vec::new()),
+        Err(CdsError::Invalid(errors)) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("the CDS Hooks request has {} problem{}; see errors", errors.len(), if errors.len() == 1 { "" } else { "s" }),
+            errors,
+        ),
+    })
 }
 
-async fn feedback(State(state): State<AppState>) -> Result<Response, AppError> {
-    require_trust(&state)?;
-    Err(AppError::NotImplemented("CDS Hooks feedback is not available yet".into()))
+async fn feedback(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+    let trust = require_trust(&state)?;
+    let client = authenticate(trust, &headers, Endpoint::Feedback)?;
+    let value = json_body(&body)?;
+    let items = match hepatica_fhir::cds::feedback::parse(&value) {
+        Ok(items) => items,
+        Err(errors) => {
+            return Ok(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the feedback has {} problem{}; see errors", errors.len(), if errors.len() == 1 { "" } else { "s" }),
+                errors,
+            ));
+        }
+    };
+    let records: Vec<CdsFeedbackRecord> = items
+        .iter()
+        .map(|f| CdsFeedbackRecord {
+            card: f.card.clone(),
+            outcome: f.outcome.as_str().to_string(),
+            accepted_suggestions: f.accepted_suggestions.len() as u32,
+            override_reason: f
+                .override_reason
+                .as_ref()
+                .and_then(|r| r.reason.as_ref())
+                .map(|c| (c.system.clone(), c.code.clone(), c.display.clone())),
+            has_comment: f.override_reason.as_ref().is_some_and(|r| r.user_comment.as_deref().is_some_and(|c| !c.trim().is_empty())),
+            outcome_timestamp: f.outcome_timestamp.clone(),
+            client: client.iss.clone(),
+        })
+        .collect();
+    let db = state.db().clone();
+    tokio::task::spawn_blocking(move || db.record_cds_feedback(&records))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(json!({ "stored": items.len() })).into_response())
 }

@@ -1,4 +1,4 @@
-//! The embedded SQLite store: page feedback only.
+//! The embedded SQLite store: page feedback and CDS Hooks card feedback.
 //!
 //! One file, `<data-dir>/hepatica.db`, in WAL mode. The schema version lives in
 //! `PRAGMA user_version` and [`MIGRATIONS`] brings any older file up to date
@@ -17,7 +17,43 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE feedback (
         helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
-    CREATE INDEX feedback_page ON feedback (page);"];
+    CREATE INDEX feedback_page ON feedback (page);",
+    // 2: CDS Hooks card feedback (crates/server/src/cds.rs). No case data and no
+    // free text: the card id, the outcome, a coded override reason, whether a
+    // comment was given, and which client (JWT issuer) sent it.
+    "CREATE TABLE cds_feedback (
+        id INTEGER PRIMARY KEY,
+        card TEXT NOT NULL CHECK (length(card) BETWEEN 1 AND 128),
+        outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+        accepted_suggestions INTEGER NOT NULL DEFAULT 0,
+        override_system TEXT,
+        override_code TEXT,
+        override_display TEXT,
+        has_comment INTEGER NOT NULL DEFAULT 0 CHECK (has_comment IN (0, 1)),
+        outcome_timestamp TEXT NOT NULL,
+        client TEXT NOT NULL,
+        received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX cds_feedback_card ON cds_feedback (card);"];
+
+/// One CDS Hooks feedback item as stored (see migration 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CdsFeedbackRecord {
+    /// The card's uuid.
+    pub card: String,
+    /// `accepted` or `overridden`.
+    pub outcome: String,
+    /// How many suggestions were accepted.
+    pub accepted_suggestions: u32,
+    /// Override reason coding: system, code, display.
+    pub override_reason: Option<(String, String, Option<String>)>,
+    /// Whether the user wrote a comment (the text is not kept).
+    pub has_comment: bool,
+    /// When the user acted (RFC 3339, from the client).
+    pub outcome_timestamp: String,
+    /// The client's JWT issuer.
+    pub client: String,
+}
 
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
@@ -74,6 +110,48 @@ impl Db {
             let mut stmt = c.prepare("SELECT page, SUM(helpful), SUM(1 - helpful) FROM feedback GROUP BY page ORDER BY page")?;
             let rows = stmt.query_map([], |r| {
                 Ok(FeedbackCount { page: r.get(0)?, yes: r.get::<_, i64>(1)? as u64, no: r.get::<_, i64>(2)? as u64 })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Stores CDS Hooks feedback items, all or none.
+    pub fn record_cds_feedback(&self, items: &[CdsFeedbackRecord]) -> rusqlite::Result<()> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction()?;
+        for f in items {
+            let (system, code, display) = match &f.override_reason {
+                Some((s, c, d)) => (Some(s.as_str()), Some(c.as_str()), d.as_deref()),
+                None => (None, None, None),
+            };
+            tx.execute(
+                "INSERT INTO cds_feedback (card, outcome, accepted_suggestions, override_system, override_code, override_display, has_comment, outcome_timestamp, client)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![f.card, f.outcome, f.accepted_suggestions, system, code, display, f.has_comment as i64, f.outcome_timestamp, f.client],
+            )?;
+        }
+        tx.commit()
+    }
+
+    /// Stored CDS Hooks feedback for a card, oldest first.
+    pub fn cds_feedback_for(&self, card: &str) -> rusqlite::Result<Vec<CdsFeedbackRecord>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT card, outcome, accepted_suggestions, override_system, override_code, override_display, has_comment, outcome_timestamp, client
+                 FROM cds_feedback WHERE card = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![card], |r| {
+                let system: Option<String> = r.get(3)?;
+                let code: Option<String> = r.get(4)?;
+                Ok(CdsFeedbackRecord {
+                    card: r.get(0)?,
+                    outcome: r.get(1)?,
+                    accepted_suggestions: r.get(2)?,
+                    override_reason: system.zip(code).map(|(s, c)| (s, c, r.get(5).ok().flatten())),
+                    has_comment: r.get::<_, i64>(6)? != 0,
+                    outcome_timestamp: r.get(7)?,
+                    client: r.get(8)?,
+                })
             })?;
             rows.collect()
         })

@@ -1,0 +1,210 @@
+//! End-to-end CDS Hooks test: a request shaped like the public CDS Hooks
+//! sandbox's (`patient-view`, prefetch, an ES384 JWT with `kid` and `jku`
+//! headers and `iss`/`aud`/`exp`/`iat`/`jti` claims) sent to the real router.
+//!
+//! The signing key is a TEST-ONLY P-384 key derived from a fixed scalar here;
+//! no private key is committed.
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hepatica_knowledge::Knowledge;
+use hepatica_server::{AppState, CdsTrust, Db, router};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use p384::elliptic_curve::sec1::ToEncodedPoint;
+use p384::pkcs8::EncodePrivateKey;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const BASE: &str = "http://127.0.0.1:8080";
+const ISS: &str = "https://sandbox.cds-hooks.org";
+const KID: &str = "44823f3d-0b01-4a6c-a80e-b9d3e8a7226f";
+const JKU: &str = "https://sandbox.cds-hooks.org/.well-known/jwks.json";
+const SERVICE: &str = "/cds-services/liver-metastases-options";
+
+/// TEST-ONLY signing key and its public JWK.
+fn test_key() -> (EncodingKey, Value) {
+    let secret = p384::SecretKey::from_slice(&[0x2a; 48]).expect("valid test scalar");
+    let der = secret.to_pkcs8_der().expect("pkcs8");
+    let p = secret.public_key().to_encoded_point(false);
+    let b64 = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
+    let jwk = json!({ "kty": "EC", "crv": "P-384", "kid": KID, "use": "sig", "alg": "ES384",
+                      "x": b64(p.x().expect("x")), "y": b64(p.y().expect("y")) });
+    (EncodingKey::from_ec_der(der.as_bytes()), jwk)
+}
+
+fn app() -> (Router, AppState, EncodingKey) {
+    let (key, jwk) = test_key();
+    let trust = json!({ "base_url": BASE, "issuers": [ { "iss": ISS, "jwks": { "keys": [jwk] } } ] });
+    let trust = CdsTrust::from_json("test-trust.json".into(), trust).expect("trust");
+    let kb = Knowledge::embedded();
+    let state = AppState::new(kb, Db::open_in_memory().expect("db"), hepatica_server::support::built_in(kb), Some(trust));
+    (router(state.clone()), state, key)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs()
+}
+
+/// What the sandbox's jwt-generator.js signs.
+fn sandbox_jwt(key: &EncodingKey, path: &str, jti: &str) -> String {
+    let mut h = Header::new(Algorithm::ES384);
+    h.kid = Some(KID.into());
+    h.jku = Some(JKU.into());
+    let now = now();
+    let claims = json!({ "iss": ISS, "aud": format!("{BASE}{path}"), "exp": now + 300, "iat": now, "jti": jti });
+    jsonwebtoken::encode(&h, &claims, key).expect("sign")
+}
+
+/// The bowel KRAS G12C fixture as the sandbox would prefetch it.
+fn prefetch() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fhir/tests/fixtures/bowel-kras-g12c.json")).expect("fixture");
+    let bundle: Value = serde_json::from_str(&text).expect("json");
+    let mut patient = Value::Null;
+    let mut groups: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
+    for e in bundle["entry"].as_array().expect("entries") {
+        let r = &e["resource"];
+        let key = match r["resourceType"].as_str().expect("rt") {
+            "Patient" => {
+                patient = r.clone();
+                continue;
+            }
+            "Condition" => "conditions",
+            "Observation" => "observations",
+            "MedicationAdministration" | "MedicationRequest" => "medications",
+            _ => "other",
+        };
+        groups.entry(key).or_default().push(json!({ "fullUrl": e["fullUrl"], "resource": r }));
+    }
+    let mut out = json!({ "patient": patient, "procedures": null });
+    for (k, entries) in groups {
+        out[k] = json!({ "resourceType": "Bundle", "type": "searchset", "total": entries.len(), "entry": entries });
+    }
+    out
+}
+
+fn sandbox_request(prefetch: Value) -> Value {
+    json!({
+        "hookInstance": "9a2f6b0e-3a6c-4a34-8f43-6c1e3c1f5e11",
+        "fhirServer": "https://launch.smarthealthit.org/v/r4/fhir",
+        "hook": "patient-view",
+        "context": { "userId": "Practitioner/COREPRACTITIONER1", "patientId": "p1" },
+        "prefetch": prefetch
+    })
+}
+
+async fn send(app: &Router, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut req = Request::builder().method(method).uri(path).header(header::ACCEPT, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(serde_json::to_vec(b).expect("json"))),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = to_bytes(res.into_body(), 16 << 20).await.expect("body");
+    (status, headers, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn sandbox_style_patient_view_call_returns_a_card() {
+    let (app, _, key) = app();
+
+    // Discovery: open metadata once configured.
+    let (status, _, body) = send(&app, "GET", "/cds-services", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["services"][0]["id"], "liver-metastases-options");
+    assert_eq!(body["services"][0]["hook"], "patient-view");
+
+    // The service call, as the sandbox sends it.
+    let token = sandbox_jwt(&key, SERVICE, "0d7e4cb6-7f5e-4b8b-9a53-5f1b2d0c1a01");
+    let (status, headers, body) = send(&app, "POST", SERVICE, Some(&token), Some(&sandbox_request(prefetch()))).await;
+    assert_eq!(status, StatusCode::OK, "{body:#}");
+    assert!(headers[header::CONTENT_TYPE].to_str().expect("ct").starts_with("application/json"));
+    let cards = body["cards"].as_array().expect("cards");
+    assert_eq!(cards.len(), 1);
+    let card = &cards[0];
+    let summary = card["summary"].as_str().expect("summary");
+    assert!(summary.chars().count() < 140, "{summary}");
+    assert!(summary.contains("bowel"));
+    assert!(matches!(card["indicator"].as_str(), Some("info" | "warning")));
+    assert_eq!(card["uuid"].as_str().map(str::len), Some(36));
+    assert!(card["source"]["label"].as_str().expect("label").contains(&Knowledge::embedded().meta.version));
+    assert_eq!(card["links"][0]["url"], format!("{BASE}/check"));
+    assert_eq!(card["links"][1]["url"], format!("{BASE}/clinician"));
+    assert_eq!(card["links"][0]["type"], "absolute");
+    assert_eq!(card["extension"]["org.hepatica.criteria"].as_array().map(Vec::len), Some(9));
+    assert_eq!(card["extension"]["org.hepatica.case"]["biomarkers"]["KRAS"], "G12C");
+    assert!(card["detail"].as_str().expect("detail").contains("not a recommendation"));
+    let card_uuid = card["uuid"].as_str().expect("uuid").to_string();
+
+    // The same token again is a replay.
+    let (status, headers, _) = send(&app, "POST", SERVICE, Some(&token), Some(&sandbox_request(prefetch()))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+
+    // Feedback on the card, with a token for the feedback URL.
+    let fb = json!({ "feedback": [ { "card": card_uuid, "outcome": "overridden",
+        "overrideReason": { "reason": { "code": "not-relevant", "system": "https://example.org/reasons", "display": "Not relevant" }, "userComment": "free text is not stored" },
+        "outcomeTimestamp": "2026-11-27T10:00:00Z" } ] });
+    let ftoken = sandbox_jwt(&key, &format!("{SERVICE}/feedback"), "fb-1");
+    let (status, _, body) = send(&app, "POST", &format!("{SERVICE}/feedback"), Some(&ftoken), Some(&fb)).await;
+    assert_eq!(status, StatusCode::OK, "{body:#}");
+    assert_eq!(body["stored"], 1);
+}
+
+#[tokio::test]
+async fn feedback_is_stored_without_free_text() {
+    let (app, state, key) = app();
+    let fb = json!({ "feedback": [ { "card": "card-1", "outcome": "accepted", "acceptedSuggestions": [], "outcomeTimestamp": "2026-11-27T10:00:00Z" },
+                                   { "card": "card-1", "outcome": "overridden", "overrideReason": { "userComment": "patient X said..." }, "outcomeTimestamp": "2026-11-27T10:01:00Z" } ] });
+    let token = sandbox_jwt(&key, &format!("{SERVICE}/feedback"), "fb-2");
+    let (status, _, body) = send(&app, "POST", &format!("{SERVICE}/feedback"), Some(&token), Some(&fb)).await;
+    assert_eq!(status, StatusCode::OK, "{body:#}");
+    let rows = state.db().cds_feedback_for("card-1").expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].outcome, "accepted");
+    assert_eq!(rows[0].client, ISS);
+    assert!(rows[1].has_comment);
+    // invalid feedback: 422 with pointers
+    let token = sandbox_jwt(&key, &format!("{SERVICE}/feedback"), "fb-3");
+    let (status, _, body) = send(&app, "POST", &format!("{SERVICE}/feedback"), Some(&token), Some(&json!({ "feedback": [ { "outcome": "ignored" } ] }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "/feedback/0/card");
+}
+
+#[tokio::test]
+async fn unauthenticated_or_misaddressed_calls_are_401() {
+    let (app, _, key) = app();
+    let (status, _, body) = send(&app, "POST", SERVICE, None, Some(&sandbox_request(prefetch()))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["status"], 401);
+    // a token for the feedback URL used on the service
+    let t = sandbox_jwt(&key, &format!("{SERVICE}/feedback"), "aud-1");
+    let (status, _, body) = send(&app, "POST", SERVICE, Some(&t), Some(&sandbox_request(prefetch()))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().expect("detail").contains("aud"));
+    // a bad token on discovery is refused too
+    let (status, _, _) = send(&app, "GET", "/cds-services", Some("not.a.jwt"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn missing_prefetch_is_412_and_bad_requests_422() {
+    let (app, _, key) = app();
+    let t = sandbox_jwt(&key, SERVICE, "pf-1");
+    let (status, headers, body) = send(&app, "POST", SERVICE, Some(&t), Some(&sandbox_request(json!({})))).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert!(body["detail"].as_str().expect("detail").contains("does not fetch"));
+    let t = sandbox_jwt(&key, SERVICE, "pf-2");
+    let (status, _, body) = send(&app, "POST", SERVICE, Some(&t), Some(&json!({ "hook": "patient-view", "context": {} }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "/hookInstance");
+}
