@@ -104,7 +104,13 @@ fn authenticate(trust: &CdsTrust, headers: &HeaderMap, ep: Endpoint) -> Result<C
 
 /// A problem+json response with any status.
 fn problem(status: StatusCode, detail: String, errors: Vec<FieldError>) -> Response {
-    let body = Problem { kind: "about:blank", title: status.canonical_reason().unwrap_or("Error").to_string(), status: status.as_u16(), detail, errors };
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
     let mut res = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, params};
 
 /// Schema migrations; entry `i` takes `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE feedback (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE feedback (
         id INTEGER PRIMARY KEY,
         page TEXT NOT NULL CHECK (length(page) BETWEEN 1 AND 200),
         helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
@@ -34,7 +35,8 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE feedback (
         client TEXT NOT NULL,
         received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
-    CREATE INDEX cds_feedback_card ON cds_feedback (card);"];
+    CREATE INDEX cds_feedback_card ON cds_feedback (card);",
+];
 
 /// One CDS Hooks feedback item as stored (see migration 2).
 #[derive(Debug, Clone, PartialEq, Eq)]

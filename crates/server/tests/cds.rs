@@ -60,7 +60,8 @@ fn sandbox_jwt(key: &EncodingKey, path: &str, jti: &str) -> String {
 
 /// The bowel KRAS G12C fixture as the sandbox would prefetch it.
 fn prefetch() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fhir/tests/fixtures/bowel-kras-g12c.json")).expect("fixture");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fhir/tests/fixtures/bowel-kras-g12c.json")).expect("fixture");
     let bundle: Value = serde_json::from_str(&text).expect("json");
     let mut patient = Value::Null;
     let mut groups: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
@@ -95,7 +96,13 @@ fn sandbox_request(prefetch: Value) -> Value {
     })
 }
 
-async fn send(app: &Router, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (StatusCode, axum::http::HeaderMap, Value) {
+async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
     let mut req = Request::builder().method(method).uri(path).header(header::ACCEPT, "application/json");
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -174,7 +181,8 @@ async fn feedback_is_stored_without_free_text() {
     assert!(rows[1].has_comment);
     // invalid feedback: 422 with pointers
     let token = sandbox_jwt(&key, &format!("{SERVICE}/feedback"), "fb-3");
-    let (status, _, body) = send(&app, "POST", &format!("{SERVICE}/feedback"), Some(&token), Some(&json!({ "feedback": [ { "outcome": "ignored" } ] }))).await;
+    let (status, _, body) =
+        send(&app, "POST", &format!("{SERVICE}/feedback"), Some(&token), Some(&json!({ "feedback": [ { "outcome": "ignored" } ] }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "/feedback/0/card");
 }
