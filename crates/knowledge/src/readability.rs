@@ -1204,6 +1204,19 @@ mod tests {
         assert_eq!(figures("About 70 people.").syllables, 2 + 3 + 2);
     }
 
+    #[test]
+    fn drug_names_count_as_explained_terms() {
+        let kb = Knowledge::embedded();
+        let analyser = Analyser::for_kb(kb);
+        for d in kb.drugs.iter().filter(|d| !d.name.contains([' ', '-']) && syllables(&d.name) >= 3).take(5) {
+            let text = format!("{} is a drug.", d.name);
+            assert_eq!(Analyser::plain().figures(&text).polysyllables, 1, "{text}");
+            assert_eq!(analyser.figures(&text).polysyllables, 0, "{text}");
+        }
+        // Glossary terms of the embedded knowledge base are explained too.
+        assert_eq!(analyser.figures("The oncologist may suggest chemotherapy.").polysyllables, 0);
+    }
+
     /// Prints every readability diagnostic for the embedded content:
     /// `cargo test -p hepatica-knowledge print_readability -- --ignored --nocapture`.
     #[test]
