@@ -237,7 +237,7 @@ pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -
     let errs = BufWriter::with_capacity(1 << 16, err_file);
 
     let tally = if job.input.is_dir() {
-        bulk::run(kb, &job.input, out, errs, opts, progress)?
+        bulk::run(kb, &job.input, &job.output, out, errs, opts, progress)?
     } else {
         let file = File::open(&job.input).map_err(|source| Error::Read { path: job.input.clone(), source })?;
         progress.start(file.metadata().ok().map(|m| m.len()));

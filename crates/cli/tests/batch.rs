@@ -297,3 +297,144 @@ fn synth_is_deterministic_and_valid() {
         text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["primary_site"].as_str().unwrap().to_owned()).collect();
     assert!(sites.len() > 5 && sites.contains("bowel"), "{sites:?}");
 }
+
+/// Fixture bundles of `hepatica-fhir` whose resources all reference their Patient as `Patient/p1`.
+const FHIR_FIXTURES: [&str; 10] = [
+    "bowel-braf-v600e",
+    "bowel-kras-g12c",
+    "bowel-msi-high",
+    "breast-er-pr-her2",
+    "lung-egfr-pdl1",
+    "net-pancreas",
+    "prostate-bone",
+    "unknown-primary",
+    "messy-duplicates",
+    "error-no-primary",
+];
+
+/// Each fixture's resources with its patient renamed `p1` -> `<n>-<fixture>`.
+fn fixture_resources(n: usize, name: &str) -> (String, Vec<Value>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fhir/tests/fixtures").join(format!("{name}.json"));
+    let id = format!("{n}-{name}");
+    let text = std::fs::read_to_string(path).unwrap().replace("\"Patient/p1\"", &format!("\"Patient/{id}\""));
+    let bundle: Value = serde_json::from_str(&text).unwrap();
+    let mut out = Vec::new();
+    for e in bundle["entry"].as_array().unwrap() {
+        let mut r = e["resource"].clone();
+        if r["resourceType"] == "Patient" {
+            r["id"] = Value::String(id.clone());
+        }
+        out.push(r);
+    }
+    (id, out)
+}
+
+#[test]
+fn fhir_bulk_folder_is_mapped_like_single_bundles() {
+    let d = Scratch::new("bulk");
+    let export = d.path("export");
+    std::fs::create_dir_all(&export).unwrap();
+    let mut by_type: std::collections::BTreeMap<String, String> = Default::default();
+    let mut patients = Vec::new();
+    for (n, name) in FHIR_FIXTURES.iter().enumerate() {
+        let (id, resources) = fixture_resources(n, name);
+        // The reference Bundle, in the order a Bulk export regroups it: the Patient, then by file name.
+        let mut ordered: Vec<&Value> = resources.iter().filter(|r| r["resourceType"] == "Patient").collect();
+        let mut others: Vec<&Value> = resources.iter().filter(|r| r["resourceType"] != "Patient").collect();
+        others.sort_by_key(|r| r["resourceType"].as_str().unwrap().to_owned());
+        ordered.extend(others);
+        for r in &resources {
+            let t = r["resourceType"].as_str().unwrap().to_owned();
+            let file = by_type.entry(t).or_default();
+            file.push_str(&serde_json::to_string(r).unwrap());
+            file.push('\n');
+        }
+        let bundle = serde_json::json!({ "resourceType": "Bundle", "type": "collection",
+            "entry": ordered.iter().map(|r| serde_json::json!({ "resource": r })).collect::<Vec<_>>() });
+        let single = d.path(&format!("{id}.json"));
+        std::fs::write(&single, serde_json::to_string(&bundle).unwrap()).unwrap();
+        patients.push((id, single));
+    }
+    for (t, text) in &by_type {
+        std::fs::write(export.join(format!("{t}.ndjson")), text).unwrap();
+    }
+    let out = d.path("out.ndjson");
+    let o = hepatica(&["batch", "--input", s(&export), "--output", s(&out), "--full", "--threads", "4"]);
+    assert_eq!(o.status.code(), Some(3), "error-no-primary is one invalid patient: {}", String::from_utf8_lossy(&o.stderr));
+    let lines = json_lines(&out);
+    let mut k = 0;
+    for (id, single) in &patients {
+        let a = hepatica(&["assess", "--fhir", s(single), "--format", "json"]);
+        if a.status.code() == Some(2) {
+            continue; // mapped to an error; checked below
+        }
+        assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+        let mut single: Value = serde_json::from_slice(&a.stdout).unwrap();
+        let mut bulk = lines[k].clone();
+        k += 1;
+        assert_eq!(bulk["case_id"], id.as_str(), "case id is the Patient id, in Patient file order");
+        // Warnings name the resource's file and line in bulk mode; compare pointers only.
+        let pointers = |v: &mut Value| -> Vec<String> {
+            let w = v.as_object_mut().unwrap().remove("input_warnings").unwrap_or(Value::Array(vec![]));
+            w.as_array().unwrap().iter().map(|x| x["pointer"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(pointers(&mut bulk), pointers(&mut single), "{id}");
+        assert_eq!(bulk, single, "{id}: the bulk assessment equals the single-bundle one");
+    }
+    assert_eq!(k, lines.len());
+    assert_eq!(k, FHIR_FIXTURES.len() - 1);
+    let errors = json_lines(&d.path("out.ndjson.errors.ndjson"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["patient"], "9-error-no-primary");
+    assert_eq!(errors[0]["file"], "Patient.ndjson");
+    assert_eq!(errors[0]["line"], 10);
+    assert_eq!(d.names().iter().filter(|n| n.starts_with('.')).count(), 0, "no temporary files or buckets left");
+
+    // The default output has the same case ids and suitabilities.
+    let compact = d.path("compact.ndjson");
+    let o = hepatica(&["batch", "--input", s(&export), "--output", s(&compact), "--threads", "1"]);
+    assert_eq!(o.status.code(), Some(3));
+    for (c, f) in json_lines(&compact).iter().zip(&lines) {
+        assert_eq!(c["case_id"], f["case_id"]);
+        for opt in f["options"].as_array().unwrap() {
+            assert_eq!(c["suitability"][opt["treatment"].as_str().unwrap()], opt["suitability"]);
+        }
+    }
+}
+
+#[test]
+fn fhir_bulk_orphans_and_bad_lines_are_reported_with_their_file_and_line() {
+    let d = Scratch::new("bulk-bad");
+    let export = d.path("export");
+    std::fs::create_dir_all(&export).unwrap();
+    let (_, resources) = fixture_resources(0, "bowel-msi-high");
+    let mut patient = String::new();
+    let mut conditions = String::new();
+    for r in &resources {
+        match r["resourceType"].as_str().unwrap() {
+            "Patient" => patient += &format!("{}\n", r),
+            "Condition" => conditions += &format!("{}\n", r),
+            _ => {}
+        }
+    }
+    conditions += "{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/nobody\"}}\n";
+    conditions += "not json\n";
+    std::fs::write(export.join("Patient.ndjson"), patient).unwrap();
+    std::fs::write(export.join("Condition.ndjson"), &conditions).unwrap();
+    let out = d.path("out.ndjson");
+    let o = hepatica(&["batch", "--input", s(&export), "--output", s(&out)]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json_lines(&out).len(), 1);
+    let errors = json_lines(&d.path("out.ndjson.errors.ndjson"));
+    let n = conditions.lines().count() as u64;
+    assert_eq!(errors.len(), 2);
+    assert_eq!((errors[0]["file"].as_str(), errors[0]["line"].as_u64()), (Some("Condition.ndjson"), Some(n - 1)));
+    assert_eq!(errors[0]["errors"][0]["pointer"], "/subject/reference");
+    assert_eq!((errors[1]["file"].as_str(), errors[1]["line"].as_u64()), (Some("Condition.ndjson"), Some(n)));
+
+    let empty = d.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = hepatica(&["batch", "--input", s(&empty), "--output", s(&d.path("o2.ndjson"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Patient.ndjson"));
+}
