@@ -103,6 +103,12 @@ fn text(a: &Assessment, kb: &Knowledge, st: Style) -> String {
             wrap(&mut out, &format!("{} ({})", m.why, m.pointer), "    ", "  - ", w);
         }
     }
+    if !a.input_warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("Parts of the record that were not used"));
+        for iw in &a.input_warnings {
+            wrap(&mut out, &format!("{} ({})", iw.detail, iw.pointer), "    ", "  - ", w);
+        }
+    }
     if !a.support.is_empty() {
         let _ = writeln!(out, "\n{}", st.bold("Support"));
         for s in &a.support {
@@ -240,6 +246,13 @@ fn markdown(a: &Assessment) -> String {
         let _ = writeln!(out, "## What would sharpen this answer\n");
         for m in &a.missing_information {
             let _ = writeln!(out, "- {} (`{}`)", m.why, m.pointer);
+        }
+        out.push('\n');
+    }
+    if !a.input_warnings.is_empty() {
+        let _ = writeln!(out, "## Parts of the record that were not used\n");
+        for iw in &a.input_warnings {
+            let _ = writeln!(out, "- {} (`{}`)", iw.detail, iw.pointer);
         }
         out.push('\n');
     }

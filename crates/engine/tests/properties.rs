@@ -93,6 +93,10 @@ fn check_invariants(case: &Case) {
                 assert!(STATEMENT_IDS.contains(&r.statement.as_str()), "statement {} not in STATEMENT_IDS", r.statement);
             }
             assert!(!o.reasons.is_empty(), "{}: at least one reason for {case:?}", o.treatment);
+            let page = kb.treatment(&o.treatment).unwrap();
+            for k in &o.kinds {
+                assert!(page.kinds.iter().any(|pk| pk.id == k.id), "{}: kind {} has no entry on the treatment page", o.treatment, k.id);
+            }
             if o.suitability == Suitability::Depends {
                 assert!(!o.depends_on.is_empty(), "{}: depends without depends_on for {case:?}", o.treatment);
             } else {
