@@ -139,9 +139,9 @@ fn option_text(out: &mut String, o: &OptionAssessment, audience: Audience, st: S
             wrap(out, d, "        ", "      - ", w);
         }
     }
-    if !o.kinds.is_empty() {
-        let kinds: Vec<String> = o.kinds.iter().map(|k| format!("{} ({})", k.title, k.suitability.as_str())).collect();
-        wrap(out, &format!("Kinds: {}", kinds.join("; ")), "        ", "    ", w);
+    let kinds = shown_kinds(o, audience);
+    if !kinds.is_empty() {
+        wrap(out, &format!("Kinds: {}", kinds.join("; ")), "      ", "    ", w);
     }
     if audience == Audience::Clinician && !o.criteria.is_empty() {
         let _ = writeln!(out, "    Criteria:");
@@ -217,8 +217,8 @@ fn markdown(a: &Assessment) -> String {
                 }
                 out.push('\n');
             }
-            if !o.kinds.is_empty() {
-                let kinds: Vec<String> = o.kinds.iter().map(|k| format!("{} ({})", k.title, k.suitability.as_str())).collect();
+            let kinds = shown_kinds(o, a.audience);
+            if !kinds.is_empty() {
                 let _ = writeln!(out, "**Kinds:** {}\n", kinds.join("; "));
             }
             if a.audience == Audience::Clinician && !o.criteria.is_empty() {
@@ -268,6 +268,16 @@ fn markdown(a: &Assessment) -> String {
         let _ = writeln!(out, "- [{}] {}. {}, {}. <{}>", s.id, s.title, s.publisher, s.year, s.url);
     }
     out
+}
+
+/// Kinds to show: all for clinicians; for patients only those that may apply
+/// (a breast-cancer reader need not see prostate hormone therapy as "unlikely").
+fn shown_kinds(o: &OptionAssessment, audience: Audience) -> Vec<String> {
+    o.kinds
+        .iter()
+        .filter(|k| audience == Audience::Clinician || k.suitability != Suitability::Unlikely)
+        .map(|k| format!("{} ({})", k.title, k.suitability.as_str()))
+        .collect()
 }
 
 fn capitalise(s: &str) -> String {
