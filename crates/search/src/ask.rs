@@ -638,17 +638,16 @@ fn one_line(s: &str) -> String {
 
 /// The note given with no results: what we cover, and where to ask instead.
 fn out_of_scope_note(kb: &Knowledge) -> String {
-    let line = kb
-        .support
-        .iter()
-        .find(|s| s.region.eq_ignore_ascii_case("UK"))
-        .or_else(|| kb.support.first())
-        .map(|s| format!("{} ({})", s.name, one_line(&s.how)))
-        .unwrap_or_else(|| "a cancer support line".to_string());
-    format!(
-        "We could not find an answer to that. Hepatica only covers treatment for cancer that has spread to the liver. \
-         Please ask your care team, or contact {line}."
-    )
+    let base = "We could not find an answer to that. Hepatica only covers treatment for cancer that has spread to the liver.";
+    let line = kb.support.iter().find(|s| s.region.eq_ignore_ascii_case("UK")).or_else(|| kb.support.first());
+    match line {
+        Some(s) => {
+            let how = one_line(&s.how);
+            let end = if how.ends_with(['.', '!', '?']) { "" } else { "." };
+            format!("{base} Please ask your care team, or a support line such as the {}. {how}{end}", s.name)
+        }
+        None => format!("{base} Please ask your care team, or a cancer support line."),
+    }
 }
 
 /// Every piece of patient content as a document draft, in a stable order.
