@@ -535,54 +535,75 @@ fn runs(word: &str) -> Vec<String> {
 }
 
 /// Words whose syllables the rules below get wrong, with the right count.
-const EXCEPTIONS: [(&str, usize); 47] = [
+const EXCEPTIONS: [(&str, usize); 68] = [
+    ("any", 2),
     ("anyone", 3),
     ("area", 3),
-    ("ascites", 3),
     ("areas", 3),
+    ("ascites", 3),
     ("being", 2),
     ("biopsy", 3),
     ("business", 2),
     ("cancerous", 3),
+    ("careful", 2),
+    ("carefully", 3),
     ("create", 2),
     ("created", 3),
     ("diet", 2),
     ("doing", 2),
     ("dying", 2),
+    ("easier", 3),
+    ("elsewhere", 2),
+    ("employer", 3),
     ("every", 3),
-    ("everyone", 4),
-    ("everything", 4),
+    ("everyone", 3),
+    ("everything", 3),
     ("experience", 4),
     ("eye", 1),
     ("eyes", 1),
     ("fire", 1),
+    ("fluid", 2),
+    ("fluids", 2),
     ("going", 2),
+    ("guideline", 2),
+    ("guidelines", 2),
+    ("homecare", 2),
     ("hospice", 2),
     ("idea", 3),
     ("ideas", 3),
+    ("lifetime", 2),
     ("lives", 1),
     ("lying", 2),
+    ("movement", 2),
     ("naive", 2),
     ("neuroendocrine", 5),
+    ("pancreas", 3),
+    ("pancreatic", 4),
     ("people", 2),
     ("poem", 2),
     ("quiet", 2),
-    ("radioactive", 6),
+    ("radioactive", 5),
+    ("react", 2),
+    ("reacts", 2),
     ("really", 2),
+    ("safety", 2),
     ("science", 2),
     ("scientist", 3),
     ("someone", 2),
     ("something", 2),
     ("sometimes", 2),
-    ("tiredness", 2),
-    ("trying", 2),
+    ("somewhere", 2),
+    ("tired", 2),
+    ("tiredness", 3),
     ("trial", 2),
     ("trials", 2),
+    ("trying", 2),
     ("various", 3),
     ("video", 3),
     ("whole", 1),
     ("yes", 1),
     ("you're", 1),
+    ("yttrium", 3),
 ];
 
 /// Syllables of an alphabetic word: exceptions, spelt-out abbreviations, then
@@ -618,7 +639,9 @@ fn heuristic(lower: &str) -> usize {
     if w.ends_with('e') && !w.ends_with("ee") && !w.ends_with("ie") {
         let b = w.as_bytes();
         let le_syllable = w.ends_with("le") && b.len() >= 3 && !is_vowel(b[b.len() - 3] as char);
-        if !le_syllable {
+        // British "-re" after a consonant is sounded ("centre", "fibre"), unlike "more" or "care".
+        let re_syllable = w.ends_with("re") && b.len() >= 3 && !is_vowel(b[b.len() - 3] as char) && b[b.len() - 3] != b'r';
+        if !le_syllable && !re_syllable {
             w.pop();
         }
     }
@@ -650,14 +673,16 @@ fn heuristic(lower: &str) -> usize {
         count -= 1;
     }
     // "-ed" after anything but t or d is silent ("called", "helped"); "-es" likewise after most letters.
-    if ends("ed") && n > 3 && !matches!(chars[n - 3], 't' | 'd') && !is_vowel(chars[n - 3]) {
+    let sounded_led = n > 4 && chars[n - 3] == 'l' && !is_vowel(chars[n - 4]) && chars[n - 4] != 'l';
+    if ends("ed") && n > 3 && !matches!(chars[n - 3], 't' | 'd') && !is_vowel(chars[n - 3]) && !sounded_led {
         count -= 1;
     }
-    if ends("es") && n > 3 && !matches!(chars[n - 3], 's' | 'x' | 'z' | 'c' | 'g' | 'h') && !is_vowel(chars[n - 3]) {
+    let sounded_les = n > 4 && matches!(chars[n - 3], 'l' | 'r') && !is_vowel(chars[n - 4]) && chars[n - 4] != chars[n - 3];
+    if ends("es") && n > 3 && !matches!(chars[n - 3], 's' | 'x' | 'z' | 'c' | 'g' | 'h') && !is_vowel(chars[n - 3]) && !sounded_les {
         count -= 1;
     }
     // Add: vowel pairs that are two syllables.
-    for s in ["ia", "riet", "dien", "iu", "io", "ii", "eo", "ua"] {
+    for s in ["ia", "riet", "dien", "iu", "io", "ii", "ua"] {
         if has(s) && !(s == "ua" && (has("qua") || has("gua"))) {
             count += 1;
         }
@@ -673,10 +698,6 @@ fn heuristic(lower: &str) -> usize {
     }
     if n >= 3 && chars[n - 1] == 'l' && chars[n - 2] == chars[n - 3] && !is_vowel(chars[n - 2]) {
         count += 1;
-    }
-    // Words from "-eo-" or "-ua-" that are one syllable ("people" is an exception above; "geo" keeps 2).
-    if has("eou") {
-        count -= 1;
     }
     count.max(1) as usize
 }
@@ -1018,6 +1039,16 @@ mod tests {
             ("every", 3),
             ("high-energy", 4),
             ("you're", 1),
+            ("cycles", 2),
+            ("settled", 2),
+            ("called", 1),
+            ("needles", 2),
+            ("centre", 2),
+            ("centres", 2),
+            ("fibre", 2),
+            ("more", 1),
+            ("care", 1),
+            ("surgeon", 2),
         ];
         let wrong: Vec<String> =
             known.iter().filter(|(w, n)| syllables(w) != *n).map(|(w, n)| format!("{w}: expected {n}, got {}", syllables(w))).collect();
@@ -1199,7 +1230,7 @@ mod tests {
         assert_eq!(f.polysyllables, 0);
         assert_eq!(f.syllables, 1 + 4 + 1 + 1);
         let f = figures("Call 116 123 at any time.");
-        assert_eq!((f.words, f.syllables, f.polysyllables), (6, 6, 0));
+        assert_eq!((f.words, f.syllables, f.polysyllables), (6, 7, 0)); // "any" has two
         // A lone number is still read aloud.
         assert_eq!(figures("About 70 people.").syllables, 2 + 3 + 2);
     }
