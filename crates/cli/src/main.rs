@@ -21,13 +21,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use hepatica_knowledge::Knowledge;
 
 /// Exit code for success.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code for any failure other than bad input.
-pub const EXIT_FAILURE: u8 = 1;
+pub(crate) const EXIT_FAILURE: u8 = 1;
 /// Exit code for invalid input or arguments.
-pub const EXIT_INVALID: u8 = 2;
+pub(crate) const EXIT_INVALID: u8 = 2;
 /// Exit code for a batch that finished with some invalid lines.
-pub const EXIT_PARTIAL: u8 = 3;
+pub(crate) const EXIT_PARTIAL: u8 = 3;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success; 2 invalid input or arguments (one 'error:' line per problem on stderr, nothing on stdout); \
@@ -65,7 +65,7 @@ enum Command {
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Machine-readable JSON.
     Json,
     /// Terminal text.
@@ -76,7 +76,7 @@ pub enum Format {
 
 /// Wording audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AudienceArg {
+pub(crate) enum AudienceArg {
     /// Plain English for patients and carers.
     Patient,
     /// Clinical depth with the criteria trace.
@@ -84,7 +84,7 @@ pub enum AudienceArg {
 }
 
 #[derive(Debug, Args)]
-pub struct AssessArgs {
+pub(crate) struct AssessArgs {
     /// Case JSON file, or - for stdin (the default).
     #[arg(value_name = "FILE|-")]
     pub file: Option<PathBuf>,
@@ -100,7 +100,7 @@ pub struct AssessArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BatchArgs {
+pub(crate) struct BatchArgs {
     /// NDJSON file (one Case per line) or a FHIR Bulk Data export folder.
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
@@ -122,7 +122,7 @@ pub struct BatchArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DrugArgs {
+pub(crate) struct DrugArgs {
     /// Name, brand, abbreviation or regimen.
     pub query: String,
     /// Output format.
@@ -131,7 +131,7 @@ pub struct DrugArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AskArgs {
+pub(crate) struct AskArgs {
     /// The question, in your own words.
     pub question: String,
     /// Output format.
@@ -140,7 +140,7 @@ pub struct AskArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "HEPATICA_ADDR")]
     pub addr: String,
@@ -159,7 +159,7 @@ enum KbCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct SynthArgs {
+pub(crate) struct SynthArgs {
     /// How many cases.
     #[arg(long, default_value_t = 1000)]
     pub count: u64,
@@ -216,7 +216,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Prints input problems as `error: <pointer>: <detail>` lines and returns exit code 2.
-pub fn invalid<T: std::fmt::Display>(problems: &[T]) -> u8 {
+pub(crate) fn invalid<T: std::fmt::Display>(problems: &[T]) -> u8 {
     let mut stderr = std::io::stderr().lock();
     for p in problems {
         let _ = writeln!(stderr, "error: {p}");
@@ -225,7 +225,7 @@ pub fn invalid<T: std::fmt::Display>(problems: &[T]) -> u8 {
 }
 
 /// Writes `text` to stdout in one go (so a failure leaves nothing half-written).
-pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -183,6 +183,9 @@ fn scores_text(out: &mut String, a: &Assessment, st: Style) {
         for l in lines {
             let _ = writeln!(out, "  - {l}");
         }
+        for e in &a.score_explanations {
+            wrap(out, &format!("{} [{}]", e.text, e.sources.join(", ")), "      ", "    ", st.width);
+        }
     }
 }
 
@@ -241,6 +244,19 @@ fn markdown(a: &Assessment) -> String {
                 out.push('\n');
             }
         }
+    }
+    if !a.score_explanations.is_empty() {
+        let _ = writeln!(out, "## Scores\n");
+        for e in &a.score_explanations {
+            let value = match e.score.as_str() {
+                "fong_clinical_risk_score" => a.scores.fong_clinical_risk_score.as_ref().map(|s| format!("{} ({})", s.value, s.group)),
+                "tumour_burden_score" => a.scores.tumour_burden_score.as_ref().map(|s| format!("{:.2} ({})", s.value, s.group)),
+                "game_score" => a.scores.game_score.as_ref().map(|s| format!("{} ({})", s.value, s.group)),
+                _ => a.scores.future_liver_remnant.as_ref().map(|s| format!("{}% (threshold {}%)", s.value, s.threshold)),
+            };
+            let _ = writeln!(out, "- `{}` {}: {} [{}]", e.score, value.unwrap_or_default(), e.text, e.sources.join("] ["));
+        }
+        out.push('\n');
     }
     if !a.missing_information.is_empty() {
         let _ = writeln!(out, "## What would sharpen this answer\n");

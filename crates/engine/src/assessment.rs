@@ -177,6 +177,19 @@ pub struct Scores {
     pub future_liver_remnant: Option<RemnantScore>,
 }
 
+/// What a score means, with its source and derivation cohort (extension).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreExplanation {
+    /// The score's key in `scores`, e.g. `fong_clinical_risk_score`.
+    pub score: String,
+    /// Interpretation in the audience's wording.
+    pub text: String,
+    /// Source ids.
+    pub sources: Vec<String>,
+    /// Knowledge-base statement id.
+    pub statement: String,
+}
+
 /// An input that would sharpen the answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Missing {
@@ -229,6 +242,10 @@ pub struct Assessment {
     pub options: Vec<OptionAssessment>,
     /// Scores whose inputs were all given.
     pub scores: Scores,
+    /// A sourced, non-directive interpretation of each score present (extension;
+    /// kept apart from `scores` so the contract's score objects stay exact).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub score_explanations: Vec<ScoreExplanation>,
     /// Inputs that would sharpen the answer.
     pub missing_information: Vec<Missing>,
     /// Every source cited anywhere above, sorted by id.

@@ -187,6 +187,17 @@ pub const STATEMENT_IDS: &[&str] = &[
     "radio.lutetium_dotatate_negative",
     "radio.lutetium_psma",
     "radio.lutetium_psma_negative",
+    // score interpretations
+    "score.fong.low",
+    "score.fong.high",
+    "score.tbs.low",
+    "score.tbs.medium",
+    "score.tbs.high",
+    "score.game.low",
+    "score.game.medium",
+    "score.game.high",
+    "score.flr.adequate",
+    "score.flr.inadequate",
     // supportive care
     "supportive.always",
     "supportive.early",
@@ -323,11 +334,38 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
         .map(|p| Missing { pointer: p.to_string(), why: cx.text(&input_statement_id(p)).unwrap_or_default() })
         .collect();
 
+    let mut score_explanations = Vec::new();
+    let mut explain = |score: &str, statement: String| {
+        if let Some(r) = cx.reason(&statement) {
+            score_explanations.push(ScoreExplanation {
+                score: score.to_string(),
+                text: r.text,
+                sources: r.sources,
+                statement: r.statement,
+            });
+        }
+    };
+    if let Some(f) = &scores.fong_clinical_risk_score {
+        explain("fong_clinical_risk_score", format!("score.fong.{}", f.group));
+    }
+    if let Some(t) = &scores.tumour_burden_score {
+        explain("tumour_burden_score", format!("score.tbs.{}", t.group));
+    }
+    if let Some(g) = &scores.game_score {
+        explain("game_score", format!("score.game.{}", g.group));
+    }
+    if let Some(r) = &scores.future_liver_remnant {
+        explain("future_liver_remnant", format!("score.flr.{}", if r.adequate { "adequate" } else { "inadequate" }));
+    }
+
     let mut cited: BTreeSet<&str> = BTreeSet::new();
     for o in &options {
         for r in &o.reasons {
             cited.extend(r.sources.iter().map(String::as_str));
         }
+    }
+    for e in &score_explanations {
+        cited.extend(e.sources.iter().map(String::as_str));
     }
     let sources = cited
         .into_iter()
@@ -343,6 +381,7 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
         audience,
         options,
         scores,
+        score_explanations,
         missing_information,
         sources,
         support,
@@ -505,10 +544,10 @@ impl<'a> Opt<'a> {
     }
 
     fn reason(&mut self, statement: &str) {
-        if let Some(r) = self.cx.reason(statement) {
-            if !self.reasons.iter().any(|x| x.statement == r.statement) {
-                self.reasons.push(r);
-            }
+        if let Some(r) = self.cx.reason(statement)
+            && !self.reasons.iter().any(|x| x.statement == r.statement)
+        {
+            self.reasons.push(r);
         }
     }
 
@@ -532,10 +571,10 @@ impl<'a> Opt<'a> {
                 if blocking {
                     self.blocked = true;
                     for p in &missing {
-                        if let Some(t) = self.cx.text(&input_statement_id(p)) {
-                            if !self.depends_on.contains(&t) {
-                                self.depends_on.push(t);
-                            }
+                        if let Some(t) = self.cx.text(&input_statement_id(p))
+                            && !self.depends_on.contains(&t)
+                        {
+                            self.depends_on.push(t);
                         }
                     }
                 }
@@ -620,11 +659,11 @@ use Suitability::{Depends, Possible, Unlikely, Usual};
 /// (ASCO top five list). Applied to drug treatments and embolisation, not to
 /// hormone therapy, which is gentler and often still used.
 fn systemic_fitness(cx: &Cx, o: &mut Opt) {
-    if let Some(ps) = cx.ps() {
-        if f64::from(ps) > cx.t("chemo.max_ps_any") {
-            o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("systemic.ps_poor", Unlikely));
-            o.kind_cap = Unlikely;
-        }
+    if let Some(ps) = cx.ps()
+        && f64::from(ps) > cx.t("chemo.max_ps_any")
+    {
+        o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("systemic.ps_poor", Unlikely));
+        o.kind_cap = Unlikely;
     }
 }
 
@@ -994,10 +1033,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             } else if ras.is_none() && braf.is_none() {
                 o.blocked = true;
                 for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"] {
-                    if !pointer_given(cx.case, p) {
-                        if let Some(t) = cx.text(&input_statement_id(p)) {
-                            o.depends_on.push(t);
-                        }
+                    if !pointer_given(cx.case, p)
+                        && let Some(t) = cx.text(&input_statement_id(p))
+                    {
+                        o.depends_on.push(t);
                     }
                 }
                 Possible

@@ -120,7 +120,8 @@ mod tests {
     fn fong_boundaries_are_strict() {
         // Every factor exactly at its threshold scores nothing.
         assert_eq!(fong(&bowel()).unwrap().value, 0);
-        let cases: [(&str, fn(&mut Case)); 5] = [
+        type Tweak = (&'static str, fn(&mut Case));
+        let cases: [Tweak; 5] = [
             ("node", |c| c.primary_node_positive = Some(true)),
             ("dfi 11.9", |c| c.disease_free_interval_months = Some(11.9)),
             ("count 2", |c| c.liver.tumour_count = Some(2)),

@@ -103,6 +103,9 @@ fn check_invariants(case: &Case) {
                 assert!(o.depends_on.is_empty(), "{}: depends_on on a settled answer", o.treatment);
             }
         }
+        for e in &a.score_explanations {
+            assert!(!e.sources.is_empty() && e.sources.iter().all(|s| listed.contains(s.as_str())), "score {} sources", e.score);
+        }
         assert_ne!(level(&a, "supportive_care"), Suitability::Unlikely);
         for m in &a.missing_information {
             assert!(!m.why.is_empty(), "missing {} has no why", m.pointer);
