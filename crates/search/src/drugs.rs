@@ -136,6 +136,10 @@ struct Key {
     words: Vec<String>,
     /// Double Metaphone primary code of `compact` (empty if it has no letters).
     sound: String,
+    /// Characters in `compact`.
+    len: usize,
+    /// Letter counts of `compact`.
+    hist: Histogram,
 }
 
 /// The answer to one look-up: contract section 4.
@@ -227,37 +231,86 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// Letter counts (a-z, 0-9, anything else): a cheap lower bound on edit distance.
+type Histogram = [u8; 37];
+
+fn histogram(compact: &str) -> Histogram {
+    let mut h = [0u8; 37];
+    for c in compact.chars() {
+        let slot = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            '0'..='9' => 26 + (c as usize - '0' as usize),
+            _ => 36,
+        };
+        h[slot] = h[slot].saturating_add(1);
+    }
+    h
+}
+
+/// At least this many single-letter edits turn one text into the other.
+fn min_edits(a: &Histogram, b: &Histogram) -> usize {
+    let diff: usize = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y) as usize).sum();
+    diff.div_ceil(2)
+}
+
+/// One folded query string, ready to compare with every key.
+struct Probe {
+    compact: String,
+    len: usize,
+    sound: String,
+    hist: Histogram,
+}
+
+impl Probe {
+    fn new(compact: String, metaphone: &DoubleMetaphone) -> Probe {
+        let sound = sound_of(metaphone, &compact);
+        Probe { len: compact.chars().count(), hist: histogram(&compact), sound, compact }
+    }
+}
+
 /// How well one folded query string matches one key, from 0 to 1.
-fn similarity(q_compact: &str, q_sound: &str, key: &Key) -> f64 {
+///
+/// Exact: the field's score. Prefix of a longer name (4+ letters): 0.84 to 0.94.
+/// Otherwise fuzzy, at most 0.95: the best of edit similarity (optimal string
+/// alignment), letter-pair overlap (Sørensen-Dice), one or two typos in a long
+/// name, and the same Double Metaphone code. Keys whose length or letters are
+/// too far off to reach half similarity are skipped before any of that.
+fn similarity(q: &Probe, key: &Key) -> f64 {
     let k = key.compact.as_str();
-    if q_compact.is_empty() || k.is_empty() {
+    if q.compact.is_empty() || k.is_empty() {
         return 0.0;
     }
-    if q_compact == k {
+    if q.compact == k {
         return key.field.exact_score();
     }
-    let q_len = q_compact.chars().count();
-    let k_len = k.chars().count();
     // A prefix of a longer name ("pembro", "trastuzumab der"): only for 4+ letters.
-    if q_len >= 4 && k.starts_with(q_compact) {
-        return 0.84 + 0.1 * (q_len as f64 / k_len as f64);
+    if q.len >= 4 && k.starts_with(q.compact.as_str()) {
+        return 0.84 + 0.1 * (q.len as f64 / key.len as f64);
     }
     // Very short queries and keys only match exactly: "ac" must not find "ec".
-    if q_len < 4 || k_len < 4 {
+    if q.len < 4 || key.len < 4 {
         return 0.0;
     }
-    let lev = strsim::normalized_damerau_levenshtein(q_compact, k);
-    let dice = strsim::sorensen_dice(q_compact, k);
-    let mut best = lev.max(dice * 0.95);
+    let longest = q.len.max(key.len);
+    // Below half similarity nothing here can reach a match or a suggestion.
+    let budget = longest / 2;
+    if q.len.abs_diff(key.len) > budget || min_edits(&q.hist, &key.hist) > budget {
+        return 0.0;
+    }
+    let edits = strsim::osa_distance(&q.compact, k);
+    let lev = 1.0 - edits as f64 / longest as f64;
+    if lev < 0.5 {
+        return lev;
+    }
+    let mut best = lev.max(strsim::sorensen_dice(&q.compact, k) * 0.95);
     // One or two typos in a long name are still a good match.
-    let edits = strsim::damerau_levenshtein(q_compact, k);
-    if edits == 1 && q_len >= 5 {
+    if edits == 1 && q.len >= 5 {
         best = best.max(0.88);
-    } else if edits == 2 && q_len >= 7 {
+    } else if edits == 2 && q.len >= 7 {
         best = best.max(0.84);
     }
-    // Sounds the same ("zeloda" / "xeloda", "sitooximab" / "cetuximab").
-    if !q_sound.is_empty() && q_sound == key.sound && q_len >= 5 && lev >= 0.5 {
+    // Sounds the same ("zeloda" / "xeloda", "setuximab" / "cetuximab").
+    if !q.sound.is_empty() && q.sound == key.sound && q.len >= 5 {
         best = best.max(0.86);
     }
     best.min(0.95)
@@ -320,7 +373,8 @@ impl DrugIndex {
                 }
                 let sound = sound_of(&metaphone, &compact);
                 let words = folded.split(' ').map(str::to_string).collect();
-                keys.push(Key { entry: i, field, text: text.clone(), compact, words, sound });
+                let (len, hist) = (compact.chars().count(), histogram(&compact));
+                keys.push(Key { entry: i, field, text: text.clone(), compact, words, sound, len, hist });
             }
         }
         let mut containing: HashMap<String, Vec<usize>> = HashMap::new();
@@ -407,10 +461,9 @@ impl DrugIndex {
         // The whole query against each whole key.
         let words: Vec<&str> = folded.split(' ').take(MAX_WORDS).collect();
         if folded.len() <= MAX_WHOLE_QUERY {
-            let compact: String = folded.split(' ').collect();
-            let sound = sound_of(&metaphone, &compact);
+            let probe = Probe::new(folded.split(' ').collect(), &metaphone);
             for key in &self.keys {
-                let s = similarity(&compact, &sound, key);
+                let s = similarity(&probe, key);
                 if s > 0.0 {
                     consider(key.entry, s, key, s < key.field.exact_score() - 1e-9);
                 }
@@ -428,9 +481,9 @@ impl DrugIndex {
         // Single meaningful words of a longer query ("pembrolizumab injection", "herceptin for breast cancer").
         if words.len() > 1 {
             for w in words.iter().filter(|w| !STOP_WORDS.contains(w) && w.len() <= MAX_WORD) {
-                let sound = sound_of(&metaphone, w);
+                let probe = Probe::new(w.to_string(), &metaphone);
                 for key in &self.keys {
-                    let s = similarity(w, &sound, key);
+                    let s = similarity(&probe, key);
                     if s > 0.0 {
                         let exact = s >= key.field.exact_score() - 1e-9;
                         consider(key.entry, s * 0.92, key, !exact);
