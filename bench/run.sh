@@ -65,6 +65,8 @@ run() {
   fi
   SECS=$(calc "$t1 - $t0")
   RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time-$name.txt")
+  CPU=$(awk -F': ' '/Percent of CPU/ {print $2}' "$OUT/time-$name.txt")
+  USER_S=$(awk -F': ' '/User time/ {print $2}' "$OUT/time-$name.txt")
 }
 
 rate() { printf '%.0f' "$(calc "$1 / $2")"; }
@@ -72,15 +74,15 @@ mib() { printf '%.1f' "$(calc "$1 / 1024")"; }
 
 say "batch on $N_SMALL cases"
 run small "$SMALL" "$OUT/out-small.ndjson" --summary "$OUT/summary-small.json"
-SMALL_SECS=$SECS SMALL_RSS=$RSS_KB
+SMALL_SECS=$SECS SMALL_RSS=$RSS_KB SMALL_CPU=$CPU
 
 say "batch on $N_LARGE cases"
 run large "$LARGE" "$OUT/out-large.ndjson" --summary "$OUT/summary-large.json"
-LARGE_SECS=$SECS LARGE_RSS=$RSS_KB
+LARGE_SECS=$SECS LARGE_RSS=$RSS_KB LARGE_CPU=$CPU LARGE_USER=$USER_S
 
 say "batch --validate-only on $N_LARGE cases"
 run validate "$LARGE" "$OUT/validate-large.ndjson" --validate-only
-VALID_SECS=$SECS VALID_RSS=$RSS_KB
+VALID_SECS=$SECS VALID_RSS=$RSS_KB VALID_CPU=$CPU VALID_USER=$USER_S
 
 if [[ "${BENCH_FULL:-0}" == 1 ]]; then
   say "batch --full on $N_SMALL cases"
@@ -113,14 +115,14 @@ if [[ "${SKIP_PEER:-0}" != 1 ]]; then
   PEER_JSON=$(cat "$OUT/peer.json")
 fi
 
-CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') x $(nproc)"
+MACHINE="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') x $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 {
   echo
-  echo "Hepatica batch benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $CPU, threads: ${THREADS:-all cores})"
-  echo "  batch          $N_SMALL cases: $(printf %.2f "$SMALL_SECS")s, $SMALL_RATE cases/s, peak RSS $(mib "$SMALL_RSS") MiB"
-  echo "  batch          $N_LARGE cases: $(printf %.2f "$LARGE_SECS")s, $LARGE_RATE cases/s, peak RSS $(mib "$LARGE_RSS") MiB"
-  echo "  validate-only  $N_LARGE cases: $(printf %.2f "$VALID_SECS")s, $VALID_RATE cases/s, peak RSS $(mib "$VALID_RSS") MiB"
-  echo "  batch / validate-only throughput: $RATIO (aim >= 0.7)"
+  echo "Hepatica batch benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $MACHINE, threads: ${THREADS:-all cores})"
+  echo "  batch          $N_SMALL cases: $(printf %.2f "$SMALL_SECS")s, $SMALL_RATE cases/s, peak RSS $(mib "$SMALL_RSS") MiB, CPU $SMALL_CPU"
+  echo "  batch          $N_LARGE cases: $(printf %.2f "$LARGE_SECS")s, $LARGE_RATE cases/s, peak RSS $(mib "$LARGE_RSS") MiB, CPU $LARGE_CPU"
+  echo "  validate-only  $N_LARGE cases: $(printf %.2f "$VALID_SECS")s, $VALID_RATE cases/s, peak RSS $(mib "$VALID_RSS") MiB, CPU $VALID_CPU"
+  echo "  batch / validate-only throughput: $RATIO (aim >= 0.7); CPU time per case: $(calc "$LARGE_USER * 1000000 / $N_LARGE") us vs $(calc "$VALID_USER * 1000000 / $N_LARGE") us"
   echo "  peak RSS $N_SMALL -> $N_LARGE: $(mib "$SMALL_RSS") -> $(mib "$LARGE_RSS") MiB (aim: flat)"
   if [[ -n "${FULL_SECS:-}" ]]; then
     echo "  batch --full   $N_SMALL cases: $(rate "$N_SMALL" "$FULL_SECS") cases/s, peak RSS $(mib "$FULL_RSS") MiB"
