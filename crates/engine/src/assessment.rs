@@ -79,6 +79,22 @@ pub struct Reason {
     pub sources: Vec<String>,
     /// Knowledge-base statement id (extension).
     pub statement: String,
+    /// Coded evidence level, where the statement has one (extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceLevel>,
+}
+
+/// A coded evidence level with its system and version (extension).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceLevel {
+    /// Code system URI.
+    pub system: &'static str,
+    /// Code system version.
+    pub version: &'static str,
+    /// The level code, e.g. `nice_recommended`.
+    pub code: String,
+    /// Plain label.
+    pub display: &'static str,
 }
 
 /// Whether one criterion is met, for the "why and why not" trace.

@@ -20,7 +20,7 @@
 
 use std::collections::BTreeSet;
 
-use hepatica_knowledge::{Knowledge, TREATMENT_IDS};
+use hepatica_knowledge::{EVIDENCE_LEVELS, EVIDENCE_SYSTEM, Knowledge, TREATMENT_IDS};
 
 use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, PrimarySite as P, Spread};
 use crate::*;
@@ -453,7 +453,11 @@ impl Cx<'_> {
             Audience::Patient => s.patient.trim(),
             Audience::Clinician => s.clinician.trim(),
         };
-        Some(Reason { text: text.to_string(), sources: s.sources.clone(), statement: s.id.clone() })
+        let evidence = s.evidence.as_ref().and_then(|code| {
+            let (_, display) = EVIDENCE_LEVELS.iter().find(|(l, _)| l == code)?;
+            Some(EvidenceLevel { system: EVIDENCE_SYSTEM.0, version: EVIDENCE_SYSTEM.1, code: code.clone(), display })
+        });
+        Some(Reason { text: text.to_string(), sources: s.sources.clone(), statement: s.id.clone(), evidence })
     }
 
     /// Liver-only disease: `Some(true)` liver only, `Some(false)` spread elsewhere, `None` unknown.

@@ -76,7 +76,13 @@ fn surgery_performance_status() {
 #[test]
 fn chemotherapy_performance_status() {
     let mut c = favourable_bowel();
-    for (ps, want) in [(0, Suitability::Usual), (1, Suitability::Usual), (2, Suitability::Possible), (3, Suitability::Unlikely), (4, Suitability::Unlikely)] {
+    for (ps, want) in [
+        (0, Suitability::Usual),
+        (1, Suitability::Usual),
+        (2, Suitability::Possible),
+        (3, Suitability::Unlikely),
+        (4, Suitability::Unlikely),
+    ] {
         c.performance_status = Some(ps);
         assert_eq!(level(&c, "chemotherapy"), want, "PS {ps}");
     }

@@ -77,6 +77,12 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
         c.nonempty("statements", &s.id, "patient", &s.patient);
         c.nonempty("statements", &s.id, "clinician", &s.clinician);
         c.review("statements", &s.id, &s.review);
+        if let Some(level) = &s.evidence
+            && !EVIDENCE_LEVELS.iter().any(|(l, _)| l == level)
+        {
+            let known: Vec<&str> = EVIDENCE_LEVELS.iter().map(|(l, _)| *l).collect();
+            c.err("statements", &s.id, "evidence", format!("unknown evidence level {level:?}; expected one of {}", known.join(", ")));
+        }
     }
     for t in &kb.thresholds {
         c.cited("thresholds", &t.id, "sources", &t.sources);

@@ -129,10 +129,34 @@ pub struct Statement {
     pub clinician: String,
     /// Source ids; at least one.
     pub sources: Vec<String>,
+    /// Strength of the evidence or UK access status, a level of [`EVIDENCE_SYSTEM`].
+    #[serde(default)]
+    pub evidence: Option<String>,
     /// Review metadata (inherits the file's `[review]`).
     #[serde(flatten)]
     pub review: ReviewOverride,
 }
+
+/// The coded evidence scale used on statements: its system and version.
+pub const EVIDENCE_SYSTEM: (&str, &str) = ("https://hepatica.example/evidence-levels", "1");
+
+/// The levels of [`EVIDENCE_SYSTEM`], strongest UK access first, with plain labels.
+///
+/// A level names the strongest verified basis for the statement, not a judgement
+/// of the treatment: an NHS route (NICE or NHS England), a regulator's licence,
+/// randomised evidence, or weaker evidence.
+pub const EVIDENCE_LEVELS: &[(&str, &str)] = &[
+    ("nice_recommended", "Recommended by NICE for this use (technology appraisal or guideline)"),
+    ("nhse_commissioned", "Routinely commissioned by NHS England"),
+    ("nice_managed_access", "Available through the Cancer Drugs Fund or managed access"),
+    ("nice_standard_arrangements", "NICE procedure guidance: standard arrangements"),
+    ("regulator_approved", "Licensed or approved by a regulator; UK funding not verified here"),
+    ("phase3_trial", "Shown in a randomised (phase 3) trial; UK approval not verified here"),
+    ("expert_review", "Described in expert reviews; no UK decision verified here"),
+    ("observational", "Based on observational series"),
+    ("nice_research_only", "NICE advises use only in research"),
+    ("not_commissioned", "Not routinely commissioned by NHS England"),
+];
 
 /// A numeric threshold the engine uses, with its source.
 #[derive(Debug, Clone, Deserialize, Serialize)]
