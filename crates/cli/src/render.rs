@@ -130,7 +130,11 @@ fn option_text(out: &mut String, o: &OptionAssessment, audience: Audience, st: S
     if !o.reasons.is_empty() {
         let _ = writeln!(out, "    Why:");
         for r in &o.reasons {
-            wrap(out, &format!("{} [{}]", r.text, r.sources.join(", ")), "        ", "      - ", w);
+            let evidence = match (&r.evidence, audience) {
+                (Some(e), Audience::Clinician) => format!(" (evidence: {})", e.display),
+                _ => String::new(),
+            };
+            wrap(out, &format!("{}{evidence} [{}]", r.text, r.sources.join(", ")), "        ", "      - ", w);
         }
     }
     if !o.depends_on.is_empty() {
@@ -209,7 +213,11 @@ fn markdown(a: &Assessment) -> String {
                 let _ = writeln!(out, "**Why**\n");
                 for r in &o.reasons {
                     let cites: Vec<String> = r.sources.iter().map(|s| format!("[{s}]")).collect();
-                    let _ = writeln!(out, "- {} {}", r.text, cites.join(" "));
+                    let evidence = match (&r.evidence, a.audience) {
+                        (Some(e), Audience::Clinician) => format!(" *Evidence: {}.*", e.display),
+                        _ => String::new(),
+                    };
+                    let _ = writeln!(out, "- {}{evidence} {}", r.text, cites.join(" "));
                 }
                 out.push('\n');
             }
