@@ -1257,6 +1257,50 @@ mod tests {
         assert_eq!(analyser.figures("The oncologist may suggest chemotherapy.").polysyllables, 0);
     }
 
+    /// The treatment pages carry the sections and kinds the product relies on.
+    /// (Kept beside the readability tests because it guards the same page text.)
+    #[test]
+    fn treatment_pages_have_required_sections_and_kinds() {
+        let kb = Knowledge::embedded();
+        let required_kinds: [(&str, &[&str]); 9] = [
+            ("chemotherapy", &["palliative_chemotherapy", "conversion_chemotherapy", "perioperative_chemotherapy"]),
+            ("surgery", &["liver_resection", "two_stage_hepatectomy", "portal_vein_embolisation", "alpps", "liver_transplant"]),
+            ("hormonal_therapy", &["endocrine_breast", "androgen_deprivation", "somatostatin_analogues"]),
+            (
+                "targeted_therapy",
+                &[
+                    "anti_egfr",
+                    "anti_vegf",
+                    "braf_targeted",
+                    "her2_targeted",
+                    "cdk46_inhibitors",
+                    "parp_inhibitors",
+                    "tyrosine_kinase_inhibitors",
+                    "mtor_inhibitors",
+                ],
+            ),
+            ("immunotherapy", &["checkpoint_inhibitors", "tebentafusp"]),
+            (
+                "ablation",
+                &["microwave_ablation", "radiofrequency_ablation", "cryotherapy", "laser_ablation", "irreversible_electroporation"],
+            ),
+            ("embolisation", &["tace", "sirt", "bland_embolisation", "debiri"]),
+            ("radiotherapy", &["sabr", "lutetium_dotatate", "lutetium_psma"]),
+            ("supportive_care", &["symptom_control", "specialist_palliative_care", "biliary_stent", "emotional_support"]),
+        ];
+        for (id, kinds) in required_kinds {
+            let t = kb.treatment(id).unwrap_or_else(|| panic!("no page for {id}"));
+            for section in ["what-it-is", "how-it-is-given", "what-to-expect", "when-it-is-used", "where-available"] {
+                assert!(t.sections.iter().any(|s| s.id == section), "{id} lacks section {section}");
+            }
+            for kind in kinds {
+                assert!(t.kinds.iter().any(|k| k.id == *kind), "{id} lacks kind {kind}");
+            }
+            assert!((5..=8).contains(&t.questions.len()), "{id} has {} questions", t.questions.len());
+            assert!(!t.summary.trim().is_empty() && figures(&t.summary).sentences == 1, "{id} summary is one sentence");
+        }
+    }
+
     /// Prints every readability diagnostic for the embedded content:
     /// `cargo test -p hepatica-knowledge print_readability -- --ignored --nocapture`.
     #[test]
