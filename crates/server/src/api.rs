@@ -145,24 +145,36 @@ pub async fn assess(
     json_response(&a, "no-store")
 }
 
-/// Assesses a FHIR R4 Bundle (contract section 6).
+/// Assesses a FHIR R4 Bundle (contract section 6); unmapped data becomes `input_warnings`.
 #[utoipa::path(post, path = "/api/v1/assess/fhir", tag = "assess", params(AssessParams),
     request_body(content = Object, content_type = "application/fhir+json", description = "A FHIR R4 Bundle"),
     responses(
         (status = 200, description = "The Assessment", body = ref("#/components/schemas/Assessment")),
         (status = 400, description = "Malformed JSON or wrong content type", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
-        (status = 501, description = "FHIR mapping not available in this build yet", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 422, description = "Not a Bundle, no usable primary cancer, or primary liver cancer", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
     ))]
 pub async fn assess_fhir(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     query: Result<Query<AssessParams>, QueryRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let _audience = audience(query)?;
-    let _bundle = json_body(&headers, body)?;
-    Err(AppError::NotImplemented("FHIR input is not available yet in this build".into()))
+    let audience = audience(query)?;
+    let bundle = json_body(&headers, body)?;
+    let kb = state.kb();
+    // Mapping a large Bundle is CPU work: keep it off the async workers.
+    let a = tokio::task::spawn_blocking(move || {
+        hepatica_fhir::map_bundle(&bundle, kb).map(|mapped| {
+            let mut a = hepatica_engine::assess(kb, &mapped.case, audience);
+            a.input_warnings.extend(mapped.warnings);
+            a
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(AppError::InvalidCase)?;
+    json_response(&a, "no-store")
 }
 
 fn search_params(q: Result<Query<SearchParams>, QueryRejection>) -> Result<(String, usize), AppError> {

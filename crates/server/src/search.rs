@@ -1,83 +1,29 @@
 //! Drug look-up and question search, as the pages and the API see them.
 //!
-//! This is a thin adapter: the indexes themselves belong to `hepatica-search`.
-//! Until those are wired in, a small built-in fallback answers with the same
-//! contract shapes (sections 4 and 5), so pages and API do not change when
-//! the real indexes arrive.
+//! A thin adapter over `hepatica-search`: [`DrugIndex`] (contract section 4)
+//! and [`AskIndex`] (section 5), built once per knowledge base. Should the
+//! full-text index fail to build, a small word-match fallback answers with
+//! the same types, so pages and API keep working.
 
-use hepatica_knowledge::{Drug, DrugClass, DrugKind, Knowledge};
-use serde::Serialize;
+use std::sync::{Arc, OnceLock};
+
+use hepatica_knowledge::{DrugClass, DrugKind, Knowledge};
+pub use hepatica_search::ask::{AskIndex, AskResponse, AskResult};
+pub use hepatica_search::drugs::{DrugIndex, DrugLookup, DrugMatch};
 
 /// Longest query accepted (characters); longer ones are cut.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-/// The search indexes for one knowledge base.
+/// The search indexes for one knowledge base. Cheap to clone.
+#[derive(Clone)]
 pub struct Search {
     kb: &'static Knowledge,
+    indexes: Arc<Indexes>,
 }
 
-/// Contract section 4.
-#[derive(Debug, Clone, Serialize)]
-pub struct DrugLookup {
-    /// The query as given.
-    pub query: String,
-    /// Matches, best first.
-    pub matches: Vec<DrugMatch>,
-    /// A suggestion when nothing matched well.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub did_you_mean: Option<String>,
-}
-
-/// One drug or regimen (contract section 4, plus `description`).
-#[derive(Debug, Clone, Serialize)]
-pub struct DrugMatch {
-    /// Stable id.
-    pub id: String,
-    /// Generic or regimen name.
-    pub name: String,
-    /// `drug` or `regimen`.
-    pub kind: String,
-    /// Brand names.
-    pub brand_names: Vec<String>,
-    /// Contract class.
-    pub class: String,
-    /// How it is given.
-    pub given_as: Vec<String>,
-    /// Primary sites it is used for.
-    pub used_for: Vec<String>,
-    /// Component drug ids (regimens).
-    pub components: Vec<String>,
-    /// Source ids.
-    pub sources: Vec<String>,
-    /// One plain paragraph.
-    pub description: String,
-}
-
-/// Contract section 5.
-#[derive(Debug, Clone, Serialize)]
-pub struct AskResponse {
-    /// The query as given.
-    pub query: String,
-    /// Results, best first.
-    pub results: Vec<AskResult>,
-    /// A note for the reader (e.g. nothing found).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-/// One search result.
-#[derive(Debug, Clone, Serialize)]
-pub struct AskResult {
-    /// Title of the page or entry.
-    pub title: String,
-    /// A treatment id, `general`, `support` or `drugs`.
-    pub topic: String,
-    /// Plain-text snippet.
-    pub snippet: String,
-    /// Where to read it: `/path#anchor`.
-    pub url: String,
-    /// Relevance, higher is better.
-    pub score: f64,
+struct Indexes {
+    drugs: DrugIndex,
+    ask: Option<AskIndex>,
 }
 
 /// The contract's name for a drug class.
@@ -100,24 +46,6 @@ pub fn kind_str(k: DrugKind) -> &'static str {
     }
 }
 
-impl DrugMatch {
-    /// The contract view of a catalogue entry.
-    pub fn from_drug(d: &Drug) -> DrugMatch {
-        DrugMatch {
-            id: d.id.clone(),
-            name: d.name.clone(),
-            kind: kind_str(d.kind).to_string(),
-            brand_names: d.brand_names.clone(),
-            class: class_str(d.class).to_string(),
-            given_as: d.given_as.clone(),
-            used_for: d.used_for.clone(),
-            components: d.components.clone(),
-            sources: d.sources.clone(),
-            description: d.description.clone(),
-        }
-    }
-}
-
 /// Cuts a query to [`MAX_QUERY_CHARS`] and trims it.
 pub fn clean_query(q: &str) -> String {
     q.chars().take(MAX_QUERY_CHARS).collect::<String>().trim().to_string()
@@ -128,45 +56,39 @@ fn fold(s: &str) -> String {
 }
 
 impl Search {
-    /// Builds the indexes.
+    /// Builds the indexes (once per process for the embedded knowledge base).
     pub fn build(kb: &'static Knowledge) -> Search {
-        Search { kb }
+        static EMBEDDED: OnceLock<Arc<Indexes>> = OnceLock::new();
+        let make = || {
+            let ask = match AskIndex::build(kb) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    tracing::error!(error = %e, "search index did not build; using the simple fallback");
+                    None
+                }
+            };
+            Arc::new(Indexes { drugs: DrugIndex::new(kb), ask })
+        };
+        let indexes = if std::ptr::eq(kb, Knowledge::embedded()) { EMBEDDED.get_or_init(make).clone() } else { make() };
+        Search { kb, indexes }
     }
 
-    /// Looks a drug or regimen up by name, brand or abbreviation.
+    /// Looks a drug or regimen up by name, brand, abbreviation or misspelling.
     pub fn drugs(&self, query: &str, limit: usize) -> DrugLookup {
-        let query = clean_query(query);
-        let q = fold(&query).replace(' ', "");
-        let mut scored: Vec<(u8, &Drug)> = Vec::new();
-        if !q.is_empty() {
-            for d in &self.kb.drugs {
-                let names = std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).chain(std::iter::once(&d.id));
-                let mut best = 0;
-                for n in names {
-                    let n = fold(n).replace(' ', "");
-                    let s = if n == q {
-                        3
-                    } else if n.starts_with(&q) {
-                        2
-                    } else if q.len() >= 3 && n.contains(&q) {
-                        1
-                    } else {
-                        0
-                    };
-                    best = best.max(s);
-                }
-                if best > 0 {
-                    scored.push((best, d));
-                }
-            }
-        }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
-        DrugLookup { query, matches: scored.into_iter().take(limit).map(|(_, d)| DrugMatch::from_drug(d)).collect(), did_you_mean: None }
+        self.indexes.drugs.lookup(&clean_query(query), limit)
     }
 
     /// Searches all patient content for an answer.
     pub fn ask(&self, query: &str, limit: usize) -> AskResponse {
         let query = clean_query(query);
+        match &self.indexes.ask {
+            Some(index) => index.search(&query, limit),
+            None => self.fallback_ask(&query, limit),
+        }
+    }
+
+    fn fallback_ask(&self, query: &str, limit: usize) -> AskResponse {
+        let query = query.to_string();
         let words: Vec<String> = fold(&query).split_whitespace().filter(|w| w.len() >= 3 && !STOP.contains(w)).map(String::from).collect();
         let mut hits: Vec<AskResult> = Vec::new();
         if !words.is_empty() {
@@ -174,12 +96,14 @@ impl Search {
             let mut add = |title: &str, topic: &str, text: &str, url: String| {
                 let t = fold(title);
                 let b = fold(text);
-                let score: f64 = words
+                let score: f32 = words
                     .iter()
                     .map(|w| if t.contains(w.as_str()) { 3.0 } else { 0.0 } + if b.contains(w.as_str()) { 1.0 } else { 0.0 })
                     .sum();
                 if score > 0.0 {
-                    hits.push(AskResult { title: title.to_string(), topic: topic.to_string(), snippet: snippet(text, 220), url, score });
+                    let snippet = snippet(text, 220);
+                    let snippet_html = maud::html! { (snippet) }.into_string();
+                    hits.push(AskResult { title: title.to_string(), topic: topic.to_string(), snippet, snippet_html, url, score });
                 }
             };
             for f in &kb.faqs {

@@ -7,10 +7,15 @@ use super::drugs::SearchQuery;
 use super::{Ctx, Opts, Page, layout};
 use crate::AppState;
 
-/// Keeps only `<mark>` tags from a snippet: everything else is escaped.
-pub fn safe_snippet_html(html_in: &str) -> String {
-    let escaped = html_in.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+/// The search crate's snippet HTML if it holds no tag but `<mark>`; otherwise
+/// the plain snippet, escaped. Never trusts other markup.
+pub fn safe_snippet_html(snippet_html: &str, plain: &str) -> String {
+    let rest = snippet_html.replace("<mark>", "").replace("</mark>", "");
+    if rest.contains('<') || rest.contains('>') {
+        maud::html! { (plain) }.into_string()
+    } else {
+        snippet_html.to_string()
+    }
 }
 
 /// `GET /ask?q=`.
@@ -42,7 +47,7 @@ pub async fn page(
                         @for hit in &r.results {
                             li {
                                 a href=(hit.url) { (hit.title) }
-                                p { (PreEscaped(safe_snippet_html(&hit.snippet))) }
+                                p { (PreEscaped(safe_snippet_html(&hit.snippet_html, &hit.snippet))) }
                             }
                         }
                     }
