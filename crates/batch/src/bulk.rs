@@ -43,7 +43,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::lines::{Body, ChunkReader};
-use crate::pipeline::{Piece, WorkItem, emit_case, emit_error, run_stages};
+use crate::pipeline::{Piece, WorkItem, emit_case, emit_error, guarded, internal_error, run_stages};
 use crate::summary::Tally;
 use crate::{Error, Mode, Options, Progress};
 
@@ -484,7 +484,13 @@ fn patient(kb: &Knowledge, records: &[Record], files: &[String], medications: &H
         let (file, line) = origin.get(i)?;
         files.get(*file as usize).map(|f| format!(" ({f} line {line})"))
     };
-    match hepatica_fhir::map_bundle(&bundle, kb) {
+    p.line = first.line;
+    let Some(mapped) = guarded(|| hepatica_fhir::map_bundle(&bundle, kb)) else {
+        let id = bundle.pointer("/entry/0/resource/id").and_then(Value::as_str).map(str::to_string);
+        emit_error(first.line, id.as_deref(), files.get(first.file as usize).map(String::as_str), &[internal_error()], p);
+        return;
+    };
+    match mapped {
         Ok(mapped) => {
             let mut case = mapped.case;
             if case.id.is_none() {
@@ -499,7 +505,10 @@ fn patient(kb: &Knowledge, records: &[Record], files: &[String], medications: &H
                 })
                 .collect();
             if opts.mode == Mode::Full {
-                let mut a = assess(kb, &case, opts.audience);
+                let Some(mut a) = guarded(|| assess(kb, &case, opts.audience)) else {
+                    emit_error(first.line, case.id.as_deref(), files.get(first.file as usize).map(String::as_str), &[internal_error()], p);
+                    return;
+                };
                 a.input_warnings.extend(warnings);
                 p.tally.add_assessment(case.primary_site, &a);
                 let start = p.out.len();

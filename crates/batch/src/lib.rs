@@ -231,8 +231,22 @@ pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
     };
-    let out_file = staging.create(&job.output).map_err(write_err(&job.output))?;
-    let err_file = staging.create(&errors_path).map_err(write_err(&errors_path))?;
+    // A folder we cannot create files in is a bad argument (exit 2), found before any work.
+    let unwritable = |flag: &str, path: &Path| {
+        let flag = flag.to_string();
+        let path = path.to_path_buf();
+        move |e: std::io::Error| {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Error::Arguments(vec![format!("{flag}: expected a folder we can write to, got {} ({e})", folder.display())])
+        }
+    };
+    let out_file = staging.create(&job.output).map_err(unwritable("--output", &job.output))?;
+    let err_file = staging.create(&errors_path).map_err(unwritable("--output", &errors_path))?;
+    if let Some(summary) = &job.summary {
+        // Probe the summary's folder now rather than after the whole run.
+        let probe = files::Staging::new().create(summary).map_err(unwritable("--summary", summary));
+        drop(probe?);
+    }
     let out = BufWriter::with_capacity(1 << 20, out_file);
     let errs = BufWriter::with_capacity(1 << 16, err_file);
 

@@ -40,6 +40,8 @@ const SUB_CHUNK: usize = 64;
 /// The output of a run of lines: output bytes, error-file bytes and counts.
 #[derive(Debug, Default)]
 pub struct Piece {
+    /// Input line (or Patient line) being processed, for errors found while assessing.
+    pub line: u64,
     /// Lines for the output file.
     pub out: Vec<u8>,
     /// Lines for the errors file.
@@ -112,7 +114,14 @@ pub(crate) fn emit_case(kb: &Knowledge, case: &Case, opts: &Options, p: &mut Pie
             serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true })
         }
         Mode::Suitability | Mode::Full => {
-            let a = assess(kb, case, opts.audience);
+            let Some(a) = guarded(|| assess(kb, case, opts.audience)) else {
+                p.tally.add_invalid();
+                let errors = [internal_error()];
+                if serde_json::to_writer(&mut p.err, &ErrorLine { line: p.line, patient: None, file: None, errors: &errors }).is_ok() {
+                    p.err.push(b'\n');
+                }
+                return;
+            };
             p.tally.add_assessment(case.primary_site, &a);
             if opts.mode == Mode::Full {
                 serde_json::to_writer(&mut p.out, &a)
@@ -126,6 +135,21 @@ pub(crate) fn emit_case(kb: &Knowledge, case: &Case, opts: &Options, p: &mut Pie
         return;
     }
     p.out.push(b'\n');
+}
+
+/// Runs `f`, turning a panic (a bug: the engine promises never to panic) into `None`
+/// so one bad case becomes an errors-file line instead of stopping the batch.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+/// The error recorded for a case that hit a bug.
+pub(crate) fn internal_error() -> FieldError {
+    FieldError {
+        pointer: String::new(),
+        detail: "expected an assessment, got an internal error in Hepatica while assessing this case (please report it with this line)"
+            .into(),
+    }
 }
 
 /// Writes one errors-file line into `p`, counting it.
@@ -168,6 +192,7 @@ fn process_chunk(kb: &Knowledge, chunk: &Chunk, opts: &Options) -> Vec<Piece> {
                     Body::Text(r) => Ok(chunk.text(r)),
                     Body::TooLong(n) => Err(*n),
                 };
+                p.line = line.number;
                 match parse_line(body) {
                     Ok(case) => emit_case(kb, &case, opts, &mut p),
                     Err(errors) => emit_error(line.number, None, None, &errors, &mut p),
