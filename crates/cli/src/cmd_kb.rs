@@ -52,6 +52,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<u8> {
     };
     let mut diags = hepatica_knowledge::check(kb, today);
     diags.extend(hepatica_engine::check_references(kb));
+    let readability = hepatica_knowledge::readability::report(kb);
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.len() - errors;
     for d in &diags {
@@ -72,7 +73,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<u8> {
         eprintln!("{summary}");
         Ok(EXIT_FAILURE)
     } else {
-        crate::print_stdout(&format!("{summary}\n")).context("writing the summary")?;
+        crate::print_stdout(&format!("{summary}\nreadability: {readability}\n")).context("writing the summary")?;
         Ok(EXIT_OK)
     }
 }
