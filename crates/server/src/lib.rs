@@ -17,7 +17,8 @@
 //! - [`db`]: the SQLite feedback store; [`support`]: the support list, with a
 //!   deployment's `support.toml` override; [`assets`]: the CSS and script;
 //! - [`error`]: the one `AppError` and its problem-details / HTML responses;
-//! - [`layers`]: security headers, request ids, logging, limits, compression.
+//! - [`layers`]: security headers, request ids, logging, limits, compression;
+//! - [`metrics`]: Prometheus `/metrics` (request counts and latency by route template).
 
 pub mod api;
 pub mod assets;
@@ -26,6 +27,7 @@ pub mod db;
 pub mod error;
 pub mod form;
 pub mod layers;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod search;
@@ -109,7 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .with_state(state.clone())
         .merge(cds::routes(state));
-    layers::apply(app)
+    layers::apply(metrics::instrument(app))
 }
 
 /// How `hepatica serve` was asked to run.
