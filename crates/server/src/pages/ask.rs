@@ -11,11 +11,7 @@ use crate::AppState;
 /// the plain snippet, escaped. Never trusts other markup.
 pub fn safe_snippet_html(snippet_html: &str, plain: &str) -> String {
     let rest = snippet_html.replace("<mark>", "").replace("</mark>", "");
-    if rest.contains('<') || rest.contains('>') {
-        maud::html! { (plain) }.into_string()
-    } else {
-        snippet_html.to_string()
-    }
+    if rest.contains('<') || rest.contains('>') { maud::html! { (plain) }.into_string() } else { snippet_html.to_string() }
 }
 
 /// `GET /ask?q=`.

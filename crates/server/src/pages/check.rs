@@ -387,9 +387,9 @@ fn option_card(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
     };
     let sid = o.suitability.as_str();
     html! {
-        article.option class={ "s-" (sid) } aria-labelledby={ "opt-" (o.treatment) } {
+        article class={ "option s-" (sid) } aria-labelledby={ "opt-" (o.treatment) } {
             h3 id={ "opt-" (o.treatment) } { (title) }
-            p { span.badge class={ "s-" (sid) } { (suitability_label(o.suitability)) } }
+            p { span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
             @if !summary.is_empty() { p { (summary) } }
             @if !o.reasons.is_empty() {
                 h4 { "Why" }

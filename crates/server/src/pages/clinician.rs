@@ -107,7 +107,7 @@ fn render_results(state: &AppState, ctx: &Ctx, answers: &Answers, a: &Assessment
                     @for o in &a.options {
                         tr {
                             th scope="row" { a href={ "#opt-" (o.treatment) } { (o.title) } }
-                            td { span.badge class={ "s-" (o.suitability.as_str()) } { (o.suitability.as_str()) } }
+                            td { span class={ "badge s-" (o.suitability.as_str()) } { (o.suitability.as_str()) } }
                             td { (o.kinds.iter().map(|k| format!("{} ({})", k.title, k.suitability.as_str())).collect::<Vec<_>>().join("; ")) }
                         }
                     }
@@ -115,9 +115,9 @@ fn render_results(state: &AppState, ctx: &Ctx, answers: &Answers, a: &Assessment
             }
         }
         @for o in &a.options {
-            section.option class={ "s-" (o.suitability.as_str()) } aria-labelledby={ "opt-" (o.treatment) } {
+            section class={ "option s-" (o.suitability.as_str()) } aria-labelledby={ "opt-" (o.treatment) } {
                 h2 id={ "opt-" (o.treatment) } { (o.title) }
-                p { span.badge class={ "s-" (o.suitability.as_str()) } { (suitability_label(o.suitability)) } " " @if !o.summary.is_empty() { (o.summary) } }
+                p { span class={ "badge s-" (o.suitability.as_str()) } { (suitability_label(o.suitability)) } " " @if !o.summary.is_empty() { (o.summary) } }
                 @if !o.reasons.is_empty() {
                     h3 { "Reasons" }
                     ul { @for r in &o.reasons { li { (r.text) (cite(kb, &r.sources)) } } }

@@ -37,7 +37,6 @@ pub type Page = Html<String>;
 
 /// What to call a page path in navigation, in order.
 pub const NAV: &[(&str, &str)] = &[
-    ("/", "Home"),
     ("/check", "Check options"),
     ("/treatments", "Treatments"),
     ("/drugs", "Medicines"),
@@ -102,6 +101,8 @@ pub struct Opts<'a> {
     pub main_class: Option<&'a str>,
     /// Prefix the title with "Error: " (forms with errors).
     pub has_errors: bool,
+    /// Leave out "Was this page helpful?" (error pages).
+    pub no_feedback: bool,
 }
 
 /// The page shell around `body` (which must contain the page's one `h1`).
@@ -154,12 +155,12 @@ pub fn layout(kb: &Knowledge, ctx: &Ctx, title: &str, body: Markup, opts: Opts<'
                         }
                     }
                 }
-                main #main.wrap class=[opts.main_class] tabindex="-1" {
+                main #main class={ "wrap" @if let Some(c) = opts.main_class { " " (c) } } tabindex="-1" {
                     (body)
                     @if let Some(r) = &opts.review {
                         p.meta { (review_line(r)) }
                     }
-                    (feedback_box(ctx))
+                    @if !opts.no_feedback { (feedback_box(ctx)) }
                 }
                 footer.site-footer {
                     div.wrap {
@@ -213,14 +214,8 @@ pub fn error_page(title: &str, text: &str) -> Page {
         p { (text) }
         p { a href="/" { "Go to the home page" } }
     };
-    let mut page = layout(kb, &ctx, title, body, Opts::default());
     // The error page has no feedback form: there is no page to give feedback on.
-    if let Some(start) = page.0.find("<section class=\"feedback\"") {
-        if let Some(len) = page.0[start..].find("</section>") {
-            page.0.replace_range(start..start + len + "</section>".len(), "");
-        }
-    }
-    page
+    layout(kb, &ctx, title, body, Opts { no_feedback: true, ..Opts::default() })
 }
 
 /// "Reviewed on … by …; next review due …".
@@ -260,7 +255,10 @@ pub fn cite(kb: &Knowledge, ids: &[String]) -> Markup {
                 @if ids.len() == 1 { "Source: " } @else { "Sources: " }
                 @for (i, id) in ids.iter().enumerate() {
                     @if i > 0 { "; " }
-                    a href={ "/about#source-" (id) } { (source_label(kb, id)) }
+                    @match kb.source(id) {
+                        Some(s) => { a href={ "/about#source-" (id) } { (s.publisher) " " (s.year) span.visually-hidden { ": " (s.title) } } }
+                        None => { a href={ "/about#source-" (id) } { (id) } }
+                    }
                 }
             }
         }

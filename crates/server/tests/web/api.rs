@@ -86,11 +86,22 @@ async fn bodies_over_one_mib_are_413() {
 async fn fhir_bundle_is_assessed() {
     let bundle = r#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Condition",
         "code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"C18.7"}]}}}]}"#;
-    let res = send(app(), Request::post("/api/v1/assess/fhir").header(header::CONTENT_TYPE, "application/fhir+json").body(Body::from(bundle)).unwrap()).await;
+    let res = send(
+        app(),
+        Request::post("/api/v1/assess/fhir").header(header::CONTENT_TYPE, "application/fhir+json").body(Body::from(bundle)).unwrap(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v = json(res).await;
     assert_eq!(v["options"].as_array().unwrap().len(), 9);
-    let res = send(app(), Request::post("/api/v1/assess/fhir").header(header::CONTENT_TYPE, "application/json").body(Body::from(r#"{"resourceType":"Patient"}"#)).unwrap()).await;
+    let res = send(
+        app(),
+        Request::post("/api/v1/assess/fhir")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"resourceType":"Patient"}"#))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
     assert_eq!(json(res).await["errors"][0]["pointer"], "/resourceType");
