@@ -23,7 +23,7 @@
 //! emoji, empty) matches nothing. This module does no I/O.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hepatica_knowledge::{Drug, DrugClass, DrugKind, Knowledge};
 use rphonetic::{DoubleMetaphone, Encoder};
@@ -40,7 +40,7 @@ const MAX_WORD: usize = 40;
 /// Fuzzy similarity below this is not a match.
 const MATCH_THRESHOLD: f64 = 0.80;
 /// A near miss at or above this (but below [`MATCH_THRESHOLD`]) is offered as "did you mean".
-const SUGGEST_THRESHOLD: f64 = 0.70;
+const SUGGEST_THRESHOLD: f64 = 0.75;
 /// Score factor for a regimen's component brought in by the regimen.
 const COMPONENT_FACTOR: f64 = 0.60;
 /// Score factor for a regimen brought in by one of its components.
@@ -86,6 +86,8 @@ pub struct DrugIndex {
     /// Regimen entry indexes that list each drug id as a component.
     containing: HashMap<String, Vec<usize>>,
     by_id: HashMap<String, usize>,
+    /// Every key's compact form, to tell at once whether a query names something exactly.
+    exact: HashSet<String>,
 }
 
 /// One catalogue entry, ready to be returned.
@@ -275,7 +277,10 @@ impl Probe {
 /// alignment), letter-pair overlap (Sørensen-Dice), one or two typos in a long
 /// name, and the same Double Metaphone code. Keys whose length or letters are
 /// too far off to reach half similarity are skipped before any of that.
-fn similarity(q: &Probe, key: &Key) -> f64 {
+///
+/// With `tolerant` false (the query already names some entry exactly), only
+/// exact and prefix matches count, which keeps exact look-ups fast and quiet.
+fn similarity(q: &Probe, key: &Key, tolerant: bool) -> f64 {
     let k = key.compact.as_str();
     if q.compact.is_empty() || k.is_empty() {
         return 0.0;
@@ -288,7 +293,7 @@ fn similarity(q: &Probe, key: &Key) -> f64 {
         return 0.84 + 0.1 * (q.len as f64 / key.len as f64);
     }
     // Very short queries and keys only match exactly: "ac" must not find "ec".
-    if q.len < 4 || key.len < 4 {
+    if !tolerant || q.len < 4 || key.len < 4 {
         return 0.0;
     }
     let longest = q.len.max(key.len);
@@ -383,7 +388,8 @@ impl DrugIndex {
                 containing.entry(c.clone()).or_default().push(i);
             }
         }
-        DrugIndex { entries, keys, containing, by_id }
+        let exact = keys.iter().map(|k| k.compact.clone()).collect();
+        DrugIndex { entries, keys, containing, by_id, exact }
     }
 
     /// How many drugs and regimens the index holds.
@@ -458,12 +464,22 @@ impl DrugIndex {
             }
         };
 
-        // The whole query against each whole key.
         let words: Vec<&str> = folded.split(' ').take(MAX_WORDS).collect();
+        // Single meaningful words of a longer query ("pembrolizumab injection", "herceptin for breast cancer").
+        let word_probes: Vec<Probe> = if words.len() > 1 {
+            words.iter().filter(|w| !STOP_WORDS.contains(w) && w.len() <= MAX_WORD).map(|w| Probe::new(w.to_string(), &metaphone)).collect()
+        } else {
+            Vec::new()
+        };
+        let names_exactly = |p: &Probe| self.exact.contains(&p.compact);
+        let some_word_exact = word_probes.iter().any(names_exactly);
+
+        // The whole query against each whole key; tolerant only if no part of it is an exact name.
         if folded.len() <= MAX_WHOLE_QUERY {
             let probe = Probe::new(folded.split(' ').collect(), &metaphone);
+            let tolerant = !names_exactly(&probe) && !some_word_exact;
             for key in &self.keys {
-                let s = similarity(&probe, key);
+                let s = similarity(&probe, key, tolerant);
                 if s > 0.0 {
                     consider(key.entry, s, key, s < key.field.exact_score() - 1e-9);
                 }
@@ -478,16 +494,13 @@ impl DrugIndex {
                 }
             }
         }
-        // Single meaningful words of a longer query ("pembrolizumab injection", "herceptin for breast cancer").
-        if words.len() > 1 {
-            for w in words.iter().filter(|w| !STOP_WORDS.contains(w) && w.len() <= MAX_WORD) {
-                let probe = Probe::new(w.to_string(), &metaphone);
-                for key in &self.keys {
-                    let s = similarity(&probe, key);
-                    if s > 0.0 {
-                        let exact = s >= key.field.exact_score() - 1e-9;
-                        consider(key.entry, s * 0.92, key, !exact);
-                    }
+        for probe in &word_probes {
+            let tolerant = !names_exactly(probe);
+            for key in &self.keys {
+                let s = similarity(probe, key, tolerant);
+                if s > 0.0 {
+                    let exact = s >= key.field.exact_score() - 1e-9;
+                    consider(key.entry, s * 0.92, key, !exact);
                 }
             }
         }

@@ -321,6 +321,8 @@ fn did_you_mean_only_when_uncertain() {
     assert_eq!(unsure.did_you_mean.as_deref(), Some("Pembrolizumab"));
     let nothing = lookup("hello");
     assert_eq!(nothing.did_you_mean, None);
+    // "chemo" is close to the alias "AC chemo", but not close enough to suggest AC.
+    assert_eq!(lookup("chemo").did_you_mean, None);
     let near_miss = lookup("trastuzumab der");
     assert_eq!(near_miss.matches[0].id, "trastuzumab-deruxtecan");
     assert_eq!(near_miss.did_you_mean.as_deref(), Some("Trastuzumab deruxtecan"));
