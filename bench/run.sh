@@ -12,7 +12,8 @@
 # Everything it writes goes to bench/out/ (git-ignored).
 #
 # Environment: N_SMALL (100000), N_LARGE (1000000), PEER_CASES (= N_SMALL),
-# THREADS (all cores), SKIP_PEER=1, BENCH_FULL=1 (also time --full on N_SMALL).
+# THREADS (all cores), SKIP_PEER=1, BENCH_FULL=1 (also time --full on N_SMALL),
+# BULK_PATIENTS (20000; 0 skips the FHIR Bulk Data folder run).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -90,6 +91,15 @@ if [[ "${BENCH_FULL:-0}" == 1 ]]; then
   FULL_SECS=$SECS FULL_RSS=$RSS_KB
 fi
 
+BULK_PATIENTS="${BULK_PATIENTS:-20000}"
+if [[ "$BULK_PATIENTS" -gt 0 ]]; then
+  say "FHIR Bulk Data folder with $BULK_PATIENTS patients"
+  node bench/make-bulk.js "$OUT/bulk-export" "$BULK_PATIENTS"
+  run bulk "$OUT/bulk-export" "$OUT/out-bulk.ndjson"
+  BULK_SECS=$SECS BULK_RSS=$RSS_KB BULK_CPU=$CPU
+  BULK_MB=$(du -sm "$OUT/bulk-export" | cut -f1)
+fi
+
 SMALL_RATE=$(rate "$N_SMALL" "$SMALL_SECS")
 LARGE_RATE=$(rate "$N_LARGE" "$LARGE_SECS")
 VALID_RATE=$(rate "$N_LARGE" "$VALID_SECS")
@@ -124,6 +134,9 @@ MACHINE="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') x 
   echo "  validate-only  $N_LARGE cases: $(printf %.2f "$VALID_SECS")s, $VALID_RATE cases/s, peak RSS $(mib "$VALID_RSS") MiB, CPU $VALID_CPU"
   echo "  batch / validate-only throughput: $RATIO (aim >= 0.7); CPU time per case: $(calc "$LARGE_USER * 1000000 / $N_LARGE") us vs $(calc "$VALID_USER * 1000000 / $N_LARGE") us"
   echo "  peak RSS $N_SMALL -> $N_LARGE: $(mib "$SMALL_RSS") -> $(mib "$LARGE_RSS") MiB (aim: flat)"
+  if [[ -n "${BULK_SECS:-}" ]]; then
+    echo "  bulk folder    $BULK_PATIENTS patients ($BULK_MB MB of NDJSON): $(printf %.2f "$BULK_SECS")s, $(rate "$BULK_PATIENTS" "$BULK_SECS") patients/s, peak RSS $(mib "$BULK_RSS") MiB, CPU $BULK_CPU"
+  fi
   if [[ -n "${FULL_SECS:-}" ]]; then
     echo "  batch --full   $N_SMALL cases: $(rate "$N_SMALL" "$FULL_SECS") cases/s, peak RSS $(mib "$FULL_RSS") MiB"
   fi
