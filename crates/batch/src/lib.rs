@@ -278,3 +278,45 @@ pub(crate) fn pipeline_error(e: pipeline::PipelineError, input: &Path, output: &
         pipeline::PipelineError::Pool(m) => Error::Other(format!("starting the worker threads: {m}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("hepatica-batch-lib-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn problems(job: &Job) -> Vec<String> {
+        match check_job(job) {
+            Err(Error::Arguments(p)) => p,
+            other => panic!("expected argument errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_path_problem_is_reported_at_once() {
+        let d = scratch("check");
+        let input = d.join("in.ndjson");
+        std::fs::write(&input, "").unwrap();
+        let p = problems(&Job { input: input.clone(), output: input.clone(), summary: Some(d.join("s.csv")) });
+        assert!(p.iter().any(|m| m.starts_with("--output: expected a different file")), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("--summary: expected a JSON file name")), "{p:?}");
+        let p = problems(&Job { input: d.join("missing"), output: d.clone(), summary: Some(d.join("no/s.json")) });
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("--input:") && p[1].starts_with("--output: expected a file path, got the folder"));
+        assert!(p[2].contains("does not exist"));
+        assert!(check_job(&Job { input, output: d.join("o.ndjson"), summary: Some(d.join("s.json")) }).is_ok());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn side_files_are_named_from_the_main_ones() {
+        let job = Job { input: "in".into(), output: "dir/out.ndjson".into(), summary: Some("dir/sum.json".into()) };
+        assert_eq!(job.errors_path(), PathBuf::from("dir/out.ndjson.errors.ndjson"));
+        assert_eq!(job.summary_extras(), Some(("dir/sum.csv".into(), "dir/sum.svg".into())));
+    }
+}
