@@ -27,7 +27,7 @@ pub async fn page(
         h1 { "Search" }
         form method="get" action="/ask" role="search" aria-label="Search the site" {
             label for="ask-q" { "Ask a question or type a few words" }
-            div.form-actions {
+            div.search-row {
                 input #ask-q.text type="search" name="q" value=[q.as_deref()] autocomplete="off";
                 button type="submit" { "Search" }
             }
@@ -39,7 +39,7 @@ pub async fn page(
                 @if r.results.is_empty() {
                     p { "Try different words, or browse the " a href="/treatments" { "treatments" } ", " a href="/questions" { "questions and answers" } " or " a href="/glossary" { "word list" } "." }
                 } @else {
-                    ol {
+                    ol.results {
                         @for hit in &r.results {
                             li {
                                 a href=(hit.url) { (hit.title) }

@@ -185,7 +185,7 @@ pub fn render_question(q: &Question, answers: &Answers, problems: &[FormProblem]
                     label for=(id) { (label) }
                     (error)
                     select id=(id) name=(q.name) aria-describedby=[described.as_deref()] aria-invalid=[invalid] {
-                        option value="" { "Unknown" }
+                        option value="" { @if q.name == "primary_site" { "Choose (required)" } @else { "Unknown" } }
                         @for (value, text) in choices {
                             option value=(value) selected[current == *value] { (text) }
                         }

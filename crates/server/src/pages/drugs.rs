@@ -36,7 +36,7 @@ pub async fn index(
         p.lede { "Look up a cancer medicine or a combination of medicines (a regimen). You can type a medicine's name, a brand name or an abbreviation such as FOLFOX." }
         form method="get" action="/drugs" role="search" aria-label="Medicines" {
             label for="drug-q" { "Name of the medicine" }
-            div.form-actions {
+            div.search-row {
                 input #drug-q.text type="search" name="q" value=[q.as_deref()] autocomplete="off" spellcheck="false";
                 button type="submit" { "Look up" }
             }
