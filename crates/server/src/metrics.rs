@@ -115,7 +115,12 @@ pub fn render() -> String {
     let _ = writeln!(out, "# HELP hepatica_http_requests_total Requests answered, by method, route template and status.");
     let _ = writeln!(out, "# TYPE hepatica_http_requests_total counter");
     for ((method, route, status), s) in &series {
-        let _ = writeln!(out, "hepatica_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}", escape(route), s.count);
+        let _ = writeln!(
+            out,
+            "hepatica_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
+            escape(route),
+            s.count
+        );
     }
     let _ = writeln!(out, "# HELP hepatica_http_request_duration_seconds Time to answer, by method and route template.");
     let _ = writeln!(out, "# TYPE hepatica_http_request_duration_seconds histogram");

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Load test of the running server on loopback with wrk: sustained POST
+# /api/v1/assess (Case JSON) and POST /results (the questionnaire form), one
+# after the other, printing throughput, latency percentiles and the count of
+# non-2xx answers and socket errors for each. Fails if any answer is not 2xx.
+#
+#   bash scripts/load.sh                 # release build, 30 s per route, 16 connections
+#   bash scripts/load.sh --smoke         # debug build, 3 s per route (scripts/load-smoke.sh, CI)
+#   LOAD_SECONDS=60 LOAD_CONNECTIONS=64 bash scripts/load.sh
+#
+# Installs wrk from Debian's packages if missing. Only 127.0.0.1 is targeted;
+# every run is bounded by wrk's duration and an outer timeout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+target="${CARGO_TARGET_DIR:-$root/target}"
+
+profile=release
+seconds="${LOAD_SECONDS:-30}"
+connections="${LOAD_CONNECTIONS:-16}"
+threads="${LOAD_THREADS:-2}"
+if [ "${1:-}" = "--smoke" ]; then
+  profile=debug
+  seconds="${LOAD_SECONDS:-3}"
+  connections="${LOAD_CONNECTIONS:-8}"
+fi
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "load: installing wrk" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
+fi
+
+# `hepatica serve` once the CLI links the server crate; until then the server's own example binary, same flags.
+build_flags=()
+[ "$profile" = release ] && build_flags=(--release)
+if grep -q '^hepatica-server' crates/cli/Cargo.toml; then
+  cargo build -q "${build_flags[@]}" -p hepatica-cli
+  server=("$target/$profile/hepatica" serve)
+else
+  cargo build -q "${build_flags[@]}" -p hepatica-server --example serve
+  server=("$target/$profile/examples/serve")
+fi
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+HEPATICA_LOG=warn "${server[@]}" --addr 127.0.0.1:0 --data-dir "$work/data" 2>"$work/server.log" &
+server_pid=$!
+addr=""
+for _ in $(seq 1 600); do
+  addr=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$work/server.log" 2>/dev/null | head -1 | sed 's|listening on http://||') || true
+  [ -n "$addr" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "load: the server exited" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$addr" ] || { echo "load: the server did not start" >&2; exit 1; }
+base="http://$addr"
+
+case_json='{"id":"load-1","primary_site":"bowel","bowel_side":"left","biomarkers":{"KRAS":"wild_type","NRAS":"wild_type","BRAF_V600":"absent","MSI":"stable"},"liver":{"tumour_count":2,"largest_tumour_cm":3.5,"all_removable":true,"future_liver_remnant_percent":55,"liver_condition":"normal"},"spread_elsewhere":[],"performance_status":0,"fit_for_major_surgery":true}'
+form='for=self&primary_site=bowel&bowel_side=left&liver.tumour_count=2&liver.largest_tumour_cm=3.5&liver.all_removable=true&liver.future_liver_remnant_percent=55&liver.liver_condition=normal&spread_elsewhere=none&performance_status=0&fit_for_major_surgery=true&biomarkers.KRAS=wild_type&biomarkers.NRAS=wild_type'
+
+# Check each request once before loading it, so a 4xx is caught with its body.
+check() {
+  local path=$1 type=$2 body=$3
+  local code
+  code=$(curl -s -o "$work/check.out" -w '%{http_code}' -X POST -H "Content-Type: $type" --data-binary "$body" "$base$path")
+  if [ "$code" != 200 ]; then
+    echo "load: POST $path answered $code:" >&2
+    head -c 600 "$work/check.out" >&2
+    exit 1
+  fi
+}
+check /api/v1/assess application/json "$case_json"
+check /results application/x-www-form-urlencoded "$form"
+
+# One wrk Lua script per route: the request, a non-2xx counter per thread, and a summary line.
+lua() {
+  local path=$1 type=$2 body=$3
+  cat <<LUA
+wrk.method = "POST"
+wrk.path = "$path"
+wrk.headers["Content-Type"] = "$type"
+wrk.body = [==[$body]==]
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("non2xx") end
+  local e = summary.errors
+  local sock = e.connect + e.read + e.write + e.timeout
+  io.write(string.format("RESULT requests=%d seconds=%.1f rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000, bad, sock))
+end
+LUA
+}
+lua /api/v1/assess application/json "$case_json" >"$work/assess.lua"
+lua /results application/x-www-form-urlencoded "$form" >"$work/results.lua"
+
+echo "load: $profile build, $seconds s per route, $connections connections, $threads wrk threads, server $base"
+failed=0
+for route in assess results; do
+  out=$(timeout --signal=KILL "$((seconds + 30))" wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 10s -s "$work/$route.lua" "$base" 2>&1) || true
+  line=$(printf '%s\n' "$out" | grep '^RESULT' || true)
+  if [ -z "$line" ]; then
+    printf '%s\n' "$out" >&2
+    echo "load: wrk gave no result for $route" >&2
+    failed=1
+    continue
+  fi
+  name=$([ "$route" = assess ] && echo "POST /api/v1/assess" || echo "POST /results")
+  echo "$name: ${line#RESULT }"
+  bad=$(printf '%s\n' "$line" | sed -n 's/.*non2xx=\([0-9]*\).*/\1/p')
+  sock=$(printf '%s\n' "$line" | sed -n 's/.*socket_errors=\([0-9]*\).*/\1/p')
+  requests=$(printf '%s\n' "$line" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+  if [ "$bad" != 0 ] || [ "$sock" != 0 ] || [ "$requests" = 0 ]; then
+    echo "load: $name had $bad non-2xx answers and $sock socket errors in $requests requests" >&2
+    failed=1
+  fi
+done
+if grep -q '"level":"ERROR"\|panicked' "$work/server.log"; then
+  echo "load: the server logged errors:" >&2
+  grep '"level":"ERROR"\|panicked' "$work/server.log" | head -5 >&2
+  failed=1
+fi
+exit "$failed"
