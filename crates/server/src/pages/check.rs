@@ -334,7 +334,7 @@ fn render_results(state: &AppState, ctx: &Ctx, answers: &Answers, case: &Case, a
         }
         p.no-print.meta { "To take this to an appointment, print this page or save it as a PDF from your browser's menu." }
         p.print-only { "Printed from Hepatica. Knowledge base " (a.knowledge_base.version) ", published " (a.knowledge_base.published) "." }
-        nav aria-label="On this page" {
+        nav.no-print aria-label="On this page" {
             h2 { "On this page" }
             ul {
                 @for s in Suitability::ALL {
