@@ -1,6 +1,18 @@
-//! `hepatica serve`: being built (see its issue).
+//! `hepatica serve`: the web app, JSON API and CDS Hooks service (hepatica-server).
 
-/// Runs the sub-command.
-pub fn run(_args: crate::ServeArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("'hepatica serve' is not available in this build yet")
+use crate::{EXIT_OK, invalid};
+
+/// Runs the sub-command until SIGINT or SIGTERM.
+pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
+    let config = hepatica_server::ServeConfig { addr: args.addr, data_dir: args.data_dir, cds_trust: args.cds_trust };
+    match hepatica_server::serve_blocking(config) {
+        Ok(()) => Ok(EXIT_OK),
+        // A bad --addr, support.toml or trust file is invalid input: exit 2.
+        Err(
+            e @ (hepatica_server::ServeError::Addr { .. }
+            | hepatica_server::ServeError::Support { .. }
+            | hepatica_server::ServeError::CdsTrust { .. }),
+        ) => Ok(invalid(&[e])),
+        Err(e) => Err(e.into()),
+    }
 }
