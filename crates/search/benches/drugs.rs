@@ -15,8 +15,9 @@ fn bench(c: &mut Criterion) {
         ("brand", "Keytruda"),
         ("abbreviation", "5-FU"),
         ("regimen", "FOLFOX"),
-        ("misspelling", "pembrolizumap"),
-        ("phonetic", "zeloda"),
+        ("listed_misspelling", "pembrolizumap"),
+        ("fuzzy_misspelling", "pembrolisumab"),
+        ("fuzzy_brand", "keytrooda"),
         ("multi_word", "folfox and bevacizumab"),
         ("no_match", "hello"),
     ];
