@@ -116,11 +116,41 @@ impl Drop for BucketDir {
     }
 }
 
+/// The few fields of a resource the scan needs; the rest of the line is
+/// checked as JSON but not built into a tree (the mapper parses it later).
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(rename = "resourceType")]
+    resource_type: Option<Value>,
+    id: Option<Value>,
+    subject: Option<Value>,
+    patient: Option<Value>,
+}
+
+impl Head {
+    fn resource_type(&self) -> Option<&str> {
+        self.resource_type.as_ref().and_then(Value::as_str)
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.id.as_ref().and_then(Value::as_str)
+    }
+
+    fn patient_ref(&self) -> Option<&str> {
+        patient_ref_of([self.subject.as_ref(), self.patient.as_ref()])
+    }
+}
+
 /// Where a patient's reference points, if anywhere: the id after `Patient/`
 /// (relative or absolute URL) or after `urn:uuid:`.
+#[cfg(test)]
 fn patient_ref(resource: &Value) -> Option<&str> {
-    for field in ["subject", "patient"] {
-        if let Some(r) = resource.get(field).and_then(|v| v.get("reference")).and_then(Value::as_str) {
+    patient_ref_of([resource.get("subject"), resource.get("patient")])
+}
+
+fn patient_ref_of<'a>(fields: [Option<&'a Value>; 2]) -> Option<&'a str> {
+    for field in fields {
+        if let Some(r) = field.and_then(|v| v.get("reference")).and_then(Value::as_str) {
             if let Some(i) = r.rfind("Patient/") {
                 return Some(&r[i + "Patient/".len()..]);
             }
@@ -327,11 +357,11 @@ fn scan_and_run<W: Write + Send, E: Write + Send>(
     for (i, path) in patient_files.iter().enumerate() {
         let file = i as u32;
         scan.each_line(path, file, |s, line, text| {
-            let v: Value = match serde_json::from_slice(text) {
+            let v: Head = match serde_json::from_slice(text) {
                 Ok(v) => v,
                 Err(e) => return s.error(file, line, &line_error(format!("expected a Patient resource in JSON, got invalid JSON ({e})"))),
             };
-            let id = match (v.get("resourceType").and_then(Value::as_str), v.get("id").and_then(Value::as_str)) {
+            let id = match (v.resource_type(), v.id()) {
                 (Some("Patient"), Some(id)) if !id.is_empty() => id.to_string(),
                 (Some("Patient"), _) => {
                     return s.error(
@@ -367,25 +397,25 @@ fn scan_and_run<W: Write + Send, E: Write + Send>(
     for (i, path) in other_files.iter().enumerate() {
         let file = (patient_files.len() + i) as u32;
         scan.each_line(path, file, |s, line, text| {
-            let v: Value = match serde_json::from_slice(text) {
+            let v: Head = match serde_json::from_slice(text) {
                 Ok(v) => v,
                 Err(e) => return s.error(file, line, &line_error(format!("expected a FHIR resource in JSON, got invalid JSON ({e})"))),
             };
-            match patient_ref(&v) {
+            match v.patient_ref() {
                 Some(id) => match s.ids.get(id).copied() {
                     Some(ordinal) => s.put_in_bucket(ordinal, file, line, text),
                     None => s.error(
                         file,
                         line,
                         &[FieldError {
-                            pointer: if v.get("subject").is_some() { "/subject/reference".into() } else { "/patient/reference".into() },
+                            pointer: if v.subject.is_some() { "/subject/reference".into() } else { "/patient/reference".into() },
                             detail: format!("expected a reference to a Patient in the export, got Patient {id:?}; resource not used"),
                         }],
                     ),
                 },
                 None => {
-                    if v.get("resourceType").and_then(Value::as_str) == Some("Medication")
-                        && let Some(id) = v.get("id").and_then(Value::as_str)
+                    if v.resource_type() == Some("Medication")
+                        && let Some(id) = v.id()
                     {
                         s.medications.insert(id.to_string(), text.to_vec());
                     }
