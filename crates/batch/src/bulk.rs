@@ -148,7 +148,7 @@ fn patient_ref(resource: &Value) -> Option<&str> {
     patient_ref_of([resource.get("subject"), resource.get("patient")])
 }
 
-fn patient_ref_of<'a>(fields: [Option<&'a Value>; 2]) -> Option<&'a str> {
+fn patient_ref_of(fields: [Option<&Value>; 2]) -> Option<&str> {
     for field in fields {
         if let Some(r) = field.and_then(|v| v.get("reference")).and_then(Value::as_str) {
             if let Some(i) = r.rfind("Patient/") {
