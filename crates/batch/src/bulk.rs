@@ -37,7 +37,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use hepatica_engine::{FieldError, InputWarning, assess};
+use hepatica_engine::{FieldError, InputWarning};
 use hepatica_knowledge::Knowledge;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -534,22 +534,7 @@ fn patient(kb: &Knowledge, records: &[Record], files: &[String], medications: &H
                     InputWarning { detail: format!("{}{suffix}", w.detail), pointer: w.pointer }
                 })
                 .collect();
-            if opts.mode == Mode::Full {
-                let Some(mut a) = guarded(|| assess(kb, &case, opts.audience)) else {
-                    emit_error(first.line, case.id.as_deref(), files.get(first.file as usize).map(String::as_str), &[internal_error()], p);
-                    return;
-                };
-                a.input_warnings.extend(warnings);
-                p.tally.add_assessment(case.primary_site, &a);
-                let start = p.out.len();
-                if serde_json::to_writer(&mut p.out, &a).is_ok() {
-                    p.out.push(b'\n');
-                } else {
-                    p.out.truncate(start);
-                }
-            } else {
-                emit_case(kb, &case, opts, p);
-            }
+            emit_case(kb, &case, warnings, opts, p);
         }
         Err(errs) => {
             let errs: Vec<FieldError> = errs

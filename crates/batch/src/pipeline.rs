@@ -22,7 +22,7 @@
 use std::io::{self, BufRead, Write};
 use std::sync::mpsc::sync_channel;
 
-use hepatica_engine::{Assessment, Case, FieldError, assess, case_from_json};
+use hepatica_engine::{Assessment, Case, FieldError, InputWarning, assess, case_from_json};
 use hepatica_knowledge::Knowledge;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -104,37 +104,36 @@ struct ValidLine<'a> {
     valid: bool,
 }
 
-/// Writes the output for one valid case into `p`, counting it.
-pub(crate) fn emit_case(kb: &Knowledge, case: &Case, opts: &Options, p: &mut Piece) {
+/// Writes the output for one valid case into `p`, counting it. `warnings`
+/// (from FHIR mapping) go into a full Assessment's `input_warnings`.
+pub(crate) fn emit_case(kb: &Knowledge, case: &Case, warnings: Vec<InputWarning>, opts: &Options, p: &mut Piece) {
     let id = case.id.as_deref().unwrap_or_default();
     let start = p.out.len();
-    let written = match opts.mode {
-        Mode::ValidateOnly => {
-            p.tally.add_valid(case.primary_site);
-            serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true })
-        }
-        Mode::Suitability | Mode::Full => {
-            let Some(a) = guarded(|| assess(kb, case, opts.audience)) else {
-                p.tally.add_invalid();
-                let errors = [internal_error()];
-                if serde_json::to_writer(&mut p.err, &ErrorLine { line: p.line, patient: None, file: None, errors: &errors }).is_ok() {
-                    p.err.push(b'\n');
-                }
-                return;
-            };
-            p.tally.add_assessment(case.primary_site, &a);
-            if opts.mode == Mode::Full {
-                serde_json::to_writer(&mut p.out, &a)
-            } else {
-                serde_json::to_writer(&mut p.out, &CompactLine(&a))
+    let assessment = match opts.mode {
+        Mode::ValidateOnly => None,
+        Mode::Suitability | Mode::Full => match guarded(|| assess(kb, case, opts.audience)) {
+            Some(mut a) => {
+                a.input_warnings.extend(warnings);
+                Some(a)
             }
-        }
+            None => return emit_error(p.line, None, None, &[internal_error()], p),
+        },
+    };
+    let written = match (&assessment, opts.mode) {
+        (Some(a), Mode::Full) => serde_json::to_writer(&mut p.out, a),
+        (Some(a), _) => serde_json::to_writer(&mut p.out, &CompactLine(a)),
+        (None, _) => serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true }),
     };
     if written.is_err() {
+        // Cannot happen when writing to memory; kept so counts always match the lines.
         p.out.truncate(start);
-        return;
+        return emit_error(p.line, None, None, &[internal_error()], p);
     }
     p.out.push(b'\n');
+    match &assessment {
+        Some(a) => p.tally.add_assessment(case.primary_site, a),
+        None => p.tally.add_valid(case.primary_site),
+    }
 }
 
 /// Runs `f`, turning a panic (a bug: the engine promises never to panic) into `None`
@@ -194,7 +193,7 @@ fn process_chunk(kb: &Knowledge, chunk: &Chunk, opts: &Options) -> Vec<Piece> {
                 };
                 p.line = line.number;
                 match parse_line(body) {
-                    Ok(case) => emit_case(kb, &case, opts, &mut p),
+                    Ok(case) => emit_case(kb, &case, Vec::new(), opts, &mut p),
                     Err(errors) => emit_error(line.number, None, None, &errors, &mut p),
                 }
             }
