@@ -118,6 +118,8 @@ pub const STATEMENT_IDS: &[&str] = &[
     "targeted.gastric_her2_negative",
     "targeted.kidney",
     "targeted.ovary_parp",
+    "targeted.lung_g12c",
+    "targeted.bowel_anti_egfr_later",
     "targeted.ovary_depends",
     "targeted.breast_parp",
     "targeted.breast_depends",
@@ -131,6 +133,8 @@ pub const STATEMENT_IDS: &[&str] = &[
     "immuno.bowel_mss",
     "immuno.lung",
     "immuno.lung_egfr_alk",
+    "immuno.lung_depends",
+    "immuno.msi_high_other_site",
     "immuno.lung_pdl1_high",
     "immuno.melanoma",
     "immuno.uveal_hla_positive",
@@ -187,6 +191,7 @@ pub const STATEMENT_IDS: &[&str] = &[
     "radio.lutetium_dotatate_negative",
     "radio.lutetium_psma",
     "radio.lutetium_psma_negative",
+    "radio.lutetium_psma_after_chemo",
     // score interpretations
     "score.fong.low",
     "score.fong.high",
@@ -497,6 +502,8 @@ impl Cx<'_> {
 enum Out {
     /// Met: add the statement as a reason.
     Met(&'static str),
+    /// Met, but its usual reason does not apply (another reason explains why).
+    Note,
     /// Not met: add the statement and cap the level.
     NotMet(&'static str, Suitability),
     /// Unknown: blocking ones make the answer `depends`.
@@ -566,6 +573,7 @@ impl<'a> Opt<'a> {
                 self.reason(s);
                 CriterionStatus::Met
             }
+            Out::Note => CriterionStatus::Met,
             Out::NotMet(s, cap) => {
                 self.reason(s);
                 self.cap(cap);
@@ -673,8 +681,9 @@ fn systemic_fitness(cx: &Cx, o: &mut Opt) {
 
 /// A lung cancer driver that targeted tablets attack.
 fn lung_driver(cx: &Cx) -> bool {
-    [B::Egfr, B::Alk, B::Ros1, B::BrafV600, B::MetEx14, B::Ret, B::Ntrk].iter().any(|b| cx.bio(*b) == Some(V::Present))
-        || cx.bio(B::Kras) == Some(V::G12c)
+    // First-line targeted treatment verified in the knowledge base: EGFR TA654, ALK TA536,
+    // ROS1 TA643, RET TA911, MET exon 14 TA789, NTRK TA630. KRAS G12C is later-line.
+    [B::Egfr, B::Alk, B::Ros1, B::MetEx14, B::Ret, B::Ntrk].iter().any(|b| cx.bio(*b) == Some(V::Present))
 }
 
 // ---------------------------------------------------------------- chemotherapy
@@ -728,7 +737,11 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
     o.kind("palliative_chemotherapy", level);
     let bowel_like = matches!(cx.site(), P::Bowel);
     let removable = cx.case.liver.all_removable;
-    let conversion = if !bowel_like || level == Unlikely {
+    // Chemotherapy aimed at an operation only makes sense if an operation could follow.
+    let unfit = cx.case.fit_for_major_surgery == Some(false) || cx.ps().is_some_and(|p| f64::from(p) > cx.t("surgery.max_ps"));
+    let fit_known =
+        cx.case.fit_for_major_surgery == Some(true) || cx.ps().is_some_and(|p| f64::from(p) <= cx.t("surgery.max_ps_implied_fit"));
+    let conversion = if !bowel_like || level == Unlikely || unfit {
         Unlikely
     } else {
         match (removable, cx.liver_only()) {
@@ -741,10 +754,11 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
         }
     };
     o.kind("conversion_chemotherapy", conversion);
-    let periop = if !bowel_like || level == Unlikely {
+    let periop = if !bowel_like || level == Unlikely || unfit {
         Unlikely
     } else {
         match (removable, cx.liver_only()) {
+            (Some(true), Some(true)) if !fit_known => Depends,
             (Some(true), Some(true)) => {
                 o.reason("chemo.perioperative");
                 Possible
@@ -803,12 +817,13 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     };
     match enough {
         Some(true) => o.criterion("Enough liver would be left", &remnant_inputs, Out::Met("surgery.remnant_enough")),
-        Some(false) => {
-            o.criterion("Enough liver would be left", &remnant_inputs, Out::NotMet("surgery.remnant_too_small", Unlikely));
-            if curative_sites {
-                o.reason("surgery.remnant_can_grow");
-            }
+        // For bowel and NET primaries the remnant can often be grown first (PVE,
+        // two-stage surgery, ALPPS), so a small remnant lowers surgery to possible.
+        Some(false) if curative_sites => {
+            o.criterion("Enough liver would be left", &remnant_inputs, Out::NotMet("surgery.remnant_too_small", Possible));
+            o.reason("surgery.remnant_can_grow");
         }
+        Some(false) => o.criterion("Enough liver would be left", &remnant_inputs, Out::NotMet("surgery.remnant_too_small", Unlikely)),
         None => o.criterion("Enough liver would be left", &remnant_inputs, Out::Unknown { blocking: true }),
     }
     // 3. Fit for a major operation.
@@ -845,7 +860,7 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     let fit_ok = !o.criteria.iter().any(|c| c.label == "Fit for major surgery" && c.status == CriterionStatus::NotMet);
     let spread_ok =
         cx.liver_only() != Some(false) || (site == P::Bowel && cx.case.spread_elsewhere.as_deref() == Some(&[Spread::Lung][..]));
-    let staged = if !curative_sites || !fit_ok || !spread_ok {
+    let staged = if !curative_sites || !fit_ok || !spread_ok || cx.case.liver.all_removable == Some(false) {
         Unlikely
     } else {
         match (cx.case.liver.both_lobes, enough) {
@@ -911,7 +926,7 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
 
 fn hormonal(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "hormonal_therapy");
-    let (mut breast, mut adt, mut ssa) = (Unlikely, Unlikely, Unlikely);
+    let (mut breast, mut adt, mut ssa, mut gynae) = (Unlikely, Unlikely, Unlikely, Unlikely);
     match cx.site() {
         P::Breast => match cx.hr_positive() {
             Some(true) => {
@@ -934,8 +949,7 @@ fn hormonal(cx: &Cx) -> OptionAssessment {
                 ssa = Usual;
             }
             Some(_) => {
-                o.base(Possible, "hormonal.net_sstr_negative");
-                ssa = Possible;
+                o.base(Unlikely, "hormonal.net_sstr_negative");
             }
             None => {
                 o.base_depends("hormonal.net_depends", "Somatostatin receptor status known", &["/biomarkers/SSTR"]);
@@ -943,9 +957,15 @@ fn hormonal(cx: &Cx) -> OptionAssessment {
             }
         },
         P::Womb | P::Ovary => match cx.hr_positive() {
-            Some(true) => o.base(Possible, "hormonal.gynae_positive"),
+            Some(true) => {
+                o.base(Possible, "hormonal.gynae_positive");
+                gynae = Possible;
+            }
             Some(false) => o.base(Unlikely, "hormonal.gynae_negative"),
-            None => o.base_depends("hormonal.gynae_depends", "Hormone receptor status known", &["/biomarkers/ER", "/biomarkers/PR"]),
+            None => {
+                o.base_depends("hormonal.gynae_depends", "Hormone receptor status known", &["/biomarkers/ER", "/biomarkers/PR"]);
+                gynae = Depends;
+            }
         },
         P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
         _ => o.base(Unlikely, "hormonal.not_hormone_driven"),
@@ -953,6 +973,7 @@ fn hormonal(cx: &Cx) -> OptionAssessment {
     o.kind("endocrine_breast", breast);
     o.kind("androgen_deprivation", adt);
     o.kind("somatostatin_analogues", ssa);
+    o.kind("gynae_hormone_therapy", gynae);
     o.finish()
 }
 
@@ -973,7 +994,17 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 (Some(true), _, _) => Possible,
                 (None, _, _) => Depends,
             };
+            let refractory = cx.case.chemotherapy_history == Some(ChemoHistory::Refractory);
+            let anti_egfr = if refractory && anti_egfr != Unlikely {
+                o.reason("targeted.bowel_anti_egfr_later");
+                Unlikely
+            } else {
+                anti_egfr
+            };
             match ras {
+                Some(true) if braf == Some(V::Present) || refractory => {
+                    o.criterion("RAS wild type (KRAS and NRAS)", &["/biomarkers/KRAS", "/biomarkers/NRAS"], Out::Note);
+                }
                 Some(true) => {
                     o.criterion(
                         "RAS wild type (KRAS and NRAS)",
@@ -1134,6 +1165,14 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             } else {
                 o.base_depends("targeted.lung_depends", "A targetable gene change (e.g. EGFR, ALK)", &inputs);
             }
+            let g12c = cx.bio(B::Kras) == Some(V::G12c);
+            if g12c && !any {
+                // Sotorasib is licensed after earlier treatment: a later option, not first.
+                o.reason("targeted.lung_g12c");
+                o.base = Possible;
+                o.cap = Usual;
+                o.blocked = false;
+            }
             let tki = if any {
                 Usual
             } else if main_known {
@@ -1141,10 +1180,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             } else {
                 Depends
             };
-            kinds.extend([
-                ("tyrosine_kinase_inhibitors", tki),
-                ("kras_g12c_inhibitors", if cx.bio(B::Kras) == Some(V::G12c) { Possible } else { Unlikely }),
-            ]);
+            kinds.extend([("tyrosine_kinase_inhibitors", tki), ("kras_g12c_inhibitors", if g12c { Possible } else { Unlikely })]);
         }
         P::Melanoma => match cx.bio(B::BrafV600) {
             Some(V::Present) => {
@@ -1266,15 +1302,23 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
             None => o.base_depends("immuno.bowel_depends", "MSI-high or dMMR", &["/biomarkers/MSI"]),
         },
-        P::Lung if cx.bio(B::Egfr) == Some(V::Present) || cx.bio(B::Alk) == Some(V::Present) => {
+        P::Lung if lung_driver(cx) => {
             o.criterion(
-                "No EGFR or ALK gene change",
+                "No gene change that targeted tablets treat first",
                 &["/biomarkers/EGFR", "/biomarkers/ALK"],
                 Out::NotMet("immuno.lung_egfr_alk", Unlikely),
             );
         }
+        P::Lung if cx.bio(B::Egfr).is_none() || cx.bio(B::Alk).is_none() => {
+            o.base_depends("immuno.lung_depends", "EGFR and ALK results known", &["/biomarkers/EGFR", "/biomarkers/ALK"]);
+        }
         P::Lung => {
-            o.base(Usual, "immuno.lung");
+            o.criterion(
+                "No gene change that targeted tablets treat first",
+                &["/biomarkers/EGFR", "/biomarkers/ALK"],
+                Out::Met("immuno.lung"),
+            );
+            o.base = Usual;
             if cx.bio(B::PdL1) == Some(V::High) {
                 o.reason("immuno.lung_pdl1_high");
             } else if cx.bio(B::PdL1).is_none() {
@@ -1333,7 +1377,12 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             _ => o.base(Possible, "immuno.womb_msi_high"),
         },
         P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
-        _ => o.base(Unlikely, "immuno.not_standard"),
+        _ => {
+            o.base(Unlikely, "immuno.not_standard");
+            if cx.bio(B::Msi) == Some(V::High) {
+                o.reason("immuno.msi_high_other_site");
+            }
+        }
     }
     systemic_fitness(cx, &mut o);
     let level = o.level();
@@ -1557,16 +1606,21 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
         Unlikely
     };
     let psma = if cx.site() == P::Prostate {
-        match cx.bio(B::Psma) {
-            Some(V::Positive) => {
+        match (cx.bio(B::Psma), cx.case.chemotherapy_history) {
+            (Some(V::Positive), Some(ChemoHistory::None)) => {
+                o.reason("radio.lutetium_psma_after_chemo");
+                Unlikely
+            }
+            (Some(V::Positive), None) => Depends,
+            (Some(V::Positive), Some(_)) => {
                 o.reason("radio.lutetium_psma");
                 Possible
             }
-            Some(_) => {
+            (Some(_), _) => {
                 o.reason("radio.lutetium_psma_negative");
                 Unlikely
             }
-            None => Depends,
+            (None, _) => Depends,
         }
     } else {
         Unlikely
@@ -1575,8 +1629,14 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
     o.kind("lutetium_psma", psma);
     let best = sabr.max(dotatate).max(psma);
     if dotatate == Depends || psma == Depends {
-        let p = if dotatate == Depends { "/biomarkers/SSTR" } else { "/biomarkers/PSMA" };
-        o.criterion("Receptor scan result known", &[p], Out::Unknown { blocking: best == Depends });
+        let p: &[&str] = if dotatate == Depends {
+            &["/biomarkers/SSTR"]
+        } else if cx.bio(B::Psma).is_none() {
+            &["/biomarkers/PSMA"]
+        } else {
+            &["/chemotherapy_history"]
+        };
+        o.criterion("Receptor scan and earlier treatment known", p, Out::Unknown { blocking: best == Depends });
     }
     o.finish_at(Some(best))
 }

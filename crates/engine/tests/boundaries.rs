@@ -40,8 +40,12 @@ fn remnant_thresholds_are_inclusive_per_liver_condition() {
         c.liver.future_liver_remnant_percent = Some(t);
         assert_eq!(level(&c, "surgery"), Suitability::Usual, "{cond:?} at {t}");
         c.liver.future_liver_remnant_percent = Some(t - 0.1);
-        assert_eq!(level(&c, "surgery"), Suitability::Unlikely, "{cond:?} below {t}");
+        assert_eq!(level(&c, "surgery"), Suitability::Possible, "{cond:?} below {t}: possible after growing the remnant");
         assert_eq!(kind(&c, "surgery", "portal_vein_embolisation"), Suitability::Possible, "remnant can be grown");
+        // For a less common primary the remnant cannot be counted on to grow: unlikely.
+        let mut breast = c.clone();
+        breast.primary_site = PrimarySite::Breast;
+        assert_eq!(level(&breast, "surgery"), Suitability::Unlikely, "breast, {cond:?} below {t}");
     }
 }
 
@@ -56,7 +60,9 @@ fn remnant_without_liver_condition_depends_between_the_extremes() {
     c.liver.future_liver_remnant_percent = Some(20.0);
     assert_eq!(level(&c, "surgery"), Suitability::Depends);
     c.liver.future_liver_remnant_percent = Some(19.9);
-    assert_eq!(level(&c, "surgery"), Suitability::Unlikely, "below 20% is too little for any liver");
+    assert_eq!(level(&c, "surgery"), Suitability::Possible, "below 20% is too little for any liver: only after growing it");
+    c.primary_site = PrimarySite::Kidney;
+    assert_eq!(level(&c, "surgery"), Suitability::Unlikely);
 }
 
 #[test]
@@ -199,4 +205,43 @@ fn biomarker_not_tested_gives_depends_with_the_test() {
     assert_eq!(level(&c, "immunotherapy"), Suitability::Usual);
     c.biomarkers.insert(Biomarker::Msi, BiomarkerValue::Stable);
     assert_eq!(level(&c, "immunotherapy"), Suitability::Unlikely);
+}
+
+#[test]
+fn lung_drivers_and_immunotherapy_order() {
+    let mut c = Case::new(PrimarySite::Lung);
+    assert_eq!(level(&c, "immunotherapy"), Suitability::Depends, "EGFR/ALK not known: immunotherapy first is not a given");
+    c.biomarkers.insert(Biomarker::Egfr, BiomarkerValue::Absent);
+    c.biomarkers.insert(Biomarker::Alk, BiomarkerValue::Absent);
+    assert_eq!(level(&c, "immunotherapy"), Suitability::Usual);
+    assert_eq!(level(&c, "targeted_therapy"), Suitability::Unlikely);
+    c.biomarkers.insert(Biomarker::Kras, BiomarkerValue::G12c);
+    assert_eq!(level(&c, "targeted_therapy"), Suitability::Possible, "KRAS G12C: a later-line option");
+    assert_eq!(level(&c, "chemotherapy"), Suitability::Usual, "G12C is not a first-line tablet target");
+    c.biomarkers.insert(Biomarker::Ros1, BiomarkerValue::Present);
+    assert_eq!(level(&c, "targeted_therapy"), Suitability::Usual);
+    assert_eq!(level(&c, "immunotherapy"), Suitability::Unlikely);
+    assert_eq!(level(&c, "chemotherapy"), Suitability::Possible);
+}
+
+#[test]
+fn anti_egfr_not_after_chemotherapy_has_failed() {
+    let mut c = favourable_bowel();
+    c.biomarkers.insert(Biomarker::Kras, BiomarkerValue::WildType);
+    c.biomarkers.insert(Biomarker::Nras, BiomarkerValue::WildType);
+    assert_eq!(kind(&c, "targeted_therapy", "anti_egfr"), Suitability::Usual);
+    c.chemotherapy_history = Some(ChemoHistory::Refractory);
+    assert_eq!(kind(&c, "targeted_therapy", "anti_egfr"), Suitability::Unlikely, "TA242");
+}
+
+#[test]
+fn chemotherapy_aimed_at_surgery_needs_a_possible_operation() {
+    let mut c = favourable_bowel();
+    assert_eq!(kind(&c, "chemotherapy", "perioperative_chemotherapy"), Suitability::Possible);
+    c.fit_for_major_surgery = Some(false);
+    assert_eq!(kind(&c, "chemotherapy", "perioperative_chemotherapy"), Suitability::Unlikely);
+    c.liver.all_removable = Some(false);
+    assert_eq!(kind(&c, "chemotherapy", "conversion_chemotherapy"), Suitability::Unlikely, "unfit: no operation to convert to");
+    c.fit_for_major_surgery = Some(true);
+    assert_eq!(kind(&c, "chemotherapy", "conversion_chemotherapy"), Suitability::Possible);
 }
