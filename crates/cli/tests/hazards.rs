@@ -3,7 +3,7 @@
 //! [`hazard_log_controls_point_at_real_tests`] parses the log and fails if:
 //! there are fewer than 20 hazards; a hazard lacks a field or a `test:` /
 //! `check:` control; a `test: <file>::<fn>` names a file that does not exist
-//! or that holds no `fn <fn>`; a `check:` names a script that does not exist
+//! or that holds no `fn <fn>` marked as a test; a `check:` names a script that does not exist
 //! or that CI (`scripts/test.sh`) does not run, or a `hepatica` sub-command
 //! that does not exist; a risk does not match the log's matrix; or a
 //! residual risk is higher than the initial one.
@@ -92,6 +92,21 @@ fn declares_fn(file: &str, name: &str) -> bool {
     [format!("fn {name}("), format!("fn {name}<")].iter().any(|pat| file.contains(pat.as_str()))
 }
 
+/// Whether that function is a test: `#[test]` or `#[tokio::test]` among the
+/// attribute and doc lines just above it (also inside `proptest!`).
+fn is_test_fn(file: &str, name: &str) -> bool {
+    let lines: Vec<&str> = file.lines().collect();
+    lines.iter().enumerate().any(|(i, line)| {
+        declares_fn(line, name)
+            && lines[i.saturating_sub(8)..i]
+                .iter()
+                .rev()
+                .map(|l| l.trim())
+                .take_while(|l| l.starts_with("#[") || l.starts_with("///") || l.starts_with("//"))
+                .any(|l| l.starts_with("#[test]") || l.starts_with("#[tokio::test"))
+    })
+}
+
 /// The problems with one control reference, if any.
 fn check_control(root: &Path, ci: &str, control: &str) -> Option<String> {
     if let Some(rest) = control.strip_prefix("test:") {
@@ -106,7 +121,7 @@ fn check_control(root: &Path, ci: &str, control: &str) -> Option<String> {
         if !declares_fn(&text, name) {
             return Some(format!("{path} has no `fn {name}`"));
         }
-        None
+        (!is_test_fn(&text, name)).then(|| format!("{path}: `fn {name}` is not marked #[test] or #[tokio::test]"))
     } else if let Some(rest) = control.strip_prefix("check:") {
         let words: Vec<&str> = rest.split_whitespace().take_while(|w| !w.starts_with('(')).collect();
         match words.as_slice() {
@@ -209,6 +224,7 @@ fn the_log_checker_catches_missing_tests() {
     let ci = "bash scripts/fuzz-smoke.sh";
     assert!(check_control(&root, ci, "test: crates/cli/tests/hazards.rs::hazard_log_controls_point_at_real_tests").is_none());
     assert!(check_control(&root, ci, "test: crates/cli/tests/hazards.rs::no_such_test_anywhere").is_some());
+    assert!(check_control(&root, ci, "test: crates/cli/tests/hazards.rs::parse_log").is_some(), "a helper is not a test");
     assert!(check_control(&root, ci, "test: crates/cli/tests/no_such_file.rs::x").is_some());
     assert!(check_control(&root, ci, "test: crates/cli/tests/hazards.rs").is_some());
     assert!(check_control(&root, ci, "check: scripts/no-such-script.sh").is_some());
