@@ -36,6 +36,8 @@ pub fn case_from_json(text: &[u8]) -> Result<Case, Vec<FieldError>> {
     if text.len() > MAX_CASE_BYTES {
         return Err(vec![err("", format!("expected a case of at most {MAX_CASE_BYTES} bytes, got {} bytes", text.len()))]);
     }
+    // A UTF-8 byte order mark is harmless; some editors on Windows add one.
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     let value: Value = match serde_json::from_slice(text) {
         Ok(v) => v,
         Err(e) => return Err(vec![err("", format!("expected a JSON object, got invalid JSON ({e})"))]),
@@ -105,7 +107,7 @@ fn shown(v: &Value) -> String {
     let s = match v {
         Value::Object(_) => "an object".to_string(),
         Value::Array(_) => "a list".to_string(),
-        Value::Null => "null".to_string(),
+        Value::Null => return "null (leave the field out when it is not known)".to_string(),
         other => other.to_string(),
     };
     if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
@@ -159,7 +161,7 @@ impl Parser {
     fn case(&mut self, v: &Value) -> Option<Case> {
         let map = self.object(v, "", CASE_FIELDS)?;
         let primary = match map.get("primary_site") {
-            None | Some(Value::Null) => {
+            None => {
                 self.errors.push(err("/primary_site", "expected one of the primary sites (it is required), got nothing"));
                 None
             }
@@ -168,13 +170,13 @@ impl Parser {
         let mut case = Case::new(primary.unwrap_or(PrimarySite::Other));
         case.id = map.get("id").and_then(|v| self.string(v, "/id", 256));
         case.bowel_side = self.opt_enum(map, "bowel_side", "/bowel_side", BowelSide::ALL, BowelSide::as_str, BowelSide::parse);
-        if let Some(b) = map.get("biomarkers").filter(|v| !v.is_null()) {
+        if let Some(b) = map.get("biomarkers") {
             case.biomarkers = self.biomarkers(b);
         }
-        if let Some(l) = map.get("liver").filter(|v| !v.is_null()) {
+        if let Some(l) = map.get("liver") {
             case.liver = self.liver(l);
         }
-        if let Some(s) = map.get("spread_elsewhere").filter(|v| !v.is_null()) {
+        if let Some(s) = map.get("spread_elsewhere") {
             case.spread_elsewhere = self.spread(s);
         }
         case.performance_status = self.opt_whole(map, "performance_status", "/performance_status", 0, 4).map(|n| n as u8);
@@ -245,7 +247,6 @@ impl Parser {
                 self.errors.push(err(ptr, format!("expected a string of at most {max} characters, got {} characters", s.chars().count())));
                 None
             }
-            Value::Null => None,
             other => {
                 self.errors.push(err(ptr, format!("expected a string, got {}", shown(other))));
                 None
@@ -290,15 +291,12 @@ impl Parser {
         name: fn(T) -> &'static str,
         parse: fn(&str) -> Option<T>,
     ) -> Option<T> {
-        match map.get(key) {
-            None | Some(Value::Null) => None,
-            Some(v) => self.enum_value(v, ptr, all, name, parse),
-        }
+        map.get(key).and_then(|v| self.enum_value(v, ptr, all, name, parse))
     }
 
     fn opt_bool(&mut self, map: &Map<String, Value>, key: &str, ptr: &str) -> Option<bool> {
         match map.get(key) {
-            None | Some(Value::Null) => None,
+            None => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
                 self.errors.push(err(ptr, format!("expected true or false, got {}", shown(other))));
@@ -308,10 +306,7 @@ impl Parser {
     }
 
     fn opt_whole(&mut self, map: &Map<String, Value>, key: &str, ptr: &str, min: u64, max: u64) -> Option<u64> {
-        let v = match map.get(key) {
-            None | Some(Value::Null) => return None,
-            Some(v) => v,
-        };
+        let v = map.get(key)?;
         let n = v.as_u64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64).map(|f| f as u64));
         match n {
             Some(n) if (min..=max).contains(&n) => Some(n),
@@ -323,10 +318,7 @@ impl Parser {
     }
 
     fn opt_number(&mut self, map: &Map<String, Value>, key: &str, ptr: &str, range: Range, unit: &str) -> Option<f64> {
-        let v = match map.get(key) {
-            None | Some(Value::Null) => return None,
-            Some(v) => v,
-        };
+        let v = map.get(key)?;
         match v.as_f64() {
             Some(n) if range.contains(n) => Some(n),
             _ => {
@@ -353,7 +345,7 @@ impl Parser {
                 self.errors.push(err(ptr, detail));
                 continue;
             };
-            if val.is_null() || val.as_str() == Some("unknown") {
+            if val.as_str() == Some("unknown") {
                 continue;
             }
             let allowed = b.values();
@@ -486,12 +478,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_means_absent_and_null_means_unknown() {
-        let c =
-            case_from_json(br#"{"primary_site":"bowel","biomarkers":{"KRAS":"unknown","MSI":"high"},"spread_elsewhere":null}"#).unwrap();
+    fn unknown_means_absent_and_null_is_a_wrong_type() {
+        let c = case_from_json(br#"{"primary_site":"bowel","biomarkers":{"KRAS":"unknown","MSI":"high"}}"#).unwrap();
         assert_eq!(c.biomarker(Biomarker::Kras), None);
         assert_eq!(c.biomarker(Biomarker::Msi), Some(BiomarkerValue::High));
         assert_eq!(c.spread_elsewhere, None);
+        let e = errors(
+            r#"{"primary_site":"bowel","spread_elsewhere":null,"liver":{"all_removable":null},"biomarkers":{"KRAS":null},"cea_ng_ml":null}"#,
+        );
+        assert_eq!(e.len(), 4, "{e:#?}");
+        assert!(e.iter().all(|m| m.contains("got null (leave the field out when it is not known)")), "{e:#?}");
+    }
+
+    #[test]
+    fn byte_order_mark_is_accepted() {
+        assert!(case_from_json(b"\xEF\xBB\xBF{\"primary_site\":\"lung\"}").is_ok());
     }
 
     #[test]

@@ -391,8 +391,20 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
         sources,
         support,
         disclaimer: kb.meta.disclaimer.clone(),
-        input_warnings: vec![],
+        input_warnings: input_warnings(case),
     }
+}
+
+/// Inputs that were given but do not apply, so the reader knows they were not used.
+fn input_warnings(case: &Case) -> Vec<InputWarning> {
+    let mut out = Vec::new();
+    if case.bowel_side.is_some() && case.primary_site != P::Bowel {
+        out.push(InputWarning {
+            pointer: "/bowel_side".to_string(),
+            detail: format!("bowel_side applies only when primary_site is bowel; it was not used for {}", case.primary_site),
+        });
+    }
+    out
 }
 
 /// Whether the input behind a pointer was given.
