@@ -68,7 +68,12 @@ fn heading_for(s: Suitability) -> &'static str {
 }
 
 fn wrap(out: &mut String, text: &str, indent: &str, first: &str, width: usize) {
-    let opts = textwrap::Options::new(width).initial_indent(first).subsequent_indent(indent);
+    // Never split a URL or a source id such as "fong-1999" across lines.
+    let opts = textwrap::Options::new(width)
+        .initial_indent(first)
+        .subsequent_indent(indent)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     for line in textwrap::wrap(text, opts) {
         out.push_str(&line);
         out.push('\n');

@@ -316,6 +316,10 @@ impl AskIndex {
             };
             return respond(Vec::new(), Some(note));
         }
+        let primary_liver = primary_liver_cancer(question);
+        if primary_liver == PrimaryLiver::Named {
+            return respond(Vec::new(), Some(PRIMARY_LIVER_NOTE.to_string()));
+        }
         if !plan.in_scope() || plan.concepts.is_empty() {
             return respond(Vec::new(), Some(self.out_of_scope_note.clone()));
         }
@@ -328,7 +332,8 @@ impl AskIndex {
         if results.is_empty() {
             return respond(Vec::new(), Some(self.out_of_scope_note.clone()));
         }
-        respond(results, None)
+        let note = (primary_liver == PrimaryLiver::Mentioned).then(|| PRIMARY_LIVER_NOTE.to_string());
+        respond(results, note)
     }
 
     /// Turns a question into concepts, and judges whether it is in scope.
@@ -634,6 +639,34 @@ fn escape_html(s: &str) -> String {
 /// Collapses every run of whitespace to one space.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Said when a question is about cancer that started in the liver, which Hepatica does not cover.
+const PRIMARY_LIVER_NOTE: &str = "Hepatica covers cancer that started somewhere else and spread to the liver. \
+It does not cover cancer that started in the liver (primary liver cancer, such as hepatocellular carcinoma). \
+Please ask your care team, or a support line such as the British Liver Trust.";
+
+#[derive(Debug, PartialEq, Eq)]
+enum PrimaryLiver {
+    /// Not about primary liver cancer.
+    No,
+    /// Names a primary liver cancer type (HCC, cholangiocarcinoma): nothing here answers it.
+    Named,
+    /// Mentions primary liver cancer, perhaps to compare: answer, with the note.
+    Mentioned,
+}
+
+fn primary_liver_cancer(question: &str) -> PrimaryLiver {
+    let q = question.to_lowercase();
+    let words: Vec<&str> = q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let named = ["hepatocellular", "hcc", "cholangiocarcinoma", "hepatoma", "hepatoblastoma"];
+    if words.iter().any(|w| named.contains(w)) {
+        return PrimaryLiver::Named;
+    }
+    if q.contains("primary liver cancer") || q.contains("started in the liver") || q.contains("started in my liver") {
+        return PrimaryLiver::Mentioned;
+    }
+    PrimaryLiver::No
 }
 
 /// The note given with no results: what we cover, and where to ask instead.
@@ -1152,6 +1185,15 @@ const ALSO_MEANS: &[(&str, &str)] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn primary_liver_cancer_is_named_as_out_of_scope() {
+        assert_eq!(super::primary_liver_cancer("hepatocellular carcinoma treatment"), super::PrimaryLiver::Named);
+        assert_eq!(super::primary_liver_cancer("What is HCC?"), super::PrimaryLiver::Named);
+        assert_eq!(super::primary_liver_cancer("is this the same as primary liver cancer"), super::PrimaryLiver::Mentioned);
+        assert_eq!(super::primary_liver_cancer("what is SIRT"), super::PrimaryLiver::No);
+        assert_eq!(super::primary_liver_cancer("lymph nodes in the chest"), super::PrimaryLiver::No, "no false match inside words");
+    }
+
     use super::*;
 
     #[test]

@@ -536,6 +536,10 @@ pub fn field_for_pointer(pointer: &str) -> String {
 fn from_field_error(e: &FieldError, wording: Wording) -> FormProblem {
     let field = field_for_pointer(&e.pointer);
     let message = match (question(&field), wording) {
+        // Primary liver cancer is out of scope: say so plainly rather than "choose again".
+        (Some(_), Wording::Patient) if field == "primary_site" && e.detail.contains("out of scope") => {
+            "Hepatica is for cancer that started somewhere else and spread to the liver. It does not cover cancer that started in the liver (primary liver cancer). Your care team or a support line can help with that.".to_string()
+        }
         (Some(q), Wording::Patient) if !field.is_empty() => q.fix.to_string(),
         (Some(q), Wording::Clinician) if !field.is_empty() => format!("{}: {}", q.clinician, e.detail),
         _ => e.to_string(),
