@@ -50,12 +50,13 @@ function rules(t) {
   S('rarely for these sites', isIn('site', ['melanoma', 'stomach', 'oesophagus', 'pancreas', 'lung', 'prostate', 'unknown']), 'base', 'unlikely');
   S('not all removable', is('all_removable', false), 'cap', 'unlikely');
   S('removability unknown', unknown('all_removable'), 'blocked');
-  S(
-    'remnant too small',
-    any(all(ge('flr_needed', 0), lt('flr', { fact: 'flr_needed' })), all(unknown('flr_needed'), lt('flr', need('flr.normal_min_percent')))),
-    'cap',
-    'unlikely',
+  const remnantTooSmall = any(
+    all(ge('flr_needed', 0), lt('flr', { fact: 'flr_needed' })),
+    all(unknown('flr_needed'), lt('flr', need('flr.normal_min_percent'))),
   );
+  // Bowel and NET: the remnant can often be grown first (PVE, two-stage surgery), so only possible.
+  S('remnant too small, can be grown', all(isIn('site', ['bowel', 'neuroendocrine']), remnantTooSmall), 'cap', 'possible');
+  S('remnant too small', all(not(isIn('site', ['bowel', 'neuroendocrine'])), remnantTooSmall), 'cap', 'unlikely');
   S(
     'remnant unknown',
     any(unknown('flr'), all(unknown('flr_needed'), ge('flr', need('flr.normal_min_percent')), lt('flr', need('flr.cirrhosis_min_percent')))),
@@ -84,8 +85,12 @@ function rules(t) {
   I('bowel MSI-high', all(is('site', 'bowel'), is('MSI', 'high')), 'base', 'usual');
   I('bowel MSS', all(is('site', 'bowel'), is('MSI', 'stable')), 'cap', 'unlikely');
   I('bowel MSI unknown', all(is('site', 'bowel'), unknown('MSI')), 'base', 'depends');
-  I('lung, melanoma, kidney', isIn('site', ['lung', 'melanoma', 'kidney']), 'base', 'usual');
-  I('lung with EGFR or ALK', all(is('site', 'lung'), any(is('EGFR', 'present'), is('ALK', 'present'))), 'cap', 'unlikely');
+  I('melanoma, kidney', isIn('site', ['melanoma', 'kidney']), 'base', 'usual');
+  // Lung: a driver that targeted tablets treat first rules immunotherapy out; otherwise EGFR and ALK must be known.
+  const lungDriver = any(...['EGFR', 'ALK', 'ROS1', 'MET_EX14', 'RET', 'NTRK'].map((b) => is(b, 'present')));
+  I('lung with a first-line driver', all(is('site', 'lung'), lungDriver), 'cap', 'unlikely');
+  I('lung, EGFR or ALK unknown', all(is('site', 'lung'), not(lungDriver), any(unknown('EGFR'), unknown('ALK'))), 'base', 'depends');
+  I('lung without a driver', all(is('site', 'lung'), not(lungDriver), not(unknown('EGFR')), not(unknown('ALK'))), 'base', 'usual');
   I('uveal HLA-A*02:01', all(is('site', 'uveal_melanoma'), is('HLA_A0201', 'present')), 'base', 'usual');
   I('uveal not HLA-A*02:01', all(is('site', 'uveal_melanoma'), is('HLA_A0201', 'absent')), 'cap', 'unlikely');
   I('uveal HLA unknown', all(is('site', 'uveal_melanoma'), unknown('HLA_A0201')), 'base', 'depends');
@@ -110,7 +115,7 @@ function rules(t) {
   H('breast receptors unknown', all(is('site', 'breast'), not(hrPositive), not(hrNegative)), 'base', 'depends');
   H('prostate', is('site', 'prostate'), 'base', 'usual');
   H('NET SSTR positive', all(is('site', 'neuroendocrine'), is('SSTR', 'positive')), 'base', 'usual');
-  H('NET SSTR negative', all(is('site', 'neuroendocrine'), is('SSTR', 'negative')), 'base', 'possible');
+  H('NET SSTR negative', all(is('site', 'neuroendocrine'), is('SSTR', 'negative')), 'base', 'unlikely');
   H('NET SSTR unknown', all(is('site', 'neuroendocrine'), unknown('SSTR')), 'base', 'depends');
   H('womb/ovary receptor positive', all(isIn('site', ['womb', 'ovary']), hrPositive), 'base', 'possible');
   H('womb/ovary receptor negative', all(isIn('site', ['womb', 'ovary']), hrNegative), 'base', 'unlikely');
