@@ -284,6 +284,10 @@ fn bad_input_is_4xx_problem_details_never_5xx() {
         ("GET", "/api/v1/drugs", None, Vec::new(), 400),
         ("GET", "/api/v1/ask?q=", None, Vec::new(), 400),
         ("GET", "/api/v1/drugs?q=keytruda&limit=abc", None, Vec::new(), 400),
+        ("GET", "/api/v1/assess", None, Vec::new(), 405),
+        ("DELETE", "/api/v1/drugs", None, Vec::new(), 405),
+        ("GET", "/api/v1/no-such-route", None, Vec::new(), 404),
+        ("POST", "/api/v2/assess", json, CASE.as_bytes().to_vec(), 404),
         ("POST", "/cds-services/liver-metastases-options", json, b"{}".to_vec(), 401),
         ("POST", "/cds-services/liver-metastases-options/feedback", json, b"{}".to_vec(), 401),
     ];
@@ -295,6 +299,9 @@ fn bad_input_is_4xx_problem_details_never_5xx() {
         let p: serde_json::Value = serde_json::from_slice(&r.body).expect("problem JSON");
         assert_eq!(p["status"], *want, "{path}");
         assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string(), "{p}");
+        if *want == 405 {
+            assert!(r.header("allow").is_some(), "{method} {path}: 405 names the allowed methods");
+        }
         if *want == 422 && path.starts_with("/api/v1/assess") && !path.ends_with("fhir") {
             assert!(p["errors"].as_array().is_some_and(|e| !e.is_empty()), "422 lists errors: {p}");
         }

@@ -34,9 +34,33 @@ pub fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// The API router.
+/// The API router. Unknown `/api/` paths and wrong methods also answer with
+/// problem details (RFC 9457), not an HTML page or an empty body.
 pub fn routes() -> Router<AppState> {
-    api_routes().into_iter().fold(Router::new(), |r, (path, method)| r.route(path, method))
+    api_routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, method)| r.route(path, method))
+        .route("/api/{*rest}", axum::routing::any(|| async { AppError::NotFound }))
+        .layer(axum::middleware::map_response(method_not_allowed_as_problem))
+}
+
+/// axum answers a wrong method with an empty 405; give it a problem-details body, keeping `Allow`.
+async fn method_not_allowed_as_problem(res: Response) -> Response {
+    if res.status() != StatusCode::METHOD_NOT_ALLOWED || res.headers().contains_key(header::CONTENT_TYPE) {
+        return res;
+    }
+    let (mut parts, _) = res.into_parts();
+    let allow = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let problem = crate::error::Problem {
+        kind: "about:blank",
+        title: "Method Not Allowed".into(),
+        status: StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+        detail: format!("this address accepts {allow}"),
+        errors: Vec::new(),
+    };
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::error::PROBLEM_JSON));
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&problem).unwrap_or_default()))
 }
 
 /// `?audience=`.
