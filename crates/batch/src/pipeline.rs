@@ -22,7 +22,7 @@
 use std::io::{self, BufRead, Write};
 use std::sync::mpsc::sync_channel;
 
-use hepatica_engine::{Assessment, Case, FieldError, InputWarning, assess, case_from_json};
+use hepatica_engine::{Assessment, Case, FieldError, InputWarning, assess, assess_summary, case_from_json};
 use hepatica_knowledge::Knowledge;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -111,7 +111,11 @@ pub(crate) fn emit_case(kb: &Knowledge, case: &Case, warnings: Vec<InputWarning>
     let start = p.out.len();
     let assessment = match opts.mode {
         Mode::ValidateOnly => None,
-        Mode::Suitability | Mode::Full => match guarded(|| assess(kb, case, opts.audience)) {
+        // Suitability lines need only the decisions: skip building the explanations.
+        Mode::Suitability | Mode::Full => match guarded(|| match opts.mode {
+            Mode::Full => assess(kb, case, opts.audience),
+            _ => assess_summary(kb, case),
+        }) {
             Some(mut a) => {
                 a.input_warnings.extend(warnings);
                 Some(a)

@@ -109,7 +109,10 @@ impl Progress for Bar {
 /// Runs `synth`: realistic synthetic cases as NDJSON, to a file (written
 /// atomically) or stdout.
 pub fn synth(args: SynthArgs) -> anyhow::Result<u8> {
-    let opts = SynthOptions { count: args.count, seed: args.seed, invalid_rate: 0.0 };
+    if !(0.0..=1.0).contains(&args.invalid_rate) {
+        return Ok(invalid(&[format!("--invalid-rate: expected a number from 0 to 1, got {}", args.invalid_rate)]));
+    }
+    let opts = SynthOptions { count: args.count, seed: args.seed, invalid_rate: args.invalid_rate };
     match &args.output {
         None => {
             let stdout = std::io::stdout().lock();

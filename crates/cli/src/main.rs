@@ -18,6 +18,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mimalloc: the engine allocates many small strings per assessment, and batch
+/// runs do millions of them across threads (about half the CPU per case with
+/// the system allocator went to malloc and free; see bench/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use hepatica_knowledge::Knowledge;
 
 /// Exit code for success.
@@ -113,7 +119,8 @@ pub(crate) struct BatchArgs {
     /// Write the whole Assessment for each line.
     #[arg(long)]
     pub full: bool,
-    /// Parse and validate only; do not assess.
+    /// Parse and validate only; do not assess. The output then has one
+    /// {"case_id", "valid": true} line per valid input line.
     #[arg(long)]
     pub validate_only: bool,
     /// Worker threads (default: all cores).
@@ -166,6 +173,9 @@ pub(crate) struct SynthArgs {
     /// Random seed (same seed, same cases).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Share of lines (0-1) made deliberately invalid, to exercise error handling.
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    pub invalid_rate: f64,
     /// Output file (default stdout).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -1,7 +1,7 @@
 //! Benchmark of one full assessment: parse Case JSON, assess, serialise to JSON.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hepatica_engine::{Audience, assess, case_from_json};
+use hepatica_engine::{Audience, assess, assess_summary, case_from_json};
 use hepatica_knowledge::Knowledge;
 
 const CASES: &[&str] = &[
@@ -25,5 +25,24 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// The batch path: parse, decide (no explanations), serialise the suitabilities.
+fn bench_summary(c: &mut Criterion) {
+    let kb = Knowledge::embedded();
+    c.bench_function("parse+assess_summary (3 cases)", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for json in CASES {
+                let case = case_from_json(json.as_bytes()).expect("valid case");
+                let a = assess_summary(kb, &case);
+                n += a.options.len();
+            }
+            n
+        })
+    });
+    c.bench_function("parse only (3 cases)", |b| {
+        b.iter(|| CASES.iter().map(|json| case_from_json(json.as_bytes()).expect("valid case").liver.tumour_count.unwrap_or(0)).sum::<u32>())
+    });
+}
+
+criterion_group!(benches, bench, bench_summary);
 criterion_main!(benches);

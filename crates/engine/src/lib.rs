@@ -39,6 +39,17 @@ pub fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
     rules::assess(kb, case, audience)
 }
 
+/// Only the decisions: `case_id`, each option's `treatment` and `suitability`,
+/// and `scores`; every text, trace, kind and source field is left empty.
+///
+/// Runs the same rule functions as [`assess`] with the wording switched off, so
+/// the suitabilities and scores are identical (a property test checks this);
+/// batch runs use it when they write only suitabilities, since building the
+/// explanations is most of the cost of an assessment.
+pub fn assess_summary(kb: &Knowledge, case: &Case) -> Assessment {
+    rules::assess_summary(kb, case)
+}
+
 /// Checks that every statement and threshold the engine refers to exists in `kb`.
 ///
 /// `hepatica kb check` runs this next to the knowledge base's own checks, so a

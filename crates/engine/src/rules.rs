@@ -280,7 +280,17 @@ pub fn input_statement_id(pointer: &str) -> String {
 }
 
 pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
-    let cx = Cx { kb, case, audience };
+    assess_with(Cx { kb, case, audience, lite: false })
+}
+
+/// Suitabilities and scores only: the same rule functions with all text, the
+/// trace, sources and support switched off (see [`crate::assess_summary`]).
+pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Assessment {
+    assess_with(Cx { kb, case, audience: Audience::Patient, lite: true })
+}
+
+fn assess_with(cx: Cx) -> Assessment {
+    let (kb, case, audience) = (cx.kb, cx.case, cx.audience);
     let options = vec![
         chemotherapy(&cx),
         surgery(&cx),
@@ -300,6 +310,22 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
         game_score: scores::game(case),
         future_liver_remnant: scores::remnant(case),
     };
+    if cx.lite {
+        return Assessment {
+            contract: CONTRACT,
+            case_id: case.id.clone(),
+            knowledge_base: KbStamp { version: String::new(), published: String::new() },
+            audience,
+            options,
+            scores,
+            score_explanations: Vec::new(),
+            missing_information: Vec::new(),
+            sources: Vec::new(),
+            support: Vec::new(),
+            disclaimer: String::new(),
+            input_warnings: Vec::new(),
+        };
+    }
 
     // Missing information: every unknown criterion input, plus the inputs of
     // every score that applies but could not be computed.
@@ -439,6 +465,8 @@ struct Cx<'a> {
     kb: &'a Knowledge,
     case: &'a Case,
     audience: Audience,
+    /// Decide only: no wording, trace, kinds or sources (batch summaries).
+    lite: bool,
 }
 
 impl Cx<'_> {
@@ -567,6 +595,9 @@ impl<'a> Opt<'a> {
     }
 
     fn reason(&mut self, statement: &str) {
+        if self.cx.lite {
+            return;
+        }
         if let Some(r) = self.cx.reason(statement)
             && !self.reasons.iter().any(|x| x.statement == r.statement)
         {
@@ -579,6 +610,15 @@ impl<'a> Opt<'a> {
     }
 
     fn criterion(&mut self, label: &str, inputs: &[&str], out: Out) {
+        if self.cx.lite {
+            // Same effects on the level as below, without building the trace.
+            match out {
+                Out::NotMet(_, cap) => self.cap(cap),
+                Out::Unknown { blocking: true } => self.blocked = true,
+                _ => {}
+            }
+            return;
+        }
         let missing: Vec<String> = inputs.iter().filter(|p| !pointer_given(self.cx.case, p)).map(|p| p.to_string()).collect();
         let status = match out {
             Out::Met(s) => {
@@ -624,6 +664,9 @@ impl<'a> Opt<'a> {
     }
 
     fn kind(&mut self, id: &str, suitability: Suitability) {
+        if self.cx.lite {
+            return;
+        }
         let title = self
             .cx
             .kb
@@ -640,6 +683,19 @@ impl<'a> Opt<'a> {
     /// Finishes with an explicit level (used where kinds decide the option).
     fn finish_at(self, level: Option<Suitability>) -> OptionAssessment {
         let suitability = level.unwrap_or_else(|| self.level());
+        if self.cx.lite {
+            return OptionAssessment {
+                treatment: self.treatment.to_string(),
+                title: String::new(),
+                suitability,
+                summary: String::new(),
+                reasons: Vec::new(),
+                depends_on: Vec::new(),
+                questions_to_ask: Vec::new(),
+                kinds: Vec::new(),
+                criteria: Vec::new(),
+            };
+        }
         let page = self.cx.kb.treatment(self.treatment);
         let title = page.map_or_else(|| self.treatment.to_string(), |t| t.title.clone());
         let summary_id = format!("summary.{}", suitability.as_str());
@@ -869,7 +925,8 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     let level = o.level();
     // Kinds.
     o.kind("liver_resection", level);
-    let fit_ok = !o.criteria.iter().any(|c| c.label == "Fit for major surgery" && c.status == CriterionStatus::NotMet);
+    // The same condition as the "not fit" branches of the fitness criterion above.
+    let fit_ok = !(cx.case.fit_for_major_surgery == Some(false) || cx.ps().is_some_and(|ps| f64::from(ps) > cx.t("surgery.max_ps")));
     let spread_ok =
         cx.liver_only() != Some(false) || (site == P::Bowel && cx.case.spread_elsewhere.as_deref() == Some(&[Spread::Lung][..]));
     let staged = if !curative_sites || !fit_ok || !spread_ok || cx.case.liver.all_removable == Some(false) {
@@ -1079,7 +1136,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 Usual
             } else if ras.is_none() && braf.is_none() {
                 o.blocked = true;
-                for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"] {
+                for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"].into_iter().filter(|_| !cx.lite) {
                     if !pointer_given(cx.case, p)
                         && let Some(t) = cx.text(&input_statement_id(p))
                     {

@@ -125,6 +125,17 @@ proptest! {
     }
 
     #[test]
+    fn summary_path_decides_exactly_like_the_full_assessment(case in arb_case()) {
+        let kb = Knowledge::embedded();
+        let full = assess(kb, &case, Audience::Patient);
+        let brief = assess_summary(kb, &case);
+        let levels = |a: &Assessment| a.options.iter().map(|o| (o.treatment.clone(), o.suitability)).collect::<Vec<_>>();
+        prop_assert_eq!(levels(&full), levels(&brief));
+        prop_assert_eq!(&full.scores, &brief.scores);
+        prop_assert_eq!(&full.case_id, &brief.case_id);
+    }
+
+    #[test]
     fn more_spread_never_raises_local_treatments(case in arb_case(), extra in proptest::sample::select(Spread::ALL.to_vec())) {
         let kb = Knowledge::embedded();
         let mut base = case.clone();

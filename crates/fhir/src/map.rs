@@ -1375,14 +1375,7 @@ fn pointer_order(p: &str) -> Vec<(u64, String)> {
 }
 
 fn drug_class_str(c: DrugClass) -> &'static str {
-    match c {
-        DrugClass::Chemotherapy => "chemotherapy",
-        DrugClass::TargetedTherapy => "targeted_therapy",
-        DrugClass::HormonalTherapy => "hormonal_therapy",
-        DrugClass::Immunotherapy => "immunotherapy",
-        DrugClass::Radionuclide => "radionuclide",
-        DrugClass::Supportive => "supportive",
-    }
+    c.as_str()
 }
 
 enum BodySiteKind {

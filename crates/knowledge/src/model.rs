@@ -277,6 +277,20 @@ pub enum DrugClass {
     Supportive,
 }
 
+impl DrugClass {
+    /// The contract's wire value, e.g. `targeted_therapy`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrugClass::Chemotherapy => "chemotherapy",
+            DrugClass::TargetedTherapy => "targeted_therapy",
+            DrugClass::HormonalTherapy => "hormonal_therapy",
+            DrugClass::Immunotherapy => "immunotherapy",
+            DrugClass::Radionuclide => "radionuclide",
+            DrugClass::Supportive => "supportive",
+        }
+    }
+}
+
 /// A drug or regimen: `content/drugs/*.toml`, `[[drug]]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -195,14 +195,7 @@ pub fn kind_str(kind: DrugKind) -> &'static str {
 
 /// The contract's value for a drug class.
 pub fn class_str(class: DrugClass) -> &'static str {
-    match class {
-        DrugClass::Chemotherapy => "chemotherapy",
-        DrugClass::TargetedTherapy => "targeted_therapy",
-        DrugClass::HormonalTherapy => "hormonal_therapy",
-        DrugClass::Immunotherapy => "immunotherapy",
-        DrugClass::Radionuclide => "radionuclide",
-        DrugClass::Supportive => "supportive",
-    }
+    class.as_str()
 }
 
 /// Folds text for matching: accents off, lower case, runs of anything but letters and digits become one space.

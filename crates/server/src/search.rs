@@ -28,14 +28,7 @@ struct Indexes {
 
 /// The contract's name for a drug class.
 pub fn class_str(c: DrugClass) -> &'static str {
-    match c {
-        DrugClass::Chemotherapy => "chemotherapy",
-        DrugClass::TargetedTherapy => "targeted_therapy",
-        DrugClass::HormonalTherapy => "hormonal_therapy",
-        DrugClass::Immunotherapy => "immunotherapy",
-        DrugClass::Radionuclide => "radionuclide",
-        DrugClass::Supportive => "supportive",
-    }
+    c.as_str()
 }
 
 /// The contract's name for a drug kind.
