@@ -40,7 +40,9 @@ fn bench_summary(c: &mut Criterion) {
         })
     });
     c.bench_function("parse only (3 cases)", |b| {
-        b.iter(|| CASES.iter().map(|json| case_from_json(json.as_bytes()).expect("valid case").liver.tumour_count.unwrap_or(0)).sum::<u32>())
+        b.iter(|| {
+            CASES.iter().map(|json| case_from_json(json.as_bytes()).expect("valid case").liver.tumour_count.unwrap_or(0)).sum::<u32>()
+        })
     });
 }
 
