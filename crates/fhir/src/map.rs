@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use hepatica_engine::{
     Biomarker, BiomarkerValue, BowelSide, Case, ChemoHistory, FieldError, InputWarning, LiverCondition, PrimarySite, Spread,
 };
-use hepatica_knowledge::{DrugClass, Knowledge};
+use hepatica_knowledge::Knowledge;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
@@ -1221,7 +1221,7 @@ impl<'a> Mapper<'a> {
         };
         for d in &self.kb.drugs {
             if std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).any(|n| has(n)) {
-                return Some((drug_class_str(d.class).to_string(), d.name.clone()));
+                return Some((d.class.as_str().to_string(), d.name.clone()));
             }
         }
         for h in self.table.rows_in("rxnorm") {
@@ -1372,10 +1372,6 @@ impl<'a> Mapper<'a> {
 /// Sort key for pointers so `/entry/10` follows `/entry/9`.
 fn pointer_order(p: &str) -> Vec<(u64, String)> {
     p.split('/').map(|s| s.parse::<u64>().map(|n| (n, String::new())).unwrap_or((u64::MAX, s.to_string()))).collect()
-}
-
-fn drug_class_str(c: DrugClass) -> &'static str {
-    c.as_str()
 }
 
 enum BodySiteKind {

@@ -25,7 +25,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-use hepatica_knowledge::{Drug, DrugClass, DrugKind, Knowledge};
+use hepatica_knowledge::{Drug, DrugKind, Knowledge};
 use rphonetic::{DoubleMetaphone, Encoder};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -193,11 +193,6 @@ pub fn kind_str(kind: DrugKind) -> &'static str {
     }
 }
 
-/// The contract's value for a drug class.
-pub fn class_str(class: DrugClass) -> &'static str {
-    class.as_str()
-}
-
 /// Folds text for matching: accents off, lower case, runs of anything but letters and digits become one space.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -346,7 +341,7 @@ impl DrugIndex {
                     name: d.name.clone(),
                     kind: kind_str(d.kind).to_string(),
                     brand_names: d.brand_names.clone(),
-                    class: class_str(d.class).to_string(),
+                    class: d.class.as_str().to_string(),
                     given_as: d.given_as.clone(),
                     used_for: d.used_for.clone(),
                     components: d.components.clone(),

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use hepatica_knowledge::{DrugClass, DrugKind, Knowledge};
+use hepatica_knowledge::{DrugKind, Knowledge};
 pub use hepatica_search::ask::{AskIndex, AskResponse, AskResult};
 pub use hepatica_search::drugs::{DrugIndex, DrugLookup, DrugMatch};
 
@@ -24,11 +24,6 @@ pub struct Search {
 struct Indexes {
     drugs: DrugIndex,
     ask: Option<AskIndex>,
-}
-
-/// The contract's name for a drug class.
-pub fn class_str(c: DrugClass) -> &'static str {
-    c.as_str()
 }
 
 /// The contract's name for a drug kind.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved, site_words, words};
 use crate::AppState;
 use crate::error::{AppError, PageError};
-use crate::search::{DrugMatch, class_str, kind_str};
+use crate::search::{DrugMatch, kind_str};
 
 /// `?q=`.
 #[derive(Debug, Deserialize, Default)]
@@ -65,7 +65,7 @@ pub async fn index(
                         li {
                             a href={ "/drugs/" (d.id) } { (d.name) }
                             @if !d.brand_names.is_empty() { " (" (d.brand_names.join(", ")) ")" }
-                            span.meta { " " (words(class_str(d.class))) }
+                            span.meta { " " (words(d.class.as_str())) }
                         }
                     }
                 }
@@ -96,7 +96,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         h1 { (d.name) }
         dl.facts {
             dt { "What it is" } dd { @if kind_str(d.kind) == "regimen" { "A combination of medicines (regimen)" } @else { "A medicine" } }
-            dt { "Type" } dd { (words(class_str(d.class))) }
+            dt { "Type" } dd { (words(d.class.as_str())) }
             @if !d.brand_names.is_empty() { dt { "Brand names" } dd { (d.brand_names.join(", ")) } }
             @if !d.aliases.is_empty() { dt { "Also called" } dd { (d.aliases.join(", ")) } }
             @if !d.given_as.is_empty() { dt { "Given as" } dd { (d.given_as.join(", ")) } }
