@@ -23,8 +23,8 @@ use std::collections::BTreeSet;
 use hepatica_knowledge::{EVIDENCE_LEVELS, EVIDENCE_SYSTEM, Knowledge, TREATMENT_IDS, Th};
 
 use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, PrimarySite as P};
-use crate::{eval, facts};
 use crate::*;
+use crate::{eval, facts};
 
 /// Every statement id the rules cite (checked against the knowledge base by
 /// [`crate::check_references`] and by tests that run the rules).
@@ -209,7 +209,6 @@ pub const STATEMENT_IDS: &[&str] = &[
     "supportive.early",
     "supportive.poor_fitness",
 ];
-
 
 /// Inputs in the order `missing_information` lists them.
 const INPUT_ORDER: &[&str] = &[
@@ -1376,4 +1375,3 @@ fn supportive(cx: &Cx) -> OptionAssessment {
     // Supportive care is for everyone, at every stage: never capped.
     o.finish_at(Some(Usual))
 }
-

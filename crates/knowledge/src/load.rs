@@ -140,6 +140,16 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         s.patient = crate::thresholds::interpolate(&s.patient, &by_id, "statements", &s.id, "patient", &mut problems);
         s.clinician = crate::thresholds::interpolate(&s.clinician, &by_id, "statements", &s.id, "clinician", &mut problems);
     }
+    let mut ordered = ordered;
+    for t in &mut ordered {
+        for sec in &mut t.sections {
+            sec.text =
+                crate::thresholds::interpolate(&sec.text, &by_id, "treatments", &t.id, &format!("section {}", sec.id), &mut problems);
+        }
+        for k in &mut t.kinds {
+            k.text = crate::thresholds::interpolate(&k.text, &by_id, "treatments", &t.id, &format!("kind {}", k.id), &mut problems);
+        }
+    }
     let statement_ids: std::collections::HashSet<&str> = statements.iter().map(|s| s.id.as_str()).collect();
     let exists = |id: &str| statement_ids.contains(id);
     let interpolate = |text: &str, id: &str, field: &str, problems: &mut Vec<Diagnostic>| {
