@@ -120,7 +120,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
 
     // Treatments in contract order; a missing one is a load error because every
     // assessment must describe all nine.
-    let mut ordered = Vec::new();
+    let mut ordered: Vec<Treatment> = Vec::new();
     for id in TREATMENT_IDS {
         match treatments.iter().position(|(_, t)| t.id == id) {
             Some(i) => ordered.push(treatments.swap_remove(i).1),
@@ -140,7 +140,6 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         s.patient = crate::thresholds::interpolate(&s.patient, &by_id, "statements", &s.id, "patient", &mut problems);
         s.clinician = crate::thresholds::interpolate(&s.clinician, &by_id, "statements", &s.id, "clinician", &mut problems);
     }
-    let mut ordered = ordered;
     for t in &mut ordered {
         for sec in &mut t.sections {
             sec.text =
@@ -171,7 +170,6 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
             (None, _) => problems.push(Diagnostic::error(format!("rules/{id}.toml"), id, "treatment", "missing rules file")),
         }
     }
-    drop(env);
 
     if !problems.is_empty() {
         return Err(LoadError(problems));

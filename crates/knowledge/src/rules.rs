@@ -295,12 +295,15 @@ pub(crate) fn threshold_refs(f: &RawFile) -> Vec<String> {
     out
 }
 
+/// Inserts threshold values into a label: `(text, rule id, field, problems)`.
+pub(crate) type Interpolate<'a> = &'a dyn Fn(&str, &str, &str, &mut Vec<Diagnostic>) -> String;
+
 /// What compiling needs from the rest of the knowledge base.
 pub(crate) struct Env<'a> {
     pub(crate) thresholds: &'a HashMap<&'a str, f64>,
     pub(crate) statement_exists: &'a dyn Fn(&str) -> bool,
     /// Inserts threshold values into a label.
-    pub(crate) interpolate: &'a dyn Fn(&str, &str, &str, &mut Vec<Diagnostic>) -> String,
+    pub(crate) interpolate: Interpolate<'a>,
 }
 
 struct Ctx<'a, 'b> {
@@ -404,11 +407,12 @@ impl Ctx<'_, '_> {
         }
         let Some((name, test)) = tests.first().copied() else { return Test::Any };
         if let Some(f) = fact {
-            let fits = match (f.ty(), test) {
-                (FactType::Bool, Test::Is(_)) | (FactType::Enum(_), Test::In(_)) => true,
-                (FactType::Number, Test::AtMost(_) | Test::AtLeast(_) | Test::Above(_) | Test::Below(_)) => true,
-                _ => false,
-            };
+            let fits = matches!(
+                (f.ty(), test),
+                (FactType::Bool, Test::Is(_))
+                    | (FactType::Enum(_), Test::In(_))
+                    | (FactType::Number, Test::AtMost(_) | Test::AtLeast(_) | Test::Above(_) | Test::Below(_))
+            );
             if !fits {
                 let expected = match f.ty() {
                     FactType::Bool => "is",

@@ -126,7 +126,7 @@ pub(crate) fn validate(thresholds: &[Threshold], used_by_rules: &[String], probl
                 format!("expected a whole number for unit {:?}, got {}", t.unit, t.value),
             ));
         }
-        let known = Th::ALL.iter().any(|v| v.id() == t.id) || used_by_rules.iter().any(|r| *r == t.id);
+        let known = Th::ALL.iter().any(|v| v.id() == t.id) || used_by_rules.contains(&t.id);
         if !known {
             problems.push(Diagnostic::error(
                 file,
