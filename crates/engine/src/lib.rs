@@ -41,14 +41,14 @@ pub fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
     rules::assess(kb, case, audience)
 }
 
-/// Only the decisions: `case_id`, each option's `treatment` and `suitability`,
-/// and `scores`; every text, trace, kind and source field is left empty.
+/// Only the decisions: `case_id`, each treatment's suitability, and `scores`,
+/// as a [`Decisions`] value (not an [`Assessment`] with empty fields).
 ///
 /// Runs the same rule functions as [`assess`] with the wording switched off, so
 /// the suitabilities and scores are identical (a property test checks this);
 /// batch runs use it when they write only suitabilities, since building the
 /// explanations is most of the cost of an assessment.
-pub fn assess_summary(kb: &Knowledge, case: &Case) -> Assessment {
+pub fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
     rules::assess_summary(kb, case)
 }
 

@@ -258,12 +258,17 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
 
 /// Suitabilities and scores only: the same rule functions with all text, the
 /// trace, sources and support switched off (see [`crate::assess_summary`]).
-pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Assessment {
-    assess_with(Cx { kb, case, audience: Audience::Patient, lite: true })
+pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
+    let cx = Cx { kb, case, audience: Audience::Patient, lite: true };
+    Decisions {
+        case_id: case.id.clone(),
+        options: options(&cx).iter().zip(TREATMENT_IDS).map(|(o, treatment)| Decision { treatment, suitability: o.suitability }).collect(),
+        scores: scores(kb, case),
+    }
 }
 
-fn assess_with(cx: Cx) -> Assessment {
-    let (kb, case, audience) = (cx.kb, cx.case, cx.audience);
+/// The nine options, in contract order.
+fn options(cx: &Cx) -> Vec<OptionAssessment> {
     let options = vec![
         chemotherapy(&cx),
         surgery(&cx),
@@ -276,29 +281,22 @@ fn assess_with(cx: Cx) -> Assessment {
         supportive(&cx),
     ];
     debug_assert!(options.iter().map(|o| o.treatment.as_str()).eq(TREATMENT_IDS));
+    options
+}
 
-    let scores = Scores {
+fn scores(kb: &Knowledge, case: &Case) -> Scores {
+    Scores {
         fong_clinical_risk_score: scores::fong(kb, case),
         tumour_burden_score: scores::tumour_burden(kb, case),
         game_score: scores::game(kb, case),
         future_liver_remnant: scores::remnant(kb, case),
-    };
-    if cx.lite {
-        return Assessment {
-            contract: CONTRACT,
-            case_id: case.id.clone(),
-            knowledge_base: KbStamp { version: String::new(), published: String::new() },
-            audience,
-            options,
-            scores,
-            score_explanations: Vec::new(),
-            missing_information: Vec::new(),
-            sources: Vec::new(),
-            support: Vec::new(),
-            disclaimer: String::new(),
-            input_warnings: Vec::new(),
-        };
     }
+}
+
+fn assess_with(cx: Cx) -> Assessment {
+    let (kb, case, audience) = (cx.kb, cx.case, cx.audience);
+    let options = options(&cx);
+    let scores = scores(kb, case);
 
     // Missing information: every unknown criterion input, plus the inputs of
     // every score that applies but could not be computed.

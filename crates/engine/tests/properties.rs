@@ -129,10 +129,11 @@ proptest! {
         let kb = Knowledge::embedded();
         let full = assess(kb, &case, Audience::Patient);
         let brief = assess_summary(kb, &case);
-        let levels = |a: &Assessment| a.options.iter().map(|o| (o.treatment.clone(), o.suitability)).collect::<Vec<_>>();
-        prop_assert_eq!(levels(&full), levels(&brief));
+        let levels = full.options.iter().map(|o| (o.treatment.as_str(), o.suitability)).collect::<Vec<_>>();
+        prop_assert_eq!(levels, brief.options.iter().map(|d| (d.treatment, d.suitability)).collect::<Vec<_>>());
         prop_assert_eq!(&full.scores, &brief.scores);
         prop_assert_eq!(&full.case_id, &brief.case_id);
+        prop_assert_eq!(full.decisions(), brief);
     }
 
     #[test]
