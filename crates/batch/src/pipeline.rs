@@ -100,7 +100,7 @@ impl Serialize for SuitabilityMap<'_> {
 
 /// What one valid case produced.
 enum Outcome {
-    Full(Assessment),
+    Full(Box<Assessment>),
     Decided(Decisions),
 }
 
@@ -120,7 +120,7 @@ pub(crate) fn emit_case(kb: &Knowledge, case: &Case, warnings: Vec<InputWarning>
         Mode::Full => match guarded(|| assess(kb, case, opts.audience)) {
             Some(mut a) => {
                 a.input_warnings.extend(warnings);
-                Some(Outcome::Full(a))
+                Some(Outcome::Full(Box::new(a)))
             }
             None => return emit_error(p.line, None, None, &[internal_error()], p),
         },

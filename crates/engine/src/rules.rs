@@ -270,15 +270,15 @@ pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
 /// The nine options, in contract order.
 fn options(cx: &Cx) -> Vec<OptionAssessment> {
     let options = vec![
-        chemotherapy(&cx),
-        surgery(&cx),
-        hormonal(&cx),
-        targeted(&cx),
-        immunotherapy(&cx),
-        ablation(&cx),
-        embolisation(&cx),
-        radiotherapy(&cx),
-        supportive(&cx),
+        chemotherapy(cx),
+        surgery(cx),
+        hormonal(cx),
+        targeted(cx),
+        immunotherapy(cx),
+        ablation(cx),
+        embolisation(cx),
+        radiotherapy(cx),
+        supportive(cx),
     ];
     debug_assert!(options.iter().map(|o| o.treatment.as_str()).eq(TREATMENT_IDS));
     options
