@@ -22,7 +22,7 @@
 use std::io::{self, BufRead, Write};
 use std::sync::mpsc::sync_channel;
 
-use hepatica_engine::{Assessment, Case, FieldError, InputWarning, assess, assess_summary, case_from_json};
+use hepatica_engine::{Assessment, Case, Decisions, FieldError, InputWarning, assess, assess_summary, case_from_json};
 use hepatica_knowledge::Knowledge;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -73,7 +73,7 @@ pub(crate) struct ErrorLine<'a> {
 }
 
 /// The default output line: case id, the nine suitabilities in contract order, and the scores.
-struct CompactLine<'a>(&'a Assessment);
+struct CompactLine<'a>(&'a Decisions);
 
 impl Serialize for CompactLine<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
@@ -86,16 +86,22 @@ impl Serialize for CompactLine<'_> {
     }
 }
 
-struct SuitabilityMap<'a>(&'a Assessment);
+struct SuitabilityMap<'a>(&'a Decisions);
 
 impl Serialize for SuitabilityMap<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let mut m = ser.serialize_map(Some(self.0.options.len()))?;
         for o in &self.0.options {
-            m.serialize_entry(&o.treatment, &o.suitability)?;
+            m.serialize_entry(o.treatment, &o.suitability)?;
         }
         m.end()
     }
+}
+
+/// What one valid case produced.
+enum Outcome {
+    Full(Box<Assessment>),
+    Decided(Decisions),
 }
 
 #[derive(Serialize)]
@@ -109,24 +115,25 @@ struct ValidLine<'a> {
 pub(crate) fn emit_case(kb: &Knowledge, case: &Case, warnings: Vec<InputWarning>, opts: &Options, p: &mut Piece) {
     let id = case.id.as_deref().unwrap_or_default();
     let start = p.out.len();
-    let assessment = match opts.mode {
+    let outcome = match opts.mode {
         Mode::ValidateOnly => None,
-        // Suitability lines need only the decisions: skip building the explanations.
-        Mode::Suitability | Mode::Full => match guarded(|| match opts.mode {
-            Mode::Full => assess(kb, case, opts.audience),
-            _ => assess_summary(kb, case),
-        }) {
+        Mode::Full => match guarded(|| assess(kb, case, opts.audience)) {
             Some(mut a) => {
                 a.input_warnings.extend(warnings);
-                Some(a)
+                Some(Outcome::Full(Box::new(a)))
             }
             None => return emit_error(p.line, None, None, &[internal_error()], p),
         },
+        // Suitability lines need only the decisions: no explanations are built.
+        Mode::Suitability => match guarded(|| assess_summary(kb, case)) {
+            Some(d) => Some(Outcome::Decided(d)),
+            None => return emit_error(p.line, None, None, &[internal_error()], p),
+        },
     };
-    let written = match (&assessment, opts.mode) {
-        (Some(a), Mode::Full) => serde_json::to_writer(&mut p.out, a),
-        (Some(a), _) => serde_json::to_writer(&mut p.out, &CompactLine(a)),
-        (None, _) => serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true }),
+    let written = match &outcome {
+        Some(Outcome::Full(a)) => serde_json::to_writer(&mut p.out, a),
+        Some(Outcome::Decided(d)) => serde_json::to_writer(&mut p.out, &CompactLine(d)),
+        None => serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true }),
     };
     if written.is_err() {
         // Cannot happen when writing to memory; kept so counts always match the lines.
@@ -134,8 +141,9 @@ pub(crate) fn emit_case(kb: &Knowledge, case: &Case, warnings: Vec<InputWarning>
         return emit_error(p.line, None, None, &[internal_error()], p);
     }
     p.out.push(b'\n');
-    match &assessment {
-        Some(a) => p.tally.add_assessment(case.primary_site, a),
+    match &outcome {
+        Some(Outcome::Full(a)) => p.tally.add_decisions(case.primary_site, &a.decisions()),
+        Some(Outcome::Decided(d)) => p.tally.add_decisions(case.primary_site, d),
         None => p.tally.add_valid(case.primary_site),
     }
 }

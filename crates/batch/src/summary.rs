@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use hepatica_engine::{Assessment, PrimarySite, Suitability};
+use hepatica_engine::{Decisions, PrimarySite, Suitability};
 use hepatica_knowledge::{Knowledge, TREATMENT_IDS};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -89,11 +89,11 @@ impl Tally {
     }
 
     /// Counts a valid, assessed case.
-    pub fn add_assessment(&mut self, site: PrimarySite, a: &Assessment) {
+    pub fn add_decisions(&mut self, site: PrimarySite, a: &Decisions) {
         self.add_valid(site);
         let s = site_index(site);
         for o in &a.options {
-            if let Some(t) = treatment_index(&o.treatment) {
+            if let Some(t) = treatment_index(o.treatment) {
                 let l = level_index(o.suitability);
                 self.overall.counts[t][l] += 1;
                 self.by_site[s].counts[t][l] += 1;

@@ -15,9 +15,12 @@ pub fn run(args: AssessArgs) -> anyhow::Result<u8> {
         AudienceArg::Patient => Audience::Patient,
         AudienceArg::Clinician => Audience::Clinician,
     };
-    let kb = Knowledge::embedded();
+    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+        Ok(kb) => kb,
+        Err(code) => return Ok(code),
+    };
     if let Some(path) = &args.fhir {
-        return crate::cmd_assess::fhir(path, args.format, audience);
+        return crate::cmd_assess::fhir(kb, path, args.format, audience);
     }
     let bytes = match read_input(args.file.as_deref()) {
         Ok(b) => b,
@@ -59,7 +62,7 @@ pub fn read_input(file: Option<&Path>) -> Result<Vec<u8>, String> {
 /// `assess --fhir`: maps a FHIR R4 Bundle to a Case, assesses it and prints it;
 /// what could not be mapped goes into `input_warnings`. Exit 2 with pointer
 /// errors when the file is not a Bundle or names no usable primary cancer.
-fn fhir(path: &Path, format: Format, audience: Audience) -> anyhow::Result<u8> {
+fn fhir(kb: &Knowledge, path: &Path, format: Format, audience: Audience) -> anyhow::Result<u8> {
     let name = path.display().to_string();
     let limit = hepatica_fhir::MAX_BUNDLE_BYTES as u64 + 1;
     let mut bytes = Vec::new();
@@ -81,7 +84,6 @@ fn fhir(path: &Path, format: Format, audience: Audience) -> anyhow::Result<u8> {
         Ok(v) => v,
         Err(e) => return Ok(invalid(&[format!("/: expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})")])),
     };
-    let kb = Knowledge::embedded();
     let mapped = match hepatica_fhir::map_bundle(&value, kb) {
         Ok(m) => m,
         Err(problems) => return Ok(invalid(&problems)),

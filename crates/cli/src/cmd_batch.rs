@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use hepatica_batch::synth::{self, SynthOptions};
 use hepatica_batch::{Error, Job, Mode, Options, Progress};
 use hepatica_engine::Audience;
-use hepatica_knowledge::Knowledge;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{BatchArgs, EXIT_OK, EXIT_PARTIAL, SynthArgs, invalid};
@@ -36,7 +35,10 @@ pub fn run(args: BatchArgs) -> anyhow::Result<u8> {
     let job = Job { input: args.input, output: args.output, summary: args.summary };
     let opts = Options { mode, audience: Audience::Patient, threads: args.threads, ..Options::default() };
     let bar = Bar::new();
-    let kb = Knowledge::embedded();
+    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+        Ok(kb) => kb,
+        Err(code) => return Ok(code),
+    };
     match hepatica_batch::run(kb, &job, &opts, &bar) {
         Ok(report) => {
             let t = &report.tally;

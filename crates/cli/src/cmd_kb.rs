@@ -10,8 +10,9 @@ use crate::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Check a content folder instead of the embedded knowledge base.
-    #[arg(long, value_name = "DIR")]
+    /// Check a content folder instead of the embedded knowledge base
+    /// (`--dir` is the older spelling).
+    #[arg(long = "kb-dir", alias = "dir", value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Check as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
@@ -44,7 +45,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<u8> {
                         eprintln!("{d}");
                     }
                     eprintln!("kb check: {} problems; the knowledge base did not load", e.0.len());
-                    return Ok(EXIT_FAILURE);
+                    // A folder that does not load is invalid input, like --kb-dir elsewhere.
+                    return Ok(EXIT_INVALID);
                 }
             }
         }

@@ -4,7 +4,11 @@ use crate::{EXIT_OK, invalid};
 
 /// Runs the sub-command until SIGINT or SIGTERM.
 pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
-    let config = hepatica_server::ServeConfig { addr: args.addr, data_dir: args.data_dir, cds_trust: args.cds_trust };
+    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+        Ok(kb) => kb,
+        Err(code) => return Ok(code),
+    };
+    let config = hepatica_server::ServeConfig { addr: args.addr, data_dir: args.data_dir, cds_trust: args.cds_trust, kb };
     match hepatica_server::serve_blocking(config) {
         Ok(()) => Ok(EXIT_OK),
         // A bad --addr, support.toml or trust file is invalid input: exit 2.

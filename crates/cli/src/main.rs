@@ -103,6 +103,10 @@ pub(crate) struct AssessArgs {
     /// Who the wording is for.
     #[arg(long, value_enum, default_value = "patient")]
     pub audience: AudienceArg,
+    /// Load the knowledge base from this content folder instead of the embedded one
+    /// (every problem is named and the exit code is 2 if it does not load).
+    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
+    pub kb_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +130,10 @@ pub(crate) struct BatchArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Load the knowledge base from this content folder instead of the embedded one
+    /// (every problem is named and the exit code is 2 if it does not load).
+    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
+    pub kb_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +165,10 @@ pub(crate) struct ServeArgs {
     /// CDS Hooks trust file (base_url and allow-listed issuers with their JWK sets).
     #[arg(long, value_name = "FILE", env = "HEPATICA_CDS_TRUST")]
     pub cds_trust: Option<PathBuf>,
+    /// Load the knowledge base from this content folder instead of the embedded one
+    /// (every problem is named and the exit code is 2 if it does not load).
+    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
+    pub kb_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -223,6 +235,31 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// The knowledge base: the embedded one, or the content folder given with
+/// `--kb-dir`, loaded and type-checked at run time (rules, thresholds and the
+/// statements the engine cites). A folder that does not load prints every
+/// problem and gives exit code 2.
+pub(crate) fn knowledge(dir: Option<&std::path::Path>) -> Result<&'static Knowledge, u8> {
+    let Some(dir) = dir else { return Ok(Knowledge::embedded()) };
+    let problems = match Knowledge::load_dir(dir) {
+        Ok(kb) => {
+            let problems = hepatica_engine::check_references(&kb);
+            if problems.is_empty() {
+                // One knowledge base per process, alive until it exits.
+                return Ok(Box::leak(Box::new(kb)));
+            }
+            problems
+        }
+        Err(e) => e.0,
+    };
+    let mut stderr = std::io::stderr().lock();
+    for d in &problems {
+        let _ = writeln!(stderr, "{d}");
+    }
+    let _ = writeln!(stderr, "error: --kb-dir {}: the knowledge base did not load ({} problems)", dir.display(), problems.len());
+    Err(EXIT_INVALID)
 }
 
 /// Prints input problems as `error: <pointer>: <detail>` lines and returns exit code 2.

@@ -316,8 +316,25 @@ fn kb_check_fails_when_a_review_is_overdue() {
 #[test]
 fn kb_check_fails_when_the_engine_cites_a_missing_statement() {
     let copy = content_copy();
-    std::fs::remove_file(copy.path().join("statements/supportive-care.toml")).unwrap();
+    // A statement only the procedural rules cite (rules files are checked when the folder loads).
+    let f = copy.path().join("statements/surgery.toml");
+    let text =
+        std::fs::read_to_string(&f).unwrap().replace("id = \"surgery.transplant_bowel\"", "id = \"surgery.transplant_bowel_renamed\"");
+    std::fs::write(&f, text).unwrap();
     let out = kb_check(copy.path(), "2026-11-27");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("supportive.always.id: the engine cites this statement"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("surgery.transplant_bowel.id: the engine cites this statement"));
+}
+
+#[test]
+fn kb_check_names_a_statement_a_rules_file_cites_but_the_folder_lacks() {
+    let copy = content_copy();
+    std::fs::remove_file(copy.path().join("statements/supportive-care.toml")).unwrap();
+    let out = kb_check(copy.path(), "2026-11-27");
+    assert_eq!(out.status.code(), Some(2), "a folder that does not load is exit 2");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rules/supportive_care.toml: supportive_care.base[0].statement: unknown statement \"supportive.always\""),
+        "{err}"
+    );
 }

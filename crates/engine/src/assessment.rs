@@ -285,7 +285,43 @@ pub struct InputWarning {
     pub detail: String,
 }
 
+/// Only the decisions for one case: what batch suitability lines and tallies
+/// need. A type of its own, so no caller meets a contract document with empty
+/// fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decisions {
+    /// The case's `id`, if given.
+    pub case_id: Option<String>,
+    /// The nine treatments in contract order with their suitability.
+    pub options: Vec<Decision>,
+    /// Scores whose inputs were all given.
+    pub scores: Scores,
+}
+
+/// One treatment's suitability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// Treatment id (one of the knowledge base's `TREATMENT_IDS`).
+    pub treatment: &'static str,
+    /// Its suitability.
+    pub suitability: Suitability,
+}
+
 impl Assessment {
+    /// The decisions this assessment explains (equal to [`crate::assess_summary`]'s).
+    pub fn decisions(&self) -> Decisions {
+        Decisions {
+            case_id: self.case_id.clone(),
+            options: self
+                .options
+                .iter()
+                .zip(hepatica_knowledge::TREATMENT_IDS)
+                .map(|(o, treatment)| Decision { treatment, suitability: o.suitability })
+                .collect(),
+            scores: self.scores.clone(),
+        }
+    }
+
     /// The option for a treatment id.
     pub fn option(&self, treatment: &str) -> Option<&OptionAssessment> {
         self.options.iter().find(|o| o.treatment == treatment)

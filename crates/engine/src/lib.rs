@@ -23,6 +23,8 @@
 
 mod assessment;
 mod case;
+mod eval;
+mod facts;
 pub mod parse;
 mod rules;
 pub mod scores;
@@ -30,7 +32,7 @@ pub mod scores;
 pub use assessment::*;
 pub use case::*;
 pub use parse::{FieldError, case_from_json, case_from_value};
-pub use rules::{STATEMENT_IDS, THRESHOLD_IDS};
+pub use rules::STATEMENT_IDS;
 
 use hepatica_knowledge::{Diagnostic, Knowledge};
 
@@ -39,31 +41,28 @@ pub fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
     rules::assess(kb, case, audience)
 }
 
-/// Only the decisions: `case_id`, each option's `treatment` and `suitability`,
-/// and `scores`; every text, trace, kind and source field is left empty.
+/// Only the decisions: `case_id`, each treatment's suitability, and `scores`,
+/// as a [`Decisions`] value (not an [`Assessment`] with empty fields).
 ///
 /// Runs the same rule functions as [`assess`] with the wording switched off, so
 /// the suitabilities and scores are identical (a property test checks this);
 /// batch runs use it when they write only suitabilities, since building the
 /// explanations is most of the cost of an assessment.
-pub fn assess_summary(kb: &Knowledge, case: &Case) -> Assessment {
+pub fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
     rules::assess_summary(kb, case)
 }
 
-/// Checks that every statement and threshold the engine refers to exists in `kb`.
+/// Checks that every statement the procedural rules cite exists in `kb`.
 ///
 /// `hepatica kb check` runs this next to the knowledge base's own checks, so a
 /// content edit that removes something the rules cite fails before release.
+/// (Thresholds the code reads are typed and checked when the knowledge base
+/// loads; statements and thresholds named in `content/rules/` are checked then too.)
 pub fn check_references(kb: &Knowledge) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for id in STATEMENT_IDS {
         if kb.statement(id).is_none() {
             out.push(Diagnostic::error("statements", *id, "id", "the engine cites this statement but it is not in the knowledge base"));
-        }
-    }
-    for id in THRESHOLD_IDS {
-        if kb.threshold(id).is_none() {
-            out.push(Diagnostic::error("thresholds", *id, "id", "the engine uses this threshold but it is not in the knowledge base"));
         }
     }
     out

@@ -20,10 +20,11 @@
 
 use std::collections::BTreeSet;
 
-use hepatica_knowledge::{EVIDENCE_LEVELS, EVIDENCE_SYSTEM, Knowledge, TREATMENT_IDS};
+use hepatica_knowledge::{EVIDENCE_LEVELS, EVIDENCE_SYSTEM, Knowledge, TREATMENT_IDS, Th};
 
-use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, PrimarySite as P, Spread};
+use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, PrimarySite as P};
 use crate::*;
+use crate::{eval, facts};
 
 /// Every statement id the rules cite (checked against the knowledge base by
 /// [`crate::check_references`] and by tests that run the rules).
@@ -209,34 +210,6 @@ pub const STATEMENT_IDS: &[&str] = &[
     "supportive.poor_fitness",
 ];
 
-/// Every threshold id the rules use.
-pub const THRESHOLD_IDS: &[&str] = &[
-    "flr.normal_min_percent",
-    "flr.chemotherapy_injured_min_percent",
-    "flr.cirrhosis_min_percent",
-    "ablation.ideal_max_cm",
-    "ablation.max_cm",
-    "ablation.max_count",
-    "sabr.max_liver_count",
-    "sabr.max_liver_cm",
-    "sabr.max_ps",
-    "sabr.max_sites",
-    "sabr.min_interval_months",
-    "chemo.max_ps_full",
-    "surgery.max_ps",
-    "surgery.selected_min_interval_months",
-    "ablation.max_ps",
-    "chemo.max_ps_any",
-    "surgery.max_ps_implied_fit",
-    "fong.dfi_months",
-    "fong.count",
-    "fong.size_cm",
-    "fong.cea",
-    "game.cea",
-    "tbs.medium",
-    "tbs.high",
-];
-
 /// Inputs in the order `missing_information` lists them.
 const INPUT_ORDER: &[&str] = &[
     "/primary_site",
@@ -285,47 +258,45 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
 
 /// Suitabilities and scores only: the same rule functions with all text, the
 /// trace, sources and support switched off (see [`crate::assess_summary`]).
-pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Assessment {
-    assess_with(Cx { kb, case, audience: Audience::Patient, lite: true })
+pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
+    let cx = Cx { kb, case, audience: Audience::Patient, lite: true };
+    Decisions {
+        case_id: case.id.clone(),
+        options: options(&cx).iter().zip(TREATMENT_IDS).map(|(o, treatment)| Decision { treatment, suitability: o.suitability }).collect(),
+        scores: scores(kb, case),
+    }
+}
+
+/// The nine options, in contract order.
+fn options(cx: &Cx) -> Vec<OptionAssessment> {
+    let options = vec![
+        chemotherapy(cx),
+        surgery(cx),
+        hormonal(cx),
+        targeted(cx),
+        immunotherapy(cx),
+        ablation(cx),
+        embolisation(cx),
+        radiotherapy(cx),
+        supportive(cx),
+    ];
+    debug_assert!(options.iter().map(|o| o.treatment.as_str()).eq(TREATMENT_IDS));
+    options
+}
+
+fn scores(kb: &Knowledge, case: &Case) -> Scores {
+    Scores {
+        fong_clinical_risk_score: scores::fong(kb, case),
+        tumour_burden_score: scores::tumour_burden(kb, case),
+        game_score: scores::game(kb, case),
+        future_liver_remnant: scores::remnant(kb, case),
+    }
 }
 
 fn assess_with(cx: Cx) -> Assessment {
     let (kb, case, audience) = (cx.kb, cx.case, cx.audience);
-    let options = vec![
-        chemotherapy(&cx),
-        surgery(&cx),
-        hormonal(&cx),
-        targeted(&cx),
-        immunotherapy(&cx),
-        ablation(&cx),
-        embolisation(&cx),
-        radiotherapy(&cx),
-        supportive(&cx),
-    ];
-    debug_assert!(options.iter().map(|o| o.treatment.as_str()).eq(TREATMENT_IDS));
-
-    let scores = Scores {
-        fong_clinical_risk_score: scores::fong(case),
-        tumour_burden_score: scores::tumour_burden(case),
-        game_score: scores::game(case),
-        future_liver_remnant: scores::remnant(case),
-    };
-    if cx.lite {
-        return Assessment {
-            contract: CONTRACT,
-            case_id: case.id.clone(),
-            knowledge_base: KbStamp { version: String::new(), published: String::new() },
-            audience,
-            options,
-            scores,
-            score_explanations: Vec::new(),
-            missing_information: Vec::new(),
-            sources: Vec::new(),
-            support: Vec::new(),
-            disclaimer: String::new(),
-            input_warnings: Vec::new(),
-        };
-    }
+    let options = options(&cx);
+    let scores = scores(kb, case);
 
     // Missing information: every unknown criterion input, plus the inputs of
     // every score that applies but could not be computed.
@@ -461,9 +432,9 @@ fn pointer_given(case: &Case, pointer: &str) -> bool {
 }
 
 /// The case and knowledge base, with small look-up helpers.
-struct Cx<'a> {
-    kb: &'a Knowledge,
-    case: &'a Case,
+pub(crate) struct Cx<'a> {
+    pub(crate) kb: &'a Knowledge,
+    pub(crate) case: &'a Case,
     audience: Audience,
     /// Decide only: no wording, trace, kinds or sources (batch summaries).
     lite: bool,
@@ -476,13 +447,6 @@ impl Cx<'_> {
 
     fn bio(&self, b: B) -> Option<V> {
         self.case.biomarker(b)
-    }
-
-    /// A threshold's value. Thresholds are checked present by `check_references`
-    /// and by tests; a missing one falls back to NaN, which makes every
-    /// comparison false (so nothing is claimed on a missing number).
-    fn t(&self, id: &str) -> f64 {
-        self.kb.threshold(id).map_or(f64::NAN, |t| t.value)
     }
 
     fn text(&self, id: &str) -> Option<String> {
@@ -505,56 +469,36 @@ impl Cx<'_> {
         Some(Reason { text: text.to_string(), sources: s.sources.clone(), statement: s.id.clone(), evidence })
     }
 
-    /// Liver-only disease: `Some(true)` liver only, `Some(false)` spread elsewhere, `None` unknown.
-    fn liver_only(&self) -> Option<bool> {
-        self.case.spread_elsewhere.as_ref().map(Vec::is_empty)
-    }
-
     fn ps(&self) -> Option<u8> {
         self.case.performance_status
     }
 
     fn ras(&self) -> Option<bool> {
-        // Some(true) = RAS wild type (KRAS and NRAS), Some(false) = RAS mutant.
-        let k = self.bio(B::Kras);
-        let n = self.bio(B::Nras);
-        if matches!(k, Some(V::Mutant | V::G12c)) || n == Some(V::Mutant) {
-            return Some(false);
-        }
-        if k == Some(V::WildType) && n == Some(V::WildType) { Some(true) } else { None }
+        facts::ras_wild_type(self.case)
     }
 
     fn hr_positive(&self) -> Option<bool> {
-        // Hormone receptor positive if ER or PR is positive; negative only if both are known negative.
-        let er = self.bio(B::Er);
-        let pr = self.bio(B::Pr);
-        if er == Some(V::Positive) || pr == Some(V::Positive) {
-            Some(true)
-        } else if er == Some(V::Negative) && pr == Some(V::Negative) {
-            Some(false)
-        } else {
-            None
-        }
+        facts::hormone_receptor_positive(self.case)
     }
 }
 
 /// One criterion's outcome, as given to [`Opt::criterion`].
-enum Out {
+pub(crate) enum Out<'s> {
     /// Met: add the statement as a reason.
-    Met(&'static str),
+    Met(&'s str),
     /// Met, but its usual reason does not apply (another reason explains why).
     Note,
     /// Not met: add the statement and cap the level.
-    NotMet(&'static str, Suitability),
+    NotMet(&'s str, Suitability),
     /// Unknown: blocking ones make the answer `depends`.
     Unknown { blocking: bool },
 }
 
 /// Builder for one option.
-struct Opt<'a> {
-    cx: &'a Cx<'a>,
-    treatment: &'static str,
-    base: Suitability,
+pub(crate) struct Opt<'a> {
+    pub(crate) cx: &'a Cx<'a>,
+    pub(crate) treatment: &'static str,
+    pub(crate) base: Suitability,
     cap: Suitability,
     blocked: bool,
     reasons: Vec<Reason>,
@@ -582,7 +526,7 @@ impl<'a> Opt<'a> {
     }
 
     /// Sets the base level for the primary site, with the statement that explains it.
-    fn base(&mut self, level: Suitability, statement: &str) {
+    pub(crate) fn base(&mut self, level: Suitability, statement: &str) {
         self.base = level;
         self.reason(statement);
     }
@@ -594,7 +538,14 @@ impl<'a> Opt<'a> {
         self.criterion(label, inputs, Out::Unknown { blocking: true });
     }
 
-    fn reason(&mut self, statement: &str) {
+    /// A `depends` base from a rules table, with its criterion's stable id.
+    pub(crate) fn base_depends_id(&mut self, statement: &str, id: &str, label: &str, inputs: &[&str]) {
+        self.base = Suitability::Depends;
+        self.reason(statement);
+        self.criterion_id(id, label, inputs, Out::Unknown { blocking: true });
+    }
+
+    pub(crate) fn reason(&mut self, statement: &str) {
         if self.cx.lite {
             return;
         }
@@ -609,7 +560,15 @@ impl<'a> Opt<'a> {
         self.cap = self.cap.min(level);
     }
 
+    /// A criterion decided in procedural code; its id is the treatment and the
+    /// slug of its fixed label (frozen by the golden tests).
     fn criterion(&mut self, label: &str, inputs: &[&str], out: Out) {
+        let id = format!("{}.{}", self.treatment, slug(label));
+        self.criterion_id(&id, label, inputs, out);
+    }
+
+    /// A criterion with an explicit, stable id.
+    pub(crate) fn criterion_id<S: AsRef<str>>(&mut self, id: &str, label: &str, inputs: &[S], out: Out) {
         if self.cx.lite {
             // Same effects on the level as below, without building the trace.
             match out {
@@ -619,7 +578,8 @@ impl<'a> Opt<'a> {
             }
             return;
         }
-        let missing: Vec<String> = inputs.iter().filter(|p| !pointer_given(self.cx.case, p)).map(|p| p.to_string()).collect();
+        let missing: Vec<String> =
+            inputs.iter().map(AsRef::as_ref).filter(|p| !pointer_given(self.cx.case, p)).map(str::to_string).collect();
         let status = match out {
             Out::Met(s) => {
                 self.reason(s);
@@ -648,12 +608,12 @@ impl<'a> Opt<'a> {
         let inputs = if status == CriterionStatus::Unknown && !missing.is_empty() {
             missing
         } else {
-            inputs.iter().map(|s| s.to_string()).collect()
+            inputs.iter().map(|s| s.as_ref().to_string()).collect()
         };
-        self.criteria.push(Criterion { id: format!("{}.{}", self.treatment, slug(label)), label: label.to_string(), status, inputs });
+        self.criteria.push(Criterion { id: id.to_string(), label: label.to_string(), status, inputs });
     }
 
-    fn level(&self) -> Suitability {
+    pub(crate) fn level(&self) -> Suitability {
         if self.base == Suitability::Unlikely || self.cap == Suitability::Unlikely {
             Suitability::Unlikely
         } else if self.base == Suitability::Depends || self.blocked {
@@ -740,79 +700,35 @@ use Suitability::{Depends, Possible, Unlikely, Usual};
 /// hormone therapy, which is gentler and often still used.
 fn systemic_fitness(cx: &Cx, o: &mut Opt) {
     if let Some(ps) = cx.ps()
-        && f64::from(ps) > cx.t("chemo.max_ps_any")
+        && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
     {
         o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("systemic.ps_poor", Unlikely));
         o.kind_cap = Unlikely;
     }
 }
 
-/// A lung cancer driver that targeted tablets attack.
 fn lung_driver(cx: &Cx) -> bool {
-    // First-line targeted treatment verified in the knowledge base: EGFR TA654, ALK TA536,
-    // ROS1 TA643, RET TA911, MET exon 14 TA789, NTRK TA630. KRAS G12C is later-line.
-    [B::Egfr, B::Alk, B::Ros1, B::MetEx14, B::Ret, B::Ntrk].iter().any(|b| cx.bio(*b) == Some(V::Present))
+    facts::lung_driver(cx.case)
 }
 
 // ---------------------------------------------------------------- chemotherapy
 
 fn chemotherapy(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "chemotherapy");
-    match cx.site() {
-        P::Bowel if cx.bio(B::Msi) == Some(V::High) => o.base(Possible, "chemo.bowel_msi_high"),
-        P::Bowel => o.base(Usual, "chemo.bowel"),
-        P::Breast => match (cx.hr_positive(), cx.bio(B::Her2)) {
-            (_, Some(V::Positive)) | (Some(false), _) => o.base(Usual, "chemo.breast_hr_negative_or_her2"),
-            (Some(true), _) => o.base(Possible, "chemo.breast_hr_positive"),
-            (None, _) => o.base_depends("chemo.breast_depends", "Hormone receptor status known", &["/biomarkers/ER", "/biomarkers/PR"]),
-        },
-        P::Lung if lung_driver(cx) => o.base(Possible, "chemo.lung_driver"),
-        P::Lung => o.base(Usual, "chemo.lung"),
-        P::Pancreas => o.base(Usual, "chemo.pancreas"),
-        P::Stomach | P::Oesophagus => o.base(Usual, "chemo.gastro_oesophageal"),
-        P::Ovary | P::Womb => o.base(Usual, "chemo.gynae"),
-        P::Unknown => o.base(Usual, "chemo.unknown_primary"),
-        P::Prostate => o.base(Possible, "chemo.prostate"),
-        P::Neuroendocrine => o.base(Possible, "chemo.net"),
-        P::Melanoma => o.base(Possible, "chemo.melanoma"),
-        P::UvealMelanoma => o.base(Possible, "chemo.uveal"),
-        P::Kidney => o.base(Unlikely, "chemo.kidney"),
-        P::Gist => o.base(Unlikely, "chemo.gist"),
-        P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
-    }
-    // Fitness: chemotherapy is rarely helpful when someone is in bed or a chair most of the day.
-    match cx.ps() {
-        Some(ps) if f64::from(ps) <= cx.t("chemo.max_ps_full") => {
-            o.criterion("Performance status 0-1", &["/performance_status"], Out::Met("chemo.ps_good"))
-        }
-        Some(ps) if f64::from(ps) <= cx.t("chemo.max_ps_any") => {
-            o.criterion("Performance status 0-1", &["/performance_status"], Out::NotMet("chemo.ps_2", Possible))
-        }
-        Some(_) => o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("chemo.ps_poor", Unlikely)),
-        None => o.criterion("Performance status known", &["/performance_status"], Out::Unknown { blocking: false }),
-    }
-    match cx.case.chemotherapy_history {
-        Some(ChemoHistory::Refractory) => {
-            o.criterion("Not growing despite chemotherapy", &["/chemotherapy_history"], Out::NotMet("chemo.refractory", Possible))
-        }
-        Some(ChemoHistory::Intolerant) => {
-            o.criterion("Able to tolerate chemotherapy", &["/chemotherapy_history"], Out::NotMet("chemo.intolerant", Possible))
-        }
-        _ => {}
-    }
+    eval::apply(&mut o);
     let level = o.level();
     // Kinds.
     o.kind("palliative_chemotherapy", level);
     let bowel_like = matches!(cx.site(), P::Bowel);
     let removable = cx.case.liver.all_removable;
+    let liver_only = facts::liver_only(cx.case);
     // Chemotherapy aimed at an operation only makes sense if an operation could follow.
-    let unfit = cx.case.fit_for_major_surgery == Some(false) || cx.ps().is_some_and(|p| f64::from(p) > cx.t("surgery.max_ps"));
-    let fit_known =
-        cx.case.fit_for_major_surgery == Some(true) || cx.ps().is_some_and(|p| f64::from(p) <= cx.t("surgery.max_ps_implied_fit"));
+    let unfit = facts::unfit_for_surgery(cx.kb, cx.case);
+    let fit_known = facts::fit_for_surgery(cx.kb, cx.case) == Some(true);
     let conversion = if !bowel_like || level == Unlikely || unfit {
         Unlikely
     } else {
-        match (removable, cx.liver_only()) {
+        match (removable, liver_only) {
             (Some(false), Some(true)) => {
                 o.reason("chemo.conversion");
                 Possible
@@ -825,7 +741,7 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
     let periop = if !bowel_like || level == Unlikely || unfit {
         Unlikely
     } else {
-        match (removable, cx.liver_only()) {
+        match (removable, liver_only) {
             (Some(true), Some(true)) if !fit_known => Depends,
             (Some(true), Some(true)) => {
                 o.reason("chemo.perioperative");
@@ -845,90 +761,19 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "surgery");
     let site = cx.site();
     let curative_sites = matches!(site, P::Bowel | P::Neuroendocrine);
-    match site {
-        P::Bowel => o.base(Usual, "surgery.bowel"),
-        P::Neuroendocrine => o.base(Possible, "surgery.net"),
-        P::Breast | P::Kidney | P::Gist | P::Ovary | P::Womb | P::UvealMelanoma => o.base(Possible, "surgery.selected_sites"),
-        P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
-        P::Melanoma | P::Stomach | P::Oesophagus | P::Pancreas | P::Lung | P::Prostate | P::Unknown => o.base(Unlikely, "surgery.rarely"),
-    }
+    eval::apply(&mut o);
     if o.base == Unlikely {
-        // The primary site already makes liver surgery unusual; its criteria would
-        // only add noise to the trace and to missing_information.
         for k in ["liver_resection", "two_stage_hepatectomy", "portal_vein_embolisation", "alpps", "liver_transplant"] {
             o.kind(k, Unlikely);
         }
         return o.finish();
     }
-    // 1. All the liver disease can be removed.
-    match cx.case.liver.all_removable {
-        Some(true) => o.criterion("All liver tumours can be removed", &["/liver/all_removable"], Out::Met("surgery.removable")),
-        Some(false) => {
-            o.criterion("All liver tumours can be removed", &["/liver/all_removable"], Out::NotMet("surgery.not_removable", Unlikely));
-            if curative_sites {
-                o.reason("surgery.conversion_may_change");
-            }
-        }
-        None => o.criterion("All liver tumours can be removed", &["/liver/all_removable"], Out::Unknown { blocking: true }),
-    }
-    // 2. Enough liver left afterwards (threshold by liver condition).
-    let flr = cx.case.liver.future_liver_remnant_percent;
-    let needed = cx.case.liver.liver_condition.map(|c| cx.t(flr_threshold_id(c)));
-    let lowest = cx.t("flr.normal_min_percent");
-    let highest = cx.t("flr.cirrhosis_min_percent");
-    let remnant_inputs = ["/liver/future_liver_remnant_percent", "/liver/liver_condition"];
-    let enough = match (flr, needed) {
-        (Some(v), Some(n)) => Some(v >= n),
-        (Some(v), None) if v >= highest => Some(true),
-        (Some(v), None) if v < lowest => Some(false),
-        _ => None,
-    };
-    match enough {
-        Some(true) => o.criterion("Enough liver would be left", &remnant_inputs, Out::Met("surgery.remnant_enough")),
-        // For bowel and NET primaries the remnant can often be grown first (PVE,
-        // two-stage surgery, ALPPS), so a small remnant lowers surgery to possible.
-        Some(false) if curative_sites => {
-            o.criterion("Enough liver would be left", &remnant_inputs, Out::NotMet("surgery.remnant_too_small", Possible));
-            o.reason("surgery.remnant_can_grow");
-        }
-        Some(false) => o.criterion("Enough liver would be left", &remnant_inputs, Out::NotMet("surgery.remnant_too_small", Unlikely)),
-        None => o.criterion("Enough liver would be left", &remnant_inputs, Out::Unknown { blocking: true }),
-    }
-    // 3. Fit for a major operation.
-    let fitness_inputs = ["/fit_for_major_surgery", "/performance_status"];
-    match (cx.case.fit_for_major_surgery, cx.ps()) {
-        (_, Some(ps)) if f64::from(ps) > cx.t("surgery.max_ps") => {
-            o.criterion("Fit for major surgery", &fitness_inputs, Out::NotMet("surgery.not_fit", Unlikely))
-        }
-        (Some(false), _) => o.criterion("Fit for major surgery", &fitness_inputs, Out::NotMet("surgery.not_fit", Unlikely)),
-        (Some(true), _) => o.criterion("Fit for major surgery", &fitness_inputs, Out::Met("surgery.fit")),
-        (None, Some(ps)) if f64::from(ps) <= cx.t("surgery.max_ps_implied_fit") => {
-            o.criterion("Fit for major surgery", &fitness_inputs, Out::Met("surgery.fit"))
-        }
-        (None, _) => o.criterion("Fit for major surgery", &["/fit_for_major_surgery"], Out::Unknown { blocking: true }),
-    }
-    // 4. Spread elsewhere.
-    match cx.case.spread_elsewhere.as_deref() {
-        None => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::Unknown { blocking: true }),
-        Some([]) => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::Met("surgery.liver_only")),
-        Some([Spread::Lung]) if site == P::Bowel => {
-            o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::NotMet("surgery.bowel_lung_spread", Possible))
-        }
-        Some(_) => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::NotMet("surgery.spread", Unlikely)),
-    }
-    // A short interval before liver spread is a poorer sign for the less common sites (informative only).
-    if matches!(site, P::Breast | P::Kidney | P::Gist | P::Ovary | P::Womb | P::UvealMelanoma)
-        && cx.case.disease_free_interval_months.is_some_and(|d| d < cx.t("surgery.selected_min_interval_months"))
-    {
-        o.reason("surgery.selected_short_interval");
-    }
     let level = o.level();
+    let enough = facts::remnant_enough(cx.kb, cx.case);
     // Kinds.
     o.kind("liver_resection", level);
-    // The same condition as the "not fit" branches of the fitness criterion above.
-    let fit_ok = !(cx.case.fit_for_major_surgery == Some(false) || cx.ps().is_some_and(|ps| f64::from(ps) > cx.t("surgery.max_ps")));
-    let spread_ok =
-        cx.liver_only() != Some(false) || (site == P::Bowel && cx.case.spread_elsewhere.as_deref() == Some(&[Spread::Lung][..]));
+    let fit_ok = !facts::unfit_for_surgery(cx.kb, cx.case);
+    let spread_ok = facts::liver_only(cx.case) != Some(false) || (site == P::Bowel && facts::spread_extent(cx.case) == Some("lung_only"));
     let staged = if !curative_sites || !fit_ok || !spread_ok || cx.case.liver.all_removable == Some(false) {
         Unlikely
     } else {
@@ -953,14 +798,6 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     o.finish_at(Some(level))
 }
 
-fn flr_threshold_id(c: crate::case::LiverCondition) -> &'static str {
-    match c {
-        crate::case::LiverCondition::Normal => "flr.normal_min_percent",
-        crate::case::LiverCondition::ChemotherapyInjured => "flr.chemotherapy_injured_min_percent",
-        crate::case::LiverCondition::Cirrhosis => "flr.cirrhosis_min_percent",
-    }
-}
-
 /// Liver transplant: TRANSMET-style criteria for bowel, Milan-NET for NET.
 fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
     let site = cx.site();
@@ -968,13 +805,13 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
         return Unlikely;
     }
     // Only when the liver disease cannot be removed and the cancer is only in the liver.
-    match (cx.case.liver.all_removable, cx.liver_only()) {
+    match (cx.case.liver.all_removable, facts::liver_only(cx.case)) {
         (Some(true), _) | (_, Some(false)) => return Unlikely,
         (Some(false), Some(true)) => {}
         _ => return Depends,
     }
     if site == P::Bowel {
-        let ps_ok = cx.ps().map(|p| p <= 1);
+        let ps_ok = cx.ps().map(|p| f64::from(p) <= cx.kb.t(Th::TransplantMaxPs));
         let braf = cx.bio(B::BrafV600);
         let responding = cx.case.chemotherapy_history.map(|h| matches!(h, ChemoHistory::Responding | ChemoHistory::Stable));
         if ps_ok == Some(false) || braf == Some(V::Present) || responding == Some(false) {
@@ -995,54 +832,15 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
 
 fn hormonal(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "hormonal_therapy");
-    let (mut breast, mut adt, mut ssa, mut gynae) = (Unlikely, Unlikely, Unlikely, Unlikely);
-    match cx.site() {
-        P::Breast => match cx.hr_positive() {
-            Some(true) => {
-                o.base(Usual, "hormonal.breast_positive");
-                breast = Usual;
-            }
-            Some(false) => o.base(Unlikely, "hormonal.breast_negative"),
-            None => {
-                o.base_depends("hormonal.breast_depends", "Hormone receptor status known", &["/biomarkers/ER", "/biomarkers/PR"]);
-                breast = Depends;
-            }
-        },
-        P::Prostate => {
-            o.base(Usual, "hormonal.prostate");
-            adt = Usual;
-        }
-        P::Neuroendocrine => match cx.bio(B::Sstr) {
-            Some(V::Positive) => {
-                o.base(Usual, "hormonal.net_sstr_positive");
-                ssa = Usual;
-            }
-            Some(_) => {
-                o.base(Unlikely, "hormonal.net_sstr_negative");
-            }
-            None => {
-                o.base_depends("hormonal.net_depends", "Somatostatin receptor status known", &["/biomarkers/SSTR"]);
-                ssa = Depends;
-            }
-        },
-        P::Womb | P::Ovary => match cx.hr_positive() {
-            Some(true) => {
-                o.base(Possible, "hormonal.gynae_positive");
-                gynae = Possible;
-            }
-            Some(false) => o.base(Unlikely, "hormonal.gynae_negative"),
-            None => {
-                o.base_depends("hormonal.gynae_depends", "Hormone receptor status known", &["/biomarkers/ER", "/biomarkers/PR"]);
-                gynae = Depends;
-            }
-        },
-        P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
-        _ => o.base(Unlikely, "hormonal.not_hormone_driven"),
-    }
-    o.kind("endocrine_breast", breast);
-    o.kind("androgen_deprivation", adt);
-    o.kind("somatostatin_analogues", ssa);
-    o.kind("gynae_hormone_therapy", gynae);
+    eval::apply(&mut o);
+    // Each kind follows the base level of its own site.
+    let base = o.base;
+    let site = cx.site();
+    let of = |sites: &[P]| if sites.contains(&site) && base != Unlikely { base } else { Unlikely };
+    o.kind("endocrine_breast", of(&[P::Breast]));
+    o.kind("androgen_deprivation", of(&[P::Prostate]));
+    o.kind("somatostatin_analogues", of(&[P::Neuroendocrine]));
+    o.kind("gynae_hormone_therapy", of(&[P::Womb, P::Ovary]));
     o.finish()
 }
 
@@ -1052,7 +850,11 @@ fn targeted(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "targeted_therapy");
     let mut kinds: Vec<(&'static str, Suitability)> = Vec::new();
     let ntrk = cx.bio(B::Ntrk) == Some(V::Present);
+    let table = eval::base(&mut o);
     match cx.site() {
+        P::Neuroendocrine if table => kinds.extend([("mtor_inhibitors", Possible), ("tyrosine_kinase_inhibitors", Possible)]),
+        P::Kidney if table => kinds.push(("tyrosine_kinase_inhibitors", Usual)),
+        _ if table => {}
         P::Bowel => {
             let ras = cx.ras();
             let braf = cx.bio(B::BrafV600);
@@ -1266,10 +1068,6 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("braf_targeted", Depends));
             }
         },
-        P::Neuroendocrine => {
-            o.base(Possible, "targeted.net");
-            kinds.extend([("mtor_inhibitors", Possible), ("tyrosine_kinase_inhibitors", Possible)]);
-        }
         P::Gist => {
             let kit = cx.bio(B::Kit);
             let pdgfra = cx.bio(B::Pdgfra);
@@ -1317,11 +1115,6 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("her2_targeted", Depends));
             }
         },
-        P::Kidney => {
-            o.base(Usual, "targeted.kidney");
-            kinds.push(("tyrosine_kinase_inhibitors", Usual));
-        }
-        P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
         P::Ovary => match cx.bio(B::Brca) {
             Some(V::Present) => {
                 o.criterion("BRCA gene change", &["/biomarkers/BRCA"], Out::Met("targeted.ovary_parp"));
@@ -1333,8 +1126,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("parp_inhibitors", Depends));
             }
         },
-        _ => o.base(Unlikely, "targeted.not_standard"),
+        // Every other site has a row in content/rules/targeted_therapy.toml (kb check ensures it).
+        _ => {}
     }
+    eval::criteria(&mut o);
     if ntrk {
         o.reason("targeted.ntrk");
         kinds.push(("ntrk_inhibitors", Possible));
@@ -1360,7 +1155,9 @@ fn targeted(cx: &Cx) -> OptionAssessment {
 fn immunotherapy(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "immunotherapy");
     let mut tebentafusp = Unlikely;
+    let table = eval::base(&mut o);
     match cx.site() {
+        _ if table => {}
         P::Bowel => match cx.bio(B::Msi) {
             Some(V::High) => {
                 o.criterion("MSI-high or dMMR", &["/biomarkers/MSI"], Out::Met("immuno.bowel_msi_high"));
@@ -1394,7 +1191,6 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 o.criterion("PD-L1 level known", &["/biomarkers/PD_L1"], Out::Unknown { blocking: false });
             }
         }
-        P::Melanoma => o.base(Usual, "immuno.melanoma"),
         P::UvealMelanoma => match cx.bio(B::HlaA0201) {
             Some(V::Present) => {
                 o.criterion("HLA-A*02:01 tissue type", &["/biomarkers/HLA_A0201"], Out::Met("immuno.uveal_hla_positive"));
@@ -1436,8 +1232,6 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 ),
             }
         }
-        P::Stomach | P::Oesophagus => o.base(Possible, "immuno.gastro_oesophageal"),
-        P::Kidney => o.base(Usual, "immuno.kidney"),
         P::Womb => match cx.bio(B::Msi) {
             Some(V::High) => {
                 o.criterion("MSI-high or dMMR", &["/biomarkers/MSI"], Out::Met("immuno.womb_msi_high"));
@@ -1445,14 +1239,10 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
             _ => o.base(Possible, "immuno.womb_msi_high"),
         },
-        P::Other => o.base_depends("other.depends_on_type", "Type of cancer known", &["/primary_site"]),
-        _ => {
-            o.base(Unlikely, "immuno.not_standard");
-            if cx.bio(B::Msi) == Some(V::High) {
-                o.reason("immuno.msi_high_other_site");
-            }
-        }
+        // Every other site has a row in content/rules/immunotherapy.toml (kb check ensures it).
+        _ => {}
     }
+    eval::criteria(&mut o);
     systemic_fitness(cx, &mut o);
     let level = o.level();
     // For uveal melanoma the option is about tebentafusp; the knowledge base has no
@@ -1466,53 +1256,8 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
 
 fn ablation(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "ablation");
-    match cx.site() {
-        P::Bowel => o.base(Possible, "ablation.bowel"),
-        P::Breast => o.base(Possible, "ablation.breast"),
-        _ => o.base(Possible, "ablation.other_sites"),
-    }
-    let l = &cx.case.liver;
-    match l.largest_tumour_cm {
-        Some(cm) if cm <= cx.t("ablation.ideal_max_cm") => {
-            o.criterion("Tumours small enough (3 cm or less is best)", &["/liver/largest_tumour_cm"], Out::Met("ablation.small"))
-        }
-        Some(cm) if cm <= cx.t("ablation.max_cm") => o.criterion(
-            "Tumours small enough (3 cm or less is best)",
-            &["/liver/largest_tumour_cm"],
-            Out::NotMet("ablation.medium", Possible),
-        ),
-        Some(_) => o.criterion(
-            "Tumours small enough (3 cm or less is best)",
-            &["/liver/largest_tumour_cm"],
-            Out::NotMet("ablation.too_large", Unlikely),
-        ),
-        None => o.criterion("Tumours small enough (3 cm or less is best)", &["/liver/largest_tumour_cm"], Out::Unknown { blocking: true }),
-    }
-    match l.tumour_count {
-        Some(n) if f64::from(n) <= cx.t("ablation.max_count") => {
-            o.criterion("Few enough tumours", &["/liver/tumour_count"], Out::Met("ablation.few"))
-        }
-        Some(_) => o.criterion("Few enough tumours", &["/liver/tumour_count"], Out::NotMet("ablation.too_many", Unlikely)),
-        None => o.criterion("Few enough tumours", &["/liver/tumour_count"], Out::Unknown { blocking: true }),
-    }
-    match cx.liver_only() {
-        Some(true) => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::Met("ablation.liver_only")),
-        Some(false) => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::NotMet("ablation.spread", Unlikely)),
-        None => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::Unknown { blocking: true }),
-    }
-    match cx.ps() {
-        Some(ps) if f64::from(ps) <= cx.t("ablation.max_ps") => {
-            o.criterion("Performance status 0-2", &["/performance_status"], Out::Met("ablation.ps_ok"))
-        }
-        Some(_) => o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("ablation.ps_poor", Unlikely)),
-        None => o.criterion("Performance status 0-2", &["/performance_status"], Out::Unknown { blocking: false }),
-    }
-    let near = l.near_major_vessels;
-    if near == Some(true) {
-        o.reason("ablation.near_vessels");
-    } else if near.is_none() {
-        o.criterion("Tumours away from large blood vessels", &["/liver/near_major_vessels"], Out::Unknown { blocking: false });
-    }
+    eval::apply(&mut o);
+    let near = cx.case.liver.near_major_vessels;
     let level = o.level();
     o.kind("microwave_ablation", level);
     o.kind("radiofrequency_ablation", level);
@@ -1531,53 +1276,22 @@ fn ablation(cx: &Cx) -> OptionAssessment {
 
 fn embolisation(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "embolisation");
+    eval::apply(&mut o);
     let (mut tace, mut sirt, mut bland, mut debiri) = (Unlikely, Unlikely, Unlikely, Unlikely);
+    let level = o.level();
     match cx.site() {
         P::Bowel => {
-            o.base(Possible, "embol.bowel");
-            match cx.case.chemotherapy_history {
-                Some(ChemoHistory::Refractory | ChemoHistory::Intolerant) => o.criterion(
-                    "Chemotherapy stopped working or could not be tolerated",
-                    &["/chemotherapy_history"],
-                    Out::Met("embol.bowel_sirt_refractory"),
-                ),
-                Some(_) => o.criterion(
-                    "Chemotherapy stopped working or could not be tolerated",
-                    &["/chemotherapy_history"],
-                    Out::NotMet("embol.bowel_sirt_first_line", Unlikely),
-                ),
-                None => o.criterion(
-                    "Chemotherapy stopped working or could not be tolerated",
-                    &["/chemotherapy_history"],
-                    Out::Unknown { blocking: true },
-                ),
-            }
-            match cx.liver_only() {
-                Some(true) => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::Met("embol.bowel_liver_only")),
-                Some(false) => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::NotMet("embol.bowel_spread", Unlikely)),
-                None => o.criterion("Cancer only in the liver", &["/spread_elsewhere"], Out::Unknown { blocking: true }),
-            }
-            if cx.case.liver.all_removable == Some(true) {
-                o.criterion("Liver tumours cannot be removed", &["/liver/all_removable"], Out::NotMet("embol.removable", Unlikely));
-            }
-            let level = o.level();
             sirt = level;
             debiri = level.min(Possible);
             tace = level.min(Possible);
         }
         P::Neuroendocrine => {
-            o.base(Possible, "embol.net");
-            if cx.case.liver.all_removable == Some(true) {
-                o.criterion("Liver tumours cannot be removed", &["/liver/all_removable"], Out::NotMet("embol.removable", Unlikely));
-            }
-            o.reason("embol.net_sirt_not_commissioned");
-            let level = o.level();
             tace = level;
             bland = level;
         }
-        _ => o.base(Unlikely, "embol.other_sites"),
+        _ => {}
     }
-    if cx.ps().is_some_and(|p| f64::from(p) > cx.t("chemo.max_ps_any")) {
+    if cx.ps().is_some_and(|p| f64::from(p) > cx.kb.t(Th::ChemoMaxPsAny)) {
         systemic_fitness(cx, &mut o);
         (tace, sirt, bland, debiri) = (Unlikely, Unlikely, Unlikely, Unlikely);
     }
@@ -1592,70 +1306,7 @@ fn embolisation(cx: &Cx) -> OptionAssessment {
 
 fn radiotherapy(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "radiotherapy");
-    o.base(Possible, "radio.sabr");
-    let l = &cx.case.liver;
-    match l.tumour_count {
-        Some(n) if f64::from(n) <= cx.t("sabr.max_liver_count") => {
-            o.criterion("1 to 3 liver tumours", &["/liver/tumour_count"], Out::Met("radio.sabr_few"))
-        }
-        Some(_) => o.criterion("1 to 3 liver tumours", &["/liver/tumour_count"], Out::NotMet("radio.sabr_too_many", Unlikely)),
-        None => o.criterion("1 to 3 liver tumours", &["/liver/tumour_count"], Out::Unknown { blocking: true }),
-    }
-    match l.largest_tumour_cm {
-        Some(cm) if cm <= cx.t("sabr.max_liver_cm") => {
-            o.criterion("Largest liver tumour 5 cm or less", &["/liver/largest_tumour_cm"], Out::Met("radio.sabr_size_ok"))
-        }
-        Some(_) => {
-            o.criterion("Largest liver tumour 5 cm or less", &["/liver/largest_tumour_cm"], Out::NotMet("radio.sabr_too_large", Unlikely))
-        }
-        None => o.criterion("Largest liver tumour 5 cm or less", &["/liver/largest_tumour_cm"], Out::Unknown { blocking: true }),
-    }
-    match cx.ps() {
-        Some(ps) if f64::from(ps) <= cx.t("sabr.max_ps") => {
-            o.criterion("Performance status 0-2", &["/performance_status"], Out::Met("radio.sabr_ps_ok"))
-        }
-        Some(_) => o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("radio.sabr_ps_poor", Unlikely)),
-        None => o.criterion("Performance status 0-2", &["/performance_status"], Out::Unknown { blocking: true }),
-    }
-    match cx.case.spread_elsewhere.as_deref() {
-        None => o.criterion("Few sites of spread in all (oligometastatic)", &["/spread_elsewhere"], Out::Unknown { blocking: true }),
-        Some([]) => o.criterion("Few sites of spread in all (oligometastatic)", &["/spread_elsewhere"], Out::Met("radio.sabr_liver_only")),
-        Some(spread) => {
-            let sites = spread.len() as f64 + f64::from(l.tumour_count.unwrap_or(1));
-            if sites <= cx.t("sabr.max_sites") && !spread.contains(&Spread::Brain) {
-                o.criterion(
-                    "Few sites of spread in all (oligometastatic)",
-                    &["/spread_elsewhere", "/liver/tumour_count"],
-                    Out::Met("radio.sabr_oligo"),
-                );
-            } else {
-                o.criterion(
-                    "Few sites of spread in all (oligometastatic)",
-                    &["/spread_elsewhere", "/liver/tumour_count"],
-                    Out::NotMet("radio.sabr_too_many_sites", Unlikely),
-                );
-            }
-        }
-    }
-    match cx.case.disease_free_interval_months {
-        // Synchronous bowel liver spread was not excluded from the NHS England evaluation.
-        Some(_) if cx.site() == P::Bowel => {}
-        Some(d) if d > cx.t("sabr.min_interval_months") => {
-            o.criterion("More than 6 months from first diagnosis", &["/disease_free_interval_months"], Out::Met("radio.sabr_interval_ok"))
-        }
-        Some(_) => o.criterion(
-            "More than 6 months from first diagnosis",
-            &["/disease_free_interval_months"],
-            Out::NotMet("radio.sabr_interval_short", Unlikely),
-        ),
-        None if cx.site() == P::Bowel => {}
-        None => {
-            o.criterion("More than 6 months from first diagnosis", &["/disease_free_interval_months"], Out::Unknown { blocking: false })
-        }
-    }
-    if l.liver_condition == Some(crate::case::LiverCondition::Cirrhosis) {
-        o.reason("radio.sabr_cirrhosis");
-    }
+    eval::apply(&mut o);
     let sabr = o.level();
     o.kind("sabr", sabr);
     // Radionuclide treatments given by drip.
@@ -1714,11 +1365,7 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
 
 fn supportive(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "supportive_care");
-    o.base(Usual, "supportive.always");
-    o.reason("supportive.early");
-    if cx.ps().is_some_and(|p| p >= 3) {
-        o.reason("supportive.poor_fitness");
-    }
+    eval::apply(&mut o);
     o.kind("symptom_control", Usual);
     o.kind("specialist_palliative_care", Usual);
     o.kind("emotional_support", Usual);

@@ -1,10 +1,12 @@
 //! Prognostic scores exactly as contract section 3 defines them.
 //!
 //! Each function returns `None` unless every input it needs is known; the
-//! caller then names the missing inputs in `missing_information`. Thresholds
-//! and their directions follow the derivation papers (Fong 1999: CEA > 200,
-//! size > 5 cm, DFI < 12 months; GAME 2018: CEA >= 20; TBS zones < 3, 3 to < 9,
-//! >= 9), which the knowledge base cites.
+//! caller then names the missing inputs in `missing_information`. Every
+//! cut-off is a knowledge-base threshold ([`Th`]); the directions follow the
+//! derivation papers (Fong 1999: CEA > 200, size > 5 cm, DFI < 12 months;
+//! GAME 2018: CEA >= 20; TBS zones < 3, 3 to < 9, >= 9), which it cites.
+
+use hepatica_knowledge::{Knowledge, Th};
 
 use crate::assessment::{GroupedScore, RemnantScore};
 use crate::case::Biomarker;
@@ -24,31 +26,31 @@ pub const FLR_INPUTS: [&str; 2] = ["/liver/future_liver_remnant_percent", "/live
 /// Fong clinical risk score (bowel primaries only): one point each for a
 /// node-positive primary, DFI < 12 months, more than one tumour, largest > 5 cm,
 /// CEA > 200 ng/mL. Group `low` 0-2, `high` 3-5.
-pub fn fong(case: &Case) -> Option<GroupedScore<u8>> {
+pub fn fong(kb: &Knowledge, case: &Case) -> Option<GroupedScore<u8>> {
     if case.primary_site != PrimarySite::Bowel {
         return None;
     }
     let points = u8::from(case.primary_node_positive?)
-        + u8::from(case.disease_free_interval_months? < 12.0)
-        + u8::from(case.liver.tumour_count? > 1)
-        + u8::from(case.liver.largest_tumour_cm? > 5.0)
-        + u8::from(case.cea_ng_ml? > 200.0);
-    Some(GroupedScore { value: points, group: if points <= 2 { "low" } else { "high" } })
+        + u8::from(case.disease_free_interval_months? < kb.t(Th::FongDfiMonths))
+        + u8::from(f64::from(case.liver.tumour_count?) > kb.t(Th::FongCount))
+        + u8::from(case.liver.largest_tumour_cm? > kb.t(Th::FongSizeCm))
+        + u8::from(case.cea_ng_ml? > kb.t(Th::FongCea));
+    Some(GroupedScore { value: points, group: if f64::from(points) <= kb.t(Th::FongLowMaxPoints) { "low" } else { "high" } })
 }
 
 /// Tumour burden score: sqrt(largest_cm² + count²). Group `low` < 3,
 /// `medium` 3 to < 9, `high` >= 9.
-pub fn tumour_burden(case: &Case) -> Option<GroupedScore<f64>> {
+pub fn tumour_burden(kb: &Knowledge, case: &Case) -> Option<GroupedScore<f64>> {
     let size = case.liver.largest_tumour_cm?;
     let count = f64::from(case.liver.tumour_count?);
     let value = (size * size + count * count).sqrt();
-    Some(GroupedScore { value, group: tbs_group(value) })
+    Some(GroupedScore { value, group: tbs_group(kb, value) })
 }
 
-fn tbs_group(value: f64) -> &'static str {
-    if value < 3.0 {
+fn tbs_group(kb: &Knowledge, value: f64) -> &'static str {
+    if value < kb.t(Th::TbsMedium) {
         "low"
-    } else if value < 9.0 {
+    } else if value < kb.t(Th::TbsHigh) {
         "medium"
     } else {
         "high"
@@ -58,7 +60,7 @@ fn tbs_group(value: f64) -> &'static str {
 /// GAME score (bowel primaries only): KRAS mutant 1; CEA >= 20 ng/mL 1;
 /// node-positive primary 1; TBS 3 to < 9 1 or >= 9 2; any spread elsewhere 2.
 /// Group `low` 0-1, `medium` 2-3, `high` >= 4.
-pub fn game(case: &Case) -> Option<GroupedScore<u8>> {
+pub fn game(kb: &Knowledge, case: &Case) -> Option<GroupedScore<u8>> {
     if case.primary_site != PrimarySite::Bowel {
         return None;
     }
@@ -66,42 +68,47 @@ pub fn game(case: &Case) -> Option<GroupedScore<u8>> {
         BiomarkerValue::Mutant | BiomarkerValue::G12c => 1,
         _ => 0,
     };
-    let tbs = tumour_burden(case)?;
+    let tbs = tumour_burden(kb, case)?;
     let tbs_points = match tbs.group {
         "low" => 0,
         "medium" => 1,
         _ => 2,
     };
     let spread = if case.spread_elsewhere.as_ref()?.is_empty() { 0 } else { 2 };
-    let points = kras_mutant + u8::from(case.cea_ng_ml? >= 20.0) + u8::from(case.primary_node_positive?) + tbs_points + spread;
-    let group = match points {
-        0..=1 => "low",
-        2..=3 => "medium",
-        _ => "high",
+    let points = kras_mutant + u8::from(case.cea_ng_ml? >= kb.t(Th::GameCea)) + u8::from(case.primary_node_positive?) + tbs_points + spread;
+    let p = f64::from(points);
+    let group = if p <= kb.t(Th::GameLowMaxPoints) {
+        "low"
+    } else if p <= kb.t(Th::GameMediumMaxPoints) {
+        "medium"
+    } else {
+        "high"
     };
     Some(GroupedScore { value: points, group })
 }
 
-/// The minimum remnant (percent) for a liver condition: 20 normal, 30 after
-/// chemotherapy injury, 40 with cirrhosis.
-pub fn remnant_threshold(condition: LiverCondition) -> u8 {
-    match condition {
-        LiverCondition::Normal => 20,
-        LiverCondition::ChemotherapyInjured => 30,
-        LiverCondition::Cirrhosis => 40,
-    }
+/// The minimum remnant (percent) for a liver condition: the `flr.*` thresholds
+/// (20 normal, 30 after chemotherapy injury, 40 with cirrhosis today).
+pub fn remnant_threshold(kb: &Knowledge, condition: LiverCondition) -> f64 {
+    kb.t(crate::facts::flr_threshold(condition))
 }
 
 /// Future liver remnant adequacy: `adequate` when value >= threshold.
-pub fn remnant(case: &Case) -> Option<RemnantScore> {
+pub fn remnant(kb: &Knowledge, case: &Case) -> Option<RemnantScore> {
     let value = case.liver.future_liver_remnant_percent?;
-    let threshold = remnant_threshold(case.liver.liver_condition?);
-    Some(RemnantScore { value, threshold, adequate: value >= f64::from(threshold) })
+    let threshold = remnant_threshold(kb, case.liver.liver_condition?);
+    // Percent thresholds are whole numbers in the contract (an integer field).
+    Some(RemnantScore { value, threshold: threshold.round().clamp(0.0, 255.0) as u8, adequate: value >= threshold })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hepatica_knowledge::Knowledge;
+
+    fn kb() -> &'static Knowledge {
+        Knowledge::embedded()
+    }
     use crate::case::Spread;
 
     fn bowel() -> Case {
@@ -119,7 +126,7 @@ mod tests {
     #[test]
     fn fong_boundaries_are_strict() {
         // Every factor exactly at its threshold scores nothing.
-        assert_eq!(fong(&bowel()).unwrap().value, 0);
+        assert_eq!(fong(kb(), &bowel()).unwrap().value, 0);
         type Tweak = (&'static str, fn(&mut Case));
         let cases: [Tweak; 5] = [
             ("node", |c| c.primary_node_positive = Some(true)),
@@ -131,7 +138,7 @@ mod tests {
         for (name, f) in cases {
             let mut c = bowel();
             f(&mut c);
-            assert_eq!(fong(&c).unwrap().value, 1, "{name}");
+            assert_eq!(fong(kb(), &c).unwrap().value, 1, "{name}");
         }
     }
 
@@ -140,14 +147,14 @@ mod tests {
         let mut c = bowel();
         c.primary_node_positive = Some(true);
         c.liver.tumour_count = Some(3);
-        assert_eq!(fong(&c).unwrap(), GroupedScore { value: 2, group: "low" });
+        assert_eq!(fong(kb(), &c).unwrap(), GroupedScore { value: 2, group: "low" });
         c.cea_ng_ml = Some(500.0);
-        assert_eq!(fong(&c).unwrap(), GroupedScore { value: 3, group: "high" });
+        assert_eq!(fong(kb(), &c).unwrap(), GroupedScore { value: 3, group: "high" });
         c.primary_site = PrimarySite::Breast;
-        assert!(fong(&c).is_none(), "Fong is for bowel primaries only");
+        assert!(fong(kb(), &c).is_none(), "Fong is for bowel primaries only");
         let mut c = bowel();
         c.cea_ng_ml = None;
-        assert!(fong(&c).is_none());
+        assert!(fong(kb(), &c).is_none());
     }
 
     #[test]
@@ -155,13 +162,13 @@ mod tests {
         let mut c = Case::new(PrimarySite::Breast);
         c.liver.tumour_count = Some(1);
         c.liver.largest_tumour_cm = Some(2.0);
-        let t = tumour_burden(&c).unwrap();
+        let t = tumour_burden(kb(), &c).unwrap();
         assert!((t.value - 5f64.sqrt()).abs() < 1e-12);
         assert_eq!(t.group, "low");
-        assert_eq!(tbs_group(2.999), "low");
-        assert_eq!(tbs_group(3.0), "medium");
-        assert_eq!(tbs_group(8.999), "medium");
-        assert_eq!(tbs_group(9.0), "high");
+        assert_eq!(tbs_group(kb(), kb().t(Th::TbsMedium) - 0.001), "low");
+        assert_eq!(tbs_group(kb(), kb().t(Th::TbsMedium)), "medium");
+        assert_eq!(tbs_group(kb(), kb().t(Th::TbsHigh) - 0.001), "medium");
+        assert_eq!(tbs_group(kb(), kb().t(Th::TbsHigh)), "high");
     }
 
     #[test]
@@ -169,33 +176,33 @@ mod tests {
         let mut c = bowel();
         c.cea_ng_ml = Some(19.9);
         c.liver.largest_tumour_cm = Some(1.0);
-        assert_eq!(game(&c).unwrap(), GroupedScore { value: 0, group: "low" });
+        assert_eq!(game(kb(), &c).unwrap(), GroupedScore { value: 0, group: "low" });
         c.cea_ng_ml = Some(20.0);
-        assert_eq!(game(&c).unwrap().value, 1);
+        assert_eq!(game(kb(), &c).unwrap().value, 1);
         c.biomarkers.insert(Biomarker::Kras, BiomarkerValue::G12c);
-        assert_eq!(game(&c).unwrap(), GroupedScore { value: 2, group: "medium" });
+        assert_eq!(game(kb(), &c).unwrap(), GroupedScore { value: 2, group: "medium" });
         c.liver.largest_tumour_cm = Some(9.0); // TBS > 9
-        assert_eq!(game(&c).unwrap().value, 4);
+        assert_eq!(game(kb(), &c).unwrap().value, 4);
         c.spread_elsewhere = Some(vec![Spread::Lung]);
-        assert_eq!(game(&c).unwrap(), GroupedScore { value: 6, group: "high" });
+        assert_eq!(game(kb(), &c).unwrap(), GroupedScore { value: 6, group: "high" });
         c.spread_elsewhere = None;
-        assert!(game(&c).is_none(), "unknown spread means no GAME score");
+        assert!(game(kb(), &c).is_none(), "unknown spread means no GAME score");
     }
 
     #[test]
     fn remnant_thresholds_by_condition() {
         let mut c = Case::new(PrimarySite::Bowel);
         c.liver.future_liver_remnant_percent = Some(30.0);
-        assert!(remnant(&c).is_none());
+        assert!(remnant(kb(), &c).is_none());
         c.liver.liver_condition = Some(LiverCondition::Normal);
-        assert_eq!(remnant(&c).unwrap(), RemnantScore { value: 30.0, threshold: 20, adequate: true });
+        assert_eq!(remnant(kb(), &c).unwrap(), RemnantScore { value: 30.0, threshold: 20, adequate: true });
         c.liver.liver_condition = Some(LiverCondition::ChemotherapyInjured);
-        assert!(remnant(&c).unwrap().adequate, "30 is exactly adequate after chemotherapy injury");
+        assert!(remnant(kb(), &c).unwrap().adequate, "30 is exactly adequate after chemotherapy injury");
         c.liver.future_liver_remnant_percent = Some(29.9);
-        assert!(!remnant(&c).unwrap().adequate);
+        assert!(!remnant(kb(), &c).unwrap().adequate);
         c.liver.liver_condition = Some(LiverCondition::Cirrhosis);
         c.liver.future_liver_remnant_percent = Some(40.0);
-        assert_eq!(remnant(&c).unwrap().threshold, 40);
-        assert!(remnant(&c).unwrap().adequate);
+        assert_eq!(remnant(kb(), &c).unwrap().threshold, 40);
+        assert!(remnant(kb(), &c).unwrap().adequate);
     }
 }

@@ -129,10 +129,11 @@ proptest! {
         let kb = Knowledge::embedded();
         let full = assess(kb, &case, Audience::Patient);
         let brief = assess_summary(kb, &case);
-        let levels = |a: &Assessment| a.options.iter().map(|o| (o.treatment.clone(), o.suitability)).collect::<Vec<_>>();
-        prop_assert_eq!(levels(&full), levels(&brief));
+        let levels = full.options.iter().map(|o| (o.treatment.as_str(), o.suitability)).collect::<Vec<_>>();
+        prop_assert_eq!(levels, brief.options.iter().map(|d| (d.treatment, d.suitability)).collect::<Vec<_>>());
         prop_assert_eq!(&full.scores, &brief.scores);
         prop_assert_eq!(&full.case_id, &brief.case_id);
+        prop_assert_eq!(full.decisions(), brief);
     }
 
     #[test]
@@ -190,7 +191,7 @@ fn engine_references_resolve() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
-/// The knowledge base's score thresholds agree with the contract's fixed cut-offs in `scores.rs`.
+/// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.
 #[test]
 fn score_thresholds_match_knowledge_base() {
     let kb = Knowledge::embedded();
@@ -202,10 +203,12 @@ fn score_thresholds_match_knowledge_base() {
     assert_eq!(t("game.cea"), 20.0);
     assert_eq!(t("tbs.medium"), 3.0);
     assert_eq!(t("tbs.high"), 9.0);
+    assert_eq!((t("fong.low_max_points"), t("game.low_max_points"), t("game.medium_max_points")), (2.0, 1.0, 3.0));
     use hepatica_engine::scores::remnant_threshold;
-    assert_eq!(f64::from(remnant_threshold(LiverCondition::Normal)), t("flr.normal_min_percent"));
-    assert_eq!(f64::from(remnant_threshold(LiverCondition::ChemotherapyInjured)), t("flr.chemotherapy_injured_min_percent"));
-    assert_eq!(f64::from(remnant_threshold(LiverCondition::Cirrhosis)), t("flr.cirrhosis_min_percent"));
+    assert_eq!(remnant_threshold(kb, LiverCondition::Normal), 20.0);
+    assert_eq!(remnant_threshold(kb, LiverCondition::ChemotherapyInjured), 30.0);
+    assert_eq!(remnant_threshold(kb, LiverCondition::Cirrhosis), 40.0);
+    assert_eq!(remnant_threshold(kb, LiverCondition::Normal), t("flr.normal_min_percent"));
 }
 
 mod regressions {

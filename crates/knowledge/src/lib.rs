@@ -6,15 +6,23 @@
 //! validates a loaded knowledge base against a given "today" and returns every
 //! problem at once, never just the first.
 //!
+//! Thresholds are typed ([`Th`], [`thresholds`]) and rules are content
+//! ([`rules`], over the fact vocabulary in [`facts`]); both are validated at
+//! load time, so a loaded knowledge base has every number the code reads and
+//! every rule type-checked.
+//!
 //! This crate does not assess cases (that is `hepatica-engine`) and does no I/O
-//! beyond [`Knowledge::load_dir`], which the CLI uses to check a content folder
-//! before it is embedded.
+//! beyond [`Knowledge::load_dir`], which the CLI uses to load a content folder
+//! at run time (`--kb-dir`).
 
 mod check;
 mod date;
+pub mod facts;
 mod load;
 mod model;
 pub mod readability;
+pub mod rules;
+pub mod thresholds;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -22,6 +30,7 @@ use std::sync::OnceLock;
 pub use check::{Diagnostic, Severity, check};
 pub use date::Date;
 pub use model::*;
+pub use thresholds::Th;
 
 /// The nine treatment areas, in the order the contract lists them.
 pub const TREATMENT_IDS: [&str; 9] = [
@@ -78,6 +87,10 @@ pub struct Knowledge {
     pub statements: Vec<Statement>,
     /// Numeric thresholds the engine uses.
     pub thresholds: Vec<Threshold>,
+    /// Values of the thresholds the code reads, by [`Th`].
+    threshold_values: thresholds::Values,
+    /// Each treatment's rules, in contract order.
+    pub rules: Vec<rules::TreatmentRules>,
     /// The nine treatment pages, in contract order.
     pub treatments: Vec<Treatment>,
     /// Glossary terms, sorted by term.
@@ -148,6 +161,17 @@ impl Knowledge {
     /// A threshold by id.
     pub fn threshold(&self, id: &str) -> Option<&Threshold> {
         self.index.thresholds.get(id).map(|&i| &self.thresholds[i])
+    }
+
+    /// The value of a threshold the code reads. Loading guarantees every [`Th`]
+    /// is present and finite, so this cannot fail.
+    pub fn t(&self, th: Th) -> f64 {
+        self.threshold_values.0[th as usize]
+    }
+
+    /// The rules of the treatment at this index of [`TREATMENT_IDS`].
+    pub fn rules_of(&self, treatment: usize) -> &rules::TreatmentRules {
+        &self.rules[treatment]
     }
 
     /// A drug or regimen by id.

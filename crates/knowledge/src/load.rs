@@ -4,7 +4,12 @@
 //! [`Treatment`]; every other `.toml` file may hold a `[review]` table and any
 //! of the record lists (`[[source]]`, `[[statement]]`, `[[threshold]]`,
 //! `[[term]]`, `[[drug]]`, `[[faq]]`, `[[service]]`, `[[code]]`). A record with
-//! no review fields inherits the file's `[review]`.
+//! no review fields inherits the file's `[review]`. `rules/<treatment>.toml`
+//! holds one treatment's rules ([`crate::rules`]).
+//!
+//! After parsing, thresholds are validated ([`crate::thresholds`]), their
+//! values are inserted into statement texts and rule labels, and the rules are
+//! compiled; every problem of every stage is reported together.
 
 use serde::Deserialize;
 
@@ -72,12 +77,18 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
     let mut meta = None;
     let mut treatments = Vec::new();
     let mut lists = ListFile::default();
+    let mut rule_files = Vec::new();
 
     for (path, text) in files {
         if path == "kb.toml" {
             match toml::from_str::<Meta>(text) {
                 Ok(m) => meta = Some(m),
                 Err(e) => problems.push(parse_problem(path, &e)),
+            }
+        } else if path.starts_with("rules/") {
+            match crate::rules::parse(path, text) {
+                Ok(r) => rule_files.push((path.to_string(), r)),
+                Err(d) => problems.push(d),
             }
         } else if path.starts_with("treatments/") {
             match toml::from_str::<Treatment>(text) {
@@ -109,7 +120,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
 
     // Treatments in contract order; a missing one is a load error because every
     // assessment must describe all nine.
-    let mut ordered = Vec::new();
+    let mut ordered: Vec<Treatment> = Vec::new();
     for id in TREATMENT_IDS {
         match treatments.iter().position(|(_, t)| t.id == id) {
             Some(i) => ordered.push(treatments.swap_remove(i).1),
@@ -120,6 +131,46 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         problems.push(Diagnostic::error(path, &t.id, "id", format!("unknown treatment id; expected one of {}", TREATMENT_IDS.join(", "))));
     }
 
+    // Thresholds: typed and complete; then their values go into texts and rules.
+    let used: Vec<String> = rule_files.iter().flat_map(|(_, r)| crate::rules::threshold_refs(r)).collect();
+    let values = crate::thresholds::validate(&lists.threshold, &used, &mut problems);
+    let by_id: std::collections::HashMap<&str, f64> = lists.threshold.iter().map(|t| (t.id.as_str(), t.value)).collect();
+    let mut statements = std::mem::take(&mut lists.statement);
+    for s in &mut statements {
+        s.patient = crate::thresholds::interpolate(&s.patient, &by_id, "statements", &s.id, "patient", &mut problems);
+        s.clinician = crate::thresholds::interpolate(&s.clinician, &by_id, "statements", &s.id, "clinician", &mut problems);
+    }
+    for t in &mut ordered {
+        for sec in &mut t.sections {
+            sec.text =
+                crate::thresholds::interpolate(&sec.text, &by_id, "treatments", &t.id, &format!("section {}", sec.id), &mut problems);
+        }
+        for k in &mut t.kinds {
+            k.text = crate::thresholds::interpolate(&k.text, &by_id, "treatments", &t.id, &format!("kind {}", k.id), &mut problems);
+        }
+    }
+    let statement_ids: std::collections::HashSet<&str> = statements.iter().map(|s| s.id.as_str()).collect();
+    let exists = |id: &str| statement_ids.contains(id);
+    let interpolate = |text: &str, id: &str, field: &str, problems: &mut Vec<Diagnostic>| {
+        crate::thresholds::interpolate(text, &by_id, "rules", id, field, problems)
+    };
+    let env = crate::rules::Env { thresholds: &by_id, statement_exists: &exists, interpolate: &interpolate };
+    let mut compiled = Vec::new();
+    for (path, raw) in rule_files {
+        compiled.push((path.clone(), crate::rules::compile(&path, raw, &env, &mut problems)));
+    }
+    let mut rules = Vec::new();
+    for id in TREATMENT_IDS {
+        let mut matching = compiled.iter().filter(|(_, r)| r.treatment == id);
+        match (matching.next(), matching.next()) {
+            (Some((_, r)), None) => rules.push(r.clone()),
+            (Some(_), Some((path, _))) => {
+                problems.push(Diagnostic::error(path.as_str(), id, "treatment", "a second rules file for this treatment"))
+            }
+            (None, _) => problems.push(Diagnostic::error(format!("rules/{id}.toml"), id, "treatment", "missing rules file")),
+        }
+    }
+
     if !problems.is_empty() {
         return Err(LoadError(problems));
     }
@@ -128,8 +179,10 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
     let mut kb = Knowledge {
         meta,
         sources: lists.source,
-        statements: lists.statement,
+        statements,
         thresholds: lists.threshold,
+        threshold_values: values,
+        rules,
         treatments: ordered,
         glossary,
         drugs: lists.drug,

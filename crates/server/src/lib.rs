@@ -123,6 +123,8 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     /// CDS Hooks trust file.
     pub cds_trust: Option<PathBuf>,
+    /// The knowledge base to serve (`Knowledge::embedded()`, or one loaded with `--kb-dir`).
+    pub kb: &'static Knowledge,
 }
 
 /// Why the server could not start or stopped with an error.
@@ -180,7 +182,7 @@ impl AppState {
     /// Opens the data folder (creating it), the database and the optional
     /// support override, and reads the CDS trust file.
     pub fn open(config: &ServeConfig) -> Result<AppState, ServeError> {
-        let kb = Knowledge::embedded();
+        let kb = config.kb;
         std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
         let db_path = config.data_dir.join("hepatica.db");
         let db = Db::open(&db_path).map_err(|source| ServeError::Db { path: db_path.clone(), source })?;

@@ -64,6 +64,12 @@ pub fn schemas() -> Value {
     }
     let treatments = hepatica_knowledge::TREATMENT_IDS;
     let suitability = json!({ "type": "string", "enum": ["usual", "possible", "depends", "unlikely"] });
+    // The remnant thresholds are knowledge-base values (`flr.*`), read, not repeated.
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let remnant_thresholds: Vec<u64> = [LiverCondition::Normal, LiverCondition::ChemotherapyInjured, LiverCondition::Cirrhosis]
+        .into_iter()
+        .map(|c| hepatica_engine::scores::remnant_threshold(kb, c).round() as u64)
+        .collect();
     let grouped = |max: Value| json!({ "type": "object", "required": ["value", "group"], "properties": { "value": max, "group": { "type": "string" } } });
     json!({
         "Case": {
@@ -133,7 +139,7 @@ pub fn schemas() -> Value {
                         "fong_clinical_risk_score": grouped(json!({ "type": "integer", "minimum": 0, "maximum": 5 })),
                         "tumour_burden_score": grouped(json!({ "type": "number" })),
                         "game_score": grouped(json!({ "type": "integer", "minimum": 0, "maximum": 7 })),
-                        "future_liver_remnant": { "type": "object", "properties": { "value": { "type": "number" }, "threshold": { "type": "integer", "enum": [20, 30, 40] }, "adequate": { "type": "boolean" } } }
+                        "future_liver_remnant": { "type": "object", "properties": { "value": { "type": "number" }, "threshold": { "type": "integer", "enum": remnant_thresholds }, "adequate": { "type": "boolean" } } }
                     }
                 },
                 "missing_information": { "type": "array", "items": { "type": "object", "properties": { "pointer": { "type": "string" }, "why": { "type": "string" } } } },

@@ -1,0 +1,161 @@
+//! Every fact a rule can test, computed from a [`Case`] in one place.
+//!
+//! The vocabulary (names, types, inputs) is declared in
+//! [`hepatica_knowledge::facts`]; this module computes each one with an
+//! exhaustive `match`, so a declared fact cannot be left uncomputed. Named
+//! facts that need code (`liver_only`, `ras_wild_type`,
+//! `hormone_receptor_positive`, `lung_driver`, `remnant_enough`,
+//! `fit_for_surgery`, ...) are defined here and nowhere else; the procedural
+//! rules call the same functions. Adding a fact is a variant there and an arm
+//! here; the evaluator (`eval.rs`) does not change.
+
+use hepatica_knowledge::facts::{
+    BIOMARKER_VALUES, CHEMO_HISTORY_VALUES, Fact, LIVER_CONDITION_VALUES, OLIGO_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
+};
+use hepatica_knowledge::{Knowledge, Th};
+
+use crate::case::{Biomarker as B, BiomarkerValue as V, Case, LiverCondition, PrimarySite as P, Spread};
+
+/// A fact's value; enum values are indexes into the fact's value list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Val {
+    Bool(bool),
+    Num(f64),
+    Sym(usize),
+}
+
+fn sym(values: &[&str], v: &str) -> Option<Val> {
+    values.iter().position(|x| *x == v).map(Val::Sym)
+}
+
+/// The value of `fact` for `case`; `None` when its inputs are not known.
+pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
+    let l = &case.liver;
+    match fact {
+        Fact::PrimarySite => sym(SITE_VALUES, case.primary_site.as_str()),
+        Fact::TumourCount => l.tumour_count.map(|n| Val::Num(f64::from(n))),
+        Fact::LargestTumourCm => l.largest_tumour_cm.map(Val::Num),
+        Fact::AllRemovable => l.all_removable.map(Val::Bool),
+        Fact::NearMajorVessels => l.near_major_vessels.map(Val::Bool),
+        Fact::LiverCondition => l.liver_condition.and_then(|c| sym(LIVER_CONDITION_VALUES, c.as_str())),
+        Fact::RemnantEnough => remnant_enough(kb, case).map(Val::Bool),
+        Fact::LiverOnly => liver_only(case).map(Val::Bool),
+        Fact::SpreadExtent => spread_extent(case).and_then(|s| sym(SPREAD_EXTENT_VALUES, s)),
+        Fact::Oligometastatic => oligometastatic(kb, case).and_then(|s| sym(OLIGO_VALUES, s)),
+        Fact::PerformanceStatus => case.performance_status.map(|p| Val::Num(f64::from(p))),
+        Fact::FitForSurgery => fit_for_surgery(kb, case).map(Val::Bool),
+        Fact::ChemotherapyHistory => case.chemotherapy_history.and_then(|h| sym(CHEMO_HISTORY_VALUES, h.as_str())),
+        Fact::DiseaseFreeIntervalMonths => case.disease_free_interval_months.map(Val::Num),
+        Fact::HormoneReceptorPositive => hormone_receptor_positive(case).map(Val::Bool),
+        Fact::RasWildType => ras_wild_type(case).map(Val::Bool),
+        Fact::LungDriver => Some(Val::Bool(lung_driver(case))),
+        Fact::Msi => biomarker(case, B::Msi),
+        Fact::Her2 => biomarker(case, B::Her2),
+        Fact::Sstr => biomarker(case, B::Sstr),
+    }
+}
+
+fn biomarker(case: &Case, b: B) -> Option<Val> {
+    case.biomarker(b).and_then(|v| sym(BIOMARKER_VALUES, v.as_str()))
+}
+
+/// Liver-only disease: `Some(true)` liver only, `Some(false)` spread elsewhere, `None` unknown.
+pub(crate) fn liver_only(case: &Case) -> Option<bool> {
+    case.spread_elsewhere.as_ref().map(Vec::is_empty)
+}
+
+/// `none`, `lung_only` (spread only to the lungs) or `other`.
+pub(crate) fn spread_extent(case: &Case) -> Option<&'static str> {
+    case.spread_elsewhere.as_deref().map(|s| match s {
+        [] => "none",
+        [Spread::Lung] => "lung_only",
+        _ => "other",
+    })
+}
+
+/// For SABR: `liver_only`, `oligometastatic` (at most `sabr.max_sites` sites in
+/// all, counting each liver tumour, none in the brain) or `too_many`.
+pub(crate) fn oligometastatic(kb: &Knowledge, case: &Case) -> Option<&'static str> {
+    let spread = case.spread_elsewhere.as_deref()?;
+    if spread.is_empty() {
+        return Some("liver_only");
+    }
+    let sites = spread.len() as f64 + f64::from(case.liver.tumour_count.unwrap_or(1));
+    Some(if sites <= kb.t(Th::SabrMaxSites) && !spread.contains(&Spread::Brain) { "oligometastatic" } else { "too_many" })
+}
+
+/// RAS wild type: `Some(true)` KRAS and NRAS wild type, `Some(false)` any RAS mutation.
+pub(crate) fn ras_wild_type(case: &Case) -> Option<bool> {
+    let k = case.biomarker(B::Kras);
+    let n = case.biomarker(B::Nras);
+    if matches!(k, Some(V::Mutant | V::G12c)) || n == Some(V::Mutant) {
+        return Some(false);
+    }
+    if k == Some(V::WildType) && n == Some(V::WildType) { Some(true) } else { None }
+}
+
+/// Hormone receptor positive if ER or PR is positive; negative only if both are known negative.
+pub(crate) fn hormone_receptor_positive(case: &Case) -> Option<bool> {
+    let er = case.biomarker(B::Er);
+    let pr = case.biomarker(B::Pr);
+    if er == Some(V::Positive) || pr == Some(V::Positive) {
+        Some(true)
+    } else if er == Some(V::Negative) && pr == Some(V::Negative) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A lung cancer driver that first-line targeted tablets attack.
+pub(crate) fn lung_driver(case: &Case) -> bool {
+    // First-line targeted treatment verified in the knowledge base: EGFR TA654, ALK TA536,
+    // ROS1 TA643, RET TA911, MET exon 14 TA789, NTRK TA630. KRAS G12C is later-line.
+    [B::Egfr, B::Alk, B::Ros1, B::MetEx14, B::Ret, B::Ntrk].iter().any(|b| case.biomarker(*b) == Some(V::Present))
+}
+
+/// The remnant threshold for a liver condition.
+pub(crate) fn flr_threshold(c: LiverCondition) -> Th {
+    match c {
+        LiverCondition::Normal => Th::FlrNormalMinPercent,
+        LiverCondition::ChemotherapyInjured => Th::FlrChemotherapyInjuredMinPercent,
+        LiverCondition::Cirrhosis => Th::FlrCirrhosisMinPercent,
+    }
+}
+
+/// Enough liver would be left: against the condition's threshold; without a
+/// condition only a remnant at or above the highest threshold (enough) or below
+/// the lowest (not enough) decides.
+pub(crate) fn remnant_enough(kb: &Knowledge, case: &Case) -> Option<bool> {
+    let flr = case.liver.future_liver_remnant_percent?;
+    match case.liver.liver_condition {
+        Some(c) => Some(flr >= kb.t(flr_threshold(c))),
+        None if flr >= kb.t(Th::FlrCirrhosisMinPercent) => Some(true),
+        None if flr < kb.t(Th::FlrNormalMinPercent) => Some(false),
+        None => None,
+    }
+}
+
+/// Not fit for a major operation: the team says so, or performance status above `surgery.max_ps`.
+pub(crate) fn unfit_for_surgery(kb: &Knowledge, case: &Case) -> bool {
+    case.fit_for_major_surgery == Some(false) || case.performance_status.is_some_and(|p| f64::from(p) > kb.t(Th::SurgeryMaxPs))
+}
+
+/// Fit for a major operation: `Some(false)` if [`unfit_for_surgery`]; `Some(true)` if the team
+/// says so or performance status is at or below `surgery.max_ps_implied_fit`; else unknown.
+pub(crate) fn fit_for_surgery(kb: &Knowledge, case: &Case) -> Option<bool> {
+    if unfit_for_surgery(kb, case) {
+        Some(false)
+    } else if case.fit_for_major_surgery == Some(true)
+        || case.performance_status.is_some_and(|p| f64::from(p) <= kb.t(Th::SurgeryMaxPsImpliedFit))
+    {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// The primary site's index in the knowledge base's site list.
+pub(crate) fn site_index(site: P) -> usize {
+    SITE_VALUES.iter().position(|s| *s == site.as_str()).unwrap_or(SITE_VALUES.len() - 1)
+}

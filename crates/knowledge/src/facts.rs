@@ -1,0 +1,116 @@
+//! The facts a rule may test: their names, types and the inputs behind them.
+//!
+//! This is the vocabulary of `content/rules/`. A fact is either an input as
+//! given (`tumour_count`, `MSI`) or a *named fact* that needs code
+//! (`liver_only`, `ras_wild_type`, `hormone_receptor_positive`,
+//! `lung_driver`, ...). The engine computes every fact in one place
+//! (`hepatica-engine`'s `facts.rs`, an exhaustive match on [`Fact`], so a fact
+//! declared here cannot be left uncomputed). Adding a fact is a new variant
+//! here and one match arm there; the rule evaluator does not change.
+
+/// The type of a fact's value, which decides the comparisons a rule may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactType {
+    /// `true` or `false` (`is = true`).
+    Bool,
+    /// A number (`at_most`, `at_least`, `above`, `below` a threshold).
+    Number,
+    /// One of a fixed set of values (`in = [...]`), listed in the slice.
+    Enum(&'static [&'static str]),
+}
+
+/// Values of [`Fact::PrimarySite`] (the contract's primary sites).
+pub const SITE_VALUES: &[&str] = &crate::PRIMARY_SITES;
+/// Values of biomarker facts (the contract's biomarker values).
+pub const BIOMARKER_VALUES: &[&str] =
+    &["wild_type", "mutant", "G12C", "present", "absent", "high", "stable", "positive", "low", "negative"];
+/// Values of [`Fact::ChemotherapyHistory`].
+pub const CHEMO_HISTORY_VALUES: &[&str] = &["none", "responding", "stable", "refractory", "intolerant"];
+/// Values of [`Fact::LiverCondition`].
+pub const LIVER_CONDITION_VALUES: &[&str] = &["normal", "chemotherapy_injured", "cirrhosis"];
+/// Values of [`Fact::SpreadExtent`].
+pub const SPREAD_EXTENT_VALUES: &[&str] = &["none", "lung_only", "other"];
+/// Values of [`Fact::Oligometastatic`].
+pub const OLIGO_VALUES: &[&str] = &["liver_only", "oligometastatic", "too_many"];
+
+macro_rules! facts {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal : $ty:expr, [$($input:literal),*];)*) => {
+        /// A fact a rule may test.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Fact {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Fact {
+            /// Every fact.
+            pub const ALL: &'static [Fact] = &[$(Fact::$variant,)*];
+
+            /// The name rules use.
+            pub const fn name(self) -> &'static str {
+                match self { $(Fact::$variant => $name,)* }
+            }
+
+            /// The value type.
+            pub const fn ty(self) -> FactType {
+                match self { $(Fact::$variant => $ty,)* }
+            }
+
+            /// The Case inputs (JSON pointers) the fact is computed from.
+            pub const fn inputs(self) -> &'static [&'static str] {
+                match self { $(Fact::$variant => &[$($input),*],)* }
+            }
+
+            /// The fact with this name.
+            pub fn parse(name: &str) -> Option<Fact> {
+                Fact::ALL.iter().copied().find(|f| f.name() == name)
+            }
+        }
+    };
+}
+
+facts! {
+    /// Where the cancer started (always known; `other` when not one of the named sites).
+    PrimarySite = "primary_site": FactType::Enum(SITE_VALUES), ["/primary_site"];
+    /// Number of liver tumours.
+    TumourCount = "tumour_count": FactType::Number, ["/liver/tumour_count"];
+    /// Largest liver tumour in cm.
+    LargestTumourCm = "largest_tumour_cm": FactType::Number, ["/liver/largest_tumour_cm"];
+    /// The team's view that all liver tumours can be removed.
+    AllRemovable = "all_removable": FactType::Bool, ["/liver/all_removable"];
+    /// A tumour next to large blood vessels or bile ducts.
+    NearMajorVessels = "near_major_vessels": FactType::Bool, ["/liver/near_major_vessels"];
+    /// State of the liver outside the tumours.
+    LiverCondition = "liver_condition": FactType::Enum(LIVER_CONDITION_VALUES), ["/liver/liver_condition"];
+    /// Named: enough liver would be left after surgery, for the liver's condition
+    /// (`flr.*` thresholds; without a condition, only clear-cut values decide).
+    RemnantEnough = "remnant_enough": FactType::Bool, ["/liver/future_liver_remnant_percent", "/liver/liver_condition"];
+    /// Named: no spread outside the liver.
+    LiverOnly = "liver_only": FactType::Bool, ["/spread_elsewhere"];
+    /// Named: `none`, `lung_only` or `other` spread outside the liver.
+    SpreadExtent = "spread_extent": FactType::Enum(SPREAD_EXTENT_VALUES), ["/spread_elsewhere"];
+    /// Named: `liver_only`, `oligometastatic` (at most `sabr.max_sites` sites in all,
+    /// none in the brain) or `too_many`.
+    Oligometastatic = "oligometastatic": FactType::Enum(OLIGO_VALUES), ["/spread_elsewhere", "/liver/tumour_count"];
+    /// ECOG / WHO performance status.
+    PerformanceStatus = "performance_status": FactType::Number, ["/performance_status"];
+    /// Named: fit for a major operation (the team's view; a performance status above
+    /// `surgery.max_ps` rules it out, one at or below `surgery.max_ps_implied_fit` implies it).
+    FitForSurgery = "fit_for_surgery": FactType::Bool, ["/fit_for_major_surgery", "/performance_status"];
+    /// How the cancer responded to chemotherapy so far.
+    ChemotherapyHistory = "chemotherapy_history": FactType::Enum(CHEMO_HISTORY_VALUES), ["/chemotherapy_history"];
+    /// Months from first diagnosis to liver spread.
+    DiseaseFreeIntervalMonths = "disease_free_interval_months": FactType::Number, ["/disease_free_interval_months"];
+    /// Named: hormone receptor positive (ER or PR positive; negative only if both are negative).
+    HormoneReceptorPositive = "hormone_receptor_positive": FactType::Bool, ["/biomarkers/ER", "/biomarkers/PR"];
+    /// Named: RAS wild type (KRAS and NRAS wild type; any RAS mutation makes it false).
+    RasWildType = "ras_wild_type": FactType::Bool, ["/biomarkers/KRAS", "/biomarkers/NRAS"];
+    /// Named: a lung cancer driver that first-line targeted tablets attack
+    /// (EGFR, ALK, ROS1, MET exon 14, RET or NTRK present). Always known.
+    LungDriver = "lung_driver": FactType::Bool, ["/biomarkers/EGFR", "/biomarkers/ALK"];
+    /// MSI / MMR status.
+    Msi = "MSI": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/MSI"];
+    /// HER2 status.
+    Her2 = "HER2": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/HER2"];
+    /// Somatostatin receptor status.
+    Sstr = "SSTR": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/SSTR"];
+}

@@ -1,0 +1,105 @@
+//! Loading type-checks rules and thresholds: every problem is reported at once,
+//! naming the file, the rule id and the field.
+
+use hepatica_knowledge::{Diagnostic, Knowledge, Th};
+
+/// The embedded files with `path` edited by `edit`.
+fn load_with(path: &str, edit: impl Fn(&str) -> String) -> Result<Knowledge, Vec<Diagnostic>> {
+    let files: Vec<(&str, String)> =
+        Knowledge::embedded_files().iter().map(|(p, t)| (*p, if *p == path { edit(t) } else { t.to_string() })).collect();
+    assert!(files.iter().any(|(p, _)| *p == path), "{path} is embedded");
+    Knowledge::from_files(files.iter().map(|(p, t)| (*p, t.as_str()))).map_err(|e| e.0)
+}
+
+fn has(problems: &[Diagnostic], file: &str, id: &str, field: &str, message: &str) -> bool {
+    problems.iter().any(|d| d.file == file && d.id == id && d.field == field && d.message.contains(message))
+}
+
+#[test]
+fn a_rule_naming_an_unknown_fact_statement_threshold_or_value_fails_with_every_problem() {
+    let problems = load_with("rules/ablation.toml", |t| {
+        t.replace("fact = \"near_major_vessels\"", "fact = \"near_big_vessels\"")
+            .replace("statement = \"ablation.few\"", "statement = \"ablation.fewer\"")
+            .replace("at_most = \"ablation.max_cm\"", "at_most = \"ablation.maximum_cm\"")
+            .replace(
+                "is = true, result = \"met\", statement = \"ablation.liver_only\"",
+                "in = [\"yes\"], result = \"met\", statement = \"ablation.liver_only\"",
+            )
+    })
+    .expect_err("broken rules do not load");
+    let file = "rules/ablation.toml";
+    assert!(
+        has(&problems, file, "ablation.tumours_away_from_large_blood_vessels", "fact", "unknown fact \"near_big_vessels\""),
+        "{problems:#?}"
+    );
+    assert!(
+        has(&problems, file, "ablation.few_enough_tumours", "when[0].statement", "unknown statement \"ablation.fewer\""),
+        "{problems:#?}"
+    );
+    assert!(has(&problems, file, "ablation.tumour_size", "when[1].at_most", "unknown threshold \"ablation.maximum_cm\""), "{problems:#?}");
+    assert!(has(&problems, file, "ablation.cancer_only_in_the_liver", "when[0].in", "expected the comparison is"), "{problems:#?}");
+}
+
+#[test]
+fn an_enum_value_a_fact_cannot_take_is_named() {
+    let problems =
+        load_with("rules/embolisation.toml", |t| t.replace("in = [\"refractory\", \"intolerant\"]", "in = [\"refractory\", \"tired\"]"))
+            .expect_err("an unknown value does not load");
+    assert!(
+        has(
+            &problems,
+            "rules/embolisation.toml",
+            "embolisation.chemotherapy_stopped_working_or_could_not_be_tolerated",
+            "when[0].in",
+            "\"tired\""
+        ),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn every_site_needs_a_base_level() {
+    let problems = load_with("rules/ablation.toml", |t| t.replace("sites = [\"*\"]", "sites = [\"lung\"]")).expect_err("missing base rows");
+    assert!(has(&problems, "rules/ablation.toml", "ablation", "base", "primary site \"prostate\""), "{problems:#?}");
+    assert!(has(&problems, "rules/ablation.toml", "ablation", "base", "primary site \"other\""), "{problems:#?}");
+}
+
+#[test]
+fn thresholds_missing_unknown_or_ill_typed_fail_to_load() {
+    let problems = load_with("thresholds.toml", |t| {
+        t.replace("id = \"tbs.high\"", "id = \"tbs.very_high\"")
+            .replace("value = 10\nunit = \"count\"", "value = 10.5\nunit = \"count\"")
+            .replace("value = 200", "value = nan")
+    })
+    .expect_err("broken thresholds do not load");
+    assert!(has(&problems, "thresholds.toml", "tbs.high", "id", "missing threshold"), "{problems:#?}");
+    assert!(has(&problems, "thresholds.toml", "tbs.very_high", "id", "unknown threshold"), "{problems:#?}");
+    assert!(has(&problems, "thresholds.toml", "ablation.max_count", "value", "whole number"), "{problems:#?}");
+    assert!(has(&problems, "thresholds.toml", "fong.cea", "value", "finite"), "{problems:#?}");
+}
+
+#[test]
+fn a_statement_naming_an_unknown_threshold_fails() {
+    let problems =
+        load_with("statements/ablation.toml", |t| t.replace("{ablation.ideal_max_cm} cm or less)", "{ablation.ideal_cm} cm or less)"))
+            .expect_err("unknown placeholder");
+    assert!(has(&problems, "statements", "ablation.small", "patient", "unknown threshold {ablation.ideal_cm}"), "{problems:#?}");
+}
+
+#[test]
+fn a_moved_threshold_moves_every_sentence_and_label_that_states_it() {
+    let kb = load_with("thresholds.toml", |t| {
+        t.replace("id = \"ablation.ideal_max_cm\"\nvalue = 3", "id = \"ablation.ideal_max_cm\"\nvalue = 4")
+    })
+    .expect("loads");
+    let small = kb.statement("ablation.small").unwrap();
+    assert!(small.patient.contains("(4 cm or less)"), "{}", small.patient);
+    assert!(small.clinician.contains("4 cm or less"), "{}", small.clinician);
+    let medium = kb.statement("ablation.medium").unwrap();
+    assert!(medium.patient.contains("over 4 cm"), "{}", medium.patient);
+    let ablation = &kb.rules_of(5);
+    assert_eq!(ablation.treatment, "ablation");
+    let size = ablation.criteria.iter().find(|c| c.id == "ablation.tumour_size").unwrap();
+    assert_eq!(size.label, "Tumours small enough (4 cm or less is best)");
+    assert_eq!(kb.t(Th::TbsHigh), Knowledge::embedded().t(Th::TbsHigh));
+}
