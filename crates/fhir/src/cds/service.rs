@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::types::*;
 use super::{HOOK, SERVICE_ID};
-use crate::map::{Input, escape, map_resources};
+use crate::map::{Input, escape};
 
 /// Prefetch keys without which the service cannot work.
 pub const REQUIRED_PREFETCH: [&str; 2] = ["patient", "conditions"];
@@ -158,7 +158,7 @@ pub fn call(request: &Value, kb: &Knowledge, base_url: &str) -> Result<Response,
         });
     }
 
-    let Ok(outcome) = map_resources(&inputs, kb, "/prefetch", pre) else {
+    let Ok(outcome) = crate::map_inputs(&inputs, kb, "/prefetch", pre) else {
         // No primary cancer, or primary liver cancer: nothing for this service to say.
         return Ok(Response { cards: Vec::new() });
     };
