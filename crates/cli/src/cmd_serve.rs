@@ -4,7 +4,12 @@ use crate::{EXIT_OK, invalid};
 
 /// Runs the sub-command until SIGINT or SIGTERM.
 pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
-    let config = hepatica_server::ServeConfig { addr: args.addr, data_dir: args.data_dir, cds_trust: args.cds_trust };
+    let config = hepatica_server::ServeConfig {
+        addr: args.addr,
+        data_dir: args.data_dir,
+        cds_trust: args.cds_trust,
+        max_fhir_body_bytes: (args.max_fhir_body as usize) << 20,
+    };
     match hepatica_server::serve_blocking(config) {
         Ok(()) => Ok(EXIT_OK),
         // A bad --addr, support.toml or trust file is invalid input: exit 2.

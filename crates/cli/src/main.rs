@@ -157,6 +157,9 @@ pub(crate) struct ServeArgs {
     /// CDS Hooks trust file (base_url and allow-listed issuers with their JWK sets).
     #[arg(long, value_name = "FILE", env = "HEPATICA_CDS_TRUST")]
     pub cds_trust: Option<PathBuf>,
+    /// Largest request body on the FHIR and CDS Hooks routes, in MiB (other routes accept 1 MiB).
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024), env = "HEPATICA_MAX_FHIR_BODY")]
+    pub max_fhir_body: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -144,8 +144,18 @@ pub fn map_record(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldErr
 
 /// Maps resources (a Bundle's or a CDS prefetch's), refusing STU3 and DSTU2 shapes.
 pub(crate) fn map_inputs(inputs: &[map::Input<'_>], kb: &Knowledge, root: &str, pre: Vec<InputWarning>) -> Result<Mapped, Vec<FieldError>> {
+    map_inputs_refusal(inputs, kb, root, pre).map_err(|r| r.errors)
+}
+
+/// [`map_inputs`], saying on refusal whether the record held any cancer Condition.
+pub(crate) fn map_inputs_refusal(
+    inputs: &[map::Input<'_>],
+    kb: &Knowledge,
+    root: &str,
+    pre: Vec<InputWarning>,
+) -> Result<Mapped, map::Refusal> {
     if let Some(errors) = version::not_r4(inputs) {
-        return Err(errors);
+        return Err(map::Refusal { errors, cancer_seen: true });
     }
     let out = map::map_resources(inputs, kb, root, pre)?;
     Ok(Mapped {

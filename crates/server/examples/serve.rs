@@ -7,8 +7,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut config =
-        hepatica_server::ServeConfig { addr: "127.0.0.1:8080".into(), data_dir: PathBuf::from("./hepatica-data"), cds_trust: None };
+    let mut config = hepatica_server::ServeConfig {
+        addr: "127.0.0.1:8080".into(),
+        data_dir: PathBuf::from("./hepatica-data"),
+        cds_trust: None,
+        max_fhir_body_bytes: hepatica_server::MAX_FHIR_BODY_BYTES,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let Some(value) = args.next() else {

@@ -393,6 +393,7 @@ impl Mapper<'_> {
             (Vec::new(), all_primaries.clone())
         };
         if primaries.is_empty() {
+            self.cancer_seen = !conds.is_empty() || !resolved_out.is_empty();
             return Err(self.refusal(conds, seen, &resolved_out));
         }
         let linked: Vec<usize> = livers
@@ -460,6 +461,8 @@ impl Mapper<'_> {
             }
         }
         let Some(site) = site else {
+            // Primary liver cancer is outside Hepatica's scope: refused, and no CDS card.
+            self.cancer_seen = false;
             return Err(vec![FieldError {
                 pointer: conds[chosen].pointer.clone(),
                 detail: format!(

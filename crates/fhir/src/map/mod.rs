@@ -205,13 +205,31 @@ struct Mapper<'a> {
     warnings: Vec<InputWarning>,
     groups: BTreeMap<String, Group>,
     order: usize,
+    /// Whether any cancer Condition was recognised (set when a record is refused).
+    cancer_seen: bool,
 }
 
 /// Maps resources to a case. `root` is the pointer used for record-wide warnings.
-pub(crate) fn map_resources(inputs: &[Input<'_>], kb: &Knowledge, root: &str, pre: Vec<InputWarning>) -> Result<Outcome, Vec<FieldError>> {
-    let mut m = Mapper { kb, table: CodeTable::new(kb), root: root.to_string(), warnings: pre, groups: BTreeMap::new(), order: 0 };
+/// Why a record was refused, and whether it held any cancer Condition at all
+/// (a CDS card explains a refusal only then; a record with no cancer is not
+/// this service's business).
+pub(crate) struct Refusal {
+    pub errors: Vec<FieldError>,
+    pub cancer_seen: bool,
+}
+
+pub(crate) fn map_resources(inputs: &[Input<'_>], kb: &Knowledge, root: &str, pre: Vec<InputWarning>) -> Result<Outcome, Refusal> {
+    let mut m = Mapper {
+        kb,
+        table: CodeTable::new(kb),
+        root: root.to_string(),
+        warnings: pre,
+        groups: BTreeMap::new(),
+        order: 0,
+        cancer_seen: true,
+    };
     let entries = m.parse(inputs);
-    m.run(&entries)
+    m.run(&entries).map_err(|errors| Refusal { errors, cancer_seen: m.cancer_seen })
 }
 
 impl<'a> Mapper<'a> {
@@ -284,7 +302,7 @@ impl<'a> Mapper<'a> {
             .collect()
     }
 
-    fn run(mut self, entries: &[Entry]) -> Result<Outcome, Vec<FieldError>> {
+    fn run(&mut self, entries: &[Entry]) -> Result<Outcome, Vec<FieldError>> {
         // Conditions first: they decide the patient and the primary.
         let mut conds: Vec<CondFact> = Vec::new();
         let mut seen: Vec<Seen> = Vec::new();
@@ -317,7 +335,7 @@ impl<'a> Mapper<'a> {
         for c in conds {
             let e = &entries[c.entry];
             let Res::Condition(cond) = &e.res else { continue };
-            if belongs(&mut self, e, cond.subject.as_ref()) {
+            if belongs(self, e, cond.subject.as_ref()) {
                 kept.push(c);
             } else {
                 let who = cond.subject.as_ref().and_then(|s| s.reference.clone()).unwrap_or_default();
@@ -366,13 +384,13 @@ impl<'a> Mapper<'a> {
         let mut chemo: Vec<ChemoGiven> = Vec::new();
         for e in entries {
             match &e.res {
-                Res::Observation(o) if belongs(&mut self, e, o.subject.as_ref()) => {
+                Res::Observation(o) if belongs(self, e, o.subject.as_ref()) => {
                     self.observation(e, o, entries, &conds, &mut facts);
                 }
-                Res::Med(_, mu) if belongs(&mut self, e, mu.subject.as_ref()) => {
+                Res::Med(_, mu) if belongs(self, e, mu.subject.as_ref()) => {
                     self.medication(e, mu, entries, &mut chemo);
                 }
-                Res::Procedure(p) if belongs(&mut self, e, p.subject.as_ref()) => {
+                Res::Procedure(p) if belongs(self, e, p.subject.as_ref()) => {
                     self.procedure(e, p, &mut chemo);
                 }
                 Res::Outcome(oo) => {
@@ -515,7 +533,7 @@ impl<'a> Mapper<'a> {
         self.warnings.extend(grouped);
         // Record-wide warnings first, then in record order (stable within a resource).
         self.warnings.sort_by_key(|w| pointer_order(&w.pointer));
-        Ok(Outcome { case, warnings: self.warnings, liver_secondary, deceased })
+        Ok(Outcome { case, warnings: std::mem::take(&mut self.warnings), liver_secondary, deceased })
     }
 
     /// The latest candidate by date (undated ones lose), warning about disagreeing ones.
