@@ -8,7 +8,13 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
     };
-    let config = hepatica_server::ServeConfig { addr: args.addr, data_dir: args.data_dir, cds_trust: args.cds_trust, kb };
+    let config = hepatica_server::ServeConfig {
+        addr: args.addr,
+        data_dir: args.data_dir,
+        cds_trust: args.cds_trust,
+        kb,
+        max_fhir_body_bytes: (args.max_fhir_body as usize) << 20,
+    };
     match hepatica_server::serve_blocking(config) {
         Ok(()) => Ok(EXIT_OK),
         // A bad --addr, support.toml or trust file is invalid input: exit 2.

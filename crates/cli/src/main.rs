@@ -169,6 +169,9 @@ pub(crate) struct ServeArgs {
     /// (every problem is named and the exit code is 2 if it does not load).
     #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
     pub kb_dir: Option<PathBuf>,
+    /// Largest request body on the FHIR and CDS Hooks routes, in MiB (other routes accept 1 MiB).
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024), env = "HEPATICA_MAX_FHIR_BODY")]
+    pub max_fhir_body: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,11 +12,18 @@
 //! | `gene:<SYMBOL>` | a gene Hepatica recognises but that has no biomarker key of its own |
 //! | `observation:<name>` | an observation the mapper reads (`cea`, `ecog`, `tumour_size`, ...) |
 //! | `medication:<class>` | a medicine of a drug class (`chemotherapy`, `targeted_therapy`, ...) |
-//! | `body_site:<site>` | a body structure (`liver`, `lung`, ...) |
+//! | `body_site:<site>` | a body structure: `liver`, a `spread_elsewhere` value, or a primary site (`bowel:left`, `breast`, `uvea`, ...) |
+//! | `morphology:<kind>` | a histology that decides the site on its own: `melanoma`, `gist`, `neuroendocrine` |
 //! | `unmapped:<why>` | recognised, deliberately not used; the reason goes into the warning |
 //!
 //! ICD-10 and ICD-10-CM share one namespace here (the codes we use agree) and
-//! are compared without dots; HGNC ids are compared without the `HGNC:` prefix.
+//! are compared without dots, under every system URI real systems send: the
+//! HL7 URIs, the OIDs as `urn:oid:` (ICD-10-CM `2.16.840.1.113883.6.90`, WHO
+//! ICD-10 `2.16.840.1.113883.6.3`) and national editions. ICD-O-3 has its own
+//! namespace (its topography C77 is a site, not a secondary cancer). HGNC ids
+//! are compared without the `HGNC:` prefix. `urn:hepatica:text` rows are the
+//! keywords of the last-resort text match; `urn:hepatica:drug` rows are keyed
+//! by drug catalogue id.
 
 use std::collections::HashMap;
 
@@ -37,6 +44,10 @@ pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 pub const HGNC: &str = "http://www.genenames.org";
 /// Hepatica's own code system for Case fields that have no standard code.
 pub const CASE_FIELDS: &str = "urn:hepatica:case";
+/// Keywords for the last-resort text match (`code` is a lower-case word or phrase).
+pub const TEXT: &str = "urn:hepatica:text";
+/// Overrides keyed by drug catalogue id (`code` is the catalogue id).
+pub const DRUG: &str = "urn:hepatica:drug";
 
 /// What a code means for the Case.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +68,8 @@ pub enum Target {
     Medication(String),
     /// A body site.
     BodySite(String),
+    /// An ICD-O-3 (or other) morphology that decides a site: `melanoma`, `gist`, `neuroendocrine`.
+    Morphology(String),
     /// Recognised, deliberately not used, with the reason.
     Unmapped(String),
 }
@@ -80,6 +93,7 @@ impl Target {
             "observation" if !rest.is_empty() => Target::Observation(rest.to_string()),
             "medication" if !rest.is_empty() => Target::Medication(rest.to_string()),
             "body_site" if !rest.is_empty() => Target::BodySite(rest.to_string()),
+            "morphology" if matches!(rest, "melanoma" | "gist" | "neuroendocrine") => Target::Morphology(rest.to_string()),
             "unmapped" if !rest.is_empty() => Target::Unmapped(rest.to_string()),
             _ => return None,
         })
@@ -101,6 +115,8 @@ pub struct CodeTable {
     exact: HashMap<(String, String), Hit>,
     /// (namespace, prefix, hit), longest prefix first.
     prefixes: Vec<(String, String, Hit)>,
+    /// Text-match keywords, longest first.
+    text: Vec<(String, Hit)>,
     /// Problems with the table itself (a bad `maps_to`).
     pub problems: Vec<String>,
 }
@@ -109,7 +125,23 @@ pub struct CodeTable {
 pub fn namespace(system: &str) -> String {
     let s = system.trim().trim_end_matches('/');
     match s {
-        ICD10CM | ICD10 | "http://hl7.org/fhir/sid/icd-10-uk" | "http://hl7.org/fhir/sid/icd-10-de" => "icd10".into(),
+        ICD10CM
+        | ICD10
+        | "http://hl7.org/fhir/sid/icd-10-uk"
+        | "http://hl7.org/fhir/sid/icd-10-de"
+        | "http://hl7.org/fhir/sid/icd-10-nl"
+        | "http://hl7.org/fhir/sid/icd-10-ca"
+        | "http://hl7.org/fhir/sid/icd-10-au"
+        | "urn:oid:2.16.840.1.113883.6.90"
+        | "urn:oid:2.16.840.1.113883.6.3"
+        | "http://id.who.int/icd/release/10"
+        | "https://icd.who.int/browse10" => "icd10".into(),
+        "http://terminology.hl7.org/CodeSystem/icd-o-3" | "urn:oid:2.16.840.1.113883.6.43.1" | "http://hl7.org/fhir/sid/icd-o-3" => {
+            "icdo3".into()
+        }
+        "urn:oid:2.16.840.1.113883.6.96" => "snomed".into(),
+        "urn:oid:2.16.840.1.113883.6.1" => "loinc".into(),
+        "urn:oid:2.16.840.1.113883.6.88" => "rxnorm".into(),
         HGNC | "http://www.genenames.org/geneId" | "http://www.genenames.org/geneid" | "https://www.genenames.org" => "hgnc".into(),
         "http://snomed.info/sct" | "https://snomed.info/sct" => "snomed".into(),
         "http://loinc.org" | "https://loinc.org" => "loinc".into(),
@@ -122,7 +154,8 @@ pub fn namespace(system: &str) -> String {
 pub fn normalise(ns: &str, code: &str) -> String {
     let c = code.trim();
     match ns {
-        "icd10" => c.replace('.', "").to_uppercase(),
+        "icd10" | "icdo3" => c.replace('.', "").to_uppercase(),
+        TEXT => c.to_lowercase(),
         "hgnc" => c.trim_start_matches("HGNC:").trim_start_matches("hgnc:").to_string(),
         _ => c.to_string(),
     }
@@ -148,6 +181,8 @@ impl CodeTable {
             }
         }
         t.prefixes.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));
+        t.text = t.exact.iter().filter(|((n, _), _)| n == TEXT).map(|((_, k), h)| (k.clone(), h.clone())).collect();
+        t.text.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         t
     }
 
@@ -159,6 +194,11 @@ impl CodeTable {
             return Some(h);
         }
         self.prefixes.iter().find(|(n, p, _)| *n == ns && code.starts_with(p.as_str())).map(|(_, _, h)| h)
+    }
+
+    /// The text-match keywords with what they mean, longest first.
+    pub fn text_rows(&self) -> impl Iterator<Item = (&str, &Hit)> + '_ {
+        self.text.iter().map(|(k, h)| (k.as_str(), h))
     }
 
     /// Rows of a namespace whose target satisfies `f` (used for name matching of genes and drugs).

@@ -31,6 +31,7 @@ pub mod codes;
 mod datetime;
 mod map;
 pub mod model;
+mod version;
 
 use hepatica_engine::{Case, FieldError, InputWarning};
 use hepatica_knowledge::Knowledge;
@@ -45,16 +46,84 @@ pub struct Mapped {
     pub case: Case,
     /// What could not be mapped, and why.
     pub warnings: Vec<InputWarning>,
+    /// `deceasedDateTime` (or `"true"` for `deceasedBoolean`) when the record
+    /// says the patient has died; [`map_bundle`] refuses such a record.
+    pub deceased: Option<String>,
+    /// Where the record says so (JSON pointer), when it does.
+    pub deceased_pointer: Option<String>,
+    /// Whether a secondary liver cancer Condition was found.
+    pub liver_secondary: bool,
 }
 
 /// Largest Bundle accepted, in bytes (the CLI and server read at most this much).
 pub const MAX_BUNDLE_BYTES: usize = 32 << 20;
 
-/// Maps a FHIR R4 Bundle to a Case.
+/// Maps a FHIR R4 Bundle to a Case, for assessment.
 ///
-/// Errors (exit 2 / HTTP 422) only when the input is not a Bundle, when no
-/// primary cancer can be found, or when the primary is liver cancer.
+/// Errors (exit 2 / HTTP 422) when the input is not a Bundle, is STU3 or
+/// DSTU2 rather than R4, holds no usable primary cancer (every Condition seen
+/// is then listed with why it was not used), when the primary is liver
+/// cancer, or when the patient has died (Hepatica does not assess the records
+/// of people who have died).
 pub fn map_bundle(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldError>> {
+    let mapped = match map_record(bundle, kb) {
+        Ok(m) => m,
+        Err(mut errors) => {
+            // Say so too when the patient has died, whatever else is wrong.
+            if let Some(d) = deceased_in(bundle) {
+                errors.push(d);
+            }
+            return Err(errors);
+        }
+    };
+    if let Some(err) = deceased_error(&mapped) {
+        return Err(vec![err]);
+    }
+    Ok(mapped)
+}
+
+/// The refusal for a record whose patient has died, if it is one.
+pub fn deceased_error(m: &Mapped) -> Option<FieldError> {
+    let when = m.deceased.as_deref()?;
+    let date = if when == "true" { String::new() } else { format!(" on {}", when.split('T').next().unwrap_or(when)) };
+    Some(FieldError {
+        pointer: m.deceased_pointer.clone().unwrap_or_default(),
+        detail: format!(
+            "expected the record of a living patient, got a Patient who died{date} ({}); not assessed: Hepatica does not assess the records of people who have died",
+            if when == "true" { "deceasedBoolean true".to_string() } else { format!("deceasedDateTime {when}") }
+        ),
+    })
+}
+
+/// A deceased Patient among a Bundle's entries (when mapping failed before the patient was chosen).
+fn deceased_in(bundle: &Value) -> Option<FieldError> {
+    let entries = bundle.get("entry")?.as_array()?;
+    entries.iter().enumerate().find_map(|(i, e)| {
+        let r = e.get("resource")?;
+        if r.get("resourceType").and_then(Value::as_str) != Some("Patient") {
+            return None;
+        }
+        let base = format!("/entry/{i}/resource");
+        let (when, pointer) = match (r.get("deceasedDateTime").and_then(Value::as_str), r.get("deceasedBoolean").and_then(Value::as_bool)) {
+            (Some(t), _) => (t.to_string(), format!("{base}/deceasedDateTime")),
+            (None, Some(true)) => ("true".to_string(), format!("{base}/deceasedBoolean")),
+            _ => return None,
+        };
+        let m = Mapped {
+            case: Case::new(hepatica_engine::PrimarySite::Unknown),
+            warnings: Vec::new(),
+            deceased: Some(when),
+            deceased_pointer: Some(pointer),
+            liver_secondary: false,
+        };
+        deceased_error(&m)
+    })
+}
+
+/// Maps a FHIR R4 Bundle to a Case without refusing a deceased patient (the
+/// result says so in [`Mapped::deceased`]); every other refusal of
+/// [`map_bundle`] applies.
+pub fn map_record(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldError>> {
     let err = |pointer: &str, detail: String| vec![FieldError { pointer: pointer.to_string(), detail }];
     let Some(obj) = bundle.as_object() else {
         return Err(err("", format!("expected a FHIR R4 Bundle (a JSON object), got {}", kind(bundle))));
@@ -70,8 +139,32 @@ pub fn map_bundle(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldErr
         Some(other) => return Err(err("/entry", format!("expected a list of entries, got {}", kind(other)))),
     };
     let (inputs, pre) = bundle_inputs(entries, "/entry");
-    let out = map::map_resources(&inputs, kb, "/entry", pre)?;
-    Ok(Mapped { case: out.case, warnings: out.warnings })
+    map_inputs(&inputs, kb, "/entry", pre)
+}
+
+/// Maps resources (a Bundle's or a CDS prefetch's), refusing STU3 and DSTU2 shapes.
+pub(crate) fn map_inputs(inputs: &[map::Input<'_>], kb: &Knowledge, root: &str, pre: Vec<InputWarning>) -> Result<Mapped, Vec<FieldError>> {
+    map_inputs_refusal(inputs, kb, root, pre).map_err(|r| r.errors)
+}
+
+/// [`map_inputs`], saying on refusal whether the record held any cancer Condition.
+pub(crate) fn map_inputs_refusal(
+    inputs: &[map::Input<'_>],
+    kb: &Knowledge,
+    root: &str,
+    pre: Vec<InputWarning>,
+) -> Result<Mapped, map::Refusal> {
+    if let Some(errors) = version::not_r4(inputs) {
+        return Err(map::Refusal { errors, cancer_seen: true });
+    }
+    let out = map::map_resources(inputs, kb, root, pre)?;
+    Ok(Mapped {
+        case: out.case,
+        warnings: out.warnings,
+        deceased_pointer: out.deceased.as_ref().map(|d| d.pointer.clone()),
+        deceased: out.deceased.map(|d| d.when.unwrap_or_else(|| "true".into())),
+        liver_secondary: out.liver_secondary,
+    })
 }
 
 /// The resources of a Bundle's entries, with pointers under `base`; nested

@@ -158,12 +158,16 @@ impl Value {
     }
 }
 
-/// `Patient` (only its identity matters).
+/// `Patient` (its identity, and whether the person has died).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Patient {
     /// Logical id.
     pub id: Option<String>,
+    /// deceasedBoolean.
+    pub deceased_boolean: Option<bool>,
+    /// deceasedDateTime.
+    pub deceased_date_time: Option<String>,
 }
 
 /// `Condition`.

@@ -132,13 +132,22 @@ fn no_card_without_cancer_in_the_liver() {
 
 #[test]
 fn discovery_has_the_prefetch_templates() {
-    let d = serde_json::to_value(discovery()).expect("json");
+    let d = serde_json::to_value(discovery(Knowledge::embedded())).expect("json");
     let s = &d["services"][0];
     assert_eq!(s["id"], "liver-metastases-options");
     assert_eq!(s["hook"], "patient-view");
     assert!(s["title"].as_str().is_some_and(|t| !t.is_empty()));
     assert!(s["description"].as_str().is_some_and(|t| !t.is_empty()));
-    for k in ["patient", "conditions", "observations", "medications", "procedures"] {
+    for k in
+        ["patient", "conditions", "observations", "medicationStatements", "medicationAdministrations", "medicationRequests", "procedures"]
+    {
         assert!(s["prefetch"][k].as_str().is_some_and(|t| t.contains("{{context.patientId}}")), "{k}");
     }
+    // The Observation template asks for the codes the mapper reads (issue #15: ER 40556-3, HER2 18474-7, ECOG).
+    let obs = s["prefetch"]["observations"].as_str().expect("observations");
+    for code in ["http://loinc.org|40556-3", "http://loinc.org|18474-7", "http://loinc.org|89247-1", "http://loinc.org|69548-6"] {
+        assert!(obs.contains(code), "{code} missing from {obs}");
+    }
+    assert!(!obs.contains("category=laboratory"), "ECOG is a survey, not a laboratory result");
+    assert!(s["prefetch"]["medicationStatements"].as_str().is_some_and(|t| t.starts_with("MedicationStatement?")));
 }

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         data_dir: PathBuf::from("./hepatica-data"),
         cds_trust: None,
         kb: hepatica_knowledge::Knowledge::embedded(),
+        max_fhir_body_bytes: hepatica_server::MAX_FHIR_BODY_BYTES,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {

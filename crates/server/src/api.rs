@@ -3,12 +3,13 @@
 //! Every route is listed once in [`api_routes`]; the router is built from that
 //! list and a test checks it against the OpenAPI document both ways. Errors
 //! are RFC 9457 problem details: 400 for malformed JSON or a wrong content
-//! type, 413 over 1 MiB, 422 with `errors: [{pointer, detail}]` for an
+//! type, 413 over the limit (1 MiB; 32 MiB by default on the FHIR route, see
+//! `--max-fhir-body`), 422 with `errors: [{pointer, detail}]` for an
 //! invalid case. Responses holding assessments are never cached.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -36,10 +37,14 @@ pub fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 
 /// The API router. Unknown `/api/` paths and wrong methods also answer with
 /// problem details (RFC 9457), not an HTML page or an empty body.
-pub fn routes() -> Router<AppState> {
+/// `fhir_limit` is the body limit of the FHIR route (the others keep 1 MiB).
+pub fn routes(fhir_limit: usize) -> Router<AppState> {
     api_routes()
         .into_iter()
-        .fold(Router::new(), |r, (path, method)| r.route(path, method))
+        .fold(Router::new(), |r, (path, method)| {
+            let method = if crate::error::is_fhir_route(path) { method.layer(DefaultBodyLimit::max(fhir_limit)) } else { method };
+            r.route(path, method)
+        })
         .route("/api/{*rest}", axum::routing::any(|| async { AppError::NotFound }))
         .layer(axum::middleware::map_response(method_not_allowed_as_problem))
 }
@@ -115,26 +120,27 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
+/// Whether the body is JSON: `application/json`, `application/fhir+json`,
+/// any other `application/*+json`, or the DSTU2-era `application/json+fhir`
+/// that EHRs still send.
+pub fn is_json(headers: &HeaderMap) -> bool {
     let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
     let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+    mime == "application/json" || mime == "application/json+fhir" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-/// Reads a JSON body: 400 for a wrong content type or malformed JSON, 413 over the limit.
-fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Value, AppError> {
+/// Reads a JSON body of at most `limit` bytes: 400 for a wrong content type or malformed JSON, 413 over the limit.
+fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Value, AppError> {
     let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge { limit: MAX_BODY_BYTES }
-        } else {
-            AppError::BadRequest(r.body_text())
-        }
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge { limit } } else { AppError::BadRequest(r.body_text()) }
     })?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    if body.len() > limit {
+        return Err(AppError::PayloadTooLarge { limit });
     }
     if !is_json(headers) {
-        return Err(AppError::BadRequest("expected Content-Type: application/json".into()));
+        return Err(AppError::BadRequest(
+            "expected Content-Type: application/json (application/fhir+json and application/json+fhir are accepted too)".into(),
+        ));
     }
     serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
 }
@@ -163,7 +169,7 @@ pub async fn assess(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let audience = audience(query)?;
-    let value = json_body(&headers, body)?;
+    let value = json_body(&headers, body, MAX_BODY_BYTES)?;
     let case = case_from_value(&value).map_err(AppError::InvalidCase)?;
     let a = hepatica_engine::assess(state.kb(), &case, audience);
     json_response(&a, "no-store")
@@ -171,11 +177,11 @@ pub async fn assess(
 
 /// Assesses a FHIR R4 Bundle (contract section 6); unmapped data becomes `input_warnings`.
 #[utoipa::path(post, path = "/api/v1/assess/fhir", tag = "assess", params(AssessParams),
-    request_body(content = Object, content_type = "application/fhir+json", description = "A FHIR R4 Bundle"),
+    request_body(content = Object, content_type = "application/fhir+json", description = "A FHIR R4 Bundle (also sent as application/json or application/json+fhir)"),
     responses(
         (status = 200, description = "The Assessment", body = ref("#/components/schemas/Assessment")),
         (status = 400, description = "Malformed JSON or wrong content type", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
-        (status = 413, description = "Body over 1 MiB", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 413, description = "Body over the FHIR limit (32 MiB unless configured)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
         (status = 422, description = "Not a Bundle, no usable primary cancer, or primary liver cancer", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
     ))]
 pub async fn assess_fhir(
@@ -185,7 +191,7 @@ pub async fn assess_fhir(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let audience = audience(query)?;
-    let bundle = json_body(&headers, body)?;
+    let bundle = json_body(&headers, body, state.fhir_body_limit())?;
     let kb = state.kb();
     // Mapping a large Bundle is CPU work: keep it off the async workers.
     let a = tokio::task::spawn_blocking(move || {

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -72,13 +72,43 @@ impl CdsTrust {
     }
 }
 
-/// The CDS Hooks routes, with their own state.
+/// The CDS Hooks routes, with their own state: the FHIR body limit, and CORS
+/// for browser clients such as the CDS Hooks sandbox (preflight answered,
+/// `Authorization` and `Content-Type` allowed, any origin: the routes use
+/// bearer tokens, never cookies).
 pub fn routes(state: AppState) -> Router {
+    let limit = DefaultBodyLimit::max(state.fhir_body_limit());
     Router::new()
-        .route("/cds-services", get(discovery_handler))
-        .route(&format!("/cds-services/{SERVICE_ID}"), post(service))
-        .route(&format!("/cds-services/{SERVICE_ID}/feedback"), post(feedback))
+        .route("/cds-services", get(discovery_handler).options(preflight))
+        .route(&format!("/cds-services/{SERVICE_ID}"), post(service).options(preflight))
+        .route(&format!("/cds-services/{SERVICE_ID}/feedback"), post(feedback).options(preflight))
+        .layer(limit)
+        .layer(axum::middleware::map_response(cors))
         .with_state(state)
+}
+
+/// Methods the CDS routes answer (for CORS).
+const CORS_METHODS: &str = "GET, POST, OPTIONS";
+/// Request headers a browser CDS client may send.
+const CORS_HEADERS: &str = "Authorization, Content-Type";
+
+/// A CORS preflight (`OPTIONS`): 204 with what may be sent.
+async fn preflight() -> Response {
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(CORS_METHODS));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(CORS_HEADERS));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    res
+}
+
+/// Adds CORS headers to every CDS response (errors included, so a browser can read them).
+async fn cors(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("WWW-Authenticate, Content-Type"));
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    res
 }
 
 fn require_trust(state: &AppState) -> Result<&CdsTrust, AppError> {
@@ -117,13 +147,18 @@ fn problem(status: StatusCode, detail: String, errors: Vec<FieldError>) -> Respo
     res
 }
 
-fn json_body(body: &Bytes) -> Result<Value, AppError> {
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, AppError> {
+    if headers.contains_key(header::CONTENT_TYPE) && !crate::api::is_json(headers) {
+        return Err(AppError::BadRequest(
+            "expected Content-Type: application/json (application/fhir+json and application/json+fhir are accepted too)".into(),
+        ));
+    }
     serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("expected a JSON body, got invalid JSON ({e})")))
 }
 
 /// The discovery document (also used by the OpenAPI description).
-pub fn discovery_document() -> Value {
-    serde_json::to_value(discovery()).unwrap_or(Value::Null)
+pub fn discovery_document(kb: &hepatica_knowledge::Knowledge) -> Value {
+    serde_json::to_value(discovery(kb)).unwrap_or(Value::Null)
 }
 
 async fn discovery_handler(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -131,13 +166,13 @@ async fn discovery_handler(State(state): State<AppState>, headers: HeaderMap) ->
     if authorization(&headers).is_some() {
         authenticate(trust, &headers, Endpoint::Discovery)?;
     }
-    Ok(Json(discovery_document()).into_response())
+    Ok(Json(discovery_document(state.kb())).into_response())
 }
 
 async fn service(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let trust = require_trust(&state)?;
     authenticate(trust, &headers, Endpoint::Service)?;
-    let request = json_body(&body)?;
+    let request = json_body(&headers, &body)?;
     let kb = state.kb();
     let base_url = trust.base_url.clone();
     // Mapping a large prefetch is CPU work: keep it off the async workers.
@@ -160,7 +195,7 @@ async fn service(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 async fn feedback(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let trust = require_trust(&state)?;
     let client = authenticate(trust, &headers, Endpoint::Feedback)?;
-    let value = json_body(&body)?;
+    let value = json_body(&headers, &body)?;
     let items = match hepatica_fhir::cds::feedback::parse(&value) {
         Ok(items) => items,
         Err(errors) => {

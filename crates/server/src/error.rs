@@ -5,7 +5,9 @@
 //! accessible error page instead. 4xx answers are specific; a 5xx answer is
 //! generic and its detail goes to the log (never case data).
 
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hepatica_engine::FieldError;
 use serde::Serialize;
@@ -116,6 +118,39 @@ impl IntoResponse for AppError {
         }
         res
     }
+}
+
+/// Whether a path is a FHIR or CDS Hooks route (the larger body limit).
+pub fn is_fhir_route(path: &str) -> bool {
+    path == "/api/v1/assess/fhir" || path == "/cds-services" || path.starts_with("/cds-services/")
+}
+
+/// Middleware: a body over the limit gets 413 problem details on every route.
+///
+/// A request that declares a `Content-Length` over the route's limit is
+/// answered at once, without reading the body; a body that turns out too
+/// large while an extractor reads it (axum answers that in plain text) is
+/// rewritten to the same problem details.
+pub async fn too_large_as_problem(State(state): State<crate::AppState>, req: Request, next: Next) -> Response {
+    let limit = if is_fhir_route(req.uri().path()) { state.fhir_body_limit() } else { crate::MAX_BODY_BYTES };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let cds = req.uri().path().starts_with("/cds-services");
+    let too_large = || {
+        let mut res = AppError::PayloadTooLarge { limit }.into_response();
+        if cds {
+            res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        }
+        res
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let res = next.run(req).await;
+    let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return too_large();
+    }
+    res
 }
 
 /// An [`AppError`] met while serving an HTML page: rendered as a page.

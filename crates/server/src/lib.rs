@@ -45,8 +45,13 @@ pub use db::Db;
 pub use error::AppError;
 pub use support::SupportEntry;
 
-/// Largest request body accepted anywhere, in bytes (1 MiB).
+/// Largest request body accepted by the pages and the Case API, in bytes (1 MiB).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Default largest body on the FHIR and CDS Hooks routes, in bytes (32 MiB):
+/// real Synthea cancer patients are 1.4-2.6 MB, EHR prefetches larger.
+/// `hepatica serve --max-fhir-body` (or `HEPATICA_MAX_FHIR_BODY`) changes it.
+pub const MAX_FHIR_BODY_BYTES: usize = hepatica_fhir::MAX_BUNDLE_BYTES;
 
 /// Everything a handler may read. Cheap to clone (one `Arc`).
 #[derive(Clone)]
@@ -60,13 +65,33 @@ struct Inner {
     support: Vec<SupportEntry>,
     cds_trust: Option<CdsTrust>,
     search: search::Search,
+    fhir_body_limit: usize,
 }
 
 impl AppState {
     /// Builds the state from its parts.
     pub fn new(kb: &'static Knowledge, db: Db, support: Vec<SupportEntry>, cds_trust: Option<CdsTrust>) -> AppState {
         let search = search::Search::build(kb);
-        AppState { inner: Arc::new(Inner { kb, db, support, cds_trust, search }) }
+        AppState { inner: Arc::new(Inner { kb, db, support, cds_trust, search, fhir_body_limit: MAX_FHIR_BODY_BYTES }) }
+    }
+
+    /// The same state with another body limit for the FHIR and CDS Hooks routes.
+    pub fn with_fhir_body_limit(self, bytes: usize) -> AppState {
+        let i = &self.inner;
+        let inner = Inner {
+            kb: i.kb,
+            db: i.db.clone(),
+            support: i.support.clone(),
+            cds_trust: i.cds_trust.clone(),
+            search: i.search.clone(),
+            fhir_body_limit: bytes,
+        };
+        AppState { inner: Arc::new(inner) }
+    }
+
+    /// Largest body accepted by the FHIR and CDS Hooks routes, in bytes.
+    pub fn fhir_body_limit(&self) -> usize {
+        self.inner.fhir_body_limit
     }
 
     /// The embedded knowledge base, an in-memory database, the built-in
@@ -107,10 +132,12 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(pages::routes())
-        .merge(api::routes())
+        .merge(api::routes(state.fhir_body_limit()))
         .merge(assets::routes())
         .with_state(state.clone())
-        .merge(cds::routes(state));
+        .merge(cds::routes(state.clone()));
+    // Every oversized body, whichever route and extractor met it, answers 413 problem details.
+    let app = app.layer(axum::middleware::from_fn_with_state(state, error::too_large_as_problem));
     layers::apply(metrics::instrument(app))
 }
 
@@ -125,6 +152,8 @@ pub struct ServeConfig {
     pub cds_trust: Option<PathBuf>,
     /// The knowledge base to serve (`Knowledge::embedded()`, or one loaded with `--kb-dir`).
     pub kb: &'static Knowledge,
+    /// Largest body on the FHIR and CDS Hooks routes, in bytes.
+    pub max_fhir_body_bytes: usize,
 }
 
 /// Why the server could not start or stopped with an error.
@@ -191,7 +220,7 @@ impl AppState {
             Some(path) => Some(CdsTrust::load(path)?),
             None => None,
         };
-        Ok(AppState::new(kb, db, support, cds_trust))
+        Ok(AppState::new(kb, db, support, cds_trust).with_fhir_body_limit(config.max_fhir_body_bytes))
     }
 }
 

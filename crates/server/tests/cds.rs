@@ -216,3 +216,154 @@ async fn missing_prefetch_is_412_and_bad_requests_422() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "/hookInstance");
 }
+
+/// The shared real-record folder (`../shared` beside the checkout, or `HEPATICA_SHARED`), if present.
+fn shared_fixture(name: &str) -> Option<Value> {
+    let dirs = [
+        std::env::var_os("HEPATICA_SHARED").map(|s| std::path::PathBuf::from(s).join("fixtures/fhir-real")),
+        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/fhir-real")),
+    ];
+    let Some(dir) = dirs.into_iter().flatten().find(|p| p.is_dir()) else {
+        eprintln!("skipped: shared/fixtures/fhir-real not present (set HEPATICA_SHARED to the shared folder)");
+        return None;
+    };
+    Some(serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("fixture")).expect("json"))
+}
+
+/// A record's resources as a CDS client would prefetch them with our templates.
+fn as_prefetch(bundle: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    let mut groups: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
+    for e in bundle["entry"].as_array().expect("entries") {
+        let r = &e["resource"];
+        let key = match r["resourceType"].as_str().unwrap_or("") {
+            "Patient" => {
+                out.insert("patient".into(), r.clone());
+                continue;
+            }
+            "Condition" => "conditions",
+            "Observation" => "observations",
+            "MedicationStatement" => "medicationStatements",
+            "MedicationAdministration" => "medicationAdministrations",
+            "MedicationRequest" => "medicationRequests",
+            "Procedure" => "procedures",
+            _ => continue,
+        };
+        groups.entry(key).or_default().push(json!({ "resource": r }));
+    }
+    for (k, entries) in groups {
+        out.insert(k.into(), json!({ "resourceType": "Bundle", "type": "searchset", "entry": entries }));
+    }
+    Value::Object(out)
+}
+
+/// The CDS Hooks 2.0.1 spec's own patient-view example request (with its
+/// fhirServer and fhirAuthorization), its prefetch replaced by the CodeX
+/// patient with liver metastases, signed as the sandbox signs (ES384, kid, jku),
+/// gets a card. See: issue #15.
+#[tokio::test]
+async fn spec_example_request_for_the_liver_metastasis_record_gets_a_card() {
+    let (Some(examples), Some(record)) =
+        (shared_fixture("cds-hooks-2.0.1-spec-examples.json"), shared_fixture("ctm-trialmatching-patient01.json"))
+    else {
+        return;
+    };
+    let mut request = examples["request_patient_view"].clone();
+    request["context"]["patientId"] = json!("mCODETrialMatchingPatientExample01");
+    request["prefetch"] = as_prefetch(&record);
+    let (app, _, key) = app();
+    let token = sandbox_jwt(&key, SERVICE, "spec-example-1");
+    let (status, headers, body) = send(&app, "POST", SERVICE, Some(&token), Some(&request)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.to_str().unwrap()), Some("*"));
+    let cards = body["cards"].as_array().expect("cards");
+    assert_eq!(cards.len(), 1, "{body}");
+    let summary = cards[0]["summary"].as_str().expect("summary");
+    assert!(summary.contains("breast primary"), "{summary}");
+    assert_eq!(cards[0]["extension"]["org.hepatica.case"]["biomarkers"]["ER"], "positive");
+}
+
+/// A cancer record without a usable primary gets one info card saying why; a deceased patient gets none.
+#[tokio::test]
+async fn no_primary_gives_an_explaining_card_and_deceased_gives_none() {
+    let (app, _, key) = app();
+    let patient = json!({ "resourceType": "Patient", "id": "p1" });
+    let conditions = json!({ "resourceType": "Bundle", "type": "searchset", "entry": [ { "resource": {
+        "resourceType": "Condition", "id": "c1", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [ { "system": "http://snomed.info/sct", "code": "94381002", "display": "Secondary malignant neoplasm of liver" } ] } } } ] });
+    let token = sandbox_jwt(&key, SERVICE, "no-primary-1");
+    let req = sandbox_request(json!({ "patient": patient, "conditions": conditions }));
+    let (status, _, body) = send(&app, "POST", SERVICE, Some(&token), Some(&req)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cards = body["cards"].as_array().expect("cards");
+    assert_eq!(cards.len(), 1, "{body}");
+    assert_eq!(cards[0]["indicator"], "info");
+    assert!(cards[0]["detail"].as_str().is_some_and(|d| d.contains("94381002") && d.contains("where the cancer spread")), "{body}");
+
+    let dead = json!({ "resourceType": "Patient", "id": "p1", "deceasedDateTime": "2020-11-24T07:21:10+00:00" });
+    let token = sandbox_jwt(&key, SERVICE, "deceased-1");
+    let mut req = sandbox_request(prefetch());
+    req["prefetch"]["patient"] = dead;
+    let (status, _, body) = send(&app, "POST", SERVICE, Some(&token), Some(&req)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["cards"], json!([]), "no card for a deceased patient");
+}
+
+/// Browser CDS clients (the sandbox) send a CORS preflight first.
+#[tokio::test]
+async fn cors_preflight_is_answered_on_every_cds_route() {
+    let (app, _, _) = app();
+    for path in ["/cds-services", SERVICE, "/cds-services/liver-metastases-options/feedback"] {
+        let req = Request::builder()
+            .method("OPTIONS")
+            .uri(path)
+            .header(header::ORIGIN, "https://sandbox.cds-hooks.org")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization, content-type")
+            .body(Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("response");
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        let h = res.headers();
+        assert_eq!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.to_str().unwrap()), Some("*"), "{path}");
+        let allowed = h.get(header::ACCESS_CONTROL_ALLOW_HEADERS).and_then(|v| v.to_str().ok()).unwrap_or("").to_lowercase();
+        assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{path}: {allowed}");
+        let methods = h.get(header::ACCESS_CONTROL_ALLOW_METHODS).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(methods.contains("POST"), "{path}: {methods}");
+    }
+}
+
+/// Real records are megabytes: the CDS route accepts a 3 MB body, and a body
+/// over the limit gets problem+json 413 (with CORS), never plain text.
+#[tokio::test]
+async fn large_bodies_accepted_and_oversized_ones_are_problem_json_413() {
+    let (app, _, key) = app();
+    let token = sandbox_jwt(&key, SERVICE, "big-1");
+    let mut req = sandbox_request(prefetch());
+    req["prefetch"]["padding"] = json!({ "resourceType": "Bundle", "type": "searchset",
+        "entry": [ { "resource": { "resourceType": "Basic", "id": "x", "text": { "div": "x".repeat(3 << 20) } } } ] });
+    let (status, _, body) = send(&app, "POST", SERVICE, Some(&token), Some(&req)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let small = hepatica_server::AppState::for_tests().with_fhir_body_limit(1 << 20);
+    let app = router(small);
+    for (path, ct) in
+        [(SERVICE, "application/json"), ("/api/v1/assess/fhir", "application/fhir+json"), ("/api/v1/assess", "application/json")]
+    {
+        let big = vec![b' '; (1 << 20) + 10];
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::CONTENT_LENGTH, big.len())
+            .body(Body::from(big))
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("response");
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert_eq!(ct, "application/problem+json", "{path}");
+        let b = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        let v: Value = serde_json::from_slice(&b).expect("problem json");
+        assert_eq!(v["status"], 413, "{path}");
+    }
+}

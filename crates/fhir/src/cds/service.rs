@@ -1,10 +1,11 @@
 //! The `liver-metastases-options` service: discovery entry, and prefetch in → cards out.
 //!
 //! Pure logic: the caller (the server) authenticates the client first, then
-//! passes the request JSON, the knowledge base and its public base URL. This
-//! version never fetches from the EHR's FHIR server: required prefetch
-//! (`patient`, `conditions`) missing means HTTP 412, whether or not a
-//! `fhirServer` was offered.
+//! passes the request JSON, the knowledge base and its public base URL. Data
+//! comes from the prefetch; when required prefetch is missing the server may
+//! fetch it from the EHR's `fhirServer` first (see `hepatica-server`), and
+//! otherwise answers HTTP 412. A cancer record without a usable primary gets
+//! one info card saying why; a deceased patient gets no card.
 
 use std::fmt::Write;
 
@@ -14,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::types::*;
 use super::{HOOK, SERVICE_ID};
-use crate::map::{Input, escape, map_resources};
+use crate::map::{Input, escape};
 
 /// Prefetch keys without which the service cannot work.
 pub const REQUIRED_PREFETCH: [&str; 2] = ["patient", "conditions"];
@@ -50,19 +51,45 @@ impl std::fmt::Display for CdsError {
     }
 }
 
-/// The discovery document (`GET /cds-services`).
-pub fn discovery() -> Discovery {
+/// The Observation codes the mapper reads (LOINC and SNOMED CT), for the prefetch template.
+pub fn observation_codes(kb: &Knowledge) -> Vec<String> {
+    let mut codes: Vec<String> = kb
+        .codes
+        .iter()
+        .filter(|c| !c.code.ends_with('*'))
+        .filter(|c| c.maps_to.starts_with("biomarker:") || c.maps_to.starts_with("observation:"))
+        .filter(|c| !c.maps_to.ends_with("_by_body_site"))
+        .filter_map(|c| match crate::codes::namespace(&c.system).as_str() {
+            "loinc" => Some(format!("http://loinc.org|{}", c.code)),
+            "snomed" => Some(format!("http://snomed.info/sct|{}", c.code)),
+            _ => None,
+        })
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// The prefetch templates: everything the mapper reads, for the patient in context.
+pub fn prefetch_templates(kb: &Knowledge) -> Map<String, Value> {
     let mut prefetch = Map::new();
+    let observations = format!("Observation?patient={{{{context.patientId}}}}&code={}", observation_codes(kb).join(","));
     for (k, v) in [
-        ("patient", "Patient/{{context.patientId}}"),
-        ("conditions", "Condition?patient={{context.patientId}}"),
-        ("observations", "Observation?patient={{context.patientId}}&category=laboratory"),
-        ("ecog", "Observation?patient={{context.patientId}}&code=http://loinc.org|89247-1&_sort=-date&_count=1"),
-        ("medications", "MedicationRequest?patient={{context.patientId}}"),
-        ("procedures", "Procedure?patient={{context.patientId}}"),
+        ("patient", "Patient/{{context.patientId}}".to_string()),
+        ("conditions", "Condition?patient={{context.patientId}}".to_string()),
+        ("observations", observations),
+        ("medicationStatements", "MedicationStatement?patient={{context.patientId}}".to_string()),
+        ("medicationAdministrations", "MedicationAdministration?patient={{context.patientId}}".to_string()),
+        ("medicationRequests", "MedicationRequest?patient={{context.patientId}}".to_string()),
+        ("procedures", "Procedure?patient={{context.patientId}}".to_string()),
     ] {
-        prefetch.insert(k.to_string(), Value::String(v.to_string()));
+        prefetch.insert(k.to_string(), Value::String(v));
     }
+    prefetch
+}
+
+/// The discovery document (`GET /cds-services`).
+pub fn discovery(kb: &Knowledge) -> Discovery {
     Discovery {
         services: vec![Service {
             hook: HOOK.to_string(),
@@ -73,10 +100,11 @@ pub fn discovery() -> Discovery {
                           discussion in the specialist team, not a recommendation."
                 .to_string(),
             id: SERVICE_ID.to_string(),
-            prefetch,
+            prefetch: prefetch_templates(kb),
             usage_requirements: Some(
-                "Send the prefetch: at least patient and conditions (HTTP 412 otherwise). This version does not query the FHIR server. \
-                 Authenticate with a signed JWT (ES384 or RS384) whose issuer is listed in the server's trust file."
+                "Send the prefetch (at least patient and conditions), or a fhirServer with fhirAuthorization that the \
+                 server's trust file allows Hepatica to query (HTTP 412 otherwise). Authenticate with a signed JWT \
+                 (ES384 or RS384) whose issuer is listed in the server's trust file."
                     .to_string(),
             ),
         }],
@@ -158,17 +186,56 @@ pub fn call(request: &Value, kb: &Knowledge, base_url: &str) -> Result<Response,
         });
     }
 
-    let Ok(outcome) = map_resources(&inputs, kb, "/prefetch", pre) else {
-        // No primary cancer, or primary liver cancer: nothing for this service to say.
-        return Ok(Response { cards: Vec::new() });
+    let outcome = match crate::map_inputs_refusal(&inputs, kb, "/prefetch", pre) {
+        Ok(m) => m,
+        // A record with cancer but no usable primary: say so and why, rather than nothing.
+        Err(r) if r.cancer_seen => return Ok(Response { cards: vec![refusal_card(kb, &r.errors, &req.hook_instance, base_url)] }),
+        Err(_) => return Ok(Response { cards: Vec::new() }),
     };
-    if !outcome.liver_secondary {
+    // Hepatica does not assess the records of people who have died: no card.
+    if outcome.deceased.is_some() || !outcome.liver_secondary {
         return Ok(Response { cards: Vec::new() });
     }
     let mut assessment = assess(kb, &outcome.case, Audience::Clinician);
     assessment.input_warnings = outcome.warnings;
     let case = serde_json::to_value(&outcome.case).unwrap_or(Value::Null);
     Ok(Response { cards: vec![summary_card(&assessment, &case, &req.hook_instance, base_url)] })
+}
+
+/// The one info card for a cancer record Hepatica could not assess, with every reason.
+fn refusal_card(kb: &Knowledge, errors: &[FieldError], hook_instance: &str, base_url: &str) -> Card {
+    let base = base_url.trim_end_matches('/');
+    let mut detail = String::from(
+        "Hepatica could not assess treatment options for secondary liver cancer from this record, because it cannot \
+         tell where the cancer started. What it found:\n\n",
+    );
+    const SHOWN: usize = 20;
+    for e in errors.iter().take(SHOWN) {
+        let _ = writeln!(detail, "- `{}`: {}", e.pointer.replace('`', "'"), md(&e.detail));
+    }
+    if errors.len() > SHOWN {
+        let _ = writeln!(detail, "- …and {} more", errors.len() - SHOWN);
+    }
+    let _ = write!(
+        detail,
+        "\nRecording the primary cancer as a coded Condition (SNOMED CT or ICD-10; ICD-10 C80 when it is unknown) lets Hepatica assess the record. Knowledge base {} ({}).",
+        kb.meta.version, kb.meta.published
+    );
+    let mut ext = Map::new();
+    ext.insert("org.hepatica.errors".into(), json!(errors));
+    Card {
+        uuid: card_uuid(hook_instance, 0),
+        summary: "Hepatica: no primary cancer it can use in this record, so liver metastasis options were not assessed".to_string(),
+        detail,
+        indicator: Indicator::Info,
+        source: Source {
+            label: format!("Hepatica (knowledge base {}, {})", kb.meta.version, kb.meta.published),
+            url: Some(format!("{base}/about")),
+            topic: None,
+        },
+        links: Vec::new(),
+        extension: ext,
+    }
 }
 
 /// Checks the request envelope, every problem by pointer.
@@ -393,7 +460,7 @@ mod tests {
 
     #[test]
     fn discovery_lists_the_service() {
-        let d = discovery();
+        let d = discovery(Knowledge::embedded());
         assert_eq!(d.services.len(), 1);
         assert_eq!(d.services[0].id, SERVICE_ID);
         assert_eq!(d.services[0].hook, "patient-view");
