@@ -7,6 +7,8 @@
 //!   `{"case_id", "suitability": {nine treatments in contract order}, "scores"}`,
 //!   the whole Assessment with [`Mode::Full`], or `{"case_id", "valid": true}`
 //!   with [`Mode::ValidateOnly`];
+//!   With `--output FILE.parquet` (or [`Options::format`]) the same rows go to
+//!   a Parquet file instead ([`parquet_out`], columns in [`columnar`]);
 //! - `<output>.errors.ndjson`: one `{"line": n, "errors": [{"pointer", "detail"}]}`
 //!   per invalid line (1-based; blank lines are skipped but counted). It is
 //!   always written, empty when every line was valid, so an old one never
@@ -27,8 +29,10 @@
 
 pub mod bulk;
 pub mod chart;
+pub mod columnar;
 pub mod files;
 pub mod lines;
+pub mod parquet_out;
 pub mod pipeline;
 pub mod summary;
 pub mod synth;
@@ -41,6 +45,7 @@ use std::path::{Path, PathBuf};
 use hepatica_engine::Audience;
 use hepatica_knowledge::Knowledge;
 
+pub use parquet_out::OutputFormat;
 pub use summary::{GroupTally, Tally};
 
 /// What to write for each valid line.
@@ -68,11 +73,20 @@ pub struct Options {
     pub chunk_lines: usize,
     /// About the most input bytes per chunk.
     pub chunk_bytes: usize,
+    /// Output format; `None`: by the output's extension (`.parquet` is Parquet).
+    pub format: Option<OutputFormat>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { mode: Mode::Suitability, audience: Audience::Patient, threads: None, chunk_lines: 2048, chunk_bytes: 4 << 20 }
+        Options {
+            mode: Mode::Suitability,
+            audience: Audience::Patient,
+            threads: None,
+            chunk_lines: 2048,
+            chunk_bytes: 4 << 20,
+            format: None,
+        }
     }
 }
 
@@ -225,6 +239,7 @@ fn check_target(flag: &str, path: &Path, problems: &mut Vec<String>) {
 /// file atomically.
 pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
     check_job(job)?;
+    let format = OutputFormat::resolve(opts.format, &job.output, opts.mode)?;
     let errors_path = job.errors_path();
     let mut staging = files::Staging::new();
     let write_err = |path: &Path| {
@@ -247,19 +262,20 @@ pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -
         let probe = files::Staging::new().create(summary).map_err(unwritable("--summary", summary));
         drop(probe?);
     }
-    let out = BufWriter::with_capacity(1 << 20, out_file);
+    let mut out = parquet_out::Output::new(format, BufWriter::with_capacity(1 << 20, out_file), kb).map_err(write_err(&job.output))?;
     let errs = BufWriter::with_capacity(1 << 16, err_file);
 
     let tally = if job.input.is_dir() {
-        bulk::run(kb, &job.input, &job.output, out, errs, opts, progress)?
+        bulk::run(kb, &job.input, &job.output, &mut out, errs, opts, progress)?
     } else {
         let file = File::open(&job.input).map_err(|source| Error::Read { path: job.input.clone(), source })?;
         progress.start(file.metadata().ok().map(|m| m.len()));
         let input = BufReader::with_capacity(1 << 20, file);
-        let result = pipeline::process_ndjson(kb, input, out, errs, opts, progress);
+        let result = pipeline::process_ndjson(kb, input, &mut out, errs, opts, progress);
         progress.finish();
         result.map_err(|e| pipeline_error(e, &job.input, &job.output))?
     };
+    out.finish().map_err(write_err(&job.output))?;
 
     if let (Some(summary), Some((csv, svg))) = (&job.summary, job.summary_extras()) {
         staging.write(summary, tally.to_json(kb).as_bytes()).map_err(write_err(summary))?;

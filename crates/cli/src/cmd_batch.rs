@@ -33,7 +33,8 @@ pub fn run(args: BatchArgs) -> anyhow::Result<u8> {
         Mode::Suitability
     };
     let job = Job { input: args.input, output: args.output, summary: args.summary };
-    let opts = Options { mode, audience: Audience::Patient, threads: args.threads, ..Options::default() };
+    let format = args.output_format.map(Into::into);
+    let opts = Options { mode, audience: Audience::Patient, threads: args.threads, format, ..Options::default() };
     let bar = Bar::new();
     let kb = match crate::knowledge(args.kb_dir.as_deref()) {
         Ok(kb) => kb,

@@ -114,9 +114,13 @@ pub(crate) struct BatchArgs {
     /// NDJSON file (one Case per line) or a FHIR Bulk Data export folder.
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
-    /// NDJSON output, one line per valid input line, in input order.
+    /// NDJSON output, one line per valid input line, in input order (Parquet,
+    /// one row per case, for a FILE ending in .parquet).
     #[arg(long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Output format (default: by the output's extension).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormatArg>,
     /// Write counts per treatment and suitability (JSON; also .csv and .svg beside it).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
@@ -134,6 +138,24 @@ pub(crate) struct BatchArgs {
     /// (every problem is named and the exit code is 2 if it does not load).
     #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
     pub kb_dir: Option<PathBuf>,
+}
+
+/// Batch output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormatArg {
+    /// One JSON object per line (contract section 7).
+    Ndjson,
+    /// Apache Parquet: one row per case, a column per treatment and per score.
+    Parquet,
+}
+
+impl From<OutputFormatArg> for hepatica_batch::OutputFormat {
+    fn from(f: OutputFormatArg) -> hepatica_batch::OutputFormat {
+        match f {
+            OutputFormatArg::Ndjson => hepatica_batch::OutputFormat::Ndjson,
+            OutputFormatArg::Parquet => hepatica_batch::OutputFormat::Parquet,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
