@@ -72,11 +72,17 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
     let mut meta = None;
     let mut treatments = Vec::new();
     let mut lists = ListFile::default();
+    let mut questionnaire = Questionnaire::default();
 
     for (path, text) in files {
         if path == "kb.toml" {
             match toml::from_str::<Meta>(text) {
                 Ok(m) => meta = Some(m),
+                Err(e) => problems.push(parse_problem(path, &e)),
+            }
+        } else if path == "questionnaire.toml" {
+            match toml::from_str::<Questionnaire>(text) {
+                Ok(q) => questionnaire = q,
                 Err(e) => problems.push(parse_problem(path, &e)),
             }
         } else if path.starts_with("treatments/") {
@@ -136,6 +142,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         faqs: lists.faq,
         support: lists.service,
         codes: lists.code,
+        questionnaire,
         index: Default::default(),
     };
     kb.reindex();
