@@ -276,7 +276,7 @@ async function decisionAid(js) {
     await Promise.all([page.waitForNavigation(), page.click("form.builder button[type=submit]")]);
     assert(new URL(page.url()).pathname === "/sheet", page.url());
     const sheet = await page.textContent("main");
-    for (const w of ["Living as long as possible", "Spending less time in hospital", "Can they travel abroad", "24-hour line", "Knowledge base", "Bowel"]) assert(sheet.includes(w), `sheet has ${w}`);
+    for (const w of ["Living as long as possible", "Spending less time in hospital", "Can they travel abroad", "24-hour line", "knowledge base", "Bowel"]) assert(sheet.includes(w), `sheet has ${w}`);
     await noFirstPerson(page, "appointment sheet");
     if (js) {
       await axe(page);

@@ -423,7 +423,7 @@ pub fn trials(kb: &Knowledge, site: &str, v: Voice) -> Markup {
     let src = kb.questionnaire.text("trials").map(|t| t.sources.clone()).unwrap_or_default();
     let cond = trial_condition(site);
     html! {
-        section.trials aria-labelledby="trials-h" {
+        section.trials.no-print aria-labelledby="trials-h" {
             h2 #trials-h { (v.heading(kb, "trials")) }
             p { (v.text(kb, "trials")) }
             (cite(kb, &src))
@@ -561,7 +561,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
         }
         (what_next(kb, a, v))
         div.callout { p { strong { "This is information to discuss, not a decision." } " " (v.disclaimer(kb)) } }
-        section aria-labelledby="detail-h" {
+        section.no-print aria-labelledby="detail-h" {
             h2 #detail-h { "The options in detail" }
             @for s in ORDER {
                 @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v)) }
