@@ -291,7 +291,9 @@ async function decisionAid(js) {
     assert((await page.inputValue("#f-liver-tumour-count")) === "2", "tumour count kept");
     assert(await page.isChecked("#f-spread-elsewhere-bone"), "spread kept");
     for (const u of urls) if (u.startsWith(BASE)) noAnswersIn(u);
-    assert(errors.length === 0, `errors: ${errors.join("; ")}`);
+    // The icon request can be aborted when a quick click navigates away before it loads; that is not an error.
+    const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
+    assert(real.length === 0, `errors: ${real.join("; ")}`);
   });
   await ctx.close();
 }
