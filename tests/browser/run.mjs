@@ -143,10 +143,12 @@ async function resultsFlow(js) {
     await fillForm(page);
     const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
     assert(res.status() === 200, `status ${res.status()}`);
-    assert(new URL(page.url()).pathname === "/results" && !page.url().includes("?"), `no case data in URL: ${page.url()}`);
+    assert(new URL(page.url()).pathname === "/results", `results address: ${page.url()}`);
+    noAnswersIn(page.url());
     const h1 = await page.textContent("h1");
     assert(/their care team/.test(h1), `carer wording in h1: ${h1}`);
     const opts = await page.$$eval("article.option", (as) => as.map((a) => a.querySelector("h3").id));
+    assert(await page.isVisible("dl.summary-list"), "the answers are repeated");
     assert(opts.length === 9, `nine options, got ${opts.length}: ${opts}`);
     if (js) await axe(page); // axe itself needs JavaScript; the markup is the same either way
     await page.screenshot({ path: join(SHOTS, `results-desktop-${label}.png`), fullPage: true });
@@ -182,6 +184,157 @@ async function resultsFlow(js) {
     await mp.screenshot({ path: join(SHOTS, `results-mobile-${label}.png`), fullPage: true });
   });
   await m.close();
+}
+
+
+// Answers typed or chosen in fillForm/fillTypical: none may appear in any address.
+const ANSWER_WORDS = ["bowel", "primary_site", "tumour_count", "both_lobes", "carer", "spread", "largest", "2.5"];
+function noAnswersIn(url) {
+  const u = decodeURIComponent(url).toLowerCase();
+  for (const w of ANSWER_WORDS) assert(!u.includes(w), `answer "${w}" in address ${url}`);
+  const q = new URL(url).searchParams;
+  for (const k of q.keys()) assert(k === "a" || k === "edit", `unexpected query parameter ${k} in ${url}`);
+}
+
+// A typical two-tumour bowel case (the issue's walk-through), as a carer.
+async function fillTypical(page) {
+  await page.check("#f-primary-site-bowel");
+  await page.check("#f-for-carer");
+  await page.check("#f-bowel-side-left");
+  await page.fill("#f-liver-tumour-count", "2");
+  await page.fill("#f-liver-largest-tumour-cm", "2.5");
+  await page.check("#f-liver-both-lobes-true");
+  await page.check("#f-spread-elsewhere-bone");
+  await page.check("#f-performance-status-1");
+  await page.fill("#f-cea-ng-ml", "1,200");
+}
+
+async function pdfPages(page) {
+  const pdf = await page.pdf({ format: "A4", printBackground: false });
+  return (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+}
+
+const FIRST_PERSON = /\b(I|me|my|mine|myself|I'm|I've|I'd|I'll)\b/;
+async function noFirstPerson(page, where) {
+  // Citations quote other works' titles (e.g. "How do I find a clinical trial?"); they are not our sentences.
+  const text = await page.evaluate(() => {
+    const clone = document.body.cloneNode(true);
+    clone.querySelectorAll(".cite, ol.sources").forEach((e) => e.remove());
+    return clone.innerText || clone.textContent;
+  });
+  const lines = text.split("\n").filter((l) => FIRST_PERSON.test(l));
+  assert(lines.length === 0, `first-person words in carer ${where}: ${lines.slice(0, 5).join(" | ")}`);
+}
+
+const figures = {};
+async function decisionAid(js) {
+  const label = js ? "js" : "nojs";
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  const urls = [];
+  page.on("request", (r) => urls.push(r.url()));
+  await check(`decision aid at 390 px: all nine options with status in 2.5 screens, answers repeated, carer wording [${label}]`, async () => {
+    await page.goto(`${BASE}/check`);
+    await fillTypical(page);
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    assert(res.status() === 200, `status ${res.status()}`);
+    assert(new URL(page.url()).pathname === "/results", page.url());
+    const r = await page.evaluate(() => {
+      const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: li.querySelector(".badge").getBoundingClientRect().bottom + scrollY }));
+      const un = [...document.querySelectorAll(".og-unlikely a")].map((a) => ({ id: a.getAttribute("href"), bottom: a.getBoundingClientRect().bottom + scrollY }));
+      return { all: [...items, ...un], h: innerHeight, page: document.documentElement.scrollHeight };
+    });
+    const ids = new Set(r.all.map((x) => x.id));
+    assert(ids.size === 9, `nine options in the grid, got ${ids.size}: ${[...ids]}`);
+    const screens = Math.max(...r.all.map((x) => x.bottom)) / r.h;
+    figures[`screens to the last option (390x844, ${label})`] = screens.toFixed(2);
+    figures[`results page length in screens (${label})`] = (r.page / r.h).toFixed(1);
+    assert(screens <= 2.5, `last option at ${screens.toFixed(2)} screens`);
+    const told = await page.textContent("dl.summary-list");
+    for (const w of ["Bowel", "Left side", "2.5", "Bones", "1200", "Someone you care for"]) assert(told.includes(w), `answers repeated: ${w} missing from ${told}`);
+    await noFirstPerson(page, "results");
+    if (js) await axe(page);
+    await page.screenshot({ path: join(SHOTS, `decision-aid-390-${label}.png`), fullPage: true });
+    const results = page.url();
+    await Promise.all([page.waitForNavigation(), page.click("a[href='/treatments/surgery']")]);
+    assert(new URL(page.url()).pathname === "/treatments/surgery", page.url());
+    const back = await page.goBack();
+    assert(back && back.status() === 200, `Back status ${back && back.status()}`);
+    assert(page.url() === results, `Back returns to the results: ${page.url()}`);
+    assert((await page.locator("ol.grid li.og").count()) + (await page.locator(".og-unlikely a").count()) === 9, "results shown again after Back");
+    if (js) {
+      figures["results print pages (A4, typical case)"] = await pdfPages(page);
+      assert(figures["results print pages (A4, typical case)"] <= 3, `results print to ${figures["results print pages (A4, typical case)"]} pages`);
+    }
+    // The question builder and the appointment sheet.
+    await page.check("#v-longer");
+    await page.check("#v-hospital");
+    await page.check("#q-0");
+    await page.check("#q-1");
+    await page.fill("#f-own", "Can they travel abroad in the spring?");
+    await Promise.all([page.waitForNavigation(), page.click("form.builder button[type=submit]")]);
+    assert(new URL(page.url()).pathname === "/sheet", page.url());
+    const sheet = await page.textContent("main");
+    for (const w of ["Living as long as possible", "Spending less time in hospital", "Can they travel abroad", "24-hour line", "knowledge base", "Bowel"]) assert(sheet.includes(w), `sheet has ${w}`);
+    await noFirstPerson(page, "appointment sheet");
+    if (js) {
+      await axe(page);
+      figures["appointment sheet print pages (A4)"] = await pdfPages(page);
+      assert(figures["appointment sheet print pages (A4)"] <= 2, `sheet prints to ${figures["appointment sheet print pages (A4)"]} pages`);
+    }
+    await page.screenshot({ path: join(SHOTS, `sheet-390-${label}.png`), fullPage: true });
+    // Change an answer from the summary list: back to that question, answers kept.
+    await page.goBack();
+    await Promise.all([page.waitForNavigation(), page.click("dd.summary-change a[href*='#f-liver-tumour-count']")]);
+    assert(new URL(page.url()).pathname === "/check", page.url());
+    assert((await page.inputValue("#f-liver-tumour-count")) === "2", "tumour count kept");
+    assert(await page.isChecked("#f-spread-elsewhere-bone"), "spread kept");
+    for (const u of urls) if (u.startsWith(BASE)) noAnswersIn(u);
+    // The icon request can be aborted when a quick click navigates away before it loads; that is not an error.
+    const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
+    assert(real.length === 0, `errors: ${real.join("; ")}`);
+  });
+  await ctx.close();
+}
+
+async function decisionAidDesktop() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await check("decision aid, sheet and MDT summary at 1280 px: axe clean, screenshots", async () => {
+    await page.goto(`${BASE}/check`);
+    await fillTypical(page);
+    await page.check("#f-for-self");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    await axe(page);
+    await page.screenshot({ path: join(SHOTS, "decision-aid-1280.png"), fullPage: true });
+    await page.emulateMedia({ media: "print" });
+    await page.screenshot({ path: join(SHOTS, "decision-aid-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    await Promise.all([page.waitForNavigation(), page.click("form.builder button[type=submit]")]);
+    await axe(page);
+    await page.screenshot({ path: join(SHOTS, "sheet-1280.png"), fullPage: true });
+    await page.emulateMedia({ media: "print" });
+    await page.screenshot({ path: join(SHOTS, "sheet-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    await page.goto(`${BASE}/clinician`);
+    await page.selectOption("#f-primary-site", "bowel");
+    await page.fill("#f-liver-tumour-count", "2");
+    await page.selectOption("#f-biomarkers-kras", "wild_type");
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    assert(res.status() === 200, `status ${res.status()}`);
+    noAnswersIn(page.url());
+    const text = await page.textContent("main");
+    for (const bad of ["/biomarkers/", "depends_on", "/liver/"]) assert(!text.includes(bad), `internal name ${bad} in the MDT summary`);
+    assert(text.includes("Inputs as entered") && text.includes("Points for MDT discussion"), "inputs echoed and MDT points");
+    await axe(page);
+    await page.screenshot({ path: join(SHOTS, "clinician-results-1280.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, "clinician-results-390.png"), fullPage: true });
+    assert(errors.length === 0, `errors: ${errors.join("; ")}`);
+  });
+  await ctx.close();
 }
 
 async function errorFlow() {
@@ -310,6 +463,9 @@ try {
   await reflow([...paths.filter((p) => p !== "/no-such-page")]);
   await resultsFlow(true);
   await resultsFlow(false);
+  await decisionAid(true);
+  await decisionAid(false);
+  await decisionAidDesktop();
   await errorFlow();
   await keyboardFlow();
   await feedbackFlow();
@@ -320,6 +476,7 @@ try {
 } finally {
   await browser.close();
 }
+for (const [k, v] of Object.entries(figures)) console.log(`figure: ${k}: ${v}`);
 console.log(`screenshots in ${SHOTS}`);
 console.log(`browser: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

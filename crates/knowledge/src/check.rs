@@ -117,6 +117,13 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
     for m in &kb.codes {
         c.known_sources("codes", &m.code, "sources", &m.sources);
     }
+    for t in &kb.questionnaire.texts {
+        c.nonempty("questionnaire.toml", &t.id, "patient", &t.patient);
+        c.known_sources("questionnaire.toml", &t.id, "sources", &t.sources);
+    }
+    if !kb.questionnaire.texts.is_empty() {
+        c.review("questionnaire.toml", "review", &kb.questionnaire.review);
+    }
     c.out.extend(crate::readability::check_patient_text(kb));
     c.out.sort_by(|a, b| (a.severity, &a.file, &a.id).cmp(&(b.severity, &b.file, &b.id)));
     c.out
@@ -240,6 +247,10 @@ impl Checker<'_> {
         }
         for k in &t.kinds {
             self.cited(&file, &format!("{}/{}", t.id, k.id), "sources", &k.sources);
+        }
+        if let Some(g) = &t.glance {
+            self.cited(&file, &format!("{}#glance", t.id), "sources", &g.sources);
+            self.nonempty(&file, &format!("{}#glance", t.id), "involves", &g.involves);
         }
         if t.questions.is_empty() {
             self.err(&file, &t.id, "questions", "add questions to ask the care team");

@@ -103,6 +103,8 @@ pub struct Knowledge {
     pub support: Vec<SupportService>,
     /// Terminology mappings for FHIR input.
     pub codes: Vec<CodeMapping>,
+    /// The questionnaire and results pages' own words (`questionnaire.toml`).
+    pub questionnaire: Questionnaire,
     index: Index,
 }
 

@@ -78,6 +78,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
     let mut treatments = Vec::new();
     let mut lists = ListFile::default();
     let mut rule_files = Vec::new();
+    let mut questionnaire = Questionnaire::default();
 
     for (path, text) in files {
         if path == "kb.toml" {
@@ -89,6 +90,11 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
             match crate::rules::parse(path, text) {
                 Ok(r) => rule_files.push((path.to_string(), r)),
                 Err(d) => problems.push(d),
+            }
+        } else if path == "questionnaire.toml" {
+            match toml::from_str::<Questionnaire>(text) {
+                Ok(q) => questionnaire = q,
+                Err(e) => problems.push(parse_problem(path, &e)),
             }
         } else if path.starts_with("treatments/") {
             match toml::from_str::<Treatment>(text) {
@@ -189,6 +195,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         faqs: lists.faq,
         support: lists.service,
         codes: lists.code,
+        questionnaire,
         index: Default::default(),
     };
     kb.reindex();

@@ -223,9 +223,80 @@ pub struct Treatment {
     pub kinds: Vec<Kind>,
     /// General questions to ask the care team about this treatment.
     pub questions: Vec<String>,
+    /// The option grid's row: what it involves in a few words and, where a
+    /// source gives one, what it can offer as a natural frequency.
+    #[serde(default)]
+    pub glance: Option<Glance>,
     /// Review metadata.
     #[serde(flatten)]
     pub review: ReviewOverride,
+}
+
+/// The questionnaire and results pages' own words: `content/questionnaire.toml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Questionnaire {
+    /// Review for the whole file.
+    #[serde(default)]
+    pub review: ReviewOverride,
+    /// Sourced blocks of text the pages show, by id.
+    #[serde(rename = "text", default)]
+    pub texts: Vec<PageText>,
+    /// "What matters most?" choices (values clarification; they change nothing in the engine).
+    #[serde(rename = "value", default)]
+    pub values: Vec<ValueChoice>,
+}
+
+impl Questionnaire {
+    /// The text with this id.
+    pub fn text(&self, id: &str) -> Option<&PageText> {
+        self.texts.iter().find(|t| t.id == id)
+    }
+}
+
+/// One block of page text, in the reader's own voice and in a carer's.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageText {
+    /// Stable id, e.g. `next.mdt`.
+    pub id: String,
+    /// Optional heading.
+    #[serde(default)]
+    pub heading: Option<String>,
+    /// For the person themselves ("you").
+    pub patient: String,
+    /// For a carer ("they", or "to ask together"); the patient text is used when absent.
+    #[serde(default)]
+    pub carer: Option<String>,
+    /// Source ids; none for plain page furniture, at least one for a clinical statement.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One "what matters most?" choice.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueChoice {
+    /// Stable id, used as the form value.
+    pub id: String,
+    /// The words on the page and the appointment sheet.
+    pub label: String,
+}
+
+/// One treatment's row in the results page's option grid (`[glance]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glance {
+    /// What it involves, in a few words ("An operation in a specialist liver unit").
+    pub involves: String,
+    /// What it can offer, as a natural frequency for a group ("37 in 100 ..."), if a source gives one.
+    #[serde(default)]
+    pub offers: Option<String>,
+    /// What it costs the person: main harms, recovery and travel, in a few words.
+    #[serde(default)]
+    pub harms: Option<String>,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
 }
 
 /// A glossary entry: `content/glossary.toml`, `[[term]]`.

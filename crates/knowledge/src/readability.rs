@@ -803,6 +803,11 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
         for k in &t.kinds {
             push(file.clone(), format!("{}/{}", t.id, k.id), "text", page, k.text.clone());
         }
+        if let Some(g) = &t.glance {
+            let text =
+                [Some(&g.involves), g.offers.as_ref(), g.harms.as_ref()].into_iter().flatten().cloned().collect::<Vec<_>>().join("\n\n");
+            push(file.clone(), format!("{}#glance", t.id), "glance", page, text);
+        }
         // One question per line so each is its own sentence even without a question mark.
         push(file.clone(), t.id.clone(), "questions", page, t.questions.join("\n\n"));
     }
@@ -820,6 +825,12 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
     }
     for s in &kb.support {
         push("support".into(), s.id.clone(), "how", None, s.how.clone());
+    }
+    for t in &kb.questionnaire.texts {
+        push("questionnaire.toml".into(), t.id.clone(), "patient", None, t.patient.clone());
+        if let Some(c) = &t.carer {
+            push("questionnaire.toml".into(), t.id.clone(), "carer", None, c.clone());
+        }
     }
     out
 }

@@ -384,6 +384,30 @@ pub struct FormProblem {
     pub field: String,
     /// What to do about it.
     pub message: String,
+    /// The field was sent more than once.
+    pub duplicate: bool,
+}
+
+impl FormProblem {
+    /// A problem with `field`.
+    pub fn new(field: &str, message: &str) -> FormProblem {
+        FormProblem { field: field.into(), message: message.into(), duplicate: false }
+    }
+
+    /// `field` was sent more than once.
+    pub fn duplicate(field: &str) -> FormProblem {
+        let known = field == "for" || question(field).is_some();
+        let label = match question(field) {
+            Some(q) => format!("\u{201c}{}\u{201d}", q.patient.trim_end_matches('?')),
+            None if field == "for" => "\u{201c}Who is this for\u{201d}".to_string(),
+            None => format!("the field {field}"),
+        };
+        FormProblem {
+            field: if known && field != "for" { field.into() } else { String::new() },
+            message: format!("The answer to {label} ({field}) was sent more than once. Give one answer."),
+            duplicate: true,
+        }
+    }
 }
 
 /// The submitted answers, kept to fill the form in again.
@@ -435,20 +459,29 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
     let mut seen: Vec<&str> = Vec::new();
     for (name, _) in answers.pairs() {
         let name = name.as_str();
-        if name == "for" || name.starts_with('_') || name.is_empty() || seen.contains(&name) {
+        if name.starts_with('_') || name.is_empty() {
+            continue;
+        }
+        if seen.contains(&name) {
+            // A field sent twice is an error rather than "first wins": the two
+            // answers may disagree, and guessing which one was meant is not ours to do.
+            // Only the spread-elsewhere checkboxes may repeat.
+            if name != "spread_elsewhere" && !problems.iter().any(|p: &FormProblem| p.field == name && p.duplicate) {
+                problems.push(FormProblem::duplicate(name));
+            }
             continue;
         }
         seen.push(name);
+        if name == "for" {
+            continue;
+        }
         if name == "spread_elsewhere" {
             match spread(&answers.all(name)) {
                 Ok(Some(v)) => {
                     root.insert(name.into(), v);
                 }
                 Ok(None) => {}
-                Err(()) => problems.push(FormProblem {
-                    field: name.into(),
-                    message: question("spread_elsewhere").map(|q| q.fix).unwrap_or_default().into(),
-                }),
+                Err(()) => problems.push(FormProblem::new(name, question("spread_elsewhere").map(|q| q.fix).unwrap_or_default())),
             }
             continue;
         }
@@ -456,9 +489,14 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
         let q = question(name);
         let value = match q.map(|q| q.input) {
             Some(Input::Whole) | Some(Input::Decimal) => match number(raw) {
-                Some(n) => n,
-                None => {
-                    problems.push(FormProblem { field: name.into(), message: q.map(|q| q.fix).unwrap_or_default().into() });
+                Ok(n) => n,
+                Err(e) => {
+                    let fix = q.map(|q| q.fix).unwrap_or_default();
+                    let message = match e {
+                        NumberError::Comma => format!("{fix} Write a decimal with a full stop (2.5), and thousands as 1200 or 1,200."),
+                        NumberError::NotANumber => fix.to_string(),
+                    };
+                    problems.push(FormProblem::new(name, &message));
                     continue;
                 }
             },
@@ -467,7 +505,7 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
                 "false" => Value::Bool(false),
                 other => Value::String(other.into()),
             },
-            Some(Input::Choice(_)) if name == "performance_status" => number(raw).unwrap_or_else(|| Value::String(raw.into())),
+            Some(Input::Choice(_)) if name == "performance_status" => number(raw).unwrap_or_else(|_| Value::String(raw.into())),
             _ => Value::String(raw.into()),
         };
         match name.split_once('.') {
@@ -497,13 +535,63 @@ fn spread(values: &[&str]) -> Result<Option<Value>, ()> {
     }
 }
 
-fn number(raw: &str) -> Option<Value> {
-    let cleaned = raw.trim().trim_end_matches('%').trim_end_matches("cm").trim().replace(',', ".");
-    let n: f64 = cleaned.parse().ok()?;
-    if !n.is_finite() {
-        return None;
+/// Why a typed number was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberError {
+    /// A comma that is not a thousands separator (`2,5`, `1,20`): it could
+    /// mean a decimal point or a typo, so it is refused rather than guessed.
+    Comma,
+    /// Not a plain number at all.
+    NotANumber,
+}
+
+/// Reads a typed number: digits, at most one full stop, an optional leading
+/// minus, thousands separated by commas in groups of three (`1,200` is 1200,
+/// never 1.2), and an optional `%` or `cm` after it. Anything else is refused.
+pub fn number(raw: &str) -> Result<Value, NumberError> {
+    let s = raw.trim().trim_end_matches('%').trim_end_matches("cm").trim();
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s),
+    };
+    let (whole, frac) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    if frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(if body.contains(',') { NumberError::Comma } else { NumberError::NotANumber });
     }
-    if n.fract() == 0.0 && n.abs() < 1e15 { Some(Value::Number(Number::from(n as i64))) } else { Number::from_f64(n).map(Value::Number) }
+    let digits = if whole.contains(',') {
+        let groups: Vec<&str> = whole.split(',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        if !first_ok || !rest_ok || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(if groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+                NumberError::Comma
+            } else {
+                NumberError::NotANumber
+            });
+        }
+        groups.concat()
+    } else {
+        whole.to_string()
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(NumberError::NotANumber);
+    }
+    let text = match frac {
+        Some(f) => format!("{sign}{digits}.{f}"),
+        None => format!("{sign}{digits}"),
+    };
+    let n: f64 = text.parse().map_err(|_| NumberError::NotANumber)?;
+    if !n.is_finite() {
+        return Err(NumberError::NotANumber);
+    }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        Ok(Value::Number(Number::from(n as i64)))
+    } else {
+        Number::from_f64(n).map(Value::Number).ok_or(NumberError::NotANumber)
+    }
 }
 
 /// Parses the answers into a Case, or every problem, in form order.
@@ -544,7 +632,7 @@ fn from_field_error(e: &FieldError, wording: Wording) -> FormProblem {
         (Some(q), Wording::Clinician) if !field.is_empty() => format!("{}: {}", q.clinician, e.detail),
         _ => e.to_string(),
     };
-    FormProblem { field, message }
+    FormProblem { field, message, duplicate: false }
 }
 
 fn order(field: &str) -> usize {
@@ -572,7 +660,7 @@ mod tests {
             ("primary_site", "bowel"),
             ("bowel_side", ""),
             ("liver.tumour_count", "3"),
-            ("liver.largest_tumour_cm", "2,5"),
+            ("liver.largest_tumour_cm", "2.5"),
             ("liver.both_lobes", "true"),
             ("biomarkers.KRAS", "wild_type"),
             ("biomarkers.NRAS", ""),
@@ -601,6 +689,45 @@ mod tests {
         let p = to_case(&a, Wording::Patient).unwrap_err();
         let fields: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["primary_site", "liver.tumour_count", "liver.largest_tumour_cm", "spread_elsewhere"]);
+    }
+
+    #[test]
+    fn numbers_are_never_guessed() {
+        let n = |s: &str| number(s).map(|v| v.as_f64().unwrap());
+        assert_eq!(n("1,200"), Ok(1200.0));
+        assert_eq!(n("12,000,000"), Ok(12_000_000.0));
+        assert_eq!(n("1,200.5"), Ok(1200.5));
+        assert_eq!(n(" 2.5 cm"), Ok(2.5));
+        assert_eq!(n("45%"), Ok(45.0));
+        assert_eq!(n("-1"), Ok(-1.0));
+        assert_eq!(n("2,5"), Err(NumberError::Comma));
+        assert_eq!(n("1,20"), Err(NumberError::Comma));
+        assert_eq!(n("1,2000"), Err(NumberError::Comma));
+        for bad in ["lots", "1e5", "inf", "NaN", "1.2.3", ".", "", "1.", "0x10", "1 200"] {
+            assert_eq!(n(bad), Err(NumberError::NotANumber), "{bad}");
+        }
+        let a = answers(&[("primary_site", "bowel"), ("cea_ng_ml", "1,200")]);
+        assert_eq!(to_case(&a, Wording::Patient).unwrap().cea_ng_ml, Some(1200.0));
+        let a = answers(&[("primary_site", "bowel"), ("liver.largest_tumour_cm", "2,5")]);
+        let p = to_case(&a, Wording::Patient).unwrap_err();
+        assert_eq!(p[0].field, "liver.largest_tumour_cm");
+        assert!(p[0].message.contains("full stop"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn duplicate_fields_are_an_error_naming_the_field() {
+        let a = answers(&[("primary_site", "bowel"), ("liver.tumour_count", "2"), ("liver.tumour_count", "8")]);
+        let p = to_case(&a, Wording::Patient).unwrap_err();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].field, "liver.tumour_count");
+        assert!(p[0].message.contains("more than once") && p[0].message.contains("liver.tumour_count"), "{}", p[0].message);
+        let a = answers(&[("primary_site", "bowel"), ("primary_site", "breast")]);
+        assert_eq!(to_case(&a, Wording::Patient).unwrap_err()[0].field, "primary_site");
+        let a = answers(&[("primary_site", "bowel"), ("for", "self"), ("for", "carer")]);
+        assert!(to_case(&a, Wording::Patient).unwrap_err()[0].message.contains("(for)"));
+        // Checkboxes and the page's own `_` fields may repeat.
+        let a = answers(&[("primary_site", "bowel"), ("spread_elsewhere", "lung"), ("spread_elsewhere", "bone"), ("_q", "a"), ("_q", "b")]);
+        assert_eq!(to_case(&a, Wording::Patient).unwrap().spread_elsewhere.map(|v| v.len()), Some(2));
     }
 
     #[test]

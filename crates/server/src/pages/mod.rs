@@ -5,8 +5,9 @@
 //! the knowledge-base version and review dates. Pages only read the knowledge
 //! base and the engine's output; they hold no clinical logic.
 //!
-//! One module per page family: [`home`], [`check`] (questionnaire and
-//! results), [`clinician`], [`treatments`], [`glossary`], [`drugs`], [`ask`],
+//! One module per page family: [`home`], [`check`] (questionnaire and its
+//! handlers), [`results`] (the decision aid), [`sheet`] (the appointment
+//! sheet), [`seal`] (answers sealed into addresses), [`clinician`], [`treatments`], [`glossary`], [`drugs`], [`ask`],
 //! [`questions`], [`about`], [`support`], [`feedback`].
 
 pub mod about;
@@ -18,6 +19,9 @@ pub mod feedback;
 pub mod glossary;
 pub mod home;
 pub mod questions;
+pub mod results;
+pub mod seal;
+pub mod sheet;
 pub mod support;
 pub mod treatments;
 
@@ -52,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::page))
         .route("/check", get(check::form_page).post(check::prefilled_form))
         .route("/results", post(check::results).get(check::results_get))
+        .route("/sheet", post(sheet::make).get(sheet::page))
         .route("/clinician", get(clinician::form_page).post(clinician::results))
         .route("/treatments", get(treatments::index))
         .route("/treatments/{id}", get(treatments::page))
@@ -84,7 +89,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let path = match parts.uri.path() {
-            "/results" => "/check".to_string(),
+            "/results" | "/sheet" => "/check".to_string(),
             p => p.to_string(),
         };
         let thanks = parts.uri.query().is_some_and(|q| q.split('&').any(|kv| kv == "feedback=thanks"));

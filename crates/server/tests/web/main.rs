@@ -8,6 +8,7 @@ mod forms;
 mod headers;
 mod openapi;
 mod pages;
+mod results;
 mod weights;
 
 use axum::Router;
@@ -55,6 +56,18 @@ pub async fn post_form(app: Router, path: &str, form: &str) -> (StatusCode, Stri
     let status = parts.status;
     let body = String::from_utf8(to_bytes(body, 10 << 20).await.unwrap().to_vec()).unwrap();
     (status, body, Response::from_parts(parts, ()))
+}
+
+/// POST a urlencoded form, expect `303 See Other`, and GET where it points:
+/// the redirect's location, then the page's status and body.
+pub async fn post_follow(app: Router, path: &str, form: &str) -> (String, StatusCode, String) {
+    let (status, body, res) = post_form(app.clone(), path, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    let to = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+    let page = send(app, Request::get(&to).body(Body::empty()).unwrap()).await;
+    let status = page.status();
+    (to, status, text(page).await)
 }
 
 /// POST JSON; the response.

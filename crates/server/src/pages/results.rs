@@ -1,0 +1,697 @@
+//! The results page as a decision aid (`GET /results?a=<sealed answers>`).
+//!
+//! Reading order follows the NHS design system and patient decision aids
+//! (Option Grid, Ottawa): one plain sentence about the situation, then all
+//! nine options at a glance (status, what each involves, what it can offer
+//! and cost, as natural frequencies where a source gives them), the choice
+//! not to have treatment, "what you told us" with change links, what to do
+//! next, clinical trials, what matters most and a question builder for the
+//! appointment sheet. Detail, reasons, sources and long lists sit in
+//! `<details>`. Carer mode ([`Voice`]) words everything in the third person
+//! or as things to ask together. Everything shown comes from the engine's
+//! assessment or the knowledge base; nothing here decides anything.
+
+use hepatica_engine::{Assessment, Biomarker, OptionAssessment, Suitability};
+use hepatica_knowledge::Knowledge;
+use maud::{Markup, html};
+
+use super::{cite, suitability_label};
+use crate::AppState;
+use crate::form::{Answers, BIOMARKER_GROUPS, Input, PRIMARY_SITES, QUESTIONS, SPREAD, Wording, biomarker_value_label, number, question};
+
+/// Pronouns for the results page: the reader, or the person they care for.
+#[derive(Clone, Copy)]
+pub struct Voice {
+    /// The reader is a carer.
+    pub carer: bool,
+}
+
+impl Voice {
+    /// The voice the answers ask for.
+    pub fn of(answers: &Answers) -> Voice {
+        Voice { carer: answers.carer() }
+    }
+    /// "your" or "their".
+    pub fn your(self) -> &'static str {
+        if self.carer { "their" } else { "your" }
+    }
+    /// "you" or "they".
+    pub fn you(self) -> &'static str {
+        if self.carer { "they" } else { "you" }
+    }
+    /// "You" or "They".
+    pub fn you_cap(self) -> &'static str {
+        if self.carer { "They" } else { "You" }
+    }
+    /// "Your" or "Their".
+    pub fn your_cap(self) -> &'static str {
+        if self.carer { "Their" } else { "Your" }
+    }
+    /// A knowledge-base text in this voice ("" when the id is missing).
+    pub fn text<'k>(self, kb: &'k Knowledge, id: &str) -> &'k str {
+        match kb.questionnaire.text(id) {
+            Some(t) if self.carer => t.carer.as_deref().unwrap_or(&t.patient),
+            Some(t) => &t.patient,
+            None => "",
+        }
+    }
+    /// A knowledge-base text's heading in this voice.
+    pub fn heading<'k>(self, kb: &'k Knowledge, id: &str) -> String {
+        let h = kb.questionnaire.text(id).and_then(|t| t.heading.as_deref()).unwrap_or("");
+        if self.carer { h.replace("to you", "to them") } else { h.to_string() }
+    }
+    /// A question to ask, in this voice (carers get it in the third person).
+    pub fn question(self, q: &str) -> String {
+        if self.carer { third_person(q) } else { q.to_string() }
+    }
+    /// The disclaimer in this voice.
+    pub fn disclaimer(self, kb: &Knowledge) -> String {
+        let t = self.text(kb, "disclaimer");
+        if t.is_empty() { kb.meta.disclaimer.clone() } else { t.to_string() }
+    }
+}
+
+/// Rewrites a first-person question ("Would I need …", "my scans") in the third
+/// person, so a carer can ask it about the person they care for.
+pub fn third_person(s: &str) -> String {
+    let words: Vec<&str> = s.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let (core, tail) = split_punct(w);
+        let next = words.get(i + 1).map(|n| split_punct(n).0.to_ascii_lowercase()).unwrap_or_default();
+        let prev = if i > 0 { split_punct(words[i - 1]).0.to_ascii_lowercase() } else { String::new() };
+        let replaced = match core {
+            "I" => Some("they"),
+            "I'm" | "I\u{2019}m" => Some("they're"),
+            "I've" | "I\u{2019}ve" => Some("they've"),
+            "I'd" | "I\u{2019}d" => Some("they'd"),
+            "I'll" | "I\u{2019}ll" => Some("they'll"),
+            "me" => Some("them"),
+            "my" => Some("their"),
+            "My" => Some("Their"),
+            "mine" => Some("theirs"),
+            "myself" => Some("themselves"),
+            "am" if next == "i" => Some("are"),
+            "Am" if next == "i" => Some("Are"),
+            "was" if next == "i" || prev == "i" => Some("were"),
+            "Was" if next == "i" => Some("Were"),
+            "am" if prev == "i" => Some("are"),
+            _ => None,
+        };
+        out.push(match replaced {
+            Some(r) => format!("{r}{tail}"),
+            None => w.to_string(),
+        });
+    }
+    out.join(" ")
+}
+
+fn split_punct(w: &str) -> (&str, &str) {
+    let end = w.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'').len();
+    w.split_at(end)
+}
+
+/// First-person words a carer page must not contain.
+pub const FIRST_PERSON: &[&str] = &["I", "I'm", "I've", "I'd", "I'll", "me", "my", "mine", "myself"];
+
+/// The primary site in running text, after "has" ("cancer that started in the bowel").
+pub fn site_phrase(site: &str) -> &'static str {
+    match site {
+        "bowel" => "cancer that started in the bowel",
+        "breast" => "cancer that started in the breast",
+        "prostate" => "cancer that started in the prostate",
+        "lung" => "cancer that started in the lung",
+        "melanoma" => "a melanoma that started in the skin",
+        "uveal_melanoma" => "a melanoma that started in the eye",
+        "neuroendocrine" => "a neuroendocrine tumour (NET)",
+        "pancreas" => "cancer that started in the pancreas",
+        "stomach" => "cancer that started in the stomach",
+        "oesophagus" => "cancer that started in the oesophagus (food pipe)",
+        "kidney" => "cancer that started in the kidney",
+        "ovary" => "cancer that started in the ovary",
+        "womb" => "cancer that started in the womb",
+        "gist" => "a GIST (gastrointestinal stromal tumour)",
+        "unknown" => "cancer where doctors could not find where it started",
+        _ => "cancer that started somewhere else in the body",
+    }
+}
+
+/// One plain sentence about the situation, from the answers.
+pub fn situation(answers: &Answers, v: Voice) -> String {
+    let site = answers.get("primary_site").unwrap_or("other");
+    let who = if v.carer { "You told us the person you care for has " } else { "You told us you have " };
+    let mut s = format!("{who}{} that has spread to the liver", site_phrase(site));
+    let mut bits: Vec<String> = Vec::new();
+    if let Some(n) = answers.get("liver.tumour_count").and_then(|n| number(n).ok()).and_then(|n| n.as_i64()) {
+        bits.push(if n == 1 { "1 tumour in the liver".to_string() } else { format!("{n} tumours in the liver") });
+    }
+    match answers.get("liver.both_lobes") {
+        Some("true") => bits.push("on both sides of the liver".into()),
+        Some("false") => bits.push("on one side of the liver".into()),
+        _ => {}
+    }
+    let spread = answers.all("spread_elsewhere");
+    let places: Vec<String> = SPREAD.iter().filter(|(k, _)| spread.contains(k)).map(|(_, t)| t.to_lowercase()).collect();
+    if spread.contains(&"none") {
+        bits.push("not anywhere else".into());
+    } else if !places.is_empty() {
+        bits.push(format!("and also in: {}", places.join(", ")));
+    }
+    if !bits.is_empty() {
+        s.push_str(": ");
+        s.push_str(&bits.join(", "));
+    }
+    s.push('.');
+    s
+}
+
+/// One answer as the summary list shows it.
+pub struct Told {
+    /// Form field name.
+    pub name: &'static str,
+    /// The question, short.
+    pub label: String,
+    /// The answer in words (numbers as read, so "1,200" shows as 1200).
+    pub value: String,
+    /// HTML id of the question's first input, for the change link.
+    pub anchor: String,
+}
+
+/// Every answer given, in form order, in words.
+pub fn told(answers: &Answers, wording: Wording) -> Vec<Told> {
+    let mut out = Vec::new();
+    let label = |q: &crate::form::Question| if wording == Wording::Patient { q.patient.to_string() } else { q.clinician.to_string() };
+    for q in QUESTIONS.iter().filter(|q| q.name != "id" || wording == Wording::Clinician) {
+        let value = match q.input {
+            Input::Spread => {
+                let chosen = answers.all(q.name);
+                if chosen.contains(&"none") {
+                    "Only in the liver".to_string()
+                } else {
+                    SPREAD.iter().filter(|(k, _)| chosen.contains(k)).map(|(_, t)| *t).collect::<Vec<_>>().join(", ")
+                }
+            }
+            _ => match answers.get(q.name) {
+                None => String::new(),
+                Some(raw) => match q.input {
+                    Input::Choice(c) => c.iter().find(|(k, _)| *k == raw).map(|(_, t)| t.to_string()).unwrap_or_else(|| raw.to_string()),
+                    Input::YesNo => match raw {
+                        "true" => "Yes".into(),
+                        "false" => "No".into(),
+                        other => other.into(),
+                    },
+                    Input::Whole | Input::Decimal => number(raw).map(|n| n.to_string()).unwrap_or_else(|_| raw.to_string()),
+                    _ => raw.to_string(),
+                },
+            },
+        };
+        if !value.is_empty() {
+            out.push(Told { name: q.name, label: label(q), value, anchor: q.input_id() });
+        }
+    }
+    for (_, markers) in BIOMARKER_GROUPS {
+        for b in *markers {
+            let name = format!("biomarkers.{}", b.as_str());
+            if let (Some(raw), Some(q)) = (answers.get(&name), question(&name)) {
+                let value = hepatica_engine::BiomarkerValue::parse(raw)
+                    .filter(|v| Biomarker::values(*b).contains(v))
+                    .map(|v| biomarker_value_label(*b, v).to_string())
+                    .unwrap_or_else(|| raw.to_string());
+                out.push(Told { name: q.name, label: q.patient.to_string(), value, anchor: q.input_id() });
+            }
+        }
+    }
+    out
+}
+
+/// The NHS summary list of answers; with a token, each row has a change link
+/// back to its question, answers kept.
+pub fn summary_list(answers: &Answers, token: Option<&str>, wording: Wording) -> Markup {
+    let rows = told(answers, wording);
+    let v = Voice::of(answers);
+    html! {
+        dl.summary-list {
+            div.summary-row {
+                dt { "Who this is for" }
+                dd { @if v.carer { "Someone you care for" } @else { "Yourself" } }
+                @if let Some(t) = token {
+                    dd.summary-change.no-print { a href={ "/check?a=" (t) "#f-for-self" } { "Change" span.visually-hidden { " who this is for" } } }
+                }
+            }
+            @for r in &rows {
+                div.summary-row {
+                    dt { (r.label) }
+                    dd { (r.value) }
+                    @if let Some(t) = token {
+                        dd.summary-change.no-print { a href={ "/check?a=" (t) "#" (r.anchor) } { "Change" span.visually-hidden { " " (r.label.trim_end_matches('?').to_lowercase()) } } }
+                    }
+                }
+            }
+        }
+        @let skipped = QUESTIONS.iter().filter(|q| q.name != "id").count() - rows.iter().filter(|r| !r.name.starts_with("biomarkers.")).count();
+        @if skipped > 0 && wording == Wording::Patient {
+            p.meta { (skipped) " other questions were not answered. Answering them can make the options clearer." }
+        }
+    }
+}
+
+fn primary_label(site: &str) -> &'static str {
+    PRIMARY_SITES.iter().find(|(k, _)| *k == site).map(|(_, t)| *t).unwrap_or("Somewhere else")
+}
+
+/// Order of the grid: the options that fit best first.
+const ORDER: [Suitability; 4] = [Suitability::Usual, Suitability::Possible, Suitability::Depends, Suitability::Unlikely];
+
+/// The option grid: every option with its status, what it involves, and what it
+/// can offer and cost; options not used for this primary site are grouped in one line.
+pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
+    let applies: Vec<&OptionAssessment> =
+        ORDER.iter().take(3).flat_map(|s| a.options.iter().filter(move |o| o.suitability == *s)).collect();
+    let unlikely: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == Suitability::Unlikely).collect();
+    html! {
+        section.glance aria-labelledby="glance-h" {
+            h2 #glance-h { "The options at a glance" }
+            p.glance-count { (counts(a)) }
+            ol.grid {
+                @for o in &applies {
+                    @let g = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
+                    li class={ "og s-" (o.suitability.as_str()) } {
+                        p.og-head {
+                            a.og-title href={ "#opt-" (o.treatment) } { (title(kb, o)) }
+                            " " span class={ "badge s-" (o.suitability.as_str()) } { (suitability_label(o.suitability)) }
+                        }
+                        @if let Some(g) = g {
+                            p.og-line { (g.involves) }
+                            @if let Some(off) = &g.offers { p.og-line { span.og-k { "Can offer: " } (off) } }
+                            @if let Some(h) = &g.harms { p.og-line { span.og-k { "Downsides: " } (h) } }
+                        }
+                    }
+                }
+            }
+            @if !unlikely.is_empty() {
+                div.og-unlikely {
+                    p {
+                        span.badge.s-unlikely { (suitability_label(Suitability::Unlikely)) }
+                        " for " (primary_label(site).to_lowercase()) " cancer in this situation: "
+                        @for (i, o) in unlikely.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "#opt-" (o.treatment) } { (title(kb, o)) }
+                        }
+                        "."
+                    }
+                }
+            }
+            div.og.s-choice {
+                p.og-head {
+                    a.og-title href="#not-having" { (v.heading(kb, "not-having")) }
+                    " " span.badge.s-choice { (if v.carer { "Their choice" } else { "Your choice" }) }
+                }
+                p.og-line { (v.text(kb, "not-having")) }
+            }
+            p.meta { (v.text(kb, "groups")) }
+        }
+    }
+}
+
+fn counts(a: &Assessment) -> String {
+    let n = |s: Suitability| a.options.iter().filter(|o| o.suitability == s).count();
+    let mut parts = Vec::new();
+    for (s, words) in [
+        (Suitability::Usual, "usually used"),
+        (Suitability::Possible, "may be possible"),
+        (Suitability::Depends, "depend on more information"),
+        (Suitability::Unlikely, "not usually used"),
+    ] {
+        let k = n(s);
+        if k > 0 {
+            parts.push(format!("{k} {}", if k == 1 { words.replace("depend ", "depends ") } else { words.to_string() }));
+        }
+    }
+    format!("Of the 9 kinds of treatment: {}.", parts.join(", "))
+}
+
+/// The title of an option.
+pub fn title<'a>(kb: &'a Knowledge, o: &'a OptionAssessment) -> &'a str {
+    if o.title.is_empty() { kb.treatment(&o.treatment).map(|t| t.title.as_str()).unwrap_or(&o.treatment) } else { &o.title }
+}
+
+/// The questions for one option, in this voice.
+pub fn option_questions(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Vec<String> {
+    let qs: Vec<&String> = if o.questions_to_ask.is_empty() {
+        kb.treatment(&o.treatment).map(|t| t.questions.iter().collect()).unwrap_or_default()
+    } else {
+        o.questions_to_ask.iter().collect()
+    };
+    qs.into_iter().map(|q| v.question(q)).collect()
+}
+
+/// One option in detail: summary, then why, what would decide it, kinds and
+/// questions inside a `<details>`.
+pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
+    let t = kb.treatment(&o.treatment);
+    let title = title(kb, o);
+    let summary = if o.summary.is_empty() { t.map(|t| t.summary.as_str()).unwrap_or("") } else { &o.summary };
+    let sid = o.suitability.as_str();
+    let questions = if o.suitability == Suitability::Unlikely { Vec::new() } else { option_questions(kb, o, v) };
+    html! {
+        article class={ "option s-" (sid) } aria-labelledby={ "opt-" (o.treatment) } {
+            h3 id={ "opt-" (o.treatment) } { (title) " " span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
+            @if !summary.is_empty() { p { (summary) } }
+            details {
+                summary { span { "Why, and what would decide it" } }
+                div.inner {
+                    @if !o.reasons.is_empty() {
+                        h4 { "Why" }
+                        ul { @for r in &o.reasons { li { (r.text) (cite(kb, &r.sources)) } } }
+                    }
+                    @if !o.depends_on.is_empty() {
+                        h4 { "What would decide it" }
+                        ul { @for d in &o.depends_on { li { (d) } } }
+                    }
+                    @if !o.kinds.is_empty() {
+                        h4 { "Kinds" }
+                        ul {
+                            @for k in &o.kinds {
+                                li { a href={ "/treatments/" (o.treatment) "#kind-" (k.id) } { (k.title) } ": " (suitability_label(k.suitability).to_lowercase()) }
+                            }
+                        }
+                    }
+                    @if !questions.is_empty() {
+                        h4 { @if v.carer { "Questions to ask together" } @else { "Questions you could ask" } }
+                        ul { @for q in questions.iter().take(4) { li { (q) } } }
+                    }
+                }
+            }
+            p.no-print { a href={ "/treatments/" (o.treatment) } { "Read more about " (title.to_lowercase()) } }
+        }
+    }
+}
+
+/// "What you can do next": MDT review, tests that would decide an option, and when to call.
+pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
+    let tests: Vec<String> = a
+        .missing_information
+        .iter()
+        .filter(|m| m.pointer.starts_with("/biomarkers/"))
+        .map(|m| pointer_label(&m.pointer))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let block = |id: &str| {
+        let src = kb.questionnaire.text(id).map(|t| t.sources.clone()).unwrap_or_default();
+        html! { h3 { (v.heading(kb, id)) } p { (v.text(kb, id)) } (cite(kb, &src)) }
+    };
+    html! {
+        section.next aria-labelledby="next-h" {
+            h2 #next-h { "What " (if v.carer { "you can do together" } else { "you can do" }) " next" }
+            (block("next.mdt"))
+            @if !tests.is_empty() {
+                h3 { (v.heading(kb, "next.tests")) }
+                p { (v.text(kb, "next.tests")) }
+                ul { @for t in &tests { li { (t) } } }
+            }
+            div.urgent {
+                (block("next.urgent"))
+                p.no-print { a href="/support#urgent" { "Signs that need help the same day" } }
+            }
+        }
+    }
+}
+
+/// Trial finders, opened only if the person chooses a link.
+pub fn trials(kb: &Knowledge, site: &str, v: Voice) -> Markup {
+    let src = kb.questionnaire.text("trials").map(|t| t.sources.clone()).unwrap_or_default();
+    let cond = trial_condition(site);
+    html! {
+        section.trials.no-print aria-labelledby="trials-h" {
+            h2 #trials-h { (v.heading(kb, "trials")) }
+            p { (v.text(kb, "trials")) }
+            (cite(kb, &src))
+            ul.links {
+                li { a href="https://bepartofresearch.nihr.ac.uk/" rel="noopener noreferrer" { "Be Part of Research (NIHR)" } " " span.print-url { "bepartofresearch.nihr.ac.uk" } }
+                li { a href="https://www.cancerresearchuk.org/about-cancer/find-a-clinical-trial" rel="noopener noreferrer" { "Cancer Research UK trial finder" } " " span.print-url { "cancerresearchuk.org/about-cancer/find-a-clinical-trial" } }
+                li {
+                    a href={ "https://clinicaltrials.gov/search?cond=" (cond.replace(' ', "%20")) "&aggFilters=status:rec" } rel="noopener noreferrer" { "ClinicalTrials.gov: trials for " (cond.to_lowercase()) }
+                    " " span.print-url { "clinicaltrials.gov" }
+                }
+            }
+            p.meta { (v.text(kb, "trials.privacy")) }
+        }
+    }
+}
+
+fn trial_condition(site: &str) -> &'static str {
+    match site {
+        "bowel" => "Colorectal Cancer Liver Metastases",
+        "breast" => "Breast Cancer Liver Metastases",
+        "prostate" => "Prostate Cancer Liver Metastases",
+        "lung" => "Lung Cancer Liver Metastases",
+        "melanoma" => "Melanoma Liver Metastases",
+        "uveal_melanoma" => "Uveal Melanoma Liver Metastases",
+        "neuroendocrine" => "Neuroendocrine Tumor Liver Metastases",
+        "pancreas" => "Pancreatic Cancer Liver Metastases",
+        "stomach" => "Gastric Cancer Liver Metastases",
+        "oesophagus" => "Esophageal Cancer Liver Metastases",
+        "kidney" => "Renal Cell Carcinoma Liver Metastases",
+        "ovary" => "Ovarian Cancer Liver Metastases",
+        "womb" => "Endometrial Cancer Liver Metastases",
+        "gist" => "GIST Liver Metastases",
+        _ => "Liver Metastases",
+    }
+}
+
+/// The questions the builder offers: from the options that apply, then general ones.
+pub fn builder_questions(kb: &Knowledge, a: &Assessment, v: Voice) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ["ask.aim", "ask.without", "ask.mdt", "ask.tests"] {
+        out.push(v.text(kb, id).to_string());
+    }
+    for s in ORDER.iter().take(3) {
+        for o in a.options.iter().filter(|o| o.suitability == *s) {
+            for q in option_questions(kb, o, v).into_iter().take(2) {
+                if !out.contains(&q) {
+                    out.push(q);
+                }
+            }
+        }
+    }
+    for id in ["ask.trials", "ask.call"] {
+        out.push(v.text(kb, id).to_string());
+    }
+    out.retain(|q| !q.is_empty());
+    out
+}
+
+/// "What matters most" and the question builder: one form that makes the appointment sheet.
+pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, token: &str, v: Voice) -> Markup {
+    let chosen_values = answers.all("_v");
+    let chosen_q = answers.all("_q");
+    let own = answers.get("_own").unwrap_or("");
+    html! {
+        form.no-print.builder method="post" action="/sheet" {
+            input type="hidden" name="a" value=(token);
+            section aria-labelledby="values-h" {
+                h2 #values-h { (v.heading(kb, "values").replace("to you", if v.carer { "to them" } else { "to you" })) }
+                fieldset {
+                    legend { (v.text(kb, "values")) }
+                    div.choices {
+                        @for c in &kb.questionnaire.values {
+                            @let id = format!("v-{}", c.id);
+                            div.choice {
+                                input type="checkbox" id=(id) name="_v" value=(c.id) checked[chosen_values.contains(&c.id.as_str())];
+                                label for=(id) { (c.label) }
+                            }
+                        }
+                    }
+                }
+            }
+            section #builder aria-labelledby="builder-h" {
+                h2 #builder-h { (v.heading(kb, "builder")) }
+                fieldset {
+                    legend { (v.text(kb, "builder")) }
+                    div.choices {
+                        @for (i, q) in builder_questions(kb, a, v).iter().enumerate() {
+                            @let id = format!("q-{i}");
+                            div.choice {
+                                input type="checkbox" id=(id) name="_q" value=(q) checked[chosen_q.contains(&q.as_str())];
+                                label for=(id) { (q) }
+                            }
+                        }
+                    }
+                }
+                div.question {
+                    label for="f-own" { "Add " (if v.carer { "a question of your own" } else { "your own question" }) " (optional)" }
+                    textarea #f-own name="_own" rows="3" maxlength="500" { (own) }
+                }
+            }
+            div.form-actions { button.start type="submit" { "Make the appointment sheet" } }
+        }
+    }
+}
+
+/// The question that a missing-information pointer stands for.
+pub fn pointer_label(pointer: &str) -> String {
+    let field = crate::form::field_for_pointer(pointer);
+    match question(&field) {
+        Some(q) => q.patient.trim_end_matches('?').to_string(),
+        None => pointer.trim_start_matches('/').replace(['/', '_'], " "),
+    }
+}
+
+/// The whole results page body.
+pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) -> (String, Markup) {
+    let kb = state.kb();
+    let v = Voice::of(answers);
+    let site = answers.get("primary_site").unwrap_or("other");
+    let title = format!("Treatment options to talk about with {} care team", v.your());
+    let not_having = kb.questionnaire.text("not-having").map(|t| t.sources.clone()).unwrap_or_default();
+    let body = html! {
+        h1 { (title) }
+        p.lede { (situation(answers, v)) }
+        (glance(kb, a, v, site))
+        p.decision { (v.text(kb, "decision")) }
+        div.no-print.form-actions.top-actions {
+            a.button.secondary href={ "/check?a=" (token) } { "Change " (if v.carer { "the" } else { "your" }) " answers" }
+            a.button.secondary href="#builder" { "Make an appointment sheet" }
+            button.js-print.secondary type="button" hidden { "Print" }
+        }
+        section aria-labelledby="told-h" {
+            h2 #told-h { "What you told us" }
+            (summary_list(answers, Some(token), Wording::Patient))
+        }
+        (what_next(kb, a, v))
+        div.callout { p { strong { "This is information to discuss, not a decision." } " " (v.disclaimer(kb)) } }
+        section.no-print aria-labelledby="detail-h" {
+            h2 #detail-h { "The options in detail" }
+            @for s in ORDER {
+                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v)) }
+            }
+            article.choice-card #not-having aria-labelledby="not-having-h" {
+                h3 #not-having-h { (v.heading(kb, "not-having")) }
+                p { (v.text(kb, "not-having")) }
+                (cite(kb, &not_having))
+                p.no-print { a href="/treatments/supportive_care#choosing-not-to" { "Read more about choosing not to have treatment" } }
+            }
+        }
+        (trials(kb, site, v))
+        (values_and_builder(kb, a, answers, token, v))
+        (scores(a, Wording::Patient))
+        @if !a.missing_information.is_empty() {
+            details.no-print {
+                summary { span { "What would make this clearer (" (a.missing_information.len()) ")" } }
+                div.inner {
+                    p { "The options would be sharper if we knew more. " (v.you_cap()) " could ask the care team about:" }
+                    ul { @for m in &a.missing_information { li { strong { (pointer_label(&m.pointer)) } ": " (m.why) } } }
+                }
+            }
+        }
+        details.no-print {
+            summary { span { "Sources (" (a.sources.len()) ")" } }
+            div.inner { (sources_list(a)) }
+        }
+        (support_section(state, v))
+        p.meta { "Knowledge base version " (a.knowledge_base.version) ", published " (a.knowledge_base.published) ". This page is not stored anywhere; its address stops working after 2 hours." }
+    };
+    (title, body)
+}
+
+/// The scores section (nothing when no score could be worked out).
+pub fn scores(a: &Assessment, wording: Wording) -> Markup {
+    let s = &a.scores;
+    let any = s.fong_clinical_risk_score.is_some()
+        || s.tumour_burden_score.is_some()
+        || s.game_score.is_some()
+        || s.future_liver_remnant.is_some();
+    let inner = html! {
+        dl.facts {
+            @if let Some(f) = &s.fong_clinical_risk_score {
+                dt { "Clinical risk score (Fong)" }
+                dd { (f.value) " out of 5: " (f.group) " group." @if wording == Wording::Patient { " A higher score means the cancer is more likely to come back after surgery." } }
+            }
+            @if let Some(t) = &s.tumour_burden_score {
+                dt { "Tumour burden score" }
+                dd { (format!("{:.1}", t.value)) ": " (t.group) " group." @if wording == Wording::Patient { " It combines the number and size of the tumours." } }
+            }
+            @if let Some(g) = &s.game_score {
+                dt { "GAME score" }
+                dd { (g.value) " out of 7: " (g.group) " group." }
+            }
+            @if let Some(r) = &s.future_liver_remnant {
+                dt { @if wording == Wording::Patient { "Liver left after surgery" } @else { "Future liver remnant" } }
+                dd {
+                    (format!("{:.0}", r.value)) "%; threshold " (r.threshold) "% for this liver: "
+                    @if r.adequate { "adequate." } @else { "not adequate without augmentation." }
+                }
+            }
+        }
+    };
+    html! {
+        @if any {
+            @if wording == Wording::Patient {
+                details.no-print #scores {
+                    summary { span { "Scores doctors use" } }
+                    div.inner {
+                        p { "Doctors sometimes use these scores to describe groups of people with similar cancers. They are a rough guide, not a prediction for one person." }
+                        (inner)
+                    }
+                }
+            } @else {
+                section aria-labelledby="scores" { h2 #scores { "Scores" } (inner) }
+            }
+        }
+    }
+}
+
+/// The sources cited in an assessment, as a list.
+pub fn sources_list(a: &Assessment) -> Markup {
+    html! {
+        @if a.sources.is_empty() {
+            p { "All our sources are listed on the " a href="/about#sources" { "About page" } "." }
+        } @else {
+            ol.sources #sources {
+                @for s in &a.sources {
+                    li { a href={ "/about#source-" (s.id) } { (s.title) } " (" (s.publisher) ", " (s.year) ")" }
+                }
+            }
+        }
+    }
+}
+
+/// Support signposting.
+pub fn support_section(state: &AppState, v: Voice) -> Markup {
+    html! {
+        section.no-print aria-labelledby="support" {
+            h2 #support { "Support" }
+            p { "Talking to someone can help. " (v.your_cap()) " care team, including a specialist nurse, is the first place to ask. These services can help too:" }
+            ul {
+                @for s in state.support().iter().take(3) {
+                    li { strong { (s.name) } ": " (s.how) }
+                }
+            }
+            p { a href="/support" { "More support services" } }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn third_person_questions() {
+        assert_eq!(third_person("Would I need chemotherapy before the operation?"), "Would they need chemotherapy before the operation?");
+        assert_eq!(third_person("Has a team looked at my scans?"), "Has a team looked at their scans?");
+        assert_eq!(third_person("What are the risks for me?"), "What are the risks for them?");
+        assert_eq!(third_person("Am I fit enough, and was I well enough?"), "Are they fit enough, and were they well enough?");
+        assert_eq!(third_person("My liver: I'm worried."), "Their liver: they're worried.");
+    }
+
+    #[test]
+    fn every_site_reads_as_a_sentence() {
+        for (site, _) in PRIMARY_SITES {
+            let s = situation(&Answers::new(vec![("primary_site".into(), site.to_string())]), Voice { carer: false });
+            assert!(!s.contains("started in the other") && !s.contains("in the neuroendocrine") && !s.contains("in the unknown"), "{s}");
+            assert!(s.ends_with("spread to the liver."), "{s}");
+        }
+    }
+}

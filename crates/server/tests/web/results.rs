@@ -1,0 +1,188 @@
+//! The decision aid: sealed results addresses, the option grid, "what you told
+//! us", carer wording, the appointment sheet and the MDT summary.
+
+use super::*;
+
+/// First-person words that must never appear on a carer's page.
+const FIRST_PERSON: &[&str] = &[" I ", " I'm ", " I've ", " I'd ", " I'll ", " me ", " my ", " My ", " mine ", " myself "];
+
+/// Removes every `<tag class="class" …>…</tag>` (citations quote other works' titles,
+/// such as "How do I find a clinical trial?", which are not our sentences).
+fn without(html: &str, tag: &str, class: &str) -> String {
+    let open = format!("<{tag} class=\"{class}\"");
+    let close = format!("</{tag}>");
+    let mut out = html.to_string();
+    while let Some(start) = out.find(&open) {
+        let end = out[start..].find(&close).map(|e| start + e + close.len()).unwrap_or(out.len());
+        out.replace_range(start..end, "");
+    }
+    out
+}
+
+/// The visible words of a page, citations left out (tags dropped, punctuation spaced out).
+fn words(html: &str) -> String {
+    let html = without(&without(html, "p", "cite"), "ol", "sources");
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if in_tag => {}
+            c if c.is_alphanumeric() || c == '\'' => out.push(c),
+            _ => out.push(' '),
+        }
+    }
+    format!(" {} ", out.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[tokio::test]
+async fn results_are_a_sealed_get_with_no_answer_in_the_address() {
+    let (to, status, html) = post_follow(app(), "/results", BOWEL_FORM).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(to.starts_with("/results?a="), "{to}");
+    for answer in ["bowel", "left", "tumour", "carer", "2.5", "none"] {
+        assert!(!to.to_lowercase().contains(answer), "{answer} readable in {to}");
+    }
+    // Reloading (Back) is a plain GET that shows the same page again.
+    let again = send(app(), Request::get(&to).body(Body::empty()).unwrap()).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(h1(&text(again).await), h1(&html));
+}
+
+#[tokio::test]
+async fn a_tampered_or_foreign_token_shows_the_form_with_a_note() {
+    let (to, _, _) = post_follow(app(), "/results", BOWEL_FORM).await;
+    let mut bad = to.clone();
+    let last = bad.pop().unwrap();
+    bad.push(if last == 'A' { 'B' } else { 'A' });
+    let (status, html) = get(&bad).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("no longer available"), "note shown");
+    assert!(html.contains("action=\"/results\""), "the form is shown");
+    let (status, html) = get("/results?a=nonsense").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("no longer available"));
+}
+
+#[tokio::test]
+async fn the_grid_comes_first_with_all_nine_and_the_choice_not_to() {
+    let (_, _, html) = post_follow(app(), "/results", BOWEL_FORM).await;
+    let grid = html.find("class=\"glance\"").expect("grid");
+    let detail = html.find("id=\"detail-h\"").expect("detail");
+    assert!(grid < detail, "the grid comes before the detail");
+    let grid_html = &html[grid..detail];
+    for id in hepatica_knowledge::TREATMENT_IDS {
+        assert!(grid_html.contains(&format!("href=\"#opt-{id}\"")), "{id} missing from the grid");
+    }
+    assert!(grid_html.contains("href=\"#not-having\""), "the choice not to have treatment");
+    assert!(grid_html.contains("in 100"), "natural frequencies in the grid: {grid_html}");
+    assert!(html.contains("id=\"not-having\""));
+    // One plain sentence that reads properly.
+    assert!(html.contains(
+        "You told us the person you care for has cancer that started in the bowel that has spread to the liver: 2 tumours in the liver"
+    ));
+}
+
+#[tokio::test]
+async fn summary_sentences_read_for_every_site() {
+    for (site, phrase) in [
+        ("neuroendocrine", "a neuroendocrine tumour (NET) that has spread"),
+        ("other", "somewhere else in the body"),
+        ("unknown", "could not find where it started"),
+    ] {
+        let (_, status, html) = post_follow(app(), "/results", &format!("for=self&primary_site={site}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(phrase), "{site}: {phrase}");
+        assert!(!html.contains("started in the neuroendocrine") && !html.contains("in the other"), "{site}");
+    }
+}
+
+#[tokio::test]
+async fn what_you_told_us_repeats_the_answers_with_change_links() {
+    let form = "for=self&primary_site=breast&liver.tumour_count=8&liver.both_lobes=true&spread_elsewhere=bone&biomarkers.ER=positive&cea_ng_ml=1%2C200";
+    let (to, _, html) = post_follow(app(), "/results", form).await;
+    let token = to.trim_start_matches("/results?a=");
+    for shown in ["Bones", "Oestrogen receptor (ER)", "Positive", "8", "1200"] {
+        assert!(html.contains(&format!(">{shown}<")), "{shown} not repeated");
+    }
+    assert!(html.contains(&format!("href=\"/check?a={token}#f-liver-tumour-count\"")), "change link to the question");
+    // The change link fills the form in.
+    let (status, form_html) = get(&format!("/check?a={token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form_html.contains("id=\"f-primary-site-breast\" name=\"primary_site\" value=\"breast\" checked"));
+    assert!(form_html.contains("value=\"8\""));
+}
+
+#[tokio::test]
+async fn carer_pages_have_no_first_person_words() {
+    let (to, _, html) = post_follow(app(), "/results", BOWEL_FORM).await;
+    let text = words(&html);
+    for w in FIRST_PERSON {
+        assert!(
+            !text.contains(w),
+            "carer results say {w:?}: …{}…",
+            &text[text.find(w).unwrap().saturating_sub(80)..][..160.min(text.len() - text.find(w).unwrap().saturating_sub(80))]
+        );
+    }
+    assert!(html.contains("Questions to ask together"));
+    let token = to.trim_start_matches("/results?a=");
+    let q = "What+are+the+main+risks+of+this+operation+for+them%3F";
+    let (_, status, sheet) = post_follow(app(), "/sheet", &format!("a={token}&_v=longer&_q={q}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = words(&sheet);
+    for w in FIRST_PERSON {
+        assert!(!text.contains(w), "carer sheet says {w:?}");
+    }
+    // The patient's own voice is kept for people asking for themselves.
+    let (_, _, own) = post_follow(app(), "/results", "for=self&primary_site=bowel").await;
+    assert!(words(&own).contains(" my "), "self mode keeps first-person questions");
+}
+
+#[tokio::test]
+async fn the_sheet_holds_ticks_and_own_question_sealed() {
+    let (to, _, _) = post_follow(app(), "/results", BOWEL_FORM).await;
+    let token = to.trim_start_matches("/results?a=");
+    let (sheet_to, status, sheet) =
+        post_follow(app(), "/sheet", &format!("a={token}&_v=hospital&_q=Who+do+we+call%3F&_own=Can+they+fly+in+May%3F")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sheet_to.starts_with("/sheet?a=") && !sheet_to.contains("fly"), "{sheet_to}");
+    for shown in [
+        "Spending less time in hospital or travelling",
+        "Who do we call?",
+        "Can they fly in May?",
+        "24-hour line",
+        "Notes from the appointment",
+    ] {
+        assert!(sheet.contains(shown), "{shown}: {sheet}");
+    }
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    assert!(sheet.contains(&kb.meta.version));
+    let (status, _) = get("/sheet").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn duplicate_fields_and_ambiguous_numbers_are_errors() {
+    let (status, html, _) = post_form(app(), "/results", "primary_site=bowel&liver.tumour_count=2&liver.tumour_count=3").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("more than once") && html.contains("liver.tumour_count"), "names the field");
+    let (status, html, _) = post_form(app(), "/results", "primary_site=bowel&liver.largest_tumour_cm=2%2C5").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("full stop"));
+    assert!(html.contains("value=\"2,5\""), "the answer is echoed back");
+}
+
+#[tokio::test]
+async fn the_form_asks_the_required_question_first_with_show_now_after_it() {
+    let (_, html) = get("/check").await;
+    let site = html.find("name=\"primary_site\"").unwrap();
+    let now = html.find("Show my options now").unwrap();
+    let next = html.find("name=\"bowel_side\"").unwrap();
+    assert!(site < now && now < next, "required question, then the button, then the rest");
+    assert!(html.find("name=\"for\"").unwrap() > site, "the required question comes first");
+}
