@@ -157,6 +157,9 @@ pub(crate) struct ServeArgs {
     /// CDS Hooks trust file (base_url and allow-listed issuers with their JWK sets).
     #[arg(long, value_name = "FILE", env = "HEPATICA_CDS_TRUST")]
     pub cds_trust: Option<PathBuf>,
+    /// Timeouts, caps and rates (docs/safety/operations.md).
+    #[command(flatten)]
+    pub limits: cmd_serve::LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]
