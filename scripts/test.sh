@@ -21,7 +21,7 @@ cargo run -q -p hepatica-cli -- kb check
 echo "== browser test (axe-core, keyboard, reflow, no-JS)"
 bash scripts/browser-test.sh
 
-for smoke in scripts/fuzz-smoke.sh scripts/load-smoke.sh; do
+for smoke in scripts/fuzz-smoke.sh scripts/load-smoke.sh scripts/slowloris-smoke.sh; do
   if [ -f "$smoke" ]; then
     echo "== $smoke"
     bash "$smoke"

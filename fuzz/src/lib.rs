@@ -39,6 +39,7 @@ pub const TARGETS: &[Target] = &[
     ("ask_query", ask_query),
     ("form_post", form_post),
     ("http_post", http_post),
+    ("strict_json", strict_json),
 ];
 
 fn kb() -> &'static Knowledge {
@@ -63,6 +64,7 @@ fn check_assessment(a: &Assessment) {
 
 fn check_errors(errors: &[FieldError]) {
     assert!(!errors.is_empty(), "an error result names at least one problem");
+    assert!(errors.len() <= hepatica_engine::parse::MAX_ERRORS + 1, "errors are capped: {}", errors.len());
     for e in errors {
         assert!(e.pointer.is_empty() || e.pointer.starts_with('/'), "pointer {:?}", e.pointer);
         assert!(!e.detail.is_empty(), "empty detail at {:?}", e.pointer);
@@ -80,6 +82,25 @@ pub fn case_json(data: &[u8]) {
             }
         }
         Err(errors) => check_errors(&errors),
+    }
+}
+
+/// The strict JSON reader behind every Case (`hepatica_engine::parse::json_from_slice`):
+/// it agrees with serde_json on every document without a repeated key, and
+/// a repeated key it reports is really there (its parent object exists).
+pub fn strict_json(data: &[u8]) {
+    use hepatica_engine::parse::{JsonError, json_from_slice};
+    let text = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let loose = serde_json::from_slice::<Value>(text);
+    match json_from_slice(data) {
+        Ok(v) => assert_eq!(Some(&v), loose.as_ref().ok(), "strict and serde_json agree"),
+        Err(JsonError::Syntax(_)) => assert!(loose.is_err(), "strict refused what serde_json reads, without a repeated key"),
+        Err(JsonError::DuplicateKey { pointer }) => {
+            let v = loose.expect("a repeated key is only reported in valid JSON");
+            let parent = &pointer[..pointer.rfind('/').expect("pointer has a key")];
+            assert!(v.pointer(parent).is_some_and(Value::is_object), "{pointer}: parent is an object");
+            assert!(v.pointer(&pointer).is_some(), "{pointer}: the key is there");
+        }
     }
 }
 

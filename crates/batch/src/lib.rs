@@ -187,12 +187,14 @@ pub fn check_job(job: &Job) -> Result<(), Error> {
         }
     }
     check_target("--output", &job.output, &mut problems);
+    check_regular("--output (its errors file)", &job.errors_path(), &mut problems);
     if job.errors_path().is_dir() {
         problems.push(format!("--output: expected to write {} beside the output, but it is a folder", job.errors_path().display()));
     }
     if let (Some(s), Some((csv, svg))) = (&job.summary, job.summary_extras()) {
         check_target("--summary", s, &mut problems);
         for extra in [csv, svg] {
+            check_regular("--summary", &extra, &mut problems);
             if extra.is_dir() {
                 problems.push(format!("--summary: expected to write {} beside the summary, but it is a folder", extra.display()));
             }
@@ -201,22 +203,94 @@ pub fn check_job(job: &Job) -> Result<(), Error> {
             problems.push(format!("--summary: expected a JSON file name (the CSV and SVG are written beside it), got {}", s.display()));
         }
     }
-    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    };
-    if same(&job.input, &job.output) {
-        problems.push(format!("--output: expected a different file from --input, got {} for both", job.output.display()));
-    }
-    if let Some(s) = &job.summary
-        && (same(s, &job.output) || same(s, &job.errors_path()))
-    {
-        problems.push(format!("--summary: expected a different file from the output files, got {}", s.display()));
-    }
+    check_collisions(job, &mut problems);
     if problems.is_empty() { Ok(()) } else { Err(Error::Arguments(problems)) }
 }
 
+/// Every file a run writes, with the flag it comes from.
+pub fn written_files(job: &Job) -> Vec<(&'static str, PathBuf)> {
+    let mut out = vec![("--output", job.output.clone()), ("--output (its errors file)", job.errors_path())];
+    if let (Some(s), Some((csv, svg))) = (&job.summary, job.summary_extras()) {
+        out.push(("--summary", s.clone()));
+        out.push(("--summary (its CSV)", csv));
+        out.push(("--summary (its SVG)", svg));
+    }
+    out
+}
+
+/// A path made absolute with its folder resolved (symlinks, `..`), so two
+/// spellings of one file compare equal even when the file does not exist yet.
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    let folder = p.parent().filter(|f| !f.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match (std::fs::canonicalize(folder), p.file_name()) {
+        (Ok(f), Some(name)) => f.join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Refuses any written file that is the input (or inside the input folder),
+/// or that is another written file: batch must never overwrite what it reads
+/// or one of its own outputs.
+fn check_collisions(job: &Job, problems: &mut Vec<String>) {
+    let written: Vec<(&str, PathBuf, PathBuf)> = written_files(job).into_iter().map(|(f, p)| (f, resolved(&p), p)).collect();
+    let input = resolved(&job.input);
+    let input_is_dir = job.input.is_dir();
+    for (flag, r, p) in &written {
+        if *r == input {
+            problems.push(format!("{flag}: expected a different file from --input, got {} for both", p.display()));
+        } else if input_is_dir && r.starts_with(&input) {
+            problems.push(format!("{flag}: expected a file outside the --input export folder, got {}", p.display()));
+        }
+    }
+    for (i, (flag_a, ra, pa)) in written.iter().enumerate() {
+        for (flag_b, rb, _) in &written[i + 1..] {
+            if ra == rb {
+                problems.push(format!("{flag_b}: expected a different file from {flag_a}, got {} for both", pa.display()));
+            }
+        }
+    }
+}
+
+/// Batch writes a temporary file and renames it over the target, which would
+/// replace a FIFO, a device (`/dev/null`, `/dev/stdout`) or a socket with a
+/// regular file: such targets are refused.
+fn check_regular(flag: &str, path: &Path, problems: &mut Vec<String>) {
+    let Ok(m) = std::fs::metadata(path) else { return };
+    if m.is_file() || m.is_dir() {
+        return;
+    }
+    let kind = file_kind(&m);
+    problems.push(format!(
+        "{flag}: expected a regular file (batch writes a temporary file and renames it into place), got {} which is {kind}",
+        path.display()
+    ));
+}
+
+#[cfg(unix)]
+fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_kind(_m: &std::fs::Metadata) -> &'static str {
+    "not a regular file"
+}
+
 fn check_target(flag: &str, path: &Path, problems: &mut Vec<String>) {
+    check_regular(flag, path, problems);
     if path.is_dir() {
         problems.push(format!("{flag}: expected a file path, got the folder {}", path.display()));
         return;
@@ -240,6 +314,10 @@ fn check_target(flag: &str, path: &Path, problems: &mut Vec<String>) {
 pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
     check_job(job)?;
     let format = OutputFormat::resolve(opts.format, &job.output, opts.mode)?;
+    // Temporary files left by an earlier run that was killed.
+    for (_, target) in written_files(job) {
+        files::remove_stale_temps(&target);
+    }
     let errors_path = job.errors_path();
     let mut staging = files::Staging::new();
     let write_err = |path: &Path| {
@@ -326,6 +404,67 @@ mod tests {
         assert!(p[0].starts_with("--input:") && p[1].starts_with("--output: expected a file path, got the folder"));
         assert!(p[2].contains("does not exist"));
         assert!(check_job(&Job { input, output: d.join("o.ndjson"), summary: Some(d.join("s.json")) }).is_ok());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn every_collision_between_inputs_and_written_files_is_refused() {
+        let d = scratch("collide");
+        let x = d.join("x.ndjson");
+        std::fs::write(&x, "").unwrap();
+        let errors_of_x = d.join("x.ndjson.errors.ndjson");
+        std::fs::write(&errors_of_x, "").unwrap();
+        let s_json = d.join("s.json");
+        std::fs::write(&s_json, "").unwrap();
+        let s_csv = d.join("s.csv");
+        std::fs::write(&s_csv, "").unwrap();
+        let cases: Vec<(Job, &str)> = vec![
+            // --input X.errors.ndjson --output X
+            (
+                Job { input: errors_of_x.clone(), output: x.clone(), summary: None },
+                "--output (its errors file): expected a different file from --input",
+            ),
+            // --input S.json --summary S.json
+            (
+                Job { input: s_json.clone(), output: d.join("o.ndjson"), summary: Some(s_json.clone()) },
+                "--summary: expected a different file from --input",
+            ),
+            // an input named like the summary's CSV
+            (
+                Job { input: s_csv.clone(), output: d.join("o.ndjson"), summary: Some(s_json.clone()) },
+                "--summary (its CSV): expected a different file from --input",
+            ),
+            // --output S.csv --summary S.json
+            (
+                Job { input: x.clone(), output: s_csv.clone(), summary: Some(s_json.clone()) },
+                "--summary (its CSV): expected a different file from --output",
+            ),
+            // the same file spelt two ways
+            (Job { input: x.clone(), output: d.join("sub/../x.ndjson"), summary: None }, "expected a different file from --input"),
+        ];
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        for (job, want) in cases {
+            let p = problems(&job);
+            assert!(p.iter().any(|m| m.contains(want)), "{job:?}: {p:?}");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifo_and_device_targets_are_refused() {
+        let d = scratch("fifo");
+        let input = d.join("in.ndjson");
+        std::fs::write(&input, "").unwrap();
+        let fifo = d.join("out.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+        if made {
+            let p = problems(&Job { input: input.clone(), output: fifo.clone(), summary: None });
+            assert!(p.iter().any(|m| m.contains("named pipe")), "{p:?}");
+            assert!(std::fs::metadata(&fifo).map(|m| !m.is_file()).unwrap(), "the FIFO is still a FIFO");
+        }
+        let p = problems(&Job { input, output: "/dev/null".into(), summary: None });
+        assert!(p.iter().any(|m| m.starts_with("--output: expected a regular file") && m.contains("a device")), "{p:?}");
         let _ = std::fs::remove_dir_all(&d);
     }
 

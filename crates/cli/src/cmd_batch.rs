@@ -9,6 +9,10 @@
 //! line per valid input line (in input order), so a caller can join it with the
 //! input the same way as a normal run; the summary then counts cases per
 //! primary site without suitabilities.
+//!
+//! SIGINT and SIGTERM remove the run's temporary files before the process
+//! exits (130 / 143), so an interrupted run leaves no hidden `.tmp` files;
+//! files left by a `kill -9` are removed at the next run.
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,6 +37,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<u8> {
         Mode::Suitability
     };
     let job = Job { input: args.input, output: args.output, summary: args.summary };
+    clean_up_on_signal();
     let format = args.output_format.map(Into::into);
     let opts = Options { mode, audience: Audience::Patient, threads: args.threads, format, ..Options::default() };
     let bar = Bar::new();
@@ -64,6 +69,39 @@ pub fn run(args: BatchArgs) -> anyhow::Result<u8> {
         }
         Err(Error::Arguments(problems)) => Ok(invalid(&problems)),
         Err(e) => Err(anyhow::Error::new(e).context("hepatica batch failed; no output files were changed")),
+    }
+}
+
+/// On SIGINT or SIGTERM: remove every temporary output file, then exit with
+/// 128 + the signal number. Runs on its own thread with a tiny runtime.
+fn clean_up_on_signal() {
+    let spawned = std::thread::Builder::new().name("hepatica-signals".into()).spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
+        let code = rt.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+                    return None;
+                };
+                tokio::select! {
+                    _ = int.recv() => Some(130),
+                    _ = term.recv() => Some(143),
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                tokio::signal::ctrl_c().await.ok().map(|()| 130)
+            }
+        });
+        if let Some(code) = code {
+            let removed = hepatica_batch::files::remove_live_temps();
+            let _ = writeln!(std::io::stderr(), "hepatica batch: interrupted; removed {removed} temporary output files");
+            std::process::exit(code);
+        }
+    });
+    if spawned.is_err() {
+        let _ = writeln!(std::io::stderr(), "hepatica batch: warning: could not watch for signals");
     }
 }
 

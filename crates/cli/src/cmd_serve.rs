@@ -1,9 +1,97 @@
 //! `hepatica serve`: the web app, JSON API and CDS Hooks service (hepatica-server).
+//!
+//! Every limit a deployment can tune is a flag with an environment variable
+//! ([`LimitArgs`]); the defaults and what each one protects against are in
+//! docs/safety/operations.md.
+
+use std::time::Duration;
+
+use clap::Args;
 
 use crate::{EXIT_OK, invalid};
 
+/// The tunable limits of `hepatica serve`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct LimitArgs {
+    /// Close a connection that sends nothing for this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5, env = "HEPATICA_FIRST_BYTE_TIMEOUT")]
+    pub first_byte_timeout: u64,
+    /// Close a connection whose request head takes longer than this many seconds (also the keep-alive idle timeout).
+    #[arg(long, value_name = "SECS", default_value_t = 10, env = "HEPATICA_HEADER_READ_TIMEOUT")]
+    pub header_read_timeout: u64,
+    /// Largest request head (request line and headers), in bytes (at least 8192).
+    #[arg(long, value_name = "BYTES", default_value_t = 65536, env = "HEPATICA_MAX_HEAD_BYTES")]
+    pub max_head_bytes: usize,
+    /// Most open connections (lowered to fit the open-file limit).
+    #[arg(long, value_name = "N", default_value_t = 4096, env = "HEPATICA_MAX_CONNECTIONS")]
+    pub max_connections: usize,
+    /// Most requests handled at once; more get 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 512, env = "HEPATICA_MAX_IN_FLIGHT")]
+    pub max_in_flight: usize,
+    /// Seconds SIGTERM waits for open connections before exiting.
+    #[arg(long, value_name = "SECS", default_value_t = 10, env = "HEPATICA_DRAIN_TIMEOUT")]
+    pub drain_timeout: u64,
+    /// Page feedback posts accepted per client address per minute.
+    #[arg(long, value_name = "N", default_value_t = 20, env = "HEPATICA_FEEDBACK_PER_MINUTE")]
+    pub feedback_per_minute: u32,
+    /// Most page feedback rows kept; further posts get 503.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, env = "HEPATICA_FEEDBACK_MAX_ROWS")]
+    pub feedback_max_rows: u64,
+    /// Most live CDS token ids (jti) remembered per issuer.
+    #[arg(long, value_name = "N", default_value_t = 20_000, env = "HEPATICA_JTI_PER_ISSUER")]
+    pub jti_per_issuer: u64,
+    /// New CDS tokens accepted per issuer per minute.
+    #[arg(long, value_name = "N", default_value_t = 1200, env = "HEPATICA_JTI_PER_ISSUER_PER_MINUTE")]
+    pub jti_per_issuer_per_minute: u64,
+    /// Allow several servers on one data folder (they share its database and CDS replay store).
+    #[arg(long, env = "HEPATICA_SHARED_DATA_DIR")]
+    pub shared_data_dir: bool,
+}
+
+impl LimitArgs {
+    /// The server's limits, or every problem with the flags.
+    fn limits(&self) -> Result<hepatica_server::Limits, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut positive = |flag: &str, n: u64| {
+            if n == 0 {
+                problems.push(format!("--{flag}: expected a number above 0, got 0"));
+            }
+        };
+        positive("first-byte-timeout", self.first_byte_timeout);
+        positive("header-read-timeout", self.header_read_timeout);
+        positive("max-connections", self.max_connections as u64);
+        positive("max-in-flight", self.max_in_flight as u64);
+        positive("drain-timeout", self.drain_timeout);
+        positive("feedback-per-minute", u64::from(self.feedback_per_minute));
+        positive("jti-per-issuer", self.jti_per_issuer);
+        positive("jti-per-issuer-per-minute", self.jti_per_issuer_per_minute);
+        if self.max_head_bytes < 8192 {
+            problems.push(format!("--max-head-bytes: expected at least 8192, got {}", self.max_head_bytes));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(hepatica_server::Limits {
+            first_byte_timeout: Duration::from_secs(self.first_byte_timeout),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout),
+            max_head_bytes: self.max_head_bytes,
+            max_connections: self.max_connections,
+            max_in_flight: self.max_in_flight,
+            drain_timeout: Duration::from_secs(self.drain_timeout),
+            feedback_per_minute: self.feedback_per_minute,
+            feedback_max_rows: self.feedback_max_rows,
+            jti_per_issuer: self.jti_per_issuer,
+            jti_per_issuer_per_minute: self.jti_per_issuer_per_minute,
+        })
+    }
+}
+
 /// Runs the sub-command until SIGINT or SIGTERM.
 pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
+    let limits = match args.limits.limits() {
+        Ok(l) => l,
+        Err(problems) => return Ok(invalid(&problems)),
+    };
     let kb = match crate::knowledge(args.kb_dir.as_deref()) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
@@ -14,14 +102,17 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         cds_trust: args.cds_trust,
         kb,
         max_fhir_body_bytes: (args.max_fhir_body as usize) << 20,
+        limits,
+        shared_data_dir: args.limits.shared_data_dir,
     };
     match hepatica_server::serve_blocking(config) {
         Ok(()) => Ok(EXIT_OK),
-        // A bad --addr, support.toml or trust file is invalid input: exit 2.
+        // A bad --addr, support.toml or trust file, or a data folder in use, is invalid input: exit 2.
         Err(
             e @ (hepatica_server::ServeError::Addr { .. }
             | hepatica_server::ServeError::Support { .. }
-            | hepatica_server::ServeError::CdsTrust { .. }),
+            | hepatica_server::ServeError::CdsTrust { .. }
+            | hepatica_server::ServeError::Locked { .. }),
         ) => Ok(invalid(&[e])),
         Err(e) => Err(e.into()),
     }

@@ -194,6 +194,9 @@ pub(crate) struct ServeArgs {
     /// Largest request body on the FHIR and CDS Hooks routes, in MiB (other routes accept 1 MiB).
     #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024), env = "HEPATICA_MAX_FHIR_BODY")]
     pub max_fhir_body: u32,
+    /// Timeouts, caps and rates (docs/safety/operations.md).
+    #[command(flatten)]
+    pub limits: cmd_serve::LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

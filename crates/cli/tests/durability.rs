@@ -6,7 +6,8 @@
 //! server's stderr (its JSON log) is kept in a file and checked for case data.
 //! Everything is loopback only and every loop is bounded in count and time.
 //!
-//! Hazards: HAZ-009, HAZ-014, HAZ-015, HAZ-027, HAZ-028, HAZ-029, HAZ-031
+//! Hazards: HAZ-009, HAZ-014, HAZ-015, HAZ-027, HAZ-028, HAZ-029, HAZ-031,
+//! HAZ-033, HAZ-034, HAZ-035, HAZ-041
 //! (docs/safety/hazard-log.md).
 
 use std::io::{Read, Write};
@@ -66,11 +67,19 @@ impl Server {
     /// Starts a server on a free loopback port with `data` as its data folder.
     /// `None` when this build has no server to run (the caller skips, loudly).
     fn start(data: &Path, log_name: &str) -> Option<Server> {
-        match Server::start_with(serve_command(), data, log_name) {
+        Server::start_args(data, log_name, &[])
+    }
+
+    /// [`Server::start`] with extra `hepatica serve` flags.
+    fn start_args(data: &Path, log_name: &str, args: &[&str]) -> Option<Server> {
+        let mut cmd = serve_command();
+        cmd.args(args);
+        match Server::start_with(cmd, data, log_name) {
             Ok(server) => Some(server),
             Err(()) => match fallback_command() {
-                Some(cmd) => {
+                Some(mut cmd) => {
                     eprintln!("NOTE: `hepatica serve` is not wired in this build; testing the server's `serve` example instead");
+                    cmd.args(args);
                     Server::start_with(cmd, data, log_name).ok()
                 }
                 None => {
@@ -247,6 +256,10 @@ fn post_json(addr: SocketAddr, path: &str, body: &[u8]) -> Resp {
 fn post_form(addr: SocketAddr, path: &str, body: &str) -> Resp {
     request(addr, "POST", path, &[("Content-Type", "application/x-www-form-urlencoded")], body.as_bytes())
 }
+
+/// Known pages (feedback is stored only for pages the site has).
+const PAGES: &[&str] =
+    &["/", "/check", "/about", "/treatments", "/glossary", "/drugs", "/ask", "/questions", "/support", "/treatments/surgery"];
 
 /// Method, path, content type, body, expected status.
 type BadInput<'a> = (&'a str, &'a str, Option<&'a str>, Vec<u8>, u16);
@@ -477,7 +490,8 @@ fn sigterm_lets_in_flight_requests_finish() {
 fn acknowledged_feedback_survives_kill_9() {
     let dir = Scratch::new("kill9");
     let data = dir.0.join("data");
-    let Some(mut server) = Server::start(&data, "kill9-first") else { return };
+    // Many answers from one address: lift the per-client rate for this test.
+    let Some(mut server) = Server::start_args(&data, "kill9-first", &["--feedback-per-minute", "1000000"]) else { return };
     let a = server.addr;
     let stop = Arc::new(AtomicBool::new(false));
     let mut writers = Vec::new();
@@ -490,7 +504,8 @@ fn acknowledged_feedback_survives_kill_9() {
                 if stop.load(Ordering::Relaxed) || Instant::now() > deadline {
                     break;
                 }
-                let page = format!("/durability/w{w}-{n}");
+                // Only known pages are stored; the writes are counted per (page, answer) below.
+                let page = PAGES[((w * 5000 + n) as usize) % PAGES.len()].to_string();
                 let body = format!("page={page}&helpful={}", if n % 2 == 0 { "yes" } else { "no" });
                 let mut s = match TcpStream::connect_timeout(&a, Duration::from_secs(2)) {
                     Ok(s) => s,
@@ -531,26 +546,26 @@ fn acknowledged_feedback_survives_kill_9() {
     // Restart on the same folder: it opens (WAL recovery, migrations) and serves.
     let Some(again) = Server::start(&data, "kill9-second") else { return };
     assert_eq!(get(again.addr, "/readyz").status, 200);
-    assert_eq!(post_form(again.addr, "/feedback", "page=/after-restart&helpful=yes").status, 303);
+    assert_eq!(post_form(again.addr, "/feedback", "page=/about&helpful=yes").status, 303);
 
     let db = rusqlite::Connection::open_with_flags(data.join("hepatica.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open db");
     let integrity: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check");
     assert_eq!(integrity, "ok");
-    let mut stmt = db.prepare("SELECT helpful FROM feedback WHERE page = ?1").expect("prepare");
-    let mut missing = Vec::new();
+    // Every acknowledged answer is stored: per (page, answer), at least as many
+    // rows as acknowledgements (a write may commit just before the kill, unacknowledged).
+    let mut want: std::collections::BTreeMap<(String, bool), i64> = std::collections::BTreeMap::new();
     for (page, helpful) in &acked {
-        let rows: Vec<i64> = stmt.query_map([page], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("rows");
-        if rows != [i64::from(*helpful)] {
-            missing.push(format!("{page}: {rows:?}"));
+        *want.entry((page.clone(), *helpful)).or_default() += 1;
+    }
+    let mut stmt = db.prepare("SELECT count(*) FROM feedback WHERE page = ?1 AND helpful = ?2").expect("prepare");
+    let mut missing = Vec::new();
+    for ((page, helpful), n) in &want {
+        let rows: i64 = stmt.query_row(rusqlite::params![page, i64::from(*helpful)], |r| r.get(0)).expect("count");
+        if rows < *n {
+            missing.push(format!("{page} {helpful}: {rows} stored, {n} acknowledged"));
         }
     }
-    assert!(
-        missing.is_empty(),
-        "{} of {} acknowledged writes lost or wrong: {:?}",
-        missing.len(),
-        acked.len(),
-        &missing[..missing.len().min(10)]
-    );
+    assert!(missing.is_empty(), "acknowledged writes lost of {}: {:?}", acked.len(), &missing[..missing.len().min(10)]);
     eprintln!("kill -9 durability: {} acknowledged writes, all present after restart", acked.len());
 }
 
@@ -607,4 +622,94 @@ fn many_concurrent_requests_all_succeed() {
         .collect();
     let bad: Vec<u16> = threads.into_iter().flat_map(|t| t.join().expect("client")).collect();
     assert!(bad.is_empty(), "non-200 answers: {bad:?}");
+}
+
+/// See: HAZ-033. Idle connections and request heads sent slowly are closed by
+/// the server's timers, and `/healthz` answers quickly all the while.
+#[test]
+fn idle_and_slow_connections_are_closed_by_the_server() {
+    let dir = Scratch::new("slow");
+    let Some(server) = Server::start_args(&dir.0.join("data"), "slow", &["--first-byte-timeout", "1", "--header-read-timeout", "2"]) else {
+        return;
+    };
+    let a = server.addr;
+    let mut idle: Vec<TcpStream> = (0..40).map(|_| connect(a)).collect();
+    let mut slow: Vec<TcpStream> = (0..40).map(|_| connect(a)).collect();
+    for s in &mut slow {
+        s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").expect("part of a head");
+    }
+    let started = Instant::now();
+    // Keep trickling header lines; meanwhile /healthz must answer.
+    while started.elapsed() < Duration::from_millis(3500) {
+        for s in &mut slow {
+            let _ = s.write_all(b"X-Slow: 1\r\n");
+        }
+        let t = Instant::now();
+        assert_eq!(get(a, "/healthz").status, 200);
+        assert!(t.elapsed() < Duration::from_secs(1), "/healthz took {:?}", t.elapsed());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let closed = |s: &mut TcpStream| {
+        s.set_read_timeout(Some(Duration::from_secs(3))).expect("timeout");
+        let mut buf = [0u8; 512];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(_) => continue, // a 408 or similar before the close
+                Err(e) => return e.kind() == std::io::ErrorKind::ConnectionReset,
+            }
+        }
+    };
+    assert!(idle.iter_mut().all(closed), "idle connections are closed after the first-byte timeout");
+    assert!(slow.iter_mut().all(closed), "slow heads are closed after the header-read timeout");
+}
+
+/// See: HAZ-034. SIGTERM while a client holds a half-sent request head: the
+/// drain is bounded and the process exits.
+#[test]
+fn sigterm_drain_is_bounded() {
+    let dir = Scratch::new("drain");
+    let args = ["--drain-timeout", "1", "--header-read-timeout", "120", "--first-byte-timeout", "120"];
+    let Some(mut server) = Server::start_args(&dir.0.join("data"), "drain", &args) else { return };
+    let mut s = connect(server.addr);
+    s.write_all(b"POST /api/v1/assess HTTP/1.1\r\nHost: localhost\r\nContent-Ty").expect("half a head");
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    server.terminate();
+    let status = server.wait_exit(Duration::from_secs(8)).expect("the server exits although a head is unfinished");
+    assert!(t.elapsed() < Duration::from_secs(8));
+    assert!(status.success(), "{status}");
+    drop(s);
+}
+
+/// See: HAZ-035. A second server on a data folder in use is refused (exit 2),
+/// unless `--shared-data-dir` says the folder is shared on purpose.
+#[test]
+fn a_second_server_on_the_same_data_folder_is_refused() {
+    let dir = Scratch::new("lock");
+    let data = dir.0.join("data");
+    let Some(first) = Server::start(&data, "lock-first") else { return };
+    let out =
+        serve_command().args(["--addr", "127.0.0.1:0", "--data-dir"]).arg(&data).stdin(Stdio::null()).output().expect("second server");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use by another hepatica server"));
+    let Some(shared) = Server::start_args(&data, "lock-shared", &["--shared-data-dir"]) else { return };
+    assert_eq!(get(shared.addr, "/readyz").status, 200);
+    assert_eq!(get(first.addr, "/readyz").status, 200);
+}
+
+/// See: HAZ-041. A huge `x-request-id` is neither echoed nor logged.
+#[test]
+fn long_request_ids_are_not_echoed_or_logged() {
+    let dir = Scratch::new("reqid");
+    let Some(server) = Server::start(&dir.0.join("data"), "reqid") else { return };
+    let long = "A".repeat(30_000);
+    let r = request(server.addr, "GET", "/healthz", &[("x-request-id", &long)], b"");
+    assert_eq!(r.status, 200);
+    let echoed = r.header("x-request-id").unwrap_or("").to_string();
+    assert!(echoed.len() <= 64 && !echoed.is_empty(), "{}", echoed.len());
+    std::thread::sleep(Duration::from_millis(200));
+    let log = server.log();
+    assert!(!log.contains(&long[..1000]), "the long id reached the log");
+    assert!(log.lines().all(|l| l.len() < 4096), "no huge log lines");
 }

@@ -4,6 +4,16 @@
 //! them, each with what was expected and what was given, and a "did you mean"
 //! hint for near-miss field names and values. The same errors back the CLI's
 //! exit code 2 and the API's HTTP 422.
+//!
+//! JSON text is read by [`json_from_slice`], which refuses a key given twice in
+//! one object (anywhere, also inside `biomarkers`): serde_json alone keeps the
+//! last one silently, so `{"KRAS":"mutant","KRAS":"wild_type"}` would be read
+//! as wild type. Ambiguous input is an error naming the pointer, never a guess.
+//!
+//! Errors are capped at [`MAX_ERRORS`] (then one "and N more" item) and every
+//! echoed key or value is cut to a few dozen characters, so a hostile body
+//! cannot make a large answer or a long log line, and "did you mean" hints are
+//! only computed for short keys (edit distance is quadratic in length).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,6 +24,15 @@ use crate::case::*;
 
 /// Largest JSON document accepted for one case, in bytes.
 pub const MAX_CASE_BYTES: usize = 1 << 20;
+
+/// Most problems reported for one case; the rest are counted in one last item.
+pub const MAX_ERRORS: usize = 100;
+
+/// Longest key or value echoed back in an error, in characters.
+pub const MAX_ECHO_CHARS: usize = 40;
+
+/// Longest key that gets a "did you mean" hint.
+const MAX_SUGGEST_CHARS: usize = 64;
 
 /// One problem with the input, at a JSON pointer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -38,20 +57,161 @@ pub fn case_from_json(text: &[u8]) -> Result<Case, Vec<FieldError>> {
     }
     // A UTF-8 byte order mark is harmless; some editors on Windows add one.
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-    let value: Value = match serde_json::from_slice(text) {
+    let value = match json_from_slice(text) {
         Ok(v) => v,
-        Err(e) => return Err(vec![err("", format!("expected a JSON object, got invalid JSON ({e})"))]),
+        Err(JsonError::Syntax(e)) => return Err(vec![err("", format!("expected a JSON object, got invalid JSON ({e})"))]),
+        Err(e @ JsonError::DuplicateKey { .. }) => return Err(vec![e.field_error()]),
     };
     case_from_value(&value)
 }
 
+/// Why JSON text could not be read.
+#[derive(Debug)]
+pub enum JsonError {
+    /// Not JSON.
+    Syntax(serde_json::Error),
+    /// A key appears twice in one object: the input is ambiguous.
+    DuplicateKey {
+        /// RFC 6901 pointer of the repeated key.
+        pointer: String,
+    },
+}
+
+impl JsonError {
+    /// The error as a field problem (the pointer of a repeated key, or the whole document).
+    pub fn field_error(&self) -> FieldError {
+        match self {
+            JsonError::Syntax(e) => err("", format!("expected valid JSON, got invalid JSON ({e})")),
+            JsonError::DuplicateKey { pointer } => err(
+                pointer.clone(),
+                "expected each field once, got this field more than once: the input is ambiguous, so nothing was assumed",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.field_error())
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Reads JSON text into a [`Value`], refusing any object with a repeated key
+/// (serde_json would keep the last silently). A leading UTF-8 byte order mark
+/// is skipped. serde_json's nesting limit (128) still applies.
+pub fn json_from_slice(text: &[u8]) -> Result<Value, JsonError> {
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    let mut dup: Option<String> = None;
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let result = serde::de::DeserializeSeed::deserialize(strict::Seed(&mut dup), &mut de).and_then(|v| de.end().map(|()| v));
+    match (result, dup) {
+        (Ok(v), _) => Ok(v),
+        (Err(_), Some(pointer)) => Err(JsonError::DuplicateKey { pointer }),
+        (Err(e), None) => Err(JsonError::Syntax(e)),
+    }
+}
+
+/// A serde visitor that builds a [`Value`] and stops at the first repeated
+/// key. The pointer is built on the way out of the error (each level prepends
+/// its key or index), so the success path costs one map look-up per key.
+mod strict {
+    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    pub struct Seed<'a>(pub &'a mut Option<String>);
+
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    fn prepend(dup: &mut Option<String>, segment: &str) {
+        if let Some(p) = dup {
+            *p = format!("/{}{p}", super::escape(segment));
+        }
+    }
+
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            loop {
+                match seq.next_element_seed(Seed(&mut *self.0)) {
+                    Ok(Some(v)) => out.push(v),
+                    Ok(None) => return Ok(Value::Array(out)),
+                    Err(e) => {
+                        prepend(self.0, &out.len().to_string());
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    *self.0 = Some(format!("/{}", super::escape(&key)));
+                    return Err(de::Error::custom("duplicate key"));
+                }
+                match map.next_value_seed(Seed(&mut *self.0)) {
+                    Ok(v) => {
+                        out.insert(key, v);
+                    }
+                    Err(e) => {
+                        prepend(self.0, &key);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(Value::Object(out))
+        }
+    }
+}
+
 /// Validates an already-parsed JSON value as a Case.
 pub fn case_from_value(value: &Value) -> Result<Case, Vec<FieldError>> {
-    let mut p = Parser { errors: Vec::new() };
+    let mut p = Parser { errors: Vec::new(), more: 0 };
     let case = p.case(value);
     match case {
         Some(c) if p.errors.is_empty() => Ok(c),
-        _ => Err(p.errors),
+        _ => {
+            if p.more > 0 {
+                let n = p.more;
+                p.errors.push(err("", format!("and {n} more problem{} not listed", if n == 1 { "" } else { "s" })));
+            }
+            Err(p.errors)
+        }
     }
 }
 
@@ -115,6 +275,9 @@ fn shown(v: &Value) -> String {
 
 /// The closest candidate, if it is close enough to be a likely typo.
 pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if given.chars().count() > MAX_SUGGEST_CHARS {
+        return None;
+    }
     let g = given.to_lowercase();
     let mut best: Option<(&str, usize)> = None;
     for c in candidates {
@@ -133,16 +296,53 @@ pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
 
 struct Parser {
     errors: Vec<FieldError>,
+    /// Problems found beyond [`MAX_ERRORS`].
+    more: usize,
+}
+
+/// A string as given, quoted, cut to [`MAX_ECHO_CHARS`] characters.
+fn quoted(s: &str) -> String {
+    if s.chars().count() > MAX_ECHO_CHARS {
+        format!("{:?}…", s.chars().take(MAX_ECHO_CHARS).collect::<String>())
+    } else {
+        format!("{s:?}")
+    }
+}
+
+/// `ptr/key`, with a long key cut to [`MAX_ECHO_CHARS`] characters (marked with `…`).
+fn key_pointer(ptr: &str, key: &str) -> String {
+    if key.chars().count() > MAX_ECHO_CHARS {
+        format!("{ptr}/{}…", escape(&key.chars().take(MAX_ECHO_CHARS).collect::<String>()))
+    } else {
+        format!("{ptr}/{}", escape(key))
+    }
 }
 
 impl Parser {
+    /// Whether [`MAX_ERRORS`] problems are already listed (skip costly hints).
+    fn full(&self) -> bool {
+        self.errors.len() >= MAX_ERRORS
+    }
+
+    fn push(&mut self, e: FieldError) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+
     fn object<'v>(&mut self, v: &'v Value, ptr: &str, fields: &[&str]) -> Option<&'v Map<String, Value>> {
         let Value::Object(map) = v else {
-            self.errors.push(err(ptr, format!("expected an object, got {}", shown(v))));
+            self.push(err(ptr, format!("expected an object, got {}", shown(v))));
             return None;
         };
         for key in map.keys() {
             if !fields.contains(&key.as_str()) {
+                if self.full() {
+                    self.more += 1;
+                    continue;
+                }
                 let hint = FIELD_ALIASES
                     .iter()
                     .find(|(a, t)| a.eq_ignore_ascii_case(key) && fields.contains(t))
@@ -152,7 +352,7 @@ impl Parser {
                     Some(h) => format!("unknown field (did you mean {h}?)"),
                     None => format!("unknown field; expected one of {}", fields.join(", ")),
                 };
-                self.errors.push(err(format!("{ptr}/{}", escape(key)), detail));
+                self.push(err(key_pointer(ptr, key), detail));
             }
         }
         Some(map)
@@ -162,7 +362,7 @@ impl Parser {
         let map = self.object(v, "", CASE_FIELDS)?;
         let primary = match map.get("primary_site") {
             None => {
-                self.errors.push(err("/primary_site", "expected one of the primary sites (it is required), got nothing"));
+                self.push(err("/primary_site", "expected one of the primary sites (it is required), got nothing"));
                 None
             }
             Some(v) => self.primary_site(v),
@@ -198,7 +398,7 @@ impl Parser {
 
     fn primary_site(&mut self, v: &Value) -> Option<PrimarySite> {
         let Some(s) = v.as_str() else {
-            self.errors.push(err("/primary_site", format!("expected a string naming the primary site, got {}", shown(v))));
+            self.push(err("/primary_site", format!("expected a string naming the primary site, got {}", shown(v))));
             return None;
         };
         if let Some(site) = PrimarySite::parse(s) {
@@ -206,11 +406,11 @@ impl Parser {
         }
         let lower = s.to_lowercase();
         if ["liver", "hepatocellular", "hcc", "primary_liver", "cholangiocarcinoma", "bile_duct"].contains(&lower.as_str()) {
-            self.errors.push(err(
+            self.push(err(
                 "/primary_site",
                 format!(
-                    "expected the place where the cancer started before it spread to the liver, got {:?}: primary liver cancer is out of scope (Hepatica covers secondary cancer in the liver)",
-                    s
+                    "expected the place where the cancer started before it spread to the liver, got {}: primary liver cancer is out of scope (Hepatica covers secondary cancer in the liver)",
+                    quoted(s)
                 ),
             ));
             return None;
@@ -233,10 +433,10 @@ impl Parser {
             aliases.iter().find(|(a, _)| *a == lower).map(|(_, t)| *t).or_else(|| suggest(s, PrimarySite::ALL.iter().map(|p| p.as_str())));
         let list = PrimarySite::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
         let detail = match hint {
-            Some(h) => format!("expected one of {list}; got {:?} (did you mean {h}?)", s),
-            None => format!("expected one of {list}; got {:?}", s),
+            Some(h) => format!("expected one of {list}; got {} (did you mean {h}?)", quoted(s)),
+            None => format!("expected one of {list}; got {}", quoted(s)),
         };
-        self.errors.push(err("/primary_site", detail));
+        self.push(err("/primary_site", detail));
         None
     }
 
@@ -244,11 +444,11 @@ impl Parser {
         match v {
             Value::String(s) if s.chars().count() <= max => Some(s.clone()),
             Value::String(s) => {
-                self.errors.push(err(ptr, format!("expected a string of at most {max} characters, got {} characters", s.chars().count())));
+                self.push(err(ptr, format!("expected a string of at most {max} characters, got {} characters", s.chars().count())));
                 None
             }
             other => {
-                self.errors.push(err(ptr, format!("expected a string, got {}", shown(other))));
+                self.push(err(ptr, format!("expected a string, got {}", shown(other))));
                 None
             }
         }
@@ -268,15 +468,15 @@ impl Parser {
                 Some(x) => Some(x),
                 None => {
                     let detail = match suggest(s, names.iter().copied()) {
-                        Some(h) => format!("expected one of {}; got {:?} (did you mean {h}?)", names.join(", "), s),
-                        None => format!("expected one of {}; got {:?}", names.join(", "), s),
+                        Some(h) => format!("expected one of {}; got {} (did you mean {h}?)", names.join(", "), quoted(s)),
+                        None => format!("expected one of {}; got {}", names.join(", "), quoted(s)),
                     };
-                    self.errors.push(err(ptr, detail));
+                    self.push(err(ptr, detail));
                     None
                 }
             },
             other => {
-                self.errors.push(err(ptr, format!("expected one of {}, got {}", names.join(", "), shown(other))));
+                self.push(err(ptr, format!("expected one of {}, got {}", names.join(", "), shown(other))));
                 None
             }
         }
@@ -299,7 +499,7 @@ impl Parser {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
-                self.errors.push(err(ptr, format!("expected true or false, got {}", shown(other))));
+                self.push(err(ptr, format!("expected true or false, got {}", shown(other))));
                 None
             }
         }
@@ -311,7 +511,7 @@ impl Parser {
         match n {
             Some(n) if (min..=max).contains(&n) => Some(n),
             _ => {
-                self.errors.push(err(ptr, format!("expected a whole number from {min} to {max}, got {}", shown(v))));
+                self.push(err(ptr, format!("expected a whole number from {min} to {max}, got {}", shown(v))));
                 None
             }
         }
@@ -322,7 +522,7 @@ impl Parser {
         match v.as_f64() {
             Some(n) if range.contains(n) => Some(n),
             _ => {
-                self.errors.push(err(ptr, format!("expected {} ({unit}), got {}", range.describe(), shown(v))));
+                self.push(err(ptr, format!("expected {} ({unit}), got {}", range.describe(), shown(v))));
                 None
             }
         }
@@ -331,18 +531,22 @@ impl Parser {
     fn biomarkers(&mut self, v: &Value) -> BTreeMap<Biomarker, BiomarkerValue> {
         let mut out = BTreeMap::new();
         let Value::Object(map) = v else {
-            self.errors.push(err("/biomarkers", format!("expected an object of biomarker results, got {}", shown(v))));
+            self.push(err("/biomarkers", format!("expected an object of biomarker results, got {}", shown(v))));
             return out;
         };
         let names: Vec<&str> = Biomarker::ALL.iter().map(|b| b.as_str()).collect();
         for (key, val) in map {
-            let ptr = format!("/biomarkers/{}", escape(key));
+            let ptr = key_pointer("/biomarkers", key);
             let Some(b) = Biomarker::parse(key) else {
+                if self.full() {
+                    self.more += 1;
+                    continue;
+                }
                 let detail = match suggest(key, names.iter().copied()) {
                     Some(h) => format!("unknown biomarker (did you mean {h}?)"),
                     None => format!("unknown biomarker; expected one of {}", names.join(", ")),
                 };
-                self.errors.push(err(ptr, detail));
+                self.push(err(ptr, detail));
                 continue;
             };
             if val.as_str() == Some("unknown") {
@@ -361,7 +565,7 @@ impl Parser {
                         Some(h) => format!("expected one of {}; got {} (did you mean {h}?)", names.join(", "), shown(val)),
                         None => format!("expected one of {}; got {}", names.join(", "), shown(val)),
                     };
-                    self.errors.push(err(ptr, detail));
+                    self.push(err(ptr, detail));
                 }
             }
         }
@@ -399,7 +603,7 @@ impl Parser {
 
     fn spread(&mut self, v: &Value) -> Option<Vec<Spread>> {
         let Value::Array(items) = v else {
-            self.errors.push(err("/spread_elsewhere", format!("expected a list of places ([] for none), got {}", shown(v))));
+            self.push(err("/spread_elsewhere", format!("expected a list of places ([] for none), got {}", shown(v))));
             return None;
         };
         let mut out = Vec::new();
@@ -518,6 +722,39 @@ mod tests {
         assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":2.0}}"#).is_ok());
         assert!(case_from_json(br#"{"primary_site":"bowel","performance_status":-1}"#).is_err());
         assert!(case_from_json(br#"{"primary_site":"bowel","cea_ng_ml":-0.1}"#).is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error_naming_the_pointer() {
+        let e = errors(r#"{"primary_site":"bowel","biomarkers":{"KRAS":"mutant","KRAS":"wild_type"}}"#);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert!(e[0].starts_with("/biomarkers/KRAS: expected each field once"), "{e:#?}");
+        let e = errors(r#"{"primary_site":"bowel","primary_site":"lung"}"#);
+        assert!(e[0].starts_with("/primary_site: expected each field once"), "{e:#?}");
+        let e = errors(r#"{"primary_site":"bowel","liver":{"tumour_count":1,"tumour_count":9}}"#);
+        assert!(e[0].starts_with("/liver/tumour_count: "), "{e:#?}");
+        let v = json_from_slice(br#"{"a":[{"x":1},{"y/~":1,"y/~":2}]}"#).unwrap_err();
+        assert!(matches!(&v, JsonError::DuplicateKey { pointer } if pointer == "/a/1/y~1~0"), "{v:?}");
+        // Same key in different objects is fine; BOM is skipped; trailing garbage is still an error.
+        assert!(json_from_slice(b"\xEF\xBB\xBF{\"a\":{\"k\":1},\"b\":{\"k\":1}}").is_ok());
+        assert!(matches!(json_from_slice(b"{} x"), Err(JsonError::Syntax(_))));
+        assert_eq!(json_from_slice(br#"{"n":[1,-2,3.5,null,true,"s"]}"#).unwrap(), serde_json::json!({"n":[1,-2,3.5,null,true,"s"]}));
+    }
+
+    #[test]
+    fn errors_are_capped_and_echoes_cut() {
+        let mut body = String::from(r#"{"primary_site":"bowel""#);
+        for i in 0..1000 {
+            body.push_str(&format!(r#","{}{i}":1"#, "k".repeat(500)));
+        }
+        body.push('}');
+        let e = case_from_json(body.as_bytes()).unwrap_err();
+        assert_eq!(e.len(), MAX_ERRORS + 1);
+        assert_eq!(e[MAX_ERRORS].detail, "and 900 more problems not listed");
+        assert!(e.iter().all(|x| x.pointer.chars().count() < 60 && x.detail.len() < 400), "{:?}", e[0]);
+        let long = "x".repeat(100_000);
+        let e = errors(&format!(r#"{{"primary_site":"{long}","bowel_side":"{long}"}}"#));
+        assert!(e.iter().all(|m| m.len() < 400), "{e:#?}");
     }
 
     #[test]

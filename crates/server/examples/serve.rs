@@ -3,17 +3,10 @@
 //! -- --addr 127.0.0.1:8080 --data-dir DIR [--cds-trust FILE]`.
 //! It takes the same flags as `hepatica serve`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut config = hepatica_server::ServeConfig {
-        addr: "127.0.0.1:8080".into(),
-        data_dir: PathBuf::from("./hepatica-data"),
-        cds_trust: None,
-        kb: hepatica_knowledge::Knowledge::embedded(),
-        max_fhir_body_bytes: hepatica_server::MAX_FHIR_BODY_BYTES,
-    };
+    let mut config = hepatica_server::ServeConfig::new("127.0.0.1:8080", "./hepatica-data");
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let Some(value) = args.next() else {

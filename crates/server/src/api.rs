@@ -25,14 +25,33 @@ use crate::{AppState, MAX_BODY_BYTES};
 /// Every API route: path and handler. The router and the OpenAPI test both read this.
 pub fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
-        ("/healthz", get(healthz)),
-        ("/readyz", get(readyz)),
-        ("/api/v1/assess", post(assess)),
-        ("/api/v1/assess/fhir", post(assess_fhir)),
-        ("/api/v1/drugs", get(drugs)),
-        ("/api/v1/ask", get(ask)),
-        ("/api/openapi.json", get(openapi_json)),
+        ("/healthz", allow("GET, HEAD", get(healthz))),
+        ("/readyz", allow("GET, HEAD", get(readyz))),
+        ("/api/v1/assess", allow("POST", post(assess))),
+        ("/api/v1/assess/fhir", allow("POST", post(assess_fhir))),
+        ("/api/v1/drugs", allow("GET, HEAD", get(drugs))),
+        ("/api/v1/ask", allow("GET, HEAD", get(ask))),
+        ("/api/openapi.json", allow("GET, HEAD", get(openapi_json))),
     ]
+}
+
+/// A wrong method gets 405 problem details that name the methods the address
+/// accepts. (axum adds the `Allow` header only after every layer has run, so
+/// a layer cannot read it: the route says it itself.)
+fn allow(methods: &'static str, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(move || async move {
+        let problem = crate::error::Problem {
+            kind: "about:blank",
+            title: "Method Not Allowed".into(),
+            status: StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+            detail: format!("this address accepts {methods}"),
+            errors: Vec::new(),
+        };
+        let mut res = (StatusCode::METHOD_NOT_ALLOWED, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::error::PROBLEM_JSON));
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    })
 }
 
 /// The API router. Unknown `/api/` paths and wrong methods also answer with
@@ -107,16 +126,23 @@ pub async fn healthz() -> Json<Value> {
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let db = state.db().clone();
-    let db_ok = tokio::task::spawn_blocking(move || db.ping().is_ok()).await.unwrap_or(false);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let db_state = tokio::task::spawn_blocking(move || db.health(now)).await.unwrap_or_else(|e| Err(e.to_string()));
     let kb = state.kb();
     let kb_ok = kb.treatments.len() == hepatica_knowledge::TREATMENT_IDS.len();
-    if db_ok && kb_ok {
-        Json(json!({ "status": "ready", "knowledge_base": { "version": kb.meta.version, "published": kb.meta.published.to_string() } }))
-            .into_response()
-    } else {
-        let mut res = AppError::Internal(format!("not ready: database {db_ok}, knowledge base {kb_ok}")).into_response();
-        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        res
+    match (&db_state, kb_ok) {
+        (Ok(()), true) => {
+            Json(json!({ "status": "ready", "knowledge_base": { "version": kb.meta.version, "published": kb.meta.published.to_string() } }))
+                .into_response()
+        }
+        _ => {
+            if let Err(detail) = &db_state {
+                tracing::warn!(%detail, "not ready");
+            }
+            let what =
+                if db_state.is_err() { "the database is not usable (see the server log)" } else { "the knowledge base is incomplete" };
+            AppError::Unavailable(format!("not ready: {what}")).into_response()
+        }
     }
 }
 
@@ -142,7 +168,41 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, limit: us
             "expected Content-Type: application/json (application/fhir+json and application/json+fhir are accepted too)".into(),
         ));
     }
-    serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
+    if let Some(charset) = charset(headers).filter(|c| !c.eq_ignore_ascii_case("utf-8") && !c.eq_ignore_ascii_case("utf8")) {
+        return Err(AppError::BadRequest(format!(
+            "expected a UTF-8 body (charset=utf-8), got charset={}",
+            crate::layers::cut(&charset, 40)
+        )));
+    }
+    parse_json(&body)
+}
+
+/// Parses JSON strictly: a leading BOM is skipped (as the CLI and batch do),
+/// a repeated key is a 422 naming its pointer, anything else malformed is a 400.
+pub fn parse_json(body: &[u8]) -> Result<Value, AppError> {
+    use hepatica_engine::parse::{JsonError, json_from_slice};
+    json_from_slice(body).map_err(|e| match e {
+        JsonError::Syntax(e) => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
+        dup @ JsonError::DuplicateKey { .. } => AppError::InvalidCase(vec![dup.field_error()]),
+    })
+}
+
+/// The `charset` parameter of the Content-Type, if any.
+fn charset(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// Bodies above this size are parsed and assessed on the blocking pool, so a
+/// large hostile body never holds an async worker (small ones are cheaper inline).
+pub const INLINE_PARSE_BYTES: usize = 16 * 1024;
+
+/// Runs CPU work inline for small inputs, on the blocking pool for large ones.
+async fn cpu<T: Send + 'static>(size: usize, f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
+    if size <= INLINE_PARSE_BYTES { f() } else { tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.to_string()))? }
 }
 
 fn audience(q: Result<Query<AssessParams>, QueryRejection>) -> Result<Audience, AppError> {
@@ -169,9 +229,14 @@ pub async fn assess(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let audience = audience(query)?;
-    let value = json_body(&headers, body, MAX_BODY_BYTES)?;
-    let case = case_from_value(&value).map_err(AppError::InvalidCase)?;
-    let a = hepatica_engine::assess(state.kb(), &case, audience);
+    let size = body.as_ref().map(|b| b.len()).unwrap_or(0);
+    let kb = state.kb();
+    let a = cpu(size, move || {
+        let value = json_body(&headers, body, MAX_BODY_BYTES)?;
+        let case = case_from_value(&value).map_err(AppError::InvalidCase)?;
+        Ok(hepatica_engine::assess(kb, &case, audience))
+    })
+    .await?;
     json_response(&a, "no-store")
 }
 
@@ -191,19 +256,21 @@ pub async fn assess_fhir(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let audience = audience(query)?;
-    let bundle = json_body(&headers, body, state.fhir_body_limit())?;
+    let limit = state.fhir_body_limit();
     let kb = state.kb();
-    // Mapping a large Bundle is CPU work: keep it off the async workers.
+    // Parsing and mapping a large Bundle is CPU work: keep it off the async workers.
     let a = tokio::task::spawn_blocking(move || {
-        hepatica_fhir::map_bundle(&bundle, kb).map(|mapped| {
-            let mut a = hepatica_engine::assess(kb, &mapped.case, audience);
-            a.input_warnings.extend(mapped.warnings);
-            a
-        })
+        let bundle = json_body(&headers, body, limit)?;
+        hepatica_fhir::map_bundle(&bundle, kb)
+            .map(|mapped| {
+                let mut a = hepatica_engine::assess(kb, &mapped.case, audience);
+                a.input_warnings.extend(mapped.warnings);
+                a
+            })
+            .map_err(AppError::InvalidCase)
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(AppError::InvalidCase)?;
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     json_response(&a, "no-store")
 }
 

@@ -4,11 +4,24 @@
 //! `PRAGMA user_version` and [`MIGRATIONS`] brings any older file up to date
 //! on open. Only the page path, the yes/no answer and a timestamp are stored:
 //! never case data, addresses or anything else about a person.
+//!
+//! Opening refuses a file that fails `PRAGMA quick_check` (a damaged page) or
+//! whose `user_version` is newer than this program knows, rather than serving
+//! from it. [`Db::health`] is the run-time readiness check: the schema
+//! version, a small write (so a full disk or a read-only file shows), and the
+//! free space of the folder. [`DataDirLock`] keeps a second server off a data
+//! folder, and [`DbReplayStore`] keeps seen CDS token ids (`jti`) until they
+//! expire, across restarts and across servers sharing the file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, params};
+use hepatica_fhir::cds::auth::{AuthError, ReplayStore};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// Free space below which the server is not ready (bytes).
+pub const MIN_FREE_BYTES: u64 = 16 << 20;
 
 /// Schema migrations; entry `i` takes `user_version` from `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -36,7 +49,41 @@ pub const MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     CREATE INDEX cds_feedback_card ON cds_feedback (card);",
+    // 3: seen CDS token ids, kept until the token expires (replay across
+    // restarts and instances), and a one-row table the readiness check writes.
+    "CREATE TABLE cds_jti (
+        iss TEXT NOT NULL CHECK (length(iss) BETWEEN 1 AND 512),
+        jti TEXT NOT NULL CHECK (length(jti) BETWEEN 1 AND 256),
+        expires_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (iss, jti)
+    ) WITHOUT ROWID;
+    CREATE INDEX cds_jti_expiry ON cds_jti (expires_at);
+    CREATE INDEX cds_jti_seen ON cds_jti (iss, seen_at);
+    CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);",
 ];
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// SQLite failed (not a database, permissions, ...).
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// It opened but must not be used: damaged, or from a newer version.
+    #[error("{0}")]
+    Check(String),
+}
+
+/// Why a feedback answer was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    /// The table holds its maximum number of rows.
+    #[error("the feedback store is full ({0} answers)")]
+    Full(u64),
+    /// SQLite failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
 
 /// One CDS Hooks feedback item as stored (see migration 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +108,10 @@ pub struct CdsFeedbackRecord {
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// The file, for the free-space check (`None` in memory).
+    path: Option<PathBuf>,
+    /// Rows in `feedback` (counted at open, then kept up to date).
+    feedback_rows: Arc<AtomicU64>,
 }
 
 /// Feedback counts for one page.
@@ -76,22 +127,29 @@ pub struct FeedbackCount {
 
 impl Db {
     /// Opens (creating if needed) and migrates the database file.
-    pub fn open(path: &Path) -> rusqlite::Result<Db> {
+    /// Refuses a damaged file or one from a newer version ([`OpenError::Check`]).
+    pub fn open(path: &Path) -> Result<Db, OpenError> {
         let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        check(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        Db::init(conn)
+        Db::init(conn, Some(path.to_path_buf()))
     }
 
     /// A private in-memory database (tests).
     pub fn open_in_memory() -> rusqlite::Result<Db> {
-        Db::init(Connection::open_in_memory()?)
+        Db::init(Connection::open_in_memory()?, None).map_err(|e| match e {
+            OpenError::Sqlite(e) => e,
+            OpenError::Check(m) => rusqlite::Error::InvalidParameterName(m),
+        })
     }
 
-    fn init(mut conn: Connection) -> rusqlite::Result<Db> {
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Db, OpenError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate(&mut conn)?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+        let rows: i64 = conn.query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))?;
+        Ok(Db { conn: Arc::new(Mutex::new(conn)), path, feedback_rows: Arc::new(AtomicU64::new(rows.max(0) as u64)) })
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
@@ -103,7 +161,26 @@ impl Db {
 
     /// Stores one answer to "Was this page helpful?".
     pub fn record_feedback(&self, page: &str, helpful: bool) -> rusqlite::Result<()> {
-        self.with(|c| c.execute("INSERT INTO feedback (page, helpful) VALUES (?1, ?2)", params![page, helpful as i64]).map(|_| ()))
+        self.record_feedback_capped(page, helpful, u64::MAX).map_err(|e| match e {
+            FeedbackError::Sqlite(e) => e,
+            FeedbackError::Full(_) => rusqlite::Error::QueryReturnedNoRows,
+        })
+    }
+
+    /// Stores one answer unless the table already holds `max_rows`.
+    pub fn record_feedback_capped(&self, page: &str, helpful: bool, max_rows: u64) -> Result<(), FeedbackError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if self.feedback_rows.load(Ordering::Relaxed) >= max_rows {
+            return Err(FeedbackError::Full(max_rows));
+        }
+        conn.execute("INSERT INTO feedback (page, helpful) VALUES (?1, ?2)", params![page, helpful as i64])?;
+        self.feedback_rows.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Rows in the feedback table.
+    pub fn feedback_rows(&self) -> u64 {
+        self.feedback_rows.load(Ordering::Relaxed)
     }
 
     /// Counts per page, sorted by page.
@@ -168,9 +245,145 @@ impl Db {
     pub fn ping(&self) -> rusqlite::Result<()> {
         self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
+
+    /// Run-time readiness: the schema is the one this program wrote, a small
+    /// write succeeds, and the folder has at least [`MIN_FREE_BYTES`] free.
+    /// `Err` says what is wrong (no data in it).
+    pub fn health(&self, now: i64) -> Result<(), String> {
+        let version = self.schema_version().map_err(|e| format!("database does not answer ({e})"))?;
+        if version != MIGRATIONS.len() as i64 {
+            return Err(format!("database schema version {version}, expected {}", MIGRATIONS.len()));
+        }
+        self.with(|c| {
+            c.execute("INSERT INTO health (id, checked_at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET checked_at = ?1", [now])
+        })
+        .map_err(|e| format!("database cannot be written ({e})"))?;
+        if let Some(free) = self.free_bytes()
+            && free < MIN_FREE_BYTES
+        {
+            return Err(format!("only {free} bytes free beside the database, need {MIN_FREE_BYTES}"));
+        }
+        Ok(())
+    }
+
+    /// Free bytes on the database's file system, when known.
+    fn free_bytes(&self) -> Option<u64> {
+        let folder = self.path.as_ref()?.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        free_bytes(folder)
+    }
+
+    /// Records a CDS token id until `expires_at`; refuses a replay, and more
+    /// than `capacity` live ids or `per_minute` new ids for one issuer. One
+    /// immediate transaction, so two servers sharing the file cannot both accept it.
+    pub fn record_jti(&self, iss: &str, jti: &str, expires_at: u64, now: u64, capacity: u64, per_minute: u64) -> Result<(), AuthError> {
+        let store = |e: rusqlite::Error| AuthError::ReplayStore(e.to_string());
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(store)?;
+        let now_i = now.min(i64::MAX as u64) as i64;
+        tx.execute("DELETE FROM cds_jti WHERE expires_at <= ?1", [now_i]).map_err(store)?;
+        let seen: Option<i64> = tx
+            .query_row("SELECT expires_at FROM cds_jti WHERE iss = ?1 AND jti = ?2", params![iss, jti], |r| r.get(0))
+            .optional()
+            .map_err(store)?;
+        if seen.is_some() {
+            return Err(AuthError::Replayed);
+        }
+        let live: i64 = tx.query_row("SELECT count(*) FROM cds_jti WHERE iss = ?1", [iss], |r| r.get(0)).map_err(store)?;
+        if live as u64 >= capacity {
+            return Err(AuthError::TooManyTokens);
+        }
+        let recent: i64 = tx
+            .query_row("SELECT count(*) FROM cds_jti WHERE iss = ?1 AND seen_at > ?2", params![iss, now_i - 60], |r| r.get(0))
+            .map_err(store)?;
+        if recent as u64 >= per_minute {
+            return Err(AuthError::TooManyTokens);
+        }
+        tx.execute(
+            "INSERT INTO cds_jti (iss, jti, expires_at, seen_at) VALUES (?1, ?2, ?3, ?4)",
+            params![iss, jti, expires_at.min(i64::MAX as u64) as i64, now_i],
+        )
+        .map_err(store)?;
+        tx.commit().map_err(store)
+    }
 }
 
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+#[cfg(unix)]
+fn free_bytes(folder: &Path) -> Option<u64> {
+    let s = rustix::fs::statvfs(folder).ok()?;
+    Some(s.f_bavail.saturating_mul(s.f_frsize))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_folder: &Path) -> Option<u64> {
+    None
+}
+
+/// Refuses a damaged database or one written by a newer version.
+fn check(conn: &Connection) -> Result<(), OpenError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() as i64 || version < 0 {
+        return Err(OpenError::Check(format!(
+            "its schema version is {version}, but this program knows versions up to {}: it was written by a newer or unknown program; restore a backup or use a matching version",
+            MIGRATIONS.len()
+        )));
+    }
+    let mut stmt = conn.prepare("PRAGMA quick_check")?;
+    let problems: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(0))?.filter_map(Result::ok).take(5).collect();
+    if problems.first().is_none_or(|p| p != "ok") {
+        return Err(OpenError::Check(format!(
+            "the integrity check failed ({}); restore the last backup (docs/safety/operations.md)",
+            problems.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// The CDS replay store backed by the database (see [`Db::record_jti`]).
+pub struct DbReplayStore {
+    db: Db,
+    capacity: u64,
+    per_minute: u64,
+}
+
+impl DbReplayStore {
+    /// A store with per-issuer `capacity` live ids and `per_minute` new ids.
+    pub fn new(db: Db, capacity: u64, per_minute: u64) -> DbReplayStore {
+        DbReplayStore { db, capacity, per_minute }
+    }
+}
+
+impl ReplayStore for DbReplayStore {
+    fn record(&self, iss: &str, jti: &str, expires_at: u64, now: u64) -> Result<(), AuthError> {
+        self.db.record_jti(iss, jti, expires_at, now, self.capacity, self.per_minute)
+    }
+}
+
+/// An exclusive lock on `<data-dir>/hepatica.lock`, held while the server runs.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
+impl DataDirLock {
+    /// Takes the lock, or fails at once if another process holds it. The
+    /// lock is the kernel's (`flock`), so it is released when the process
+    /// dies, even by `kill -9`: a stale file never blocks a restart.
+    pub fn acquire(data_dir: &Path) -> Result<DataDirLock, crate::ServeError> {
+        let lock = data_dir.join("hepatica.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .map_err(|source| crate::ServeError::DataDir { path: lock.clone(), source })?;
+        #[cfg(unix)]
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+            .map_err(|_| crate::ServeError::Locked { path: data_dir.to_path_buf(), lock: lock.clone() })?;
+        Ok(DataDirLock { _file: file })
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
         let tx = conn.transaction()?;
@@ -195,6 +408,111 @@ mod tests {
         let c = db.feedback_counts().unwrap();
         assert_eq!(c[0], FeedbackCount { page: "/".into(), yes: 1, no: 1 });
         assert_eq!(c[1], FeedbackCount { page: "/about".into(), yes: 1, no: 0 });
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("hepatica-db-{name}-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_token_id_is_refused_again_by_another_instance_and_after_a_restart() {
+        let dir = scratch("jti");
+        let path = dir.join("hepatica.db");
+        let a = Db::open(&path).unwrap();
+        let b = Db::open(&path).unwrap();
+        assert_eq!(a.record_jti("https://ehr", "t-1", 2_000, 1_000, 10, 10), Ok(()));
+        assert_eq!(b.record_jti("https://ehr", "t-1", 2_000, 1_000, 10, 10), Err(AuthError::Replayed), "second instance");
+        drop((a, b));
+        let c = Db::open(&path).unwrap();
+        assert_eq!(c.record_jti("https://ehr", "t-1", 2_000, 1_500, 10, 10), Err(AuthError::Replayed), "after a restart");
+        assert_eq!(c.record_jti("https://other", "t-1", 2_000, 1_500, 10, 10), Ok(()), "ids are per issuer");
+        // Once the token has expired its id is forgotten (and the row removed).
+        assert_eq!(c.record_jti("https://ehr", "t-1", 3_000, 2_001, 10, 10), Ok(()));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn one_issuer_cannot_fill_the_replay_store_for_others() {
+        let db = Db::open_in_memory().unwrap();
+        for i in 0..5 {
+            assert_eq!(db.record_jti("greedy", &format!("t{i}"), 10_000, 1_000 + i, 5, 100), Ok(()));
+        }
+        assert_eq!(db.record_jti("greedy", "t5", 10_000, 1_010, 5, 100), Err(AuthError::TooManyTokens), "capacity per issuer");
+        assert_eq!(db.record_jti("polite", "p0", 10_000, 1_010, 5, 100), Ok(()), "other issuers are unaffected");
+        // Rate: at most 3 new ids a minute.
+        for i in 0..3 {
+            assert_eq!(db.record_jti("fast", &format!("f{i}"), 10_000, 5_000, 100, 3), Ok(()));
+        }
+        assert_eq!(db.record_jti("fast", "f3", 10_000, 5_030, 100, 3), Err(AuthError::TooManyTokens), "rate per issuer");
+        assert_eq!(db.record_jti("fast", "f4", 10_000, 5_061, 100, 3), Ok(()), "a minute later it may go on");
+    }
+
+    #[test]
+    fn a_damaged_or_newer_database_is_refused_at_start() {
+        let dir = scratch("check");
+        let path = dir.join("hepatica.db");
+        {
+            let db = Db::open(&path).unwrap();
+            for i in 0..3000 {
+                db.record_feedback(&format!("/page-{i}"), i % 2 == 0).unwrap();
+            }
+            db.with(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")).unwrap();
+        }
+        // Overwrite the middle of the file (b-tree pages) with garbage.
+        let mut bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 5 * 4096, "{}", bytes.len());
+        for b in &mut bytes[2 * 4096..4 * 4096] {
+            *b = 0x5a;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        match Db::open(&path) {
+            Err(OpenError::Check(m)) => assert!(m.contains("integrity check failed"), "{m}"),
+            Err(e) => assert!(e.to_string().contains("malformed"), "{e}"),
+            Ok(_) => panic!("a damaged database must not open"),
+        }
+        let newer = dir.join("newer.db");
+        {
+            let c = Connection::open(&newer).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        match Db::open(&newer) {
+            Err(OpenError::Check(m)) => assert!(m.contains("schema version is 99"), "{m}"),
+            _ => panic!("an unknown schema version must not open"),
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn health_fails_on_a_wrong_schema_or_a_failed_write() {
+        let db = Db::open_in_memory().unwrap();
+        assert_eq!(db.health(1), Ok(()));
+        db.with(|c| c.pragma_update(None, "user_version", 99)).unwrap();
+        assert!(db.health(2).unwrap_err().contains("schema version 99"));
+        db.with(|c| c.pragma_update(None, "user_version", MIGRATIONS.len() as i64)).unwrap();
+        db.with(|c| c.execute_batch("PRAGMA query_only = ON")).unwrap();
+        assert!(db.health(3).unwrap_err().contains("cannot be written"), "a read-only or full store is not ready");
+    }
+
+    #[test]
+    fn the_feedback_table_is_capped() {
+        let db = Db::open_in_memory().unwrap();
+        for _ in 0..3 {
+            db.record_feedback_capped("/", true, 3).unwrap();
+        }
+        assert!(matches!(db.record_feedback_capped("/", true, 3), Err(FeedbackError::Full(3))));
+        assert_eq!(db.feedback_rows(), 3);
+    }
+
+    #[test]
+    fn a_second_server_cannot_lock_the_same_data_folder() {
+        let dir = scratch("lock");
+        let first = DataDirLock::acquire(&dir).unwrap();
+        assert!(matches!(DataDirLock::acquire(&dir), Err(crate::ServeError::Locked { .. })));
+        drop(first);
+        assert!(DataDirLock::acquire(&dir).is_ok(), "released with its holder");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

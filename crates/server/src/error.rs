@@ -24,6 +24,9 @@ pub enum AppError {
     /// Missing or invalid credentials (401).
     #[error("{0}")]
     Unauthorized(String),
+    /// Refused on purpose, e.g. a cross-site post (403).
+    #[error("{0}")]
+    Forbidden(String),
     /// No such page or record (404).
     #[error("not found")]
     NotFound,
@@ -36,6 +39,12 @@ pub enum AppError {
     /// A well-formed case with invalid fields (422), every problem listed.
     #[error("the case is not valid ({} problems)", .0.len())]
     InvalidCase(Vec<FieldError>),
+    /// Too busy, a cap reached, or a rate exceeded, for now (503 or 429).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Too many requests from one client (429).
+    #[error("{0}")]
+    TooManyRequests(String),
     /// A route whose feature is not available yet (501).
     #[error("{0}")]
     NotImplemented(String),
@@ -50,9 +59,12 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::InvalidCase(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -79,11 +91,23 @@ impl AppError {
             status: status.as_u16(),
             detail: self.public_detail(),
             errors: match self {
-                AppError::InvalidCase(e) => e.clone(),
+                AppError::InvalidCase(e) => capped(e),
                 _ => Vec::new(),
             },
         }
     }
+}
+
+/// At most [`hepatica_engine::parse::MAX_ERRORS`] field problems, then one
+/// "and N more" item (the engine caps its own; this covers every other source).
+fn capped(errors: &[FieldError]) -> Vec<FieldError> {
+    let max = hepatica_engine::parse::MAX_ERRORS;
+    if errors.len() <= max + 1 {
+        return errors.to_vec();
+    }
+    let mut out = errors[..max].to_vec();
+    out.push(FieldError { pointer: String::new(), detail: format!("and {} more problems not listed", errors.len() - max) });
+    out
 }
 
 /// RFC 9457 problem details, with the contract's `errors` extension.
@@ -177,6 +201,10 @@ impl IntoResponse for PageError {
                 ("That was too much to send", "The form sent more than we can accept. Please go back and try again.")
             }
             StatusCode::BAD_REQUEST => ("Something was wrong with that request", "Please go back and try again."),
+            StatusCode::FORBIDDEN => ("That was not sent from this site", "Please use the buttons on our own pages."),
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                ("We are busy right now", "Please wait a minute and try again.")
+            }
             _ => ("Sorry, something went wrong", "Please try again in a few minutes."),
         };
         let markup = crate::pages::error_page(title, text);

@@ -1,16 +1,25 @@
 //! The layers every response passes through.
 //!
-//! Outermost first: a request id (`x-request-id`, generated when absent and
-//! echoed back), a trace span that logs method, path (never the query or
+//! Outermost first: a request id (`x-request-id`: a caller's id is kept only
+//! when it is a short safe token, at most [`MAX_REQUEST_ID_CHARS`] of
+//! `A-Z a-z 0-9 . _ -`; anything else is replaced by a generated UUID, so a
+//! 300 KB header never reaches the log), a trace span that logs method, path (never the query or
 //! body), status and latency, security headers, compression (br, gzip), a
 //! 30-second timeout and the 1 MiB body limit. Nothing here reads or logs
 //! case data.
+//!
+//! [`shed`] is the in-process concurrency limit that `serve` puts outside all
+//! of these: over the limit a request is answered at once with 503 and
+//! `Retry-After` instead of queueing (`/healthz` is never shed).
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use std::sync::Arc;
+
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::response::IntoResponse;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -29,6 +38,57 @@ pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), 
 
 /// How long one request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Longest caller-supplied `x-request-id` that is kept.
+pub const MAX_REQUEST_ID_CHARS: usize = 64;
+
+/// Whether a caller's request id is short and safe to echo and log.
+pub fn safe_request_id(v: &[u8]) -> bool {
+    !v.is_empty() && v.len() <= MAX_REQUEST_ID_CHARS && v.iter().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+}
+
+/// `s` cut to `max` characters, with `…` when it was longer (for echoing input).
+pub fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() > max { format!("{}…", s.chars().take(max).collect::<String>()) } else { s.to_string() }
+}
+
+/// Drops an unsafe `x-request-id` so that one is generated instead.
+async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let name = HeaderName::from_static("x-request-id");
+    let all: Vec<&HeaderValue> = req.headers().get_all(&name).iter().collect();
+    if all.len() > 1 || all.first().is_some_and(|v| !safe_request_id(v.as_bytes())) {
+        req.headers_mut().remove(&name);
+    }
+    req
+}
+
+/// Seconds a shed client is asked to wait.
+pub const RETRY_AFTER_SECS: u64 = 1;
+
+/// At most `max_in_flight` requests at once; the rest get 503 with `Retry-After`
+/// at once (no queue, so a burst cannot pile up memory or latency). The slot is
+/// freed when the response is done or the request is dropped (timeout, client gone).
+pub fn shed(app: Router, max_in_flight: usize) -> Router {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
+    app.layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+        let slots = slots.clone();
+        async move {
+            if req.uri().path() == "/healthz" {
+                return next.run(req).await;
+            }
+            match slots.try_acquire_owned() {
+                Ok(_slot) => next.run(req).await,
+                Err(_) => {
+                    crate::metrics::request_shed();
+                    let mut res =
+                        crate::error::AppError::Unavailable("the server is busy; please try again in a moment".into()).into_response();
+                    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+                    res
+                }
+            }
+        }
+    }))
+}
 
 /// Wraps the router in every layer.
 pub fn apply(app: Router) -> Router {
@@ -61,4 +121,80 @@ pub fn apply(app: Router) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn long_or_unsafe_request_ids_are_replaced() {
+        let app = apply(Router::new().route("/", get(|| async { "ok" })));
+        let id = |v: Option<&str>| {
+            let app = app.clone();
+            let v = v.map(str::to_string);
+            async move {
+                let mut req = Request::get("/");
+                if let Some(v) = v {
+                    req = req.header("x-request-id", v);
+                }
+                let res = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+                res.headers()["x-request-id"].to_str().unwrap().to_string()
+            }
+        };
+        assert_eq!(id(Some("abc-123_X.y")).await, "abc-123_X.y");
+        for bad in ["x".repeat(300_000), "a b".into(), "<script>".into(), "x".repeat(65), "é".into()] {
+            let got = id(Some(&bad)).await;
+            assert_ne!(got, bad);
+            assert!(uuid::Uuid::parse_str(&got).is_ok(), "{got}");
+        }
+        assert!(uuid::Uuid::parse_str(&id(None).await).is_ok());
+    }
+
+    #[tokio::test]
+    async fn over_the_in_flight_limit_requests_get_503_with_retry_after() {
+        let gate = Arc::new(tokio::sync::Notify::new());
+        let g = gate.clone();
+        let app = shed(
+            Router::new()
+                .route(
+                    "/slow",
+                    get(move || {
+                        let g = g.clone();
+                        async move {
+                            g.notified().await;
+                            "done"
+                        }
+                    }),
+                )
+                .route("/healthz", get(|| async { "ok" })),
+            1,
+        );
+        let first = tokio::spawn(app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()));
+        tokio::task::yield_now().await;
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        let res = app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], crate::error::PROBLEM_JSON);
+        let res = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "liveness is never shed");
+        gate.notify_one();
+        assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::OK);
+        // The slot is free again, also after a dropped (cancelled) request.
+        let dropped = tokio::spawn(app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()));
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        dropped.abort();
+        let _ = dropped.await;
+        let res = app.oneshot(Request::get("/healthz-not").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "a cancelled request gives its slot back");
+    }
 }

@@ -2,8 +2,9 @@
 //!
 //! [`router`] builds the whole axum application from an [`AppState`]; it does
 //! no I/O of its own, so tests drive it with `tower::ServiceExt::oneshot`.
-//! [`serve`] opens the data folder, binds the address and runs the router
-//! until SIGINT or SIGTERM.
+//! [`serve`] locks and opens the data folder, binds the address and runs the
+//! router under [`net`] (timeouts, connection cap, load shedding, bounded
+//! drain) until SIGINT or SIGTERM.
 //!
 //! Handlers only parse input, call `hepatica_engine::assess` or a knowledge
 //! look-up, and render HTML (maud, in [`pages`]) or JSON (in [`api`]). They
@@ -17,7 +18,8 @@
 //! - [`db`]: the SQLite feedback store; [`support`]: the support list, with a
 //!   deployment's `support.toml` override; [`assets`]: the CSS and script;
 //! - [`error`]: the one `AppError` and its problem-details / HTML responses;
-//! - [`layers`]: security headers, request ids, logging, limits, compression;
+//! - [`layers`]: security headers, request ids, logging, limits, compression, load shedding;
+//! - [`net`]: the hyper connection loop and the tunable [`Limits`];
 //! - [`metrics`]: Prometheus `/metrics` (request counts and latency by route template).
 
 pub mod api;
@@ -28,6 +30,7 @@ pub mod error;
 pub mod form;
 pub mod layers;
 pub mod metrics;
+pub mod net;
 pub mod openapi;
 pub mod pages;
 pub mod search;
@@ -43,6 +46,7 @@ use hepatica_knowledge::Knowledge;
 pub use cds::CdsTrust;
 pub use db::Db;
 pub use error::AppError;
+pub use net::Limits;
 pub use support::SupportEntry;
 
 /// Largest request body accepted by the pages and the Case API, in bytes (1 MiB).
@@ -66,32 +70,54 @@ struct Inner {
     cds_trust: Option<CdsTrust>,
     search: search::Search,
     fhir_body_limit: usize,
+    limits: Limits,
+    feedback_rate: pages::feedback::RateLimiter,
 }
 
 impl AppState {
     /// Builds the state from its parts.
     pub fn new(kb: &'static Knowledge, db: Db, support: Vec<SupportEntry>, cds_trust: Option<CdsTrust>) -> AppState {
         let search = search::Search::build(kb);
-        AppState { inner: Arc::new(Inner { kb, db, support, cds_trust, search, fhir_body_limit: MAX_FHIR_BODY_BYTES }) }
+        let limits = Limits::default();
+        let feedback_rate = pages::feedback::RateLimiter::new(limits.feedback_per_minute);
+        AppState {
+            inner: Arc::new(Inner { kb, db, support, cds_trust, search, fhir_body_limit: MAX_FHIR_BODY_BYTES, limits, feedback_rate }),
+        }
     }
 
-    /// The same state with another body limit for the FHIR and CDS Hooks routes.
-    pub fn with_fhir_body_limit(self, bytes: usize) -> AppState {
-        let i = &self.inner;
-        let inner = Inner {
-            kb: i.kb,
-            db: i.db.clone(),
-            support: i.support.clone(),
-            cds_trust: i.cds_trust.clone(),
-            search: i.search.clone(),
-            fhir_body_limit: bytes,
-        };
-        AppState { inner: Arc::new(inner) }
+    /// The same state with another body limit for the FHIR and CDS Hooks
+    /// routes. Call it before the state is cloned (it changes nothing once
+    /// clones exist).
+    pub fn with_fhir_body_limit(mut self, bytes: usize) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.fhir_body_limit = bytes;
+        }
+        self
     }
 
     /// Largest body accepted by the FHIR and CDS Hooks routes, in bytes.
     pub fn fhir_body_limit(&self) -> usize {
         self.inner.fhir_body_limit
+    }
+
+    /// The same state with other [`Limits`]. Call it before the state is
+    /// cloned (it changes nothing once clones exist).
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.feedback_rate = pages::feedback::RateLimiter::new(limits.feedback_per_minute);
+            inner.limits = limits;
+        }
+        self
+    }
+
+    /// The tunable limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Page feedback posts per client and minute.
+    pub fn feedback_rate(&self) -> &pages::feedback::RateLimiter {
+        &self.inner.feedback_rate
     }
 
     /// The embedded knowledge base, an in-memory database, the built-in
@@ -154,6 +180,26 @@ pub struct ServeConfig {
     pub kb: &'static Knowledge,
     /// Largest body on the FHIR and CDS Hooks routes, in bytes.
     pub max_fhir_body_bytes: usize,
+    /// Timeouts, caps and rates.
+    pub limits: Limits,
+    /// Allow other servers on the same data folder (they share the database,
+    /// and with it the CDS replay store). Off: a second server is refused.
+    pub shared_data_dir: bool,
+}
+
+impl ServeConfig {
+    /// Loopback, `data_dir`, no CDS trust file, default limits.
+    pub fn new(addr: impl Into<String>, data_dir: impl Into<PathBuf>) -> ServeConfig {
+        ServeConfig {
+            addr: addr.into(),
+            data_dir: data_dir.into(),
+            cds_trust: None,
+            kb: Knowledge::embedded(),
+            max_fhir_body_bytes: MAX_FHIR_BODY_BYTES,
+            limits: Limits::default(),
+            shared_data_dir: false,
+        }
+    }
 }
 
 /// Why the server could not start or stopped with an error.
@@ -166,6 +212,24 @@ pub enum ServeError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// Another server holds the data folder's lock file.
+    #[error(
+        "the data folder {path} is in use by another hepatica server (lock file {lock}); stop it, use another --data-dir, or pass --shared-data-dir when several servers share one database on purpose"
+    )]
+    Locked {
+        /// The folder.
+        path: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// The database is damaged or from a newer version.
+    #[error("the database {path} cannot be used: {detail}")]
+    DbCheck {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
     },
     /// The database could not be opened or migrated.
     #[error("could not open the database {path}: {source}")]
@@ -214,13 +278,24 @@ impl AppState {
         let kb = config.kb;
         std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
         let db_path = config.data_dir.join("hepatica.db");
-        let db = Db::open(&db_path).map_err(|source| ServeError::Db { path: db_path.clone(), source })?;
+        let db = Db::open(&db_path).map_err(|e| match e {
+            db::OpenError::Sqlite(source) => ServeError::Db { path: db_path.clone(), source },
+            db::OpenError::Check(detail) => ServeError::DbCheck { path: db_path.clone(), detail },
+        })?;
         let support = support::load(kb, &config.data_dir)?;
         let cds_trust = match &config.cds_trust {
             Some(path) => Some(CdsTrust::load(path)?),
             None => None,
         };
-        Ok(AppState::new(kb, db, support, cds_trust).with_fhir_body_limit(config.max_fhir_body_bytes))
+        if let Some(trust) = &cds_trust {
+            // Seen token ids live in the database: refused again after a restart and by every server sharing it.
+            trust.verifier.use_replay_store(Arc::new(db::DbReplayStore::new(
+                db.clone(),
+                config.limits.jti_per_issuer,
+                config.limits.jti_per_issuer_per_minute,
+            )));
+        }
+        Ok(AppState::new(kb, db, support, cds_trust).with_limits(config.limits.clone()).with_fhir_body_limit(config.max_fhir_body_bytes))
     }
 }
 
@@ -228,16 +303,16 @@ impl AppState {
 pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     init_logging();
     let addr: SocketAddr = resolve(&config.addr)?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
+    let _lock = if config.shared_data_dir { None } else { Some(db::DataDirLock::acquire(&config.data_dir)?) };
     let state = AppState::open(&config)?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     let local = listener.local_addr().map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     eprintln!("hepatica: listening on http://{local}/ (data in {})", display(&config.data_dir));
-    tracing::info!(addr = %local, "listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
-    tracing::info!("stopped");
+    tracing::info!(addr = %local, limits = ?config.limits, "listening");
+    let app = layers::shed(router(state), config.limits.max_in_flight);
+    let left = net::run(listener, app, &config.limits, shutdown_signal()).await;
+    tracing::info!(dropped_connections = left, "stopped");
     Ok(())
 }
 
@@ -247,7 +322,10 @@ pub fn serve_blocking(config: ServeConfig) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
-    rt.block_on(serve(config))
+    let result = rt.block_on(serve(config));
+    // Blocking tasks still running after the bounded drain are not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
 fn resolve(addr: &str) -> Result<SocketAddr, ServeError> {

@@ -2,7 +2,10 @@
 //!
 //! Counted per route template (axum's `MatchedPath`, e.g. `/treatments/{id}`,
 //! never the real path or query) and status code: requests, and a latency
-//! histogram. Also requests in flight, build and knowledge-base versions, and
+//! histogram. Also requests in flight (decremented by a drop guard, so a
+//! request dropped by the timeout or a client that went away is not counted
+//! for ever), open connections, connections refused over the cap or closed by
+//! a timer, requests shed under load, build and knowledge-base versions, and
 //! the process start time. Only aggregate numbers: no case data, no
 //! addresses, no ids. The counters are process-wide, so every router in one
 //! process shares them.
@@ -12,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -37,6 +40,10 @@ struct Registry {
     started: f64,
     series: Mutex<BTreeMap<(&'static str, String, u16), Series>>,
     in_flight: AtomicI64,
+    connections_open: AtomicI64,
+    connections_refused: AtomicU64,
+    connections_timed_out: AtomicU64,
+    requests_shed: AtomicU64,
 }
 
 fn registry() -> &'static Registry {
@@ -45,7 +52,70 @@ fn registry() -> &'static Registry {
         started: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0),
         series: Mutex::new(BTreeMap::new()),
         in_flight: AtomicI64::new(0),
+        connections_open: AtomicI64::new(0),
+        connections_refused: AtomicU64::new(0),
+        connections_timed_out: AtomicU64::new(0),
+        requests_shed: AtomicU64::new(0),
     })
+}
+
+/// Counts one open connection while alive.
+pub struct ConnectionGuard(());
+
+impl ConnectionGuard {
+    /// A connection was accepted.
+    pub fn new() -> ConnectionGuard {
+        registry().connections_open.fetch_add(1, Ordering::Relaxed);
+        ConnectionGuard(())
+    }
+}
+
+impl Default for ConnectionGuard {
+    fn default() -> Self {
+        ConnectionGuard::new()
+    }
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        registry().connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A connection was refused because the connection cap was reached.
+pub fn connection_refused() {
+    registry().connections_refused.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A connection was closed by the first-byte or header-read timer.
+pub fn connection_timed_out() {
+    registry().connections_timed_out.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A request was answered 503 by the concurrency limit.
+pub fn request_shed() {
+    registry().requests_shed.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Requests being handled now.
+pub fn in_flight() -> i64 {
+    registry().in_flight.load(Ordering::Relaxed)
+}
+
+/// Decrements the in-flight gauge when the request's future ends or is dropped.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        registry().in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        registry().in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 fn method_label(m: &axum::http::Method) -> &'static str {
@@ -70,11 +140,11 @@ async fn track(req: Request, next: Next) -> Response {
     let reg = registry();
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".to_string());
     let method = method_label(req.method());
-    reg.in_flight.fetch_add(1, Ordering::Relaxed);
+    let guard = InFlight::start();
     let start = Instant::now();
     let res = next.run(req).await;
     let secs = start.elapsed().as_secs_f64();
-    reg.in_flight.fetch_sub(1, Ordering::Relaxed);
+    drop(guard);
     let mut series = reg.series.lock().unwrap_or_else(|p| p.into_inner());
     let s = series.entry((method, route, res.status().as_u16())).or_default();
     s.count += 1;
@@ -111,6 +181,26 @@ pub fn render() -> String {
     let _ = writeln!(out, "# HELP hepatica_http_requests_in_flight Requests being handled now.");
     let _ = writeln!(out, "# TYPE hepatica_http_requests_in_flight gauge");
     let _ = writeln!(out, "hepatica_http_requests_in_flight {}", reg.in_flight.load(Ordering::Relaxed));
+    let _ = writeln!(out, "# HELP hepatica_http_connections_open Connections open now.");
+    let _ = writeln!(out, "# TYPE hepatica_http_connections_open gauge");
+    let _ = writeln!(out, "hepatica_http_connections_open {}", reg.connections_open.load(Ordering::Relaxed));
+    for (name, help, v) in [
+        (
+            "hepatica_http_connections_refused_total",
+            "Connections closed at once because the connection cap was reached.",
+            &reg.connections_refused,
+        ),
+        (
+            "hepatica_http_connections_timed_out_total",
+            "Connections closed by the first-byte or header-read timer.",
+            &reg.connections_timed_out,
+        ),
+        ("hepatica_http_requests_shed_total", "Requests answered 503 by the concurrency limit.", &reg.requests_shed),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        let _ = writeln!(out, "{name} {}", v.load(Ordering::Relaxed));
+    }
     let series = reg.series.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let _ = writeln!(out, "# HELP hepatica_http_requests_total Requests answered, by method, route template and status.");
     let _ = writeln!(out, "# TYPE hepatica_http_requests_total counter");
@@ -158,8 +248,12 @@ mod tests {
     use axum::body::Body;
     use tower::ServiceExt;
 
+    /// The registry is process-wide: these tests run one at a time.
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     #[tokio::test]
     async fn counts_requests_by_route_template_and_status() {
+        let _serial = SERIAL.lock().await;
         let app = instrument(Router::new().route("/things/{id}", get(|| async { "ok" })));
         for path in ["/things/secret-value-1", "/things/secret-value-2", "/nothing-here"] {
             let _ = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
@@ -173,5 +267,17 @@ mod tests {
         assert!(!text.contains("secret-value"), "real paths never appear");
         assert!(text.contains("hepatica_build_info{"));
         assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+
+    #[tokio::test]
+    async fn in_flight_goes_back_down_when_a_request_is_dropped() {
+        let _serial = SERIAL.lock().await;
+        let app = instrument(Router::new().route("/hang", get(|| std::future::pending::<&'static str>())));
+        let before = in_flight();
+        let req = app.oneshot(Request::get("/hang").body(Body::empty()).unwrap());
+        // The client goes away (or the timeout fires) before an answer.
+        let r = tokio::time::timeout(std::time::Duration::from_millis(50), req).await;
+        assert!(r.is_err());
+        assert_eq!(in_flight(), before, "a dropped request is no longer in flight");
     }
 }

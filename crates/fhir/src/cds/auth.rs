@@ -13,14 +13,20 @@
 //!   attacker-supplied keys), so a `jku` may be present and changes nothing;
 //! - `iss` must be allow-listed, `aud` (string or array) must contain the exact endpoint URL
 //!   built from `base_url`; `exp`, `iat` and `jti` are required; 60 s clock skew;
-//!   tokens may live at most an hour; a `jti` is refused again until its token expires
-//!   (bounded in-memory cache).
+//!   tokens may live at most an hour; a `jti` is refused again until its token expires.
+//!
+//! Seen `jti`s go to a [`ReplayStore`]: by default [`MemoryReplayStore`] (one
+//! process only); `hepatica serve` plugs in one backed by its database, so a
+//! token is refused again after a restart and by every server sharing the
+//! data folder. Either store has a capacity and a rate **per issuer**, so one
+//! issuer that floods tokens is refused ([`AuthError::TooManyTokens`]) without
+//! locking the others out.
 //!
 //! The verifier never reads the clock: the caller passes "now" (seconds since the epoch).
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -34,8 +40,12 @@ use super::SERVICE_ID;
 pub const CLOCK_SKEW_SECS: u64 = 60;
 /// Longest token lifetime accepted (`exp` - now), seconds.
 pub const MAX_LIFETIME_SECS: u64 = 3600;
-/// Most `jti` values remembered at once.
-pub const REPLAY_CACHE_CAPACITY: usize = 100_000;
+/// Most live `jti` values remembered per issuer (default).
+pub const REPLAY_PER_ISSUER: u64 = 20_000;
+/// Most new tokens accepted per issuer per minute (default).
+pub const REPLAY_PER_ISSUER_PER_MINUTE: u64 = 1_200;
+/// Longest `jti` accepted, bytes.
+pub const MAX_JTI_BYTES: usize = 256;
 /// Longest token accepted, bytes.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
@@ -92,8 +102,10 @@ pub enum AuthError {
     },
     /// The `jti` was already used.
     Replayed,
-    /// The replay cache is full of live tokens.
+    /// This issuer has too many live tokens, or sent too many new ones this minute.
     TooManyTokens,
+    /// The replay store failed (the token is refused: fail closed).
+    ReplayStore(String),
 }
 
 impl fmt::Display for AuthError {
@@ -119,7 +131,8 @@ impl fmt::Display for AuthError {
             AuthError::LifetimeTooLong => write!(f, "JWT expires more than {MAX_LIFETIME_SECS} seconds from now"),
             AuthError::WrongAudience { expected } => write!(f, "JWT aud must be {expected:?}"),
             AuthError::Replayed => f.write_str("JWT jti was already used"),
-            AuthError::TooManyTokens => f.write_str("too many live tokens; try again shortly"),
+            AuthError::TooManyTokens => f.write_str("too many tokens from this issuer; try again shortly"),
+            AuthError::ReplayStore(_) => f.write_str("the token could not be checked for replay; try again shortly"),
         }
     }
 }
@@ -146,11 +159,73 @@ struct Key {
     algorithms: Vec<Algorithm>,
 }
 
+/// Where seen token ids are kept until their tokens expire.
+pub trait ReplayStore: Send + Sync {
+    /// Records `(iss, jti)` until `expires_at`. `Err(Replayed)` if it was seen
+    /// and has not expired; `Err(TooManyTokens)` over the issuer's capacity or rate.
+    fn record(&self, iss: &str, jti: &str, expires_at: u64, now: u64) -> Result<(), AuthError>;
+}
+
+#[derive(Default)]
+struct IssuerIds {
+    ids: HashMap<String, u64>,
+    /// Start of the current one-minute window, and new ids in it.
+    window: u64,
+    in_window: u64,
+}
+
+/// The in-process [`ReplayStore`], with a capacity and a rate per issuer.
+pub struct MemoryReplayStore {
+    per_issuer: u64,
+    per_minute: u64,
+    by_issuer: Mutex<HashMap<String, IssuerIds>>,
+}
+
+impl MemoryReplayStore {
+    /// A store keeping at most `per_issuer` live ids and accepting `per_minute` new ids per issuer.
+    pub fn new(per_issuer: u64, per_minute: u64) -> MemoryReplayStore {
+        MemoryReplayStore { per_issuer, per_minute, by_issuer: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl Default for MemoryReplayStore {
+    fn default() -> Self {
+        MemoryReplayStore::new(REPLAY_PER_ISSUER, REPLAY_PER_ISSUER_PER_MINUTE)
+    }
+}
+
+impl ReplayStore for MemoryReplayStore {
+    fn record(&self, iss: &str, jti: &str, expires_at: u64, now: u64) -> Result<(), AuthError> {
+        let mut all = self.by_issuer.lock().unwrap_or_else(|p| p.into_inner());
+        // Issuers are allow-listed, so this map is bounded by the trust file.
+        let e = all.entry(iss.to_string()).or_default();
+        if e.ids.get(jti).is_some_and(|&until| until > now) {
+            return Err(AuthError::Replayed);
+        }
+        if e.ids.len() as u64 >= self.per_issuer {
+            e.ids.retain(|_, until| *until > now);
+            if e.ids.len() as u64 >= self.per_issuer {
+                return Err(AuthError::TooManyTokens);
+            }
+        }
+        if now >= e.window + 60 {
+            e.window = now;
+            e.in_window = 0;
+        }
+        if e.in_window >= self.per_minute {
+            return Err(AuthError::TooManyTokens);
+        }
+        e.in_window += 1;
+        e.ids.insert(jti.to_string(), expires_at);
+        Ok(())
+    }
+}
+
 /// Verifies bearer tokens against a trust file.
 pub struct Verifier {
     base_url: String,
     issuers: HashMap<String, HashMap<String, Key>>,
-    replay: Mutex<HashMap<(String, String), u64>>,
+    replay: RwLock<Arc<dyn ReplayStore>>,
     /// Keys skipped while loading (unsupported type, no kid), for the operator's log.
     pub notes: Vec<String>,
 }
@@ -213,7 +288,7 @@ impl Verifier {
             }
             issuers.insert(iss.to_string(), map);
         }
-        Ok(Verifier { base_url, issuers, replay: Mutex::new(HashMap::new()), notes })
+        Ok(Verifier { base_url, issuers, replay: RwLock::new(Arc::new(MemoryReplayStore::default())), notes })
     }
 
     /// The public base URL from the trust file (no trailing slash).
@@ -228,6 +303,11 @@ impl Verifier {
             Endpoint::Service => format!("{}/cds-services/{SERVICE_ID}", self.base_url),
             Endpoint::Feedback => format!("{}/cds-services/{SERVICE_ID}/feedback", self.base_url),
         }
+    }
+
+    /// Keeps seen token ids in `store` from now on (e.g. the server's database).
+    pub fn use_replay_store(&self, store: Arc<dyn ReplayStore>) {
+        *self.replay.write().unwrap_or_else(|p| p.into_inner()) = store;
     }
 
     /// Verifies the `Authorization` header value for `ep` at time `now` (seconds since the epoch).
@@ -324,21 +404,13 @@ impl Verifier {
         }
         let jti = claims.get("jti").and_then(Value::as_str).filter(|j| !j.is_empty()).ok_or(AuthError::MissingClaim("jti"))?;
 
-        // Replay: remember (iss, jti) until the token could no longer be accepted.
-        {
-            let mut cache = self.replay.lock().unwrap_or_else(|p| p.into_inner());
-            let k = (iss.to_string(), jti.to_string());
-            if cache.get(&k).is_some_and(|&until| until > now) {
-                return Err(AuthError::Replayed);
-            }
-            if cache.len() >= REPLAY_CACHE_CAPACITY {
-                cache.retain(|_, until| *until > now);
-                if cache.len() >= REPLAY_CACHE_CAPACITY {
-                    return Err(AuthError::TooManyTokens);
-                }
-            }
-            cache.insert(k, exp.saturating_add(CLOCK_SKEW_SECS));
+        if jti.len() > MAX_JTI_BYTES {
+            return Err(AuthError::Malformed(format!("jti longer than {MAX_JTI_BYTES} bytes")));
         }
+
+        // Replay: remember (iss, jti) until the token could no longer be accepted.
+        let store = self.replay.read().unwrap_or_else(|p| p.into_inner()).clone();
+        store.record(iss, jti, exp.saturating_add(CLOCK_SKEW_SECS), now)?;
         Ok(Client {
             iss: iss.to_string(),
             kid: kid.to_string(),
@@ -386,4 +458,29 @@ fn key_from_jwk(jwk: &Jwk) -> Result<Key, String> {
     };
     let decoding = DecodingKey::from_jwk(jwk).map_err(|e| format!("not a usable public key ({e})"))?;
     Ok(Key { decoding, algorithms })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_issuer_flooding_tokens_does_not_lock_out_another() {
+        let store = MemoryReplayStore::new(3, 100);
+        for i in 0..3 {
+            assert_eq!(store.record("flood", &format!("j{i}"), 2_000, 1_000), Ok(()));
+        }
+        assert_eq!(store.record("flood", "j3", 2_000, 1_000), Err(AuthError::TooManyTokens));
+        assert_eq!(store.record("ehr", "j0", 2_000, 1_000), Ok(()), "another issuer still gets in");
+        assert_eq!(store.record("ehr", "j0", 2_000, 1_001), Err(AuthError::Replayed));
+        // Expired ids make room again.
+        assert_eq!(store.record("flood", "j4", 3_000, 2_000), Ok(()));
+        // Rate per issuer and minute.
+        let store = MemoryReplayStore::new(1_000, 2);
+        assert_eq!(store.record("fast", "a", 9_000, 100), Ok(()));
+        assert_eq!(store.record("fast", "b", 9_000, 110), Ok(()));
+        assert_eq!(store.record("fast", "c", 9_000, 120), Err(AuthError::TooManyTokens));
+        assert_eq!(store.record("slow", "c", 9_000, 120), Ok(()));
+        assert_eq!(store.record("fast", "c", 9_000, 161), Ok(()), "a new minute");
+    }
 }

@@ -1,16 +1,35 @@
 //! `POST /feedback`: "Was this page helpful?", stored as path + answer + time.
 //!
-//! Only a same-site page path is accepted (no query, at most 200 characters),
-//! so nothing personal can be smuggled in. The answer redirects back to the
-//! page with `?feedback=thanks`, which shows a thank-you message.
+//! What may be stored is tight, so nothing personal can be smuggled in and the
+//! table cannot be flooded:
+//! - only a **known page path** of this site ([`known_page`]: the fixed pages,
+//!   and `/treatments/{id}` or `/drugs/{id}` for ids in the knowledge base), so
+//!   `/John-Smith-1961-03-02` is refused;
+//! - only **same-origin** posts ([`same_origin`]): a browser's `Sec-Fetch-Site`
+//!   must be `same-origin`, or else an `Origin` must match `Host`; a cross-site
+//!   form post is refused with 403 (this site sends `Referrer-Policy:
+//!   no-referrer`, so a browser's own same-origin post may carry `Origin: null`;
+//!   that is accepted only when `Sec-Fetch-Site` is absent);
+//! - a **rate per client address** ([`RateLimiter`], `--feedback-per-minute`), 429 over it;
+//! - a **row cap** on the table (`--feedback-max-rows`), 503 when full.
+//!
+//! The answer redirects back to the page with `?feedback=thanks`, which shows
+//! a thank-you message.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
 
 use axum::Form;
-use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, header};
 use axum::response::Redirect;
+use hepatica_knowledge::Knowledge;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::db::FeedbackError;
 use crate::error::{AppError, PageError};
 
 /// The posted form.
@@ -22,6 +41,10 @@ pub struct Feedback {
     pub helpful: String,
 }
 
+/// Pages with a fixed path that show the feedback box.
+pub const FIXED_PAGES: &[&str] =
+    &["/", "/check", "/results", "/clinician", "/treatments", "/glossary", "/drugs", "/ask", "/questions", "/about", "/support"];
+
 /// Whether `page` is a plain same-site path we may store and redirect to.
 pub fn valid_page(page: &str) -> bool {
     page.starts_with('/')
@@ -30,22 +53,151 @@ pub fn valid_page(page: &str) -> bool {
         && page.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
 }
 
+/// Whether `page` is a page this site has (not merely path-shaped).
+pub fn known_page(kb: &Knowledge, page: &str) -> bool {
+    if !valid_page(page) {
+        return false;
+    }
+    if FIXED_PAGES.contains(&page) {
+        return true;
+    }
+    if let Some(id) = page.strip_prefix("/treatments/") {
+        return kb.treatments.iter().any(|t| t.id == id);
+    }
+    if let Some(id) = page.strip_prefix("/drugs/") {
+        return kb.drugs.iter().any(|d| d.id == id);
+    }
+    false
+}
+
+/// Whether the post came from this site's own page (see the module docs).
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none");
+    }
+    match get(header::ORIGIN.as_str()) {
+        None | Some("null") => true,
+        Some(origin) => {
+            let host = get(header::HOST.as_str()).unwrap_or("");
+            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+            !host.is_empty() && authority.eq_ignore_ascii_case(host)
+        }
+    }
+}
+
+/// Fixed one-minute windows per client address.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<Option<IpAddr>, (u64, u32)>>,
+}
+
+/// Most client addresses tracked before old windows are dropped.
+const MAX_TRACKED: usize = 10_000;
+
+impl RateLimiter {
+    /// `per_minute` posts per address.
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one post from `client` at `now` (seconds); `false` over the limit.
+    pub fn allow(&self, client: Option<IpAddr>, now: u64) -> bool {
+        let minute = now / 60;
+        let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if w.len() >= MAX_TRACKED {
+            w.retain(|_, (m, _)| *m == minute);
+        }
+        let e = w.entry(client).or_insert((minute, 0));
+        if e.0 != minute {
+            *e = (minute, 0);
+        }
+        if e.1 >= self.per_minute {
+            return false;
+        }
+        e.1 += 1;
+        true
+    }
+}
+
 /// `POST /feedback`.
-pub async fn submit(State(state): State<AppState>, form: Result<Form<Feedback>, FormRejection>) -> Result<Redirect, PageError> {
-    let Form(f) = form.map_err(|r| AppError::BadRequest(r.body_text()))?;
+pub async fn submit(
+    State(state): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: Result<Form<Feedback>, FormRejection>,
+) -> Result<Redirect, PageError> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden("feedback is only accepted from this site's own pages".into()).into());
+    }
+    let Form(f) = form.map_err(|r| AppError::BadRequest(crate::layers::cut(&r.body_text(), 200)))?;
     let helpful = match f.helpful.as_str() {
         "yes" => true,
         "no" => false,
         _ => return Err(AppError::BadRequest("helpful must be yes or no".into()).into()),
     };
-    if !valid_page(&f.page) {
-        return Err(AppError::BadRequest("page must be a path on this site".into()).into());
+    if !known_page(state.kb(), &f.page) {
+        return Err(AppError::BadRequest("page must be a page of this site".into()).into());
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    if !state.feedback_rate().allow(peer.map(|axum::Extension(ConnectInfo(a))| a.ip()), now) {
+        return Err(AppError::TooManyRequests("too many answers from this address; please try again in a minute".into()).into());
     }
     let db = state.db().clone();
     let page = f.page.clone();
-    tokio::task::spawn_blocking(move || db.record_feedback(&page, helpful))
+    let max_rows = state.limits().feedback_max_rows;
+    tokio::task::spawn_blocking(move || db.record_feedback_capped(&page, helpful, max_rows))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| match e {
+            FeedbackError::Full(_) => AppError::Unavailable("feedback is not being collected right now".into()),
+            FeedbackError::Sqlite(e) => AppError::Internal(e.to_string()),
+        })?;
     Ok(Redirect::to(&format!("{}?feedback=thanks#feedback", f.page)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn only_known_pages_are_accepted() {
+        let kb = Knowledge::embedded();
+        assert!(known_page(kb, "/"));
+        assert!(known_page(kb, "/treatments/surgery"));
+        assert!(known_page(kb, &format!("/drugs/{}", kb.drugs[0].id)));
+        for bad in ["/John-Smith-1961-03-02-NHS-9434765919", "/treatments/john-smith", "/drugs/x", "//evil", "/about/x"] {
+            assert!(!known_page(kb, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_static(v));
+            }
+            m
+        };
+        assert!(same_origin(&h(&[])), "no browser, no CSRF");
+        assert!(same_origin(&h(&[("sec-fetch-site", "same-origin"), ("origin", "null")])));
+        assert!(same_origin(&h(&[("origin", "http://localhost:8080"), ("host", "localhost:8080")])));
+        assert!(!same_origin(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!same_origin(&h(&[("origin", "https://evil.example"), ("host", "localhost:8080")])));
+    }
+
+    #[test]
+    fn the_rate_is_per_client_and_minute() {
+        let r = RateLimiter::new(2);
+        let a = Some(IpAddr::from([10, 0, 0, 1]));
+        let b = Some(IpAddr::from([10, 0, 0, 2]));
+        assert!(r.allow(a, 60) && r.allow(a, 61));
+        assert!(!r.allow(a, 62));
+        assert!(r.allow(b, 62), "another client is not affected");
+        assert!(r.allow(a, 120), "a new minute");
+    }
 }

@@ -154,3 +154,77 @@ async fn cds_without_trust_is_401_problem() {
         assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
     }
 }
+
+#[tokio::test]
+async fn duplicate_keys_bom_charset_and_error_caps() {
+    // A repeated key is ambiguous: 422 naming the pointer, never "last wins".
+    let res = post_json("/api/v1/assess", r#"{"primary_site":"bowel","biomarkers":{"KRAS":"mutant","KRAS":"wild_type"}}"#).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json(res).await;
+    assert_eq!(v["errors"][0]["pointer"], "/biomarkers/KRAS", "{v}");
+    // The FHIR route too.
+    let res = send(
+        app(),
+        Request::post("/api/v1/assess/fhir")
+            .header(header::CONTENT_TYPE, "application/fhir+json")
+            .body(Body::from(r#"{"resourceType":"Bundle","resourceType":"Patient"}"#))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(res).await["errors"][0]["pointer"], "/resourceType");
+    // A UTF-8 BOM is accepted, as on the CLI and in batch.
+    let res = post_json("/api/v1/assess", b"\xEF\xBB\xBF{\"primary_site\":\"lung\"}".to_vec()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // A charset other than UTF-8 is refused rather than misread.
+    let res = send(
+        app(),
+        Request::post("/api/v1/assess")
+            .header(header::CONTENT_TYPE, "application/json; charset=iso-8859-1")
+            .body(Body::from(r#"{"primary_site":"lung"}"#))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(json(res).await["detail"].as_str().unwrap().contains("UTF-8"));
+    let res = send(
+        app(),
+        Request::post("/api/v1/assess")
+            .header(header::CONTENT_TYPE, "application/json; charset=UTF-8")
+            .body(Body::from(r#"{"primary_site":"lung"}"#))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // 1,000 long unknown keys: at most 100 problems plus "and N more", each short.
+    let mut body = String::from(r#"{"primary_site":"bowel""#);
+    for i in 0..1000 {
+        body.push_str(&format!(r#","{}{i}":1"#, "k".repeat(900)));
+    }
+    body.push('}');
+    let res = post_json("/api/v1/assess", body).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = text(res).await;
+    assert!(text.len() < 64 * 1024, "answer of {} bytes", text.len());
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 101);
+    assert_eq!(errors[100]["detail"], "and 900 more problems not listed");
+    // An enum value of 100,000 characters is not echoed back whole.
+    let res = post_json("/api/v1/assess", format!(r#"{{"primary_site":"bowel","bowel_side":"{}"}}"#, "x".repeat(100_000))).await;
+    assert!(text_len(res).await < 2_000);
+}
+
+async fn text_len(res: Response<Body>) -> usize {
+    text(res).await.len()
+}
+
+#[tokio::test]
+async fn wrong_method_names_the_allowed_methods() {
+    let res = send(app(), Request::put("/api/v1/assess").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = res.headers().get(header::ALLOW).map(|v| v.to_str().unwrap().to_string());
+    let v = json(res).await;
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.contains("POST"), "{detail:?} (Allow: {allow:?})");
+}

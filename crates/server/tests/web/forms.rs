@@ -121,3 +121,32 @@ async fn feedback_is_stored_and_thanks_shown() {
     }
     assert_eq!(state.db().feedback_counts().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn feedback_is_refused_cross_site_unknown_or_too_often() {
+    use hepatica_server::{AppState, Limits, router};
+    let state = AppState::for_tests().with_limits(Limits { feedback_per_minute: 3, ..Limits::default() });
+    let app = router(state.clone());
+    let post = |app: Router, body: &'static str, headers: &'static [(&'static str, &'static str)]| async move {
+        let mut req = Request::post("/feedback").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        send(app, req.body(Body::from(body)).unwrap()).await.status()
+    };
+    // A cross-site form post.
+    assert_eq!(post(app.clone(), "page=%2F&helpful=yes", &[("sec-fetch-site", "cross-site")]).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(app.clone(), "page=%2F&helpful=yes", &[("origin", "https://evil.example"), ("host", "localhost")]).await,
+        StatusCode::FORBIDDEN
+    );
+    // A path-shaped string that is no page of the site (could hold personal data).
+    assert_eq!(post(app.clone(), "page=%2FJohn-Smith-1961-03-02-NHS-9434765919&helpful=yes", &[]).await, StatusCode::BAD_REQUEST);
+    // This site's own page (a browser sends Sec-Fetch-Site and, with no-referrer, Origin: null).
+    let own: &[(&str, &str)] = &[("sec-fetch-site", "same-origin"), ("origin", "null")];
+    for _ in 0..3 {
+        assert_eq!(post(app.clone(), "page=%2Fabout&helpful=yes", own).await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(post(app.clone(), "page=%2Fabout&helpful=yes", own).await, StatusCode::TOO_MANY_REQUESTS, "rate per client");
+    assert_eq!(state.db().feedback_rows(), 3);
+}

@@ -1,0 +1,181 @@
+//! The connection layer under the router: hyper's HTTP/1.1 server with every
+//! timer and cap a public service needs, and a bounded graceful drain.
+//!
+//! axum's `serve` sets no header-read or idle timer, so a client that opens a
+//! connection and sends nothing, or sends a request head one byte a minute,
+//! holds a socket and a file descriptor forever (about 1,000 of them stop a
+//! server with the default 1,024-descriptor limit). Here:
+//!
+//! - **first byte**: a connection that sends nothing within
+//!   [`Limits::first_byte_timeout`] is closed before hyper sees it;
+//! - **header read**: hyper closes a connection whose request head is not
+//!   complete within [`Limits::header_read_timeout`]. Hyper starts this timer
+//!   whenever it waits for a head, so it is also the keep-alive idle timeout
+//!   between requests;
+//! - **head size**: hyper's read buffer is capped at [`Limits::max_head_bytes`]
+//!   (a longer head gets 431), so unfinished heads cannot pin much memory;
+//! - **connections**: at most [`Limits::max_connections`] at once (and never
+//!   more than the process's descriptor limit allows); a connection over the
+//!   cap is closed at once and counted;
+//! - **drain**: on SIGINT/SIGTERM the listener closes, open connections are
+//!   asked to finish, and after [`Limits::drain_timeout`] the rest are dropped.
+//!
+//! The in-process concurrency limit with load shedding (503 + `Retry-After`)
+//! is a router layer: [`crate::layers::shed`]. Only HTTP/1.1 is served (a
+//! TLS-terminating proxy in front speaks HTTP/2 to browsers).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
+
+/// The limits a deployment can tune (`hepatica serve --help`; docs/safety/operations.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Close a connection that sends no byte within this time.
+    pub first_byte_timeout: Duration,
+    /// Close a connection whose request head is not complete within this time
+    /// (also the keep-alive idle timeout).
+    pub header_read_timeout: Duration,
+    /// Largest request head (request line and headers), in bytes.
+    pub max_head_bytes: usize,
+    /// Most open connections.
+    pub max_connections: usize,
+    /// Most requests handled at once; more are answered 503 with `Retry-After`.
+    pub max_in_flight: usize,
+    /// How long SIGTERM waits for open connections before exiting.
+    pub drain_timeout: Duration,
+    /// Page feedback posts accepted per client address per minute.
+    pub feedback_per_minute: u32,
+    /// Most page feedback rows kept; further posts are refused (503).
+    pub feedback_max_rows: u64,
+    /// Most live CDS token ids remembered per issuer.
+    pub jti_per_issuer: u64,
+    /// New CDS tokens accepted per issuer per minute.
+    pub jti_per_issuer_per_minute: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            first_byte_timeout: Duration::from_secs(5),
+            header_read_timeout: Duration::from_secs(10),
+            max_head_bytes: 64 * 1024,
+            max_connections: 4096,
+            max_in_flight: 512,
+            drain_timeout: Duration::from_secs(10),
+            feedback_per_minute: 20,
+            feedback_max_rows: 1_000_000,
+            jti_per_issuer: 20_000,
+            jti_per_issuer_per_minute: 1_200,
+        }
+    }
+}
+
+/// Descriptors kept free for the database, logs and the listener.
+const RESERVED_FDS: u64 = 64;
+
+/// The connection cap actually used: the configured one, lowered so that
+/// accepting never fails for lack of descriptors.
+pub fn effective_max_connections(configured: usize) -> usize {
+    match fd_limit() {
+        Some(limit) => configured.min(limit.saturating_sub(RESERVED_FDS).max(1) as usize),
+        None => configured,
+    }
+}
+
+#[cfg(unix)]
+fn fd_limit() -> Option<u64> {
+    let l = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    l.current
+}
+
+#[cfg(not(unix))]
+fn fd_limit() -> Option<u64> {
+    None
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then drains for at
+/// most `limits.drain_timeout`. Returns how many connections were still open
+/// when the drain gave up (0 after a clean drain).
+pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: impl Future<Output = ()>) -> usize {
+    let max = effective_max_connections(limits.max_connections);
+    if max < limits.max_connections {
+        tracing::warn!(configured = limits.max_connections, used = max, "connection cap lowered to fit the open-file limit");
+    }
+    let slots = Arc::new(Semaphore::new(max));
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_head_bytes.max(8192))
+        .keep_alive(true);
+    let first_byte = limits.first_byte_timeout;
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // EMFILE and friends: back off briefly instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            crate::metrics::connection_refused();
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let watcher = graceful.watcher();
+        let builder = builder.clone();
+        // The peer address is visible to handlers (per-client rate limits), never logged.
+        let svc = TowerToHyperService::new(app.clone().map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            req
+        }));
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _open = crate::metrics::ConnectionGuard::new();
+            let mut probe = [0u8; 1];
+            match tokio::time::timeout(first_byte, stream.peek(&mut probe)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                Ok(_) => return,
+                Err(_) => {
+                    crate::metrics::connection_timed_out();
+                    return;
+                }
+            }
+            let conn = builder.serve_connection(TokioIo::new(stream), svc);
+            if let Err(e) = watcher.watch(conn).await {
+                if e.is_timeout() {
+                    crate::metrics::connection_timed_out();
+                }
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!(open = max.saturating_sub(slots.available_permits()), "draining connections");
+    match tokio::time::timeout(limits.drain_timeout, graceful.shutdown()).await {
+        Ok(()) => 0,
+        Err(_) => {
+            let left = max.saturating_sub(slots.available_permits());
+            tracing::warn!(left, "drain timed out; closing the remaining connections");
+            left
+        }
+    }
+}
