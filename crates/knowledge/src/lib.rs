@@ -90,6 +90,14 @@ pub struct Knowledge {
     pub support: Vec<SupportService>,
     /// Terminology mappings for FHIR input.
     pub codes: Vec<CodeMapping>,
+    /// The lay lexicon the search uses (`lexicon.toml`).
+    pub lexicon: Lexicon,
+    /// Who to call now when a question describes a red flag (`urgent.toml`).
+    pub urgent: Option<UrgentHelp>,
+    /// Same-day red-flag symptoms (`urgent.toml`).
+    pub red_flags: Vec<RedFlag>,
+    /// How a general question about a symptom is told from one describing it (`urgent.toml`).
+    pub red_flag_context: RedFlagContext,
     index: Index,
 }
 

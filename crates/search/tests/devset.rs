@@ -13,12 +13,12 @@ use hepatica_search::ask::AskIndex;
 use serde::Deserialize;
 
 /// Floors (see the module doc).
-const FLOOR_TOP3_NO_DEFINITIONS: f64 = 0.0;
-const FLOOR_TOP3: f64 = 0.0;
-const FLOOR_TOP1: f64 = 0.0;
-const FLOOR_MRR: f64 = 0.0;
-const FLOOR_RED_FLAG_RATE: f64 = 0.0;
-const MAX_FALSE_ALARMS: usize = usize::MAX;
+const FLOOR_TOP3_NO_DEFINITIONS: f64 = 0.88;
+const FLOOR_TOP3: f64 = 0.90;
+const FLOOR_TOP1: f64 = 0.76;
+const FLOOR_MRR: f64 = 0.84;
+/// Every red-flag question gets `urgent`; no other question does.
+const FLOOR_RED_FLAG_RATE: f64 = 1.0;
 
 fn index() -> &'static AskIndex {
     static INDEX: OnceLock<AskIndex> = OnceLock::new();
@@ -61,7 +61,7 @@ impl Question {
         if !count_definitions && hit.url.starts_with("/glossary#") {
             return false;
         }
-        let topic_ok = hit.topic == self.topic || self.also.iter().any(|a| *a == hit.topic);
+        let topic_ok = hit.topic == self.topic || self.also.contains(&hit.topic);
         let url_ok = self.urls.is_empty()
             || self.urls.iter().any(|u| if u.ends_with('#') || u.ends_with('/') { hit.url.starts_with(u.as_str()) } else { hit.url == *u });
         topic_ok && url_ok
@@ -171,18 +171,8 @@ fn devset_figures() {
     let wo = &without_defs;
     let red_rate = flagged as f64 / flags.max(1) as f64;
     println!("ask held-out development set: {} in-scope questions ({} without bare definitions), {oos} out of scope", w.n, wo.n);
-    println!(
-        "  with definitions:    top-1 {:.3}  top-3 {:.3}  MRR {:.3}",
-        w.rate(w.top1),
-        w.rate(w.top3),
-        w.rr / w.n.max(1) as f64
-    );
-    println!(
-        "  without definitions: top-1 {:.3}  top-3 {:.3}  MRR {:.3}",
-        wo.rate(wo.top1),
-        wo.rate(wo.top3),
-        wo.rr / wo.n.max(1) as f64
-    );
+    println!("  with definitions:    top-1 {:.3}  top-3 {:.3}  MRR {:.3}", w.rate(w.top1), w.rate(w.top3), w.rr / w.n.max(1) as f64);
+    println!("  without definitions: top-1 {:.3}  top-3 {:.3}  MRR {:.3}", wo.rate(wo.top1), wo.rate(wo.top3), wo.rr / wo.n.max(1) as f64);
     println!("  red flags given urgent: {flagged}/{flags} ({red_rate:.3}); false alarms: {}", false_alarms.len());
     println!("  in-scope questions with no results: {}", empty.len());
     println!("  out of scope with no results: {oos_ok}/{oos}");
@@ -200,5 +190,5 @@ fn devset_figures() {
     assert!(w.rate(w.top1) >= FLOOR_TOP1, "top-1 {:.3}", w.rate(w.top1));
     assert!(w.rr / w.n.max(1) as f64 >= FLOOR_MRR, "MRR");
     assert!(red_rate >= FLOOR_RED_FLAG_RATE, "red-flag rate {red_rate:.3}");
-    assert!(false_alarms.len() <= MAX_FALSE_ALARMS, "false alarms: {false_alarms:?}");
+    assert!(false_alarms.is_empty(), "no ordinary question gets urgent: {false_alarms:?}");
 }
