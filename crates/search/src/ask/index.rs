@@ -11,7 +11,7 @@
 //! order.
 //!
 //! A glossary entry carries the topic of the treatment it belongs to (its
-//! `topic`, else `general`), and scores at half weight: a definition is short
+//! `topic`, else `general`), and scores at 0.4 of its weight: a definition is short
 //! and names its term in the title, so on raw BM25 it would outrank the page
 //! that explains the treatment, which links to it anyway.
 
@@ -40,7 +40,7 @@ const BOOST_QUESTION: f32 = 2.0;
 const BOOST_BODY: f32 = 1.0;
 const BOOST_EXTRA: f32 = 0.5;
 /// Score factor for glossary entries (see the module doc).
-const PRIOR_GLOSSARY: f32 = 0.5;
+const PRIOR_GLOSSARY: f32 = 0.4;
 /// Share of a concept's other terms' scores added to its best term's score.
 const CONCEPT_TIE_BREAKER: f32 = 0.1;
 /// A term at least this rare (inverse document frequency across all content) gets full weight.
@@ -271,7 +271,13 @@ fn drafts(kb: &Knowledge) -> Vec<Draft> {
                     body: one_line(&k.text),
                     prior: 1.0,
                 },
-                title: format!("{} {}", t.title, k.title),
+                // "Chemotherapy: Conversion chemotherapy" names its treatment once, not twice,
+                // so the treatment's name does not outweigh the rest of a question.
+                title: if k.title.to_lowercase().contains(&t.title.to_lowercase()) {
+                    k.title.clone()
+                } else {
+                    format!("{} {}", t.title, k.title)
+                },
                 keywords: k.id.replace('_', " "),
                 question: String::new(),
                 extra: String::new(),
