@@ -93,6 +93,17 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
     }
     for t in &kb.glossary {
         c.nonempty("glossary", &t.id, "definition", &t.definition);
+        if let Some(topic) = &t.topic
+            && !TREATMENT_IDS.contains(&topic.as_str())
+            && !EXTRA_TOPICS.contains(&topic.as_str())
+        {
+            c.err(
+                "glossary",
+                &t.id,
+                "topic",
+                format!("unknown topic {topic:?}; expected a treatment id or one of {}", EXTRA_TOPICS.join(", ")),
+            );
+        }
         c.known_sources("glossary", &t.id, "sources", &t.sources);
         c.review("glossary", &t.id, &t.review);
     }
@@ -124,6 +135,7 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
     if !kb.questionnaire.texts.is_empty() {
         c.review("questionnaire.toml", "review", &kb.questionnaire.review);
     }
+    c.urgent();
     c.out.extend(crate::readability::check_patient_text(kb));
     c.out.sort_by(|a, b| (a.severity, &a.file, &a.id).cmp(&(b.severity, &b.file, &b.id)));
     c.out
@@ -256,6 +268,37 @@ impl Checker<'_> {
             self.err(&file, &t.id, "questions", "add questions to ask the care team");
         }
         self.review(&file, &t.id, &t.review);
+    }
+
+    /// The urgent-help text and the red-flag list (contract 8.3): sourced,
+    /// reviewed, and every flag can match something.
+    fn urgent(&mut self) {
+        let kb = self.kb;
+        if let Some(u) = &kb.urgent {
+            self.cited("urgent", "urgent_help", "sources", &u.sources);
+            self.nonempty("urgent", "urgent_help", "title", &u.title);
+            self.nonempty("urgent", "urgent_help", "text", &u.text);
+            if !u.url.starts_with('/') {
+                self.err("urgent", "urgent_help", "url", format!("expected a site path such as /support#urgent, got {:?}", u.url));
+            }
+            self.review("urgent", "urgent_help", &u.review);
+        } else if !kb.red_flags.is_empty() {
+            self.err("urgent", "urgent_help", "", "red flags are listed but there is no [urgent_help] saying who to call");
+        }
+        let mut seen = HashSet::new();
+        for f in &kb.red_flags {
+            if !seen.insert(f.id.as_str()) {
+                self.err("urgent", &f.id, "id", "duplicate id");
+            }
+            self.cited("urgent", &f.id, "sources", &f.sources);
+            if f.any.is_empty() && f.all.is_empty() {
+                self.err("urgent", &f.id, "any", "a red flag needs phrases in any or all");
+            }
+            if f.all.iter().any(|g| g.is_empty()) || f.any.iter().chain(f.all.iter().flatten()).any(|p| p.trim().is_empty()) {
+                self.err("urgent", &f.id, "all", "empty phrase or phrase group");
+            }
+            self.review("urgent", &f.id, &f.review);
+        }
     }
 
     fn drug(&mut self, d: &Drug) {

@@ -105,6 +105,14 @@ pub struct Knowledge {
     pub codes: Vec<CodeMapping>,
     /// The questionnaire and results pages' own words (`questionnaire.toml`).
     pub questionnaire: Questionnaire,
+    /// The lay lexicon the search uses (`lexicon.toml`).
+    pub lexicon: Lexicon,
+    /// Who to call now when a question describes a red flag (`urgent.toml`).
+    pub urgent: Option<UrgentHelp>,
+    /// Same-day red-flag symptoms (`urgent.toml`).
+    pub red_flags: Vec<RedFlag>,
+    /// How a general question about a symptom is told from one describing it (`urgent.toml`).
+    pub red_flag_context: RedFlagContext,
     index: Index,
 }
 
@@ -224,5 +232,20 @@ mod tests {
         }
         let kb = kb.expect("embedded content loads");
         assert!(!kb.meta.version.is_empty());
+    }
+
+    /// The embedded content passes `kb check` (as of the day the CLI test uses),
+    /// so a content error shows up in this crate's tests, not only in the CLI's.
+    #[test]
+    fn embedded_content_passes_check() {
+        let kb = Knowledge::embedded();
+        let errors: Vec<String> = check(kb, Date::new(2026, 11, 27).expect("a date"))
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.to_string())
+            .collect();
+        assert!(errors.is_empty(), "kb check errors:\n{}", errors.join("\n"));
+        assert!(kb.urgent.is_some() && kb.red_flags.len() >= 8, "the urgent list is loaded");
+        assert!(!kb.lexicon.synonyms.is_empty() && !kb.lexicon.expansions.is_empty(), "the lexicon is loaded");
     }
 }

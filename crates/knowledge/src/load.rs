@@ -3,7 +3,9 @@
 //! Layout: `kb.toml` holds [`Meta`]; `treatments/<id>.toml` holds one
 //! [`Treatment`]; every other `.toml` file may hold a `[review]` table and any
 //! of the record lists (`[[source]]`, `[[statement]]`, `[[threshold]]`,
-//! `[[term]]`, `[[drug]]`, `[[faq]]`, `[[service]]`, `[[code]]`). A record with
+//! `[[term]]`, `[[drug]]`, `[[faq]]`, `[[service]]`, `[[code]]`, and the lexicon's
+//! and urgent list's tables: `[[synonym]]`, `[[expand]]`, `[[spelling]]`, `[words]`,
+//! `[urgent_help]`, `[[red_flag]]`, `[red_flag_context]`). A record with
 //! no review fields inherits the file's `[review]`. `rules/<treatment>.toml`
 //! holds one treatment's rules ([`crate::rules`]).
 //!
@@ -37,6 +39,17 @@ struct ListFile {
     service: Vec<SupportService>,
     #[serde(default)]
     code: Vec<CodeMapping>,
+    #[serde(default)]
+    synonym: Vec<SynonymGroup>,
+    #[serde(default)]
+    expand: Vec<Expansion>,
+    #[serde(default)]
+    spelling: Vec<Spelling>,
+    words: Option<WordLists>,
+    urgent_help: Option<UrgentHelp>,
+    #[serde(default)]
+    red_flag: Vec<RedFlag>,
+    red_flag_context: Option<RedFlagContext>,
 }
 
 pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
@@ -196,6 +209,15 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         support: lists.service,
         codes: lists.code,
         questionnaire,
+        lexicon: Lexicon {
+            synonyms: lists.synonym,
+            expansions: lists.expand,
+            spellings: lists.spelling,
+            words: lists.words.unwrap_or_default(),
+        },
+        urgent: lists.urgent_help,
+        red_flags: lists.red_flag,
+        red_flag_context: lists.red_flag_context.unwrap_or_default(),
         index: Default::default(),
     };
     kb.reindex();
@@ -247,6 +269,12 @@ fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Di
     for x in &mut f.service {
         fill(&x.id, &mut x.review);
     }
+    if let Some(u) = &mut f.urgent_help {
+        fill("urgent_help", &mut u.review);
+    }
+    for x in &mut f.red_flag {
+        fill(&x.id, &mut x.review);
+    }
     into.source.append(&mut f.source);
     into.statement.append(&mut f.statement);
     into.threshold.append(&mut f.threshold);
@@ -255,4 +283,25 @@ fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Di
     into.faq.append(&mut f.faq);
     into.service.append(&mut f.service);
     into.code.append(&mut f.code);
+    into.synonym.append(&mut f.synonym);
+    into.expand.append(&mut f.expand);
+    into.spelling.append(&mut f.spelling);
+    if let Some(w) = f.words.take() {
+        let into_words = into.words.get_or_insert_with(WordLists::default);
+        into_words.stop.extend(w.stop);
+        into_words.everyday.extend(w.everyday);
+        into_words.weak.extend(w.weak);
+    }
+    if let Some(u) = f.urgent_help.take() {
+        if into.urgent_help.is_some() {
+            problems.push(Diagnostic::error(path, "urgent_help", "", "a second [urgent_help] table; keep one"));
+        }
+        into.urgent_help = Some(u);
+    }
+    into.red_flag.append(&mut f.red_flag);
+    if let Some(c) = f.red_flag_context.take() {
+        let ctx = into.red_flag_context.get_or_insert_with(RedFlagContext::default);
+        ctx.general.extend(c.general);
+        ctx.personal.extend(c.personal);
+    }
 }

@@ -315,9 +315,20 @@ pub struct Term {
     /// Source ids (may be empty for plain word meanings).
     #[serde(default)]
     pub sources: Vec<String>,
+    /// The topic the term belongs to: a treatment id, or `general`, `support`
+    /// or `drugs` (contract section 5). Left out, it is `general`.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Review metadata (inherits the file's `[review]`).
     #[serde(flatten)]
     pub review: ReviewOverride,
+}
+
+impl Term {
+    /// The term's topic, `general` when none is given.
+    pub fn topic(&self) -> &str {
+        self.topic.as_deref().unwrap_or("general")
+    }
 }
 
 /// Whether a catalogue entry is a single drug or a regimen of several.
@@ -392,6 +403,12 @@ pub struct Drug {
     pub components: Vec<String>,
     /// One plain-English paragraph.
     pub description: String,
+    /// Common side effects, each a short plain phrase (for the drug page).
+    #[serde(default)]
+    pub side_effects: Vec<String>,
+    /// UK status in plain words, e.g. the NICE technology appraisal and whether it is recommended.
+    #[serde(default)]
+    pub uk_status: Option<String>,
     /// Source ids; at least one.
     pub sources: Vec<String>,
     /// Review metadata (inherits the file's `[review]`).
@@ -453,4 +470,133 @@ pub struct CodeMapping {
     /// Source ids (terminology or IG); may be empty.
     #[serde(default)]
     pub sources: Vec<String>,
+}
+
+/// Two-way lexicon entry: words and phrases a reader may use for the same
+/// thing (`content/lexicon.toml`, `[[synonym]]`). A question with one of them
+/// is also searched for the others, at a lower weight.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymGroup {
+    /// The words and phrases, lower case.
+    pub words: Vec<String>,
+}
+
+/// One-way lexicon entry (`[[expand]]`): a reader's phrase that also means
+/// the words in `to`. With `replace`, the phrase's own words are not searched
+/// (so "first line" never finds "Support Line", "stage 4" never finds
+/// "Two-stage surgery").
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expansion {
+    /// Phrases, any of which triggers the expansion (lower case).
+    pub from: Vec<String>,
+    /// Words our content uses for the same idea.
+    pub to: String,
+    /// Search only `to`, never the words of `from`.
+    #[serde(default)]
+    pub replace: bool,
+}
+
+/// An American spelling and its British form (`[[spelling]]`), for whole words
+/// that no rule in the search analyzer finds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spelling {
+    /// American (or other) spelling, lower case.
+    pub us: String,
+    /// British spelling, lower case.
+    pub uk: String,
+}
+
+/// Word lists of the lexicon (`[words]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordLists {
+    /// Words that say nothing about what is asked ("what", "my").
+    #[serde(default)]
+    pub stop: Vec<String>,
+    /// Everyday words our content uses but that do not show a question is about cancer care.
+    #[serde(default)]
+    pub everyday: Vec<String>,
+    /// Words nearly every question and page uses ("liver", "cancer"): they show a
+    /// question is in scope but weigh little in the ranking.
+    #[serde(default)]
+    pub weak: Vec<String>,
+}
+
+/// The lay lexicon the search uses: `content/lexicon.toml` (and any other file
+/// with these tables).
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// Two-way groups.
+    pub synonyms: Vec<SynonymGroup>,
+    /// One-way expansions.
+    pub expansions: Vec<Expansion>,
+    /// Whole-word spellings.
+    pub spellings: Vec<Spelling>,
+    /// Stop and everyday words.
+    pub words: WordLists,
+}
+
+/// What to do now when a question describes a same-day red flag (contract 8.3):
+/// `content/urgent.toml`, `[urgent_help]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgentHelp {
+    /// Short heading, e.g. "Get help now".
+    pub title: String,
+    /// Who to call now, in plain English.
+    pub text: String,
+    /// Where the full advice is on the site: `/support#urgent`.
+    pub url: String,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// A same-day red-flag symptom, as people describe it: `[[red_flag]]`.
+///
+/// A question matches when it contains any phrase of `any`, or, for each
+/// group of `all`, at least one of the group's phrases. Matching is by whole
+/// words, with spelling variants and small typos tolerated.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedFlag {
+    /// Stable id, lower-case with hyphens.
+    pub id: String,
+    /// Plain name of the symptom, e.g. "Yellow skin or eyes (jaundice)".
+    pub name: String,
+    /// Phrases that on their own describe the red flag.
+    #[serde(default)]
+    pub any: Vec<String>,
+    /// Groups of phrases that together describe it (one phrase from each group).
+    #[serde(default)]
+    pub all: Vec<Vec<String>>,
+    /// Phrases that show the words mean something else ("confused about my
+    /// options"): with one of them the flag does not match.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Source ids; at least one.
+    pub sources: Vec<String>,
+    /// Review metadata (inherits the file's `[review]`).
+    #[serde(flatten)]
+    pub review: ReviewOverride,
+}
+
+/// Phrases that show a question asks about a symptom in general rather than
+/// describing one happening now ("what is jaundice", "can SIRT cause a fever"):
+/// `[red_flag_context]`. Such a question gets no alarm unless it also has a
+/// word of `personal` ("my", "mum", "since", "today").
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedFlagContext {
+    /// Phrases that ask for general information.
+    #[serde(default)]
+    pub general: Vec<String>,
+    /// Words that show the symptom is happening to someone now.
+    #[serde(default)]
+    pub personal: Vec<String>,
 }

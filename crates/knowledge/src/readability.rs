@@ -9,7 +9,8 @@
 //! # What counts as patient text
 //! Treatment pages (summary, section texts, kind texts, the questions to ask),
 //! statement `patient` wording, glossary definitions, FAQ answers, drug
-//! descriptions and support services' `how`. Each record or section is one
+//! descriptions and UK status, the urgent-help text and support services'
+//! `how`. Each record or section is one
 //! *passage*. A page's questions form one passage. Titles and headings are not
 //! measured (see "Preparing text").
 //!
@@ -822,6 +823,12 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
     }
     for d in &kb.drugs {
         push("drugs".into(), d.id.clone(), "description", None, d.description.clone());
+        if let Some(status) = &d.uk_status {
+            push("drugs".into(), d.id.clone(), "uk_status", None, status.clone());
+        }
+    }
+    if let Some(u) = &kb.urgent {
+        push("urgent".into(), "urgent_help".into(), "text", None, u.text.clone());
     }
     for s in &kb.support {
         push("support".into(), s.id.clone(), "how", None, s.how.clone());

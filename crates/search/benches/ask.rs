@@ -1,5 +1,6 @@
 //! Benchmarks for `hepatica ask`: building the in-memory index, and answering
-//! typical questions (plain, misspelt, abbreviated, out of scope, very long).
+//! typical questions (plain, misspelt, abbreviated, out of scope, urgent, lay
+//! phrases, a wordy carer's question, very long).
 
 use std::hint::black_box;
 
@@ -22,6 +23,9 @@ fn bench(c: &mut Criterion) {
         ("typo", "chemotheraphy for secondaries"),
         ("long_question", "my mum has breast cancer mets in her liver, will she get chemo or hormone tablets first?"),
         ("out_of_scope", "best pizza in Leeds"),
+        ("urgent", "mum has gone really confused and sleepy and her eyes are yellow"),
+        ("lay_phrase", "onc says second line, is the picc line staying in?"),
+        ("carer_wordy", "my husband was just told his bowel cancer has spread to his liver and I dont know what to do or where to start"),
     ];
     for (name, q) in questions {
         c.bench_function(&format!("ask/search/{name}"), |b| b.iter(|| index.search(black_box(q), 10)));

@@ -305,3 +305,62 @@ fn every_kind_of_content_is_searchable() {
         assert!(urls(&s.name).iter().any(|u| u.starts_with("/support#")), "support {:?}", s.id);
     }
 }
+
+/// Issue #17's examples: phrases mean what people mean, and forum words find content.
+#[test]
+fn lay_phrases_mean_what_people_mean() {
+    // "first line", "PICC line", "Hickman line" are not the Support Line; "stage 4" is not two-stage surgery.
+    for q in ["what does first line chemo mean", "PICC line", "Hickman line", "what does stage 4 mean"] {
+        let r = ask(q);
+        let first = r.results.first().unwrap_or_else(|| panic!("{q:?} finds nothing"));
+        assert!(!first.title.to_lowercase().contains("support line"), "{q:?} -> {}", first.title);
+        assert!(!first.url.contains("two_stage") && !first.url.contains("two-stage"), "{q:?} -> {}", first.url);
+    }
+    // "onc" is the oncologist, not elacestrant; pins and needles and cold sensitivity are not ablation.
+    assert!(urls("my onc said").iter().all(|u| !u.contains("elacestrant")));
+    for q in ["pins and needles", "cold sensitivity"] {
+        let r = ask(q);
+        assert!(r.results.iter().take(3).all(|x| x.topic != "ablation"), "{q:?}: {:?}", topics(&r));
+    }
+    // Forum words and abbreviations find something.
+    for q in [
+        "NED",
+        "LFTs",
+        "bili",
+        "DNACPR",
+        "scanxiety",
+        "knackered",
+        "chemo brain",
+        "hand-foot syndrome",
+        "mouth ulcers",
+        "blue badge",
+        "free prescriptions",
+        "PIP",
+        "DS1500",
+        "SR1",
+        "stoma",
+        "mCRC",
+        "DPD",
+        "too small to characterise",
+        "the beads",
+    ] {
+        assert!(!ask(q).results.is_empty(), "{q:?} finds nothing");
+    }
+}
+
+/// "liver" is in nearly every question: it must not put liver transplant or resection first.
+#[test]
+fn the_common_word_liver_does_not_decide_the_ranking() {
+    for q in ["radiotherapy for liver mets", "tiredness with liver secondaries", "immunotherapy for liver metastases"] {
+        let r = ask(q);
+        let first = r.results.first().unwrap_or_else(|| panic!("{q:?} finds nothing"));
+        assert!(!first.url.contains("liver_transplant") && !first.url.contains("liver_resection"), "{q:?} -> {}", first.url);
+    }
+}
+
+/// No silent failures: a wordy, worried question that names something we cover gets results.
+#[test]
+fn wordy_questions_are_answered() {
+    let r = ask("sorry to ask but my dad has been so poorly and we are all worried sick, what does palliative care actually mean for him");
+    assert!(!r.results.is_empty(), "{:?}", r.note);
+}

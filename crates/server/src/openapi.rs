@@ -178,11 +178,14 @@ pub fn schemas() -> Value {
         },
         "AskResponse": {
             "type": "object",
-            "description": "Contract section 5.",
+            "description": "Contract sections 5 and 8.3.",
             "required": ["query", "results"],
             "properties": {
                 "query": { "type": "string" },
                 "note": { "type": "string" },
+                "urgent": { "type": "object", "description": "Contract 8.3: present only when the question describes symptoms that need help the same day.",
+                    "required": ["title", "text", "url"], "properties": {
+                    "title": { "type": "string" }, "text": { "type": "string" }, "url": { "type": "string" } } },
                 "results": { "type": "array", "items": { "type": "object", "required": ["title", "topic", "snippet", "url"], "properties": {
                     "title": { "type": "string" }, "topic": { "type": "string" }, "snippet": { "type": "string" }, "url": { "type": "string" }, "score": { "type": "number" } } } }
             }

@@ -113,7 +113,7 @@ impl Search {
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.url.cmp(&b.url)));
         hits.truncate(limit);
         let note = hits.is_empty().then(|| "Nothing matched. Try other words, or look through the treatment pages.".to_string());
-        AskResponse { query, results: hits, note }
+        AskResponse { query, urgent: None, results: hits, note }
     }
 }
 
