@@ -2,8 +2,10 @@
 //!
 //! JSON is the contract's `{ "query", "results": [ { "title", "topic",
 //! "snippet", "url" } ] }`, pretty-printed, with the extensions `snippet_html`,
-//! `score` and, when nothing answers the question, `note`. No results is still
-//! success (exit 0). An empty question is invalid input (exit 2).
+//! `score` and, when nothing answers the question, `note`. When the question
+//! describes a same-day red flag, JSON has the contract's `urgent` object
+//! (section 8.3) and text and Markdown show it first, above the results.
+//! No results is still success (exit 0). An empty question is invalid input (exit 2).
 
 use anyhow::Context;
 use hepatica_knowledge::Knowledge;
@@ -52,6 +54,15 @@ fn width() -> usize {
 fn text(r: &AskResponse, kb: &Knowledge) -> String {
     let width = width();
     let mut out = format!("Your question: {}\n\n", r.query.trim());
+    if let Some(u) = &r.urgent {
+        out.push_str(&format!("!! {}\n", u.title));
+        let opts = textwrap::Options::new(width).initial_indent("   ").subsequent_indent("   ");
+        for line in textwrap::wrap(u.text.trim(), &opts) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push_str(&format!("   More: {}\n\n", u.url));
+    }
     if r.results.is_empty() {
         out.push_str("No answers found.\n");
     }
@@ -78,6 +89,9 @@ fn text(r: &AskResponse, kb: &Knowledge) -> String {
 
 fn markdown(r: &AskResponse, kb: &Knowledge) -> String {
     let mut out = format!("## Your question: {}\n\n", escape_md(r.query.trim()));
+    if let Some(u) = &r.urgent {
+        out.push_str(&format!("> **{}**\n>\n> {} [Who to call now]({})\n\n", escape_md(&u.title), escape_md(u.text.trim()), u.url));
+    }
     if r.results.is_empty() {
         out.push_str("No answers found.\n\n");
     }

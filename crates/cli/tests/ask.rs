@@ -74,3 +74,23 @@ fn hostile_input_does_not_crash() {
         json(&out);
     }
 }
+
+/// Contract 8.3: a question describing a same-day red flag gets `urgent`
+/// (and results); an ordinary question does not.
+#[test]
+fn urgent_symptoms_get_the_urgent_object_and_results() {
+    let out = hepatica(&["ask", "mum has gone really confused and sleepy and her eyes are yellow", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let u = &v["urgent"];
+    assert!(u["title"].is_string() && u["text"].is_string(), "{v}");
+    assert_eq!(u["url"], "/support#urgent");
+    assert!(u["text"].as_str().unwrap().contains("999"));
+    assert!(!v["results"].as_array().unwrap().is_empty(), "urgent never replaces results");
+
+    let v = json(&hepatica(&["ask", "what is jaundice", "--format", "json"]));
+    assert!(v.get("urgent").is_none(), "no alarm for a general question: {v}");
+
+    let text = String::from_utf8_lossy(&hepatica(&["ask", "temp of 38.5 on chemo"]).stdout).to_string();
+    assert!(text.contains("/support#urgent"), "{text}");
+}

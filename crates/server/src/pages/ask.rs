@@ -1,4 +1,7 @@
 //! `/ask`: the site search (every page's search box lands here).
+//!
+//! When the question describes a same-day red flag (contract 8.3), the
+//! urgent box with who to call now comes first, above the results.
 
 use axum::extract::{Query, State};
 use maud::{PreEscaped, html};
@@ -34,6 +37,13 @@ pub async fn page(
         }
         @if let Some(r) = &res {
             section aria-labelledby="results-h" {
+                @if let Some(u) = &r.urgent {
+                    div.panel.urgent role="alert" {
+                        h3 { (u.title) }
+                        p { (super::support::tel_links(u.text.trim())) }
+                        p { a href=(u.url) { "Who to call now" } " \u{b7} " a href="tel:999" { "Emergency: call 999" } }
+                    }
+                }
                 h2 #results-h { "Results for \u{201c}" (r.query) "\u{201d}" }
                 @if let Some(n) = &r.note { p { (n) } }
                 @if r.results.is_empty() {

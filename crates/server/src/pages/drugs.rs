@@ -1,4 +1,9 @@
 //! `/drugs` (search box and A–Z list) and `/drugs/<id>` (one medicine or regimen).
+//!
+//! A drug page says what the medicine is for, how it is given, its common side
+//! effects, its UK status and when to call the 24-hour line, each from the
+//! knowledge base with its sources. Search aliases (misspellings, internal ids)
+//! are for finding a medicine and are not shown.
 
 use axum::extract::{Path, Query, State};
 use hepatica_knowledge::Knowledge;
@@ -83,6 +88,42 @@ fn match_line(m: &DrugMatch) -> maud::Markup {
     }
 }
 
+/// "Cancer of the bowel, breast and lung"; all sixteen sites read as any cancer.
+fn used_for_words(sites: &[String]) -> String {
+    if sites.len() >= hepatica_knowledge::PRIMARY_SITES.len() {
+        return "Any cancer: a supportive medicine".to_string();
+    }
+    let names: Vec<&str> = sites.iter().map(|s| site_words(s)).collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    format!("Cancer of the {list}")
+}
+
+/// "As a drip into a vein, or as tablets".
+fn given_as_words(routes: &[String]) -> String {
+    let words: Vec<&str> = routes
+        .iter()
+        .map(|r| match r.as_str() {
+            "tablet" => "as tablets",
+            "capsule" => "as capsules",
+            "drip" => "as a drip into a vein",
+            "injection" => "as an injection",
+            "pump" => "through a small pump",
+            "liquid" => "as a liquid to swallow",
+            "patch" => "as a skin patch",
+            other => other,
+        })
+        .collect();
+    let s = words.join(", or ");
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}
+
 fn drug_name(kb: &Knowledge, id: &str) -> String {
     kb.drug(id).map(|d| d.name.clone()).unwrap_or_else(|| id.to_string())
 }
@@ -98,15 +139,21 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             dt { "What it is" } dd { @if kind_str(d.kind) == "regimen" { "A combination of medicines (regimen)" } @else { "A medicine" } }
             dt { "Type" } dd { (words(d.class.as_str())) }
             @if !d.brand_names.is_empty() { dt { "Brand names" } dd { (d.brand_names.join(", ")) } }
-            @if !d.aliases.is_empty() { dt { "Also called" } dd { (d.aliases.join(", ")) } }
-            @if !d.given_as.is_empty() { dt { "Given as" } dd { (d.given_as.join(", ")) } }
             @if !d.used_for.is_empty() {
-                dt { "Used for cancer of the" } dd { (d.used_for.iter().map(|s| site_words(s)).collect::<Vec<_>>().join(", ")) }
+                dt { "What it is for" } dd { (used_for_words(&d.used_for)) }
             }
+            @if !d.given_as.is_empty() { dt { "How it is given" } dd { (given_as_words(&d.given_as)) } }
             @if !d.biomarkers.is_empty() { dt { "Depends on tests" } dd { (d.biomarkers.join(", ").replace(':', ": ").replace('_', " ")) } }
+            @if let Some(status) = &d.uk_status { dt { "UK status" } dd { (status) } }
         }
         (paragraphs(&d.description))
+        @if !d.side_effects.is_empty() {
+            h2 { "Common side effects" }
+            p { "Not everyone gets these, and there may be others. Your team can tell you what to expect." }
+            ul { @for e in &d.side_effects { li { (e) } } }
+        }
         (cite(kb, &d.sources))
+        (super::support::urgent_box(kb, "h2"))
         @if !d.components.is_empty() {
             h2 { "Medicines in this regimen" }
             ul { @for c in &d.components { li { @if kb.drug(c).is_some() { a href={ "/drugs/" (c) } { (drug_name(kb, c)) } } @else { (c) } } } }

@@ -110,3 +110,32 @@ async fn assets_are_cached_for_a_year() {
     let res = send(app(), Request::get("/assets/site.0000000000.css").body(Body::empty()).unwrap()).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+/// Issue #17: the support page opens with the urgent box at `#urgent` (the
+/// contract 8.3 url), phone numbers are tappable, /ask shows the urgent box
+/// for a red flag and not otherwise, the glossary can be searched, and drug
+/// pages show what a medicine is for and its side effects but no search aliases.
+#[tokio::test]
+async fn urgent_help_tel_links_glossary_search_and_drug_pages() {
+    let support = get("/support").await.1;
+    let urgent = support.find("id=\"urgent\"").expect("support page has #urgent");
+    let first_service = support.find("class=\"panel\"").unwrap_or(usize::MAX);
+    assert!(urgent < first_service, "the urgent box comes before the services");
+    assert!(support.contains("href=\"tel:999\"") && support.contains("href=\"tel:08088080000\""), "tel: links");
+
+    let (_, html) = get("/ask?q=mum%20has%20gone%20really%20confused%20and%20sleepy%20and%20her%20eyes%20are%20yellow").await;
+    assert!(html.contains("role=\"alert\"") && html.contains("href=\"/support#urgent\""), "urgent box on /ask");
+    assert!(html.contains("<ol class=\"results\""), "results as well");
+    let (_, html) = get("/ask?q=what%20is%20SIRT").await;
+    assert!(!html.contains("role=\"alert\""), "no alarm for an ordinary question");
+
+    let (_, html) = get("/glossary?q=picc").await;
+    assert!(html.contains("id=\"picc-line\"") && !html.contains("id=\"sirt\""), "glossary search filters");
+
+    let (_, html) = get("/drugs/capecitabine").await;
+    assert!(html.contains("What it is for") && html.contains("How it is given"));
+    assert!(!html.contains("Also called"), "no internal aliases on the page");
+    let (_, html) = get("/drugs/fruquintinib").await;
+    assert!(html.contains("Common side effects") && html.contains("UK status") && html.contains("NICE"));
+    assert!(html.contains("href=\"tel:999\""), "when to call, with a tappable number");
+}
