@@ -26,7 +26,7 @@
 //! its version, publication date and, for the embedded knowledge base, the
 //! SHA-256 of its content files ([`embedded_content_hash`]).
 //!
-//! Rows come either from an [`Assessment`] ([`RowsBuilder::push_assessment`])
+//! Rows come either from the engine's [`Decisions`] ([`RowsBuilder::push_decisions`])
 //! or from a batch suitability line ([`RowsBuilder::push_line`], the NDJSON
 //! the pipeline writes), so the Parquet file is exactly the NDJSON output in
 //! another layout.
@@ -38,7 +38,7 @@ use std::sync::{Arc, OnceLock};
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int32Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use hepatica_engine::{Assessment, CONTRACT};
+use hepatica_engine::{CONTRACT, Decisions};
 use hepatica_knowledge::{Knowledge, TREATMENT_IDS};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -205,11 +205,12 @@ impl RowsBuilder {
         self.schema.clone()
     }
 
-    /// Appends the row of an assessment (full or [`hepatica_engine::assess_summary`]).
-    pub fn push_assessment(&mut self, a: &Assessment) {
+    /// Appends the row of a case's decisions ([`hepatica_engine::assess_summary`],
+    /// or [`hepatica_engine::Assessment::decisions`] of a full assessment).
+    pub fn push_decisions(&mut self, a: &Decisions) {
         self.case_id.append_option(a.case_id.as_deref());
         for (builder, t) in self.options.iter_mut().zip(TREATMENT_IDS) {
-            builder.append_option(a.option(t).map(|o| o.suitability.as_str()));
+            builder.append_option(a.options.iter().find(|o| o.treatment == t).map(|o| o.suitability.as_str()));
         }
         let s = &a.scores;
         self.fong.append_option(s.fong_clinical_risk_score.as_ref().map(|g| i32::from(g.value)));
@@ -321,8 +322,8 @@ mod tests {
         assert!(err.is_empty());
         let line = out.strip_suffix(b"\n").unwrap();
         let mut b = RowsBuilder::new(kb);
-        b.push_assessment(&assess(kb, &case, hepatica_engine::Audience::Clinician));
-        b.push_assessment(&summary);
+        b.push_decisions(&assess(kb, &case, hepatica_engine::Audience::Clinician).decisions());
+        b.push_decisions(&summary);
         b.push_line(line).unwrap();
         b.push_invalid(Some("bad"));
         let batch = b.finish();
@@ -339,7 +340,7 @@ mod tests {
         // The values are the assessment's, column by column.
         assert_eq!(batch.column(0).as_string::<i32>().value(0), "c1");
         for (i, t) in TREATMENT_IDS.iter().enumerate() {
-            assert_eq!(batch.column(1 + i).as_string::<i32>().value(0), summary.option(t).unwrap().suitability.as_str());
+            assert_eq!(batch.column(1 + i).as_string::<i32>().value(0), summary.options.iter().find(|o| o.treatment == *t).unwrap().suitability.as_str());
         }
         let s = &summary.scores;
         let fong = s.fong_clinical_risk_score.as_ref().unwrap();
@@ -362,7 +363,7 @@ mod tests {
         let (mut from_lines, mut from_cases) = (RowsBuilder::new(kb), RowsBuilder::new(kb));
         for (line, case) in out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).zip(input.split(|b| *b == b'\n')) {
             from_lines.push_line(line).unwrap();
-            from_cases.push_assessment(&assess_summary(kb, &case_from_json(case).unwrap()));
+            from_cases.push_decisions(&assess_summary(kb, &case_from_json(case).unwrap()));
         }
         let (a, b) = (from_lines.finish(), from_cases.finish());
         assert_eq!(a.num_rows(), 3000);
@@ -375,7 +376,7 @@ mod tests {
     fn absent_scores_are_null_and_bad_lines_are_refused() {
         let kb = Knowledge::embedded();
         let mut b = RowsBuilder::new(kb);
-        b.push_assessment(&assess_summary(kb, &case_from_json(br#"{"primary_site":"lung"}"#).unwrap()));
+        b.push_decisions(&assess_summary(kb, &case_from_json(br#"{"primary_site":"lung"}"#).unwrap()));
         let batch = b.finish();
         assert!(batch.column(0).is_null(0));
         assert!(!batch.column(1).is_null(0));

@@ -247,7 +247,7 @@ fn assess_arrow<'py>(
         for r in &results {
             match r {
                 Ok(a) => {
-                    builder.push_assessment(a);
+                    builder.push_decisions(a);
                     errors.push(None);
                 }
                 Err((id, e)) => {
