@@ -257,6 +257,20 @@ fn post_form(addr: SocketAddr, path: &str, body: &str) -> Resp {
     request(addr, "POST", path, &[("Content-Type", "application/x-www-form-urlencoded")], body.as_bytes())
 }
 
+/// Posts a form that answers with post-redirect-get (`303` to a sealed
+/// address on the same path) and follows the redirect. The sealed address
+/// never carries an answer in readable form.
+fn post_form_follow(addr: SocketAddr, path: &str, body: &str) -> Resp {
+    let posted = post_form(addr, path, body);
+    assert_eq!(posted.status, 303, "POST {path}");
+    let location = posted.header("location").expect("a 303 names its Location").to_string();
+    assert!(location.starts_with(&format!("{path}?a=")), "{location}");
+    for answer in body.split('&').filter_map(|kv| kv.split_once('=')).map(|(_, v)| v).filter(|v| v.len() > 3) {
+        assert!(!location.contains(answer), "{answer} readable in {location}");
+    }
+    get(addr, &location)
+}
+
 /// Known pages (feedback is stored only for pages the site has).
 const PAGES: &[&str] =
     &["/", "/check", "/about", "/treatments", "/glossary", "/drugs", "/ask", "/questions", "/support", "/treatments/surgery"];
@@ -390,13 +404,13 @@ fn results_and_assessments_are_never_cached() {
     let dir = Scratch::new("cache");
     let Some(server) = Server::start(&dir.0.join("data"), "cache") else { return };
     let a = server.addr;
-    let results = post_form(a, "/results", "primary_site=bowel&liver.tumour_count=2");
+    let results = post_form_follow(a, "/results", "primary_site=bowel&liver.tumour_count=2");
     assert_eq!(results.status, 200);
     assert_eq!(results.header("cache-control"), Some("no-store"));
     let api = post_json(a, "/api/v1/assess", CASE.as_bytes());
     assert_eq!(api.status, 200);
     assert_eq!(api.header("cache-control"), Some("no-store"));
-    let clinician = post_form(a, "/clinician", "primary_site=lung");
+    let clinician = post_form_follow(a, "/clinician", "primary_site=lung");
     assert_eq!(clinician.status, 200);
     assert_eq!(clinician.header("cache-control"), Some("no-store"));
     // Results are never reachable by a GET URL (browser history, proxy logs).
@@ -426,7 +440,7 @@ fn logs_hold_request_ids_but_no_case_data() {
     assert_eq!(post_json(a, "/api/v1/assess", format!(r#"{{"primary_site":"{canary}-site"}}"#).as_bytes()).status, 422);
     assert_eq!(post_json(a, "/api/v1/assess", format!(r#"{{"primary_site":"bowel","{canary}-key":1}}"#).as_bytes()).status, 422);
     assert_eq!(post_json(a, "/api/v1/assess", format!(r#"{{"primary_site":"{canary}-broken"#).as_bytes()).status, 400);
-    assert_eq!(post_form(a, "/results", &format!("primary_site=bowel&id={canary}-form&cea_ng_ml=987.654321")).status, 200);
+    assert_eq!(post_form_follow(a, "/results", &format!("primary_site=bowel&id={canary}-form&cea_ng_ml=987.654321")).status, 200);
     assert_eq!(post_form(a, "/results", &format!("primary_site={canary}-formsite")).status, 422);
     assert_eq!(get(a, &format!("/api/v1/ask?q={canary}-question")).status, 200);
     assert_eq!(get(a, &format!("/ask?q={canary}-page")).status, 200);
@@ -611,7 +625,7 @@ fn many_concurrent_requests_all_succeed() {
                     let r = if (t + i) % 2 == 0 {
                         post_json(a, "/api/v1/assess", CASE.as_bytes())
                     } else {
-                        post_form(a, "/results", "primary_site=breast&biomarkers.ER=positive")
+                        post_form_follow(a, "/results", "primary_site=breast&biomarkers.ER=positive")
                     };
                     if r.status != 200 {
                         bad.push(r.status);
