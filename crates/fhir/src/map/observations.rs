@@ -102,6 +102,7 @@ impl Mapper<'_> {
                     }
                     Err(why) => self.warn(&e.pointer, format!("{label}: {why}; not used")),
                 },
+                "ras_panel" => self.ras_panel(e, o, &label, &code.words(), base.clone(), facts),
                 "disease_status" => match disease_status(&o.value) {
                     Some(v) => facts.disease_status.push(base.with(v)),
                     None => self.warn(&e.pointer, format!("{label}: value not recognised as improved, stable or worse; not used")),
@@ -122,6 +123,40 @@ impl Mapper<'_> {
             other => {
                 self.warn(&e.pointer, format!("Observation {label}: this code is not an observation Hepatica reads ({other:?}); not used"))
             }
+        }
+    }
+
+    /// A combined KRAS and NRAS result (LOINC 81420-2). "No mutation" means both
+    /// genes are wild type. A mutation counts only for the gene the result names:
+    /// when it names neither (or both), which gene is mutated is not known, so both
+    /// stay unknown and a warning says why (never a guess that it is KRAS).
+    fn ras_panel(&mut self, e: &Entry, o: &Observation, label: &str, code_words: &str, base: Cand<()>, facts: &mut Facts) {
+        use BiomarkerValue as V;
+        let mut words = value_words(&o.value);
+        for cc in &o.interpretation {
+            words.push_str(" | ");
+            words.push_str(&cc.words());
+        }
+        let words = words.to_ascii_lowercase();
+        let (kras, nras) = (words.contains("kras"), words.contains("nras"));
+        match self.interpret(Biomarker::Kras, &o.value, &o.interpretation, code_words) {
+            Ok((V::WildType, _)) => {
+                for b in [Biomarker::Kras, Biomarker::Nras] {
+                    facts.biomarkers.entry(b).or_default().push(base.clone().with(V::WildType));
+                }
+            }
+            Ok((v, _)) if kras != nras => {
+                let (b, v) = if kras { (Biomarker::Kras, v) } else { (Biomarker::Nras, V::Mutant) };
+                facts.biomarkers.entry(b).or_default().push(base.with(v));
+            }
+            Ok(_) => self.warn(
+                &e.pointer,
+                format!("{label}: a RAS mutation was found, but the result does not say whether in KRAS or NRAS; both left unknown from this result"),
+            ),
+            Err(_) => self.warn(
+                &e.pointer,
+                format!("{label}: result {words:?} not recognised as no mutation or as a mutation in a named gene; KRAS and NRAS left unknown from this result"),
+            ),
         }
     }
 
