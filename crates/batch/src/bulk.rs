@@ -486,7 +486,17 @@ fn patient(kb: &Knowledge, records: &[Record], files: &[String], medications: &H
     let mut origin: Vec<(u32, u64)> = Vec::with_capacity(records.len() + 1);
     let mut meds = Vec::new();
     for r in records {
-        let Ok(v) = serde_json::from_slice::<Value>(&r.json) else { continue };
+        // A repeated key makes the record ambiguous: refuse the patient rather
+        // than let the last value win (the scan only read the ids).
+        let v = match hepatica_engine::parse::json_from_slice(&r.json) {
+            Ok(v) => v,
+            Err(e @ hepatica_engine::parse::JsonError::DuplicateKey { .. }) => {
+                let file = files.get(r.file as usize).map(String::as_str);
+                emit_error(r.line, None, file, &[e.field_error()], p);
+                return;
+            }
+            Err(_) => continue,
+        };
         medication_refs(&v, &mut meds);
         let mut e = Map::new();
         e.insert("resource".into(), v);

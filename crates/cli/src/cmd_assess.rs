@@ -80,9 +80,13 @@ fn fhir(kb: &Knowledge, path: &Path, format: Format, audience: Audience) -> anyh
     if bytes.len() as u64 >= limit {
         return Ok(invalid(&[format!("/: expected a Bundle of at most {} bytes, got more from {name}", hepatica_fhir::MAX_BUNDLE_BYTES)]));
     }
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+    let value: serde_json::Value = match hepatica_engine::parse::json_from_slice(&bytes) {
         Ok(v) => v,
-        Err(e) => return Ok(invalid(&[format!("/: expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})")])),
+        Err(hepatica_engine::parse::JsonError::Syntax(e)) => {
+            return Ok(invalid(&[format!("/: expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})")]));
+        }
+        // A repeated key is ambiguous: an error naming it, as on the API (never last-wins).
+        Err(dup) => return Ok(invalid(&[dup.field_error()])),
     };
     let mapped = match hepatica_fhir::map_bundle(&value, kb) {
         Ok(m) => m,

@@ -28,6 +28,9 @@ pub(crate) struct LimitArgs {
     /// Most requests handled at once; more get 503 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 512, env = "HEPATICA_MAX_IN_FLIGHT")]
     pub max_in_flight: usize,
+    /// Most FHIR and CDS Hooks posts handled at once (each may hold a large Bundle in memory); more get 503.
+    #[arg(long, value_name = "N", default_value_t = 2, env = "HEPATICA_MAX_FHIR_IN_FLIGHT")]
+    pub max_fhir_in_flight: usize,
     /// Seconds SIGTERM waits for open connections before exiting.
     #[arg(long, value_name = "SECS", default_value_t = 10, env = "HEPATICA_DRAIN_TIMEOUT")]
     pub drain_timeout: u64,
@@ -61,6 +64,7 @@ impl LimitArgs {
         positive("header-read-timeout", self.header_read_timeout);
         positive("max-connections", self.max_connections as u64);
         positive("max-in-flight", self.max_in_flight as u64);
+        positive("max-fhir-in-flight", self.max_fhir_in_flight as u64);
         positive("drain-timeout", self.drain_timeout);
         positive("feedback-per-minute", u64::from(self.feedback_per_minute));
         positive("jti-per-issuer", self.jti_per_issuer);
@@ -77,6 +81,7 @@ impl LimitArgs {
             max_head_bytes: self.max_head_bytes,
             max_connections: self.max_connections,
             max_in_flight: self.max_in_flight,
+            max_fhir_in_flight: self.max_fhir_in_flight,
             drain_timeout: Duration::from_secs(self.drain_timeout),
             feedback_per_minute: self.feedback_per_minute,
             feedback_max_rows: self.feedback_max_rows,

@@ -62,6 +62,39 @@ fn duplicate_keys_are_refused_by_assess_and_batch() {
     assert_eq!(std::fs::read_to_string(&output).unwrap().lines().count(), 1);
 }
 
+/// See: HAZ-037 and the red-team finding that FHIR input on the CLI let the
+/// last of two repeated keys win: `assess --fhir` and a Bulk Data folder in
+/// `batch` refuse a repeated key naming its pointer, as the API does.
+#[test]
+fn duplicate_keys_in_fhir_input_are_refused_on_the_cli() {
+    let d = Scratch::new("dupfhir");
+    let patient = r#"{"resourceType":"Patient","id":"p1"}"#;
+    let condition = r#"{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://snomed.info/sct","code":"363406005"}]}}"#;
+    let cea = r#"{"resourceType":"Observation","id":"o1","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"2039-6"}]},"valueQuantity":{"value":5,"value":250,"unit":"ng/mL","system":"http://unitsofmeasure.org","code":"ng/mL"}}"#;
+    let bundle = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[{{"resource":{patient}}},{{"resource":{condition}}},{{"resource":{cea}}}]}}"#
+    );
+    let file = d.0.join("bundle.json");
+    std::fs::write(&file, &bundle).unwrap();
+    let out = Command::new(BIN).args(["assess", "--format", "json", "--fhir"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/entry/2/resource/valueQuantity/value") && err.contains("more than once"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let export = d.0.join("export");
+    std::fs::create_dir_all(&export).unwrap();
+    std::fs::write(export.join("Patient.ndjson"), format!("{patient}\n")).unwrap();
+    std::fs::write(export.join("Condition.ndjson"), format!("{condition}\n")).unwrap();
+    std::fs::write(export.join("Observation.ndjson"), format!("{cea}\n")).unwrap();
+    let output = d.0.join("out.ndjson");
+    let out = Command::new(BIN).args(["batch", "--input"]).arg(&export).arg("--output").arg(&output).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let errors = std::fs::read_to_string(d.0.join("out.ndjson.errors.ndjson")).unwrap();
+    assert!(errors.contains("/valueQuantity/value") && errors.contains("more than once"), "{errors}");
+    assert_eq!(std::fs::read_to_string(&output).unwrap_or_default().lines().count(), 0, "no answer from an ambiguous record");
+}
+
 /// See: HAZ-038. `batch --output` onto a FIFO or a device is refused (exit 2)
 /// and the target is left as it was; so is any output that is an input.
 #[cfg(unix)]

@@ -125,6 +125,9 @@ pub struct FeedbackCount {
     pub no: u64,
 }
 
+/// The tables the migrations create and the server uses.
+const TABLES: &[&str] = &["feedback", "cds_feedback", "cds_jti", "health"];
+
 impl Db {
     /// Opens (creating if needed) and migrates the database file.
     /// Refuses a damaged file or one from a newer version ([`OpenError::Check`]).
@@ -253,6 +256,16 @@ impl Db {
         let version = self.schema_version().map_err(|e| format!("database does not answer ({e})"))?;
         if version != MIGRATIONS.len() as i64 {
             return Err(format!("database schema version {version}, expected {}", MIGRATIONS.len()));
+        }
+        // Every table the server uses must be there (a schema version alone
+        // does not prove it: a table dropped by hand left CDS calls failing).
+        for table in TABLES {
+            let found: i64 = self
+                .with(|c| c.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0)))
+                .map_err(|e| format!("database does not answer ({e})"))?;
+            if found == 0 {
+                return Err(format!("database table {table} is missing"));
+            }
         }
         self.with(|c| {
             c.execute("INSERT INTO health (id, checked_at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET checked_at = ?1", [now])
@@ -493,6 +506,9 @@ mod tests {
         db.with(|c| c.pragma_update(None, "user_version", MIGRATIONS.len() as i64)).unwrap();
         db.with(|c| c.execute_batch("PRAGMA query_only = ON")).unwrap();
         assert!(db.health(3).unwrap_err().contains("cannot be written"), "a read-only or full store is not ready");
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| c.execute_batch("DROP TABLE cds_jti")).unwrap();
+        assert!(db.health(4).unwrap_err().contains("cds_jti is missing"), "a dropped table is not ready");
     }
 
     #[test]

@@ -19,11 +19,11 @@ use axum::extract::DefaultBodyLimit;
 use std::sync::Arc;
 
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -65,30 +65,45 @@ async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extrac
 /// Seconds a shed client is asked to wait.
 pub const RETRY_AFTER_SECS: u64 = 1;
 
-/// At most `max_in_flight` requests at once; the rest get 503 with `Retry-After`
-/// at once (no queue, so a burst cannot pile up memory or latency). The slot is
-/// freed when the response is done or the request is dropped (timeout, client gone).
-pub fn shed(app: Router, max_in_flight: usize) -> Router {
+/// At most `max_in_flight` requests at once, and of those at most `max_heavy`
+/// FHIR or CDS Hooks posts (a 32 MiB Bundle costs many times its size in memory
+/// while it is parsed and mapped, so these are bounded apart); the rest get 503
+/// with `Retry-After` at once (no queue, so a burst cannot pile up memory or
+/// latency). The probes `/healthz` and `/readyz` are never shed: slow clients
+/// filling the slots must not make a load balancer take the server out. A slot
+/// is freed when the response is done or the request is dropped (timeout,
+/// client gone).
+pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize) -> Router {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
+    let heavy = Arc::new(tokio::sync::Semaphore::new(max_heavy.max(1)));
     app.layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
-        let slots = slots.clone();
+        let (slots, heavy) = (slots.clone(), heavy.clone());
         async move {
-            if req.uri().path() == "/healthz" {
+            let path = req.uri().path();
+            if path == "/healthz" || path == "/readyz" {
                 return next.run(req).await;
             }
-            match slots.try_acquire_owned() {
-                Ok(_slot) => next.run(req).await,
-                Err(_) => {
-                    crate::metrics::request_shed();
-                    let mut res =
-                        crate::error::AppError::Unavailable("the server is busy; please try again in a moment".into()).into_response();
-                    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-                    res
-                }
+            let Ok(_slot) = slots.try_acquire_owned() else { return busy() };
+            if req.method() == axum::http::Method::POST && crate::error::is_fhir_route(path) {
+                let Ok(_heavy) = heavy.try_acquire_owned() else { return busy() };
+                return next.run(req).await;
             }
+            next.run(req).await
         }
     }))
 }
+
+/// 503 problem details with `Retry-After`.
+fn busy() -> Response {
+    crate::metrics::request_shed();
+    let mut res = crate::error::AppError::Unavailable("the server is busy; please try again in a moment".into()).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    res
+}
+
+/// A request body must arrive within this time, so a client sending it a byte
+/// at a time cannot hold a request slot for the whole request timeout.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Wraps the router in every layer.
 pub fn apply(app: Router) -> Router {
@@ -105,6 +120,7 @@ pub fn apply(app: Router) -> Router {
     let mut app = app
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
         .layer(CompressionLayer::new());
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
@@ -171,7 +187,9 @@ mod tests {
                         }
                     }),
                 )
-                .route("/healthz", get(|| async { "ok" })),
+                .route("/healthz", get(|| async { "ok" }))
+                .route("/readyz", get(|| async { "ready" })),
+            1,
             1,
         );
         let first = tokio::spawn(app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()));
@@ -185,6 +203,8 @@ mod tests {
         assert_eq!(res.headers()[header::CONTENT_TYPE], crate::error::PROBLEM_JSON);
         let res = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "liveness is never shed");
+        let res = app.clone().oneshot(Request::get("/readyz").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "readiness is never shed: slow clients must not take the server out of service");
         gate.notify_one();
         assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::OK);
         // The slot is free again, also after a dropped (cancelled) request.
@@ -196,5 +216,38 @@ mod tests {
         let _ = dropped.await;
         let res = app.oneshot(Request::get("/healthz-not").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "a cancelled request gives its slot back");
+    }
+
+    /// See: red-team finding (a few 32 MiB Bundles at once cost gigabytes).
+    #[tokio::test]
+    async fn fhir_posts_have_their_own_smaller_limit() {
+        let gate = Arc::new(tokio::sync::Notify::new());
+        let g = gate.clone();
+        let slow = move || {
+            let g = g.clone();
+            async move {
+                g.notified().await;
+                "done"
+            }
+        };
+        let app = shed(
+            Router::new()
+                .route("/api/v1/assess/fhir", axum::routing::post(slow.clone()))
+                .route("/api/v1/assess", axum::routing::post(|| async { "ok" })),
+            8,
+            1,
+        );
+        let post = |path: &str| Request::post(path).body(Body::empty()).unwrap();
+        let first = tokio::spawn(app.clone().oneshot(post("/api/v1/assess/fhir")));
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        let res = app.clone().oneshot(post("/api/v1/assess/fhir")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "a second Bundle waits for the first");
+        assert_eq!(res.headers()[header::RETRY_AFTER], "1");
+        let res = app.clone().oneshot(post("/api/v1/assess")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "other routes keep their own slots");
+        gate.notify_one();
+        assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::OK);
     }
 }

@@ -310,7 +310,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     let local = listener.local_addr().map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     eprintln!("hepatica: listening on http://{local}/ (data in {})", display(&config.data_dir));
     tracing::info!(addr = %local, limits = ?config.limits, "listening");
-    let app = layers::shed(router(state), config.limits.max_in_flight);
+    let app = layers::shed(router(state), config.limits.max_in_flight, config.limits.max_fhir_in_flight);
     let left = net::run(listener, app, &config.limits, shutdown_signal()).await;
     tracing::info!(dropped_connections = left, "stopped");
     Ok(())

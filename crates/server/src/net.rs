@@ -51,6 +51,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Most requests handled at once; more are answered 503 with `Retry-After`.
     pub max_in_flight: usize,
+    /// Most FHIR and CDS Hooks posts handled at once (each may hold a large
+    /// Bundle in memory); more are answered 503 with `Retry-After`.
+    pub max_fhir_in_flight: usize,
     /// How long SIGTERM waits for open connections before exiting.
     pub drain_timeout: Duration,
     /// Page feedback posts accepted per client address per minute.
@@ -71,6 +74,7 @@ impl Default for Limits {
             max_head_bytes: 64 * 1024,
             max_connections: 4096,
             max_in_flight: 512,
+            max_fhir_in_flight: 2,
             drain_timeout: Duration::from_secs(10),
             feedback_per_minute: 20,
             feedback_max_rows: 1_000_000,
