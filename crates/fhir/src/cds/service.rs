@@ -310,7 +310,6 @@ fn summary_card(a: &Assessment, case: &Value, hook_instance: &str, base_url: &st
     if summary.chars().count() > MAX_SUMMARY_CHARS {
         summary = summary.chars().take(MAX_SUMMARY_CHARS - 1).collect::<String>() + "…";
     }
-    let data_missing = !a.missing_information.is_empty() || a.options.iter().any(|o| o.suitability == Suitability::Depends);
     let mut ext = Map::new();
     ext.insert(
         "org.hepatica.criteria".into(),
@@ -325,7 +324,10 @@ fn summary_card(a: &Assessment, case: &Value, hook_instance: &str, base_url: &st
         uuid: card_uuid(hook_instance, 0),
         summary,
         detail: detail_markdown(a),
-        indicator: if data_missing { Indicator::Warning } else { Indicator::Info },
+        // Information, never an alert: missing data is said in the detail, and a
+        // `warning` on nearly every patient (most records lack something) would
+        // teach clinicians to ignore cards.
+        indicator: Indicator::Info,
         source: Source {
             label: format!("Hepatica (knowledge base {}, {})", a.knowledge_base.version, a.knowledge_base.published),
             url: Some(format!("{base}/about")),
