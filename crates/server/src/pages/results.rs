@@ -56,7 +56,7 @@ impl Voice {
         }
     }
     /// A knowledge-base text's heading in this voice.
-    pub fn heading<'k>(self, kb: &'k Knowledge, id: &str) -> String {
+    pub fn heading(self, kb: &Knowledge, id: &str) -> String {
         let h = kb.questionnaire.text(id).and_then(|t| t.heading.as_deref()).unwrap_or("");
         if self.carer { h.replace("to you", "to them") } else { h.to_string() }
     }
