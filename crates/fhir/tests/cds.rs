@@ -74,17 +74,27 @@ fn a_patient_with_liver_metastases_gets_one_sourced_card() {
 }
 
 #[test]
-fn missing_required_prefetch_is_412_and_says_we_do_not_fetch() {
+fn missing_required_prefetch_is_412_and_says_why_it_was_not_fetched() {
     let kb = Knowledge::embedded();
     let mut r = request(json!({ "observations": null }));
     let err = call(&r, kb, BASE).expect_err("412");
     assert_eq!(err.status(), 412);
     assert!(err.to_string().contains("patient (not sent)"), "{err}");
-    assert!(err.to_string().contains("does not fetch"), "{err}");
+    assert!(err.to_string().contains("not fetched from the fhirServer"), "{err}");
+    // What a server may fetch: every template key not sent (null means "no data"), required ones first.
+    let req = hepatica_fhir::cds::service::validate(&r).expect("valid");
+    let missing = hepatica_fhir::cds::service::missing_prefetch(&req, kb);
+    assert_eq!(&missing[..2], ["patient", "conditions"]);
+    assert!(!missing.iter().any(|k| k == "observations"), "{missing:?}");
+    assert!(missing.iter().any(|k| k == "procedures"), "{missing:?}");
     r["fhirAuthorization"] =
         json!({ "access_token": "x", "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "hepatica" });
+    let err = hepatica_fhir::cds::service::call_with_fetch_note(&r, kb, BASE, Some("the fhirServer is not allow-listed")).expect_err("412");
+    assert!(err.to_string().contains("not fetched from a FHIR server: the fhirServer is not allow-listed"), "{err}");
+    r.as_object_mut().expect("obj").remove("fhirServer");
+    r.as_object_mut().expect("obj").remove("fhirAuthorization");
     let err = call(&r, kb, BASE).expect_err("412");
-    assert!(err.to_string().contains("a fhirServer and fhirAuthorization were given"), "{err}");
+    assert!(err.to_string().contains("no fhirServer was given"), "{err}");
     r.as_object_mut().expect("obj").remove("prefetch");
     assert_eq!(call(&r, kb, BASE).expect_err("412").status(), 412);
     // an OperationOutcome in place of a required key counts as missing

@@ -6,8 +6,10 @@
 //! - `POST /cds-services/liver-metastases-options`: a signed JWT is required
 //!   (ES384/RS384, `kid`, `aud` = this exact URL from the trust file's
 //!   `base_url`, `iss` allow-listed, `jti` not replayed; `jku` never fetched).
-//!   200 with cards, 401, 412 (required prefetch missing; this version never
-//!   queries the EHR's FHIR server), 422 (malformed request).
+//!   200 with cards, 401, 412 (required prefetch missing and not fetched, with
+//!   the reason), 422 (malformed request). Prefetch that is not sent is fetched
+//!   from the request's `fhirServer` only when the trust file allows that
+//!   server (`fhir_servers`, `allow_private_fhir_servers`; see [`crate::cds_fetch`]).
 //! - `POST /cds-services/liver-metastases-options/feedback`: same
 //!   authentication; validated items are stored in the `cds_feedback` table
 //!   (no case data, no free text).
@@ -26,9 +28,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hepatica_engine::FieldError;
 use hepatica_fhir::cds::auth::{Client, Endpoint, Verifier};
-use hepatica_fhir::cds::service::{CdsError, call, discovery};
+use hepatica_fhir::cds::service::{
+    CdsError, REQUIRED_PREFETCH, call_with_fetch_note, discovery, missing_prefetch, prefetch_templates, validate,
+};
 use serde_json::{Value, json};
 
+use crate::cds_fetch::FetchPolicy;
 use crate::db::CdsFeedbackRecord;
 use crate::error::{PROBLEM_JSON, Problem};
 use crate::{AppError, AppState, ServeError};
@@ -49,6 +54,8 @@ pub struct CdsTrust {
     pub issuers: Vec<Value>,
     /// Verifies bearer tokens against `issuers`.
     pub verifier: Arc<Verifier>,
+    /// `fhir_servers` and `allow_private_fhir_servers`: which EHR FHIR servers may be queried.
+    pub fetch: FetchPolicy,
 }
 
 impl CdsTrust {
@@ -63,12 +70,13 @@ impl CdsTrust {
     /// Checks trust JSON and builds its verifier (refusing symmetric keys).
     pub fn from_json(path: PathBuf, json: Value) -> Result<CdsTrust, String> {
         let verifier = Verifier::from_json(&json)?;
+        let fetch = FetchPolicy::from_trust(&json)?;
         for note in &verifier.notes {
             tracing::warn!(%note, "CDS trust file");
         }
         let base_url = verifier.base_url().to_string();
         let issuers = json.get("issuers").and_then(Value::as_array).cloned().unwrap_or_default();
-        Ok(CdsTrust { path, json, base_url, issuers, verifier: Arc::new(verifier) })
+        Ok(CdsTrust { path, json, base_url, issuers, verifier: Arc::new(verifier), fetch })
     }
 }
 
@@ -172,11 +180,35 @@ async fn discovery_handler(State(state): State<AppState>, headers: HeaderMap) ->
 async fn service(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let trust = require_trust(&state)?;
     authenticate(trust, &headers, Endpoint::Service)?;
-    let request = json_body(&headers, &body)?;
+    let mut request = json_body(&headers, &body)?;
     let kb = state.kb();
     let base_url = trust.base_url.clone();
+    // Prefetch not sent: fetch it from the EHR's fhirServer, if the trust file allows that server.
+    let mut note = None;
+    if let Ok(req) = validate(&request) {
+        let keys = missing_prefetch(&req, kb);
+        if !keys.is_empty() {
+            let templates = prefetch_templates(kb);
+            match crate::cds_fetch::fetch(&trust.fetch, &req, &templates, &keys, &REQUIRED_PREFETCH, state.fhir_body_limit()).await {
+                Ok(fetched) => {
+                    if !request.get("prefetch").is_some_and(Value::is_object) {
+                        request["prefetch"] = json!({});
+                    }
+                    if let Some(prefetch) = request.get_mut("prefetch").and_then(Value::as_object_mut) {
+                        prefetch.extend(fetched);
+                    }
+                }
+                Err(reason) => {
+                    tracing::info!(%reason, "CDS prefetch not fetched");
+                    note = Some(reason);
+                }
+            }
+        }
+    }
     // Mapping a large prefetch is CPU work: keep it off the async workers.
-    let result = tokio::task::spawn_blocking(move || call(&request, kb, &base_url)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let result = tokio::task::spawn_blocking(move || call_with_fetch_note(&request, kb, &base_url, note.as_deref()))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(match result {
         Ok(resp) => {
             let mut res = Json(resp).into_response();

@@ -25,6 +25,7 @@
 pub mod api;
 pub mod assets;
 pub mod cds;
+pub mod cds_fetch;
 pub mod db;
 pub mod error;
 pub mod form;

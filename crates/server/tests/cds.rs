@@ -210,7 +210,7 @@ async fn missing_prefetch_is_412_and_bad_requests_422() {
     let (status, headers, body) = send(&app, "POST", SERVICE, Some(&t), Some(&sandbox_request(json!({})))).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
-    assert!(body["detail"].as_str().expect("detail").contains("does not fetch"));
+    assert!(body["detail"].as_str().expect("detail").contains("without fhirAuthorization.access_token"), "{body}");
     let t = sandbox_jwt(&key, SERVICE, "pf-2");
     let (status, _, body) = send(&app, "POST", SERVICE, Some(&t), Some(&json!({ "hook": "patient-view", "context": {} }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -366,4 +366,215 @@ async fn large_bodies_accepted_and_oversized_ones_are_problem_json_413() {
         let v: Value = serde_json::from_slice(&b).expect("problem json");
         assert_eq!(v["status"], 413, "{path}");
     }
+}
+
+/// How the test FHIR server behaves.
+#[derive(Clone, Copy, PartialEq)]
+enum Ehr {
+    /// Serves the record's resources as searchset Bundles (Conditions in two pages).
+    Normal,
+    /// Never answers within the fetch timeout.
+    Slow,
+    /// Answers the Patient read with a body far over the FHIR body limit.
+    Huge,
+}
+
+#[derive(Clone)]
+struct EhrState {
+    record: std::sync::Arc<Value>,
+    base: String,
+    mode: Ehr,
+    /// The Authorization header and path of every request received.
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+async fn ehr_handler(
+    axum::extract::State(s): axum::extract::State<EhrState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    s.seen.lock().expect("lock").push((auth, uri.path().to_string()));
+    if s.mode == Ehr::Slow {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+    let rest = uri.path().strip_prefix("/fhir/").unwrap_or("");
+    let resources: Vec<&Value> = s.record["entry"].as_array().expect("entries").iter().map(|e| &e["resource"]).collect();
+    let body = match rest.split('/').collect::<Vec<_>>().as_slice() {
+        ["Patient", id] => {
+            let Some(p) = resources.iter().find(|r| r["resourceType"] == "Patient" && r["id"] == *id) else {
+                return StatusCode::NOT_FOUND.into_response();
+            };
+            let mut p = (*p).clone();
+            if s.mode == Ehr::Huge {
+                p["text"] = json!({ "status": "generated", "div": "x".repeat(2 << 20) });
+            }
+            p
+        }
+        [kind] => {
+            let mut of_kind: Vec<Value> =
+                resources.iter().filter(|r| r["resourceType"] == *kind).map(|r| json!({ "resource": r })).collect();
+            let mut link = Vec::new();
+            if *kind == "Condition" {
+                // Two pages: the service must follow `next` (within its request budget).
+                if uri.query().unwrap_or("").contains("page=2") {
+                    of_kind = of_kind.split_off(2.min(of_kind.len()));
+                } else {
+                    of_kind.truncate(2);
+                    link.push(json!({ "relation": "next", "url": format!("{}/Condition?page=2", s.base) }));
+                }
+            }
+            json!({ "resourceType": "Bundle", "type": "searchset", "link": link, "entry": of_kind })
+        }
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(header::CONTENT_TYPE, "application/fhir+json")], serde_json::to_vec(&body).expect("json")).into_response()
+}
+
+/// Starts a FHIR server on 127.0.0.1 serving `record`; returns its base URL and what it saw.
+async fn start_ehr(record: Value, mode: Ehr) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/fhir", listener.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let state = EhrState { record: std::sync::Arc::new(record), base: base.clone(), mode, seen: seen.clone() };
+    let app = Router::new().fallback(ehr_handler).with_state(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    (base, seen)
+}
+
+/// The app with extra trust-file fields (e.g. `fhir_servers`) and a FHIR body limit.
+fn app_with(extra: Value, body_limit: usize) -> (Router, EncodingKey) {
+    let (key, jwk) = test_key();
+    let mut trust = json!({ "base_url": BASE, "issuers": [ { "iss": ISS, "jwks": { "keys": [jwk] } } ] });
+    for (k, v) in extra.as_object().expect("object") {
+        trust[k] = v.clone();
+    }
+    let trust = CdsTrust::from_json("test-trust.json".into(), trust).expect("trust");
+    let kb = Knowledge::embedded();
+    let state = AppState::new(kb, Db::open_in_memory().expect("db"), hepatica_server::support::built_in(kb), Some(trust))
+        .with_fhir_body_limit(body_limit);
+    (router(state), key)
+}
+
+/// The spec's example request for the liver-metastasis record, without prefetch, naming `server`.
+fn fetch_request(examples: &Value, server: &str) -> Value {
+    let mut request = examples["request_patient_view"].clone();
+    request["context"]["patientId"] = json!("mCODETrialMatchingPatientExample01");
+    request["fhirServer"] = json!(server);
+    request["fhirAuthorization"]["access_token"] = json!("ehr-token-7f3a");
+    request.as_object_mut().expect("object").remove("prefetch");
+    request
+}
+
+/// Without prefetch, the service fetches the record from the allow-listed
+/// `fhirServer` (a FHIR server on loopback serving the real CodeX record, with
+/// `allow_private_fhir_servers`), sends the EHR's bearer token, follows a
+/// `next` page, and gives the same card as with prefetch. See: issue #15.
+#[tokio::test]
+async fn missing_prefetch_is_fetched_from_an_allowed_fhir_server() {
+    let (Some(examples), Some(record)) =
+        (shared_fixture("cds-hooks-2.0.1-spec-examples.json"), shared_fixture("ctm-trialmatching-patient01.json"))
+    else {
+        return;
+    };
+    let (base, seen) = start_ehr(record.clone(), Ehr::Normal).await;
+    let (app, key) = app_with(json!({ "fhir_servers": [base], "allow_private_fhir_servers": true }), 32 << 20);
+
+    let mut with_prefetch = fetch_request(&examples, &base);
+    with_prefetch["prefetch"] = as_prefetch(&record);
+    for k in ["fhirServer", "fhirAuthorization"] {
+        with_prefetch.as_object_mut().expect("object").remove(k);
+    }
+    let (status, _, sent) = send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "fetch-1")), Some(&with_prefetch)).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert!(seen.lock().expect("lock").is_empty(), "a complete prefetch needs no fetch");
+
+    let (status, _, fetched) =
+        send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "fetch-2")), Some(&fetch_request(&examples, &base))).await;
+    assert_eq!(status, StatusCode::OK, "{fetched}");
+    let cards = fetched["cards"].as_array().expect("cards");
+    assert_eq!(cards.len(), 1, "{fetched}");
+    assert!(cards[0]["summary"].as_str().expect("summary").contains("breast primary"));
+    assert_eq!(cards[0], sent["cards"][0], "the fetched record gives the same card as the prefetched one");
+
+    let seen = seen.lock().expect("lock").clone();
+    assert!(seen.len() <= hepatica_server::cds_fetch::MAX_REQUESTS, "{seen:?}");
+    assert!(seen.iter().all(|(auth, _)| auth == "Bearer ehr-token-7f3a"), "{seen:?}");
+    assert!(seen.iter().any(|(_, p)| p == "/fhir/Patient/mCODETrialMatchingPatientExample01"), "{seen:?}");
+    assert_eq!(seen.iter().filter(|(_, p)| p == "/fhir/Condition").count(), 2, "both Condition pages: {seen:?}");
+}
+
+/// No SSRF: a server not on the trust file's list, or a loopback server without
+/// `allow_private_fhir_servers`, is never contacted and the call is 412 saying why.
+#[tokio::test]
+async fn fhir_servers_not_allowed_are_never_queried() {
+    let (Some(examples), Some(record)) =
+        (shared_fixture("cds-hooks-2.0.1-spec-examples.json"), shared_fixture("ctm-trialmatching-patient01.json"))
+    else {
+        return;
+    };
+    let (base, seen) = start_ehr(record, Ehr::Normal).await;
+
+    // Not on the list (a prefix that is not on a path boundary does not count).
+    let (app, key) = app_with(json!({ "fhir_servers": [format!("{base}-other")], "allow_private_fhir_servers": true }), 32 << 20);
+    let (status, headers, body) =
+        send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "deny-1")), Some(&fetch_request(&examples, &base))).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert!(body["detail"].as_str().expect("detail").contains("not listed in fhir_servers"), "{body}");
+
+    // Listed, but loopback without allow_private_fhir_servers.
+    let (app, key) = app_with(json!({ "fhir_servers": [base] }), 32 << 20);
+    let (status, _, body) =
+        send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "deny-2")), Some(&fetch_request(&examples, &base))).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    assert!(body["detail"].as_str().expect("detail").contains("private, loopback or link-local address (127.0.0.1)"), "{body}");
+
+    // Listed with the flag, but no access token: not fetched either.
+    let (app, key) = app_with(json!({ "fhir_servers": [base], "allow_private_fhir_servers": true }), 32 << 20);
+    let mut request = fetch_request(&examples, &base);
+    request.as_object_mut().expect("object").remove("fhirAuthorization");
+    let (status, _, body) = send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "deny-3")), Some(&request)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    assert!(body["detail"].as_str().expect("detail").contains("fhirAuthorization.access_token"), "{body}");
+
+    assert!(seen.lock().expect("lock").is_empty(), "a refused server is never contacted");
+}
+
+/// A FHIR server that does not answer is given up on within the fetch timeout (412 saying so).
+#[tokio::test]
+async fn a_slow_fhir_server_times_out() {
+    let (Some(examples), Some(record)) =
+        (shared_fixture("cds-hooks-2.0.1-spec-examples.json"), shared_fixture("ctm-trialmatching-patient01.json"))
+    else {
+        return;
+    };
+    let (base, seen) = start_ehr(record, Ehr::Slow).await;
+    let (app, key) = app_with(json!({ "fhir_servers": [base], "allow_private_fhir_servers": true }), 32 << 20);
+    let started = std::time::Instant::now();
+    let (status, _, body) =
+        send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "slow-1")), Some(&fetch_request(&examples, &base))).await;
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    assert!(body["detail"].as_str().expect("detail").contains("did not answer within 5 s"), "{body}");
+    assert!(took < hepatica_server::cds_fetch::FETCH_TIMEOUT + std::time::Duration::from_secs(5), "{took:?}");
+    assert_eq!(seen.lock().expect("lock").len(), 1);
+}
+
+/// An answer over the FHIR body limit is cut off (412 saying so), not read whole.
+#[tokio::test]
+async fn a_huge_fhir_response_is_cut_off() {
+    let (Some(examples), Some(record)) =
+        (shared_fixture("cds-hooks-2.0.1-spec-examples.json"), shared_fixture("ctm-trialmatching-patient01.json"))
+    else {
+        return;
+    };
+    let (base, _) = start_ehr(record, Ehr::Huge).await;
+    let (app, key) = app_with(json!({ "fhir_servers": [base], "allow_private_fhir_servers": true }), 256 << 10);
+    let (status, _, body) =
+        send(&app, "POST", SERVICE, Some(&sandbox_jwt(&key, SERVICE, "huge-1")), Some(&fetch_request(&examples, &base))).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    let detail = body["detail"].as_str().expect("detail");
+    assert!(detail.contains("patient: the FHIR server's answers exceed the FHIR body limit of 262144 bytes"), "{detail}");
 }

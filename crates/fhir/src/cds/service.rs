@@ -102,8 +102,9 @@ pub fn discovery(kb: &Knowledge) -> Discovery {
             id: SERVICE_ID.to_string(),
             prefetch: prefetch_templates(kb),
             usage_requirements: Some(
-                "Send the prefetch (at least patient and conditions), or a fhirServer with fhirAuthorization that the \
-                 server's trust file allows Hepatica to query (HTTP 412 otherwise). Authenticate with a signed JWT \
+                "Send the prefetch (at least patient and conditions), or a fhirServer with fhirAuthorization \
+                 (access_token) that the server's trust file lists in fhir_servers: prefetch not sent is then fetched \
+                 with the same queries (HTTP 412 with the reason otherwise). Authenticate with a signed JWT \
                  (ES384 or RS384) whose issuer is listed in the server's trust file."
                     .to_string(),
             ),
@@ -115,6 +116,27 @@ pub fn discovery(kb: &Knowledge) -> Discovery {
 /// assesses it for clinicians and returns the cards. No card when the record
 /// holds no secondary liver cancer or no usable primary.
 pub fn call(request: &Value, kb: &Knowledge, base_url: &str) -> Result<Response, CdsError> {
+    call_with_fetch_note(request, kb, base_url, None)
+}
+
+/// The prefetch template keys a valid request does not carry (absent, or an
+/// `OperationOutcome` in their place): what a server may fetch from the EHR's
+/// `fhirServer`. Keys sent as `null` mean "no data" and are not listed.
+/// Required keys come first.
+pub fn missing_prefetch(req: &Request, kb: &Knowledge) -> Vec<String> {
+    let prefetch = req.prefetch.clone().unwrap_or_default();
+    let mut keys: Vec<String> = REQUIRED_PREFETCH.iter().map(|k| k.to_string()).collect();
+    keys.extend(prefetch_templates(kb).keys().filter(|k| !REQUIRED_PREFETCH.contains(&k.as_str())).cloned());
+    keys.retain(|k| match prefetch.get(k) {
+        None => true,
+        Some(v) => v.get("resourceType").and_then(Value::as_str) == Some("OperationOutcome"),
+    });
+    keys
+}
+
+/// [`call`], where `fetch_note` says why required prefetch that is missing was
+/// not fetched from the EHR's `fhirServer` (it goes into the 412 detail).
+pub fn call_with_fetch_note(request: &Value, kb: &Knowledge, base_url: &str, fetch_note: Option<&str>) -> Result<Response, CdsError> {
     let req = validate(request)?;
     let prefetch = req.prefetch.clone().unwrap_or_default();
 
@@ -130,10 +152,10 @@ pub fn call(request: &Value, kb: &Knowledge, base_url: &str) -> Result<Response,
         }
     }
     if !missing.is_empty() {
-        let fetch = if req.fhir_server.is_some() && req.fhir_authorization.is_some() {
-            "a fhirServer and fhirAuthorization were given, but this version of Hepatica does not fetch data from FHIR servers"
-        } else {
-            "no fhirServer and fhirAuthorization were given, and this version of Hepatica does not fetch data from FHIR servers anyway"
+        let fetch = match fetch_note {
+            Some(note) => format!("it was not fetched from a FHIR server: {note}"),
+            None if req.fhir_server.is_some() => "it was not fetched from the fhirServer".to_string(),
+            None => "no fhirServer was given to fetch it from".to_string(),
         };
         return Err(CdsError::PreconditionFailed(format!(
             "required prefetch missing: {}; {fetch}; send the prefetch templates listed in discovery",
@@ -239,7 +261,7 @@ fn refusal_card(kb: &Knowledge, errors: &[FieldError], hook_instance: &str, base
 }
 
 /// Checks the request envelope, every problem by pointer.
-fn validate(v: &Value) -> Result<Request, CdsError> {
+pub fn validate(v: &Value) -> Result<Request, CdsError> {
     let mut errors = Vec::new();
     let mut e = |pointer: &str, detail: String| errors.push(FieldError { pointer: pointer.to_string(), detail });
     let Some(obj) = v.as_object() else {
