@@ -272,7 +272,7 @@ mod tests {
     #[tokio::test]
     async fn in_flight_goes_back_down_when_a_request_is_dropped() {
         let _serial = SERIAL.lock().await;
-        let app = instrument(Router::new().route("/hang", get(|| std::future::pending::<&'static str>())));
+        let app = instrument(Router::new().route("/hang", get(std::future::pending::<&'static str>)));
         let before = in_flight();
         let req = app.oneshot(Request::get("/hang").body(Body::empty()).unwrap());
         // The client goes away (or the timeout fires) before an answer.
