@@ -263,6 +263,20 @@ impl Checker<'_> {
         if let Some(g) = &t.glance {
             self.cited(&file, &format!("{}#glance", t.id), "sources", &g.sources);
             self.nonempty(&file, &format!("{}#glance", t.id), "involves", &g.involves);
+            let id = format!("{}#glance", t.id);
+            if g.has_figures() && g.frequency_sites.is_empty() {
+                self.err(&file, &id, "frequency_sites", "offers or harms holds a number: list the primary sites its source studied");
+            }
+            for s in &g.frequency_sites {
+                if !PRIMARY_SITES.contains(&s.as_str()) {
+                    self.err(
+                        &file,
+                        &id,
+                        "frequency_sites",
+                        format!("unknown primary site {s:?}; expected one of {}", PRIMARY_SITES.join(", ")),
+                    );
+                }
+            }
         }
         if t.questions.is_empty() {
             self.err(&file, &t.id, "questions", "add questions to ask the care team");

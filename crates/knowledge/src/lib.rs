@@ -248,4 +248,29 @@ mod tests {
         assert!(kb.urgent.is_some() && kb.red_flags.len() >= 8, "the urgent list is loaded");
         assert!(!kb.lexicon.synonyms.is_empty() && !kb.lexicon.expansions.is_empty(), "the lexicon is loaded");
     }
+
+    /// A glance line with a number must say which primary sites its study
+    /// covered, and those must be contract site ids.
+    #[test]
+    fn glance_figures_need_known_sites() {
+        let errors_for = |kb: &Knowledge| -> Vec<String> {
+            check(kb, Date::new(2026, 12, 1).expect("a date"))
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error && d.field == "frequency_sites")
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let mut kb = Knowledge::embedded().clone();
+        let surgery = kb.treatments.iter_mut().find(|t| t.id == "surgery").expect("surgery");
+        let g = surgery.glance.as_mut().expect("surgery glance");
+        assert!(g.has_figures() && g.figures_apply_to("bowel") && !g.figures_apply_to("pancreas"));
+        g.frequency_sites = vec!["colon".into()];
+        let errs = errors_for(&kb);
+        assert!(errs.len() == 1 && errs[0].contains("\"colon\""), "{errs:?}");
+        let g = kb.treatments.iter_mut().find(|t| t.id == "surgery").and_then(|t| t.glance.as_mut()).expect("glance");
+        g.frequency_sites.clear();
+        assert!(!g.figures_apply_to("bowel"), "figures without sites are never shown");
+        let errs = errors_for(&kb);
+        assert!(errs.len() == 1 && errs[0].contains("number"), "{errs:?}");
+    }
 }

@@ -295,8 +295,31 @@ pub struct Glance {
     /// What it costs the person: main harms, recovery and travel, in a few words.
     #[serde(default)]
     pub harms: Option<String>,
+    /// The primary sites (contract ids, `bowel`, `breast`, ...) whose people the
+    /// studies behind `offers` and `harms` included. The results page shows those
+    /// two lines only for these sites; for any other site (or an unknown one) the
+    /// row shows `involves` alone. Required when either line holds a number.
+    #[serde(default)]
+    pub frequency_sites: Vec<String>,
     /// Source ids; at least one.
     pub sources: Vec<String>,
+}
+
+impl Glance {
+    /// Whether the `offers` and `harms` lines (the figures from studies) may be
+    /// shown to someone whose cancer started in `site`. Lines without a number
+    /// and no `frequency_sites` apply to every site.
+    pub fn figures_apply_to(&self, site: &str) -> bool {
+        if self.frequency_sites.is_empty() {
+            return !self.has_figures();
+        }
+        self.frequency_sites.iter().any(|s| s == site)
+    }
+
+    /// Whether `offers` or `harms` holds a number (a natural frequency or a time).
+    pub fn has_figures(&self) -> bool {
+        [&self.offers, &self.harms].iter().any(|l| l.as_deref().is_some_and(|t| t.chars().any(|c| c.is_ascii_digit())))
+    }
 }
 
 /// A glossary entry: `content/glossary.toml`, `[[term]]`.

@@ -110,7 +110,10 @@ pub async fn results_get(State(state): State<AppState>, ctx: Ctx, Query(q): Seal
             let a = assess(state.kb(), &case, Audience::Patient);
             let token = q.get("a").map(String::as_str).unwrap_or_default();
             let (title, body) = super::results::body(&state, &answers, token, &a);
-            no_store(layout(state.kb(), &ctx, &title, body, Opts { main_class: Some("results"), ..Opts::default() }).into_response())
+            no_store(
+                layout(state.kb(), &ctx, &title, body, Opts { main_class: Some("results"), no_footer_disclaimer: true, ..Opts::default() })
+                    .into_response(),
+            )
         }
         Err(problems) => no_store((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, &ctx, &answers, &problems, None)).into_response()),
     }

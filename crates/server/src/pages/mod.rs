@@ -108,6 +108,9 @@ pub struct Opts<'a> {
     pub has_errors: bool,
     /// Leave out "Was this page helpful?" (error pages).
     pub no_feedback: bool,
+    /// Leave the disclaimer out of the footer (the results page says it once,
+    /// in the reader's own voice, in its body).
+    pub no_footer_disclaimer: bool,
 }
 
 /// The page shell around `body` (which must contain the page's one `h1`).
@@ -173,7 +176,7 @@ pub fn layout(kb: &Knowledge, ctx: &Ctx, title: &str, body: Markup, opts: Opts<'
                             "Knowledge base version " strong { (meta.version) } ", published " (meta.published)
                             ". Last reviewed " (meta.review.reviewed_on) "; next review due " (meta.review.review_due) "."
                         }
-                        p { (meta.disclaimer) }
+                        @if !opts.no_footer_disclaimer { p { (meta.disclaimer) } }
                         ul {
                             li { a href="/about" { "About and sources" } }
                             li { a href="/support" { "Support" } }

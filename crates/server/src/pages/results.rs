@@ -17,7 +17,7 @@ use maud::{Markup, html};
 
 use super::{cite, suitability_label};
 use crate::AppState;
-use crate::form::{Answers, BIOMARKER_GROUPS, Input, PRIMARY_SITES, QUESTIONS, SPREAD, Wording, biomarker_value_label, number, question};
+use crate::form::{Answers, BIOMARKER_GROUPS, Input, QUESTIONS, SPREAD, Wording, biomarker_value_label, number, question};
 
 /// Pronouns for the results page: the reader, or the person they care for.
 #[derive(Clone, Copy)]
@@ -131,37 +131,89 @@ pub fn site_phrase(site: &str) -> &'static str {
         "ovary" => "cancer that started in the ovary",
         "womb" => "cancer that started in the womb",
         "gist" => "a GIST (gastrointestinal stromal tumour)",
-        "unknown" => "cancer where doctors could not find where it started",
+        "unknown" => "cancer of unknown primary (doctors could not find where it started)",
         _ => "cancer that started somewhere else in the body",
     }
 }
 
-/// One plain sentence about the situation, from the answers.
+/// The plain name of a primary site's cancer, as people say it ("pancreatic
+/// cancer", "cancer of the womb"), for running text such as "unlikely for ...".
+pub fn site_name(site: &str) -> &'static str {
+    match site {
+        "bowel" => "bowel cancer",
+        "breast" => "breast cancer",
+        "prostate" => "prostate cancer",
+        "lung" => "lung cancer",
+        "melanoma" => "melanoma of the skin",
+        "uveal_melanoma" => "melanoma of the eye",
+        "neuroendocrine" => "a neuroendocrine tumour (NET)",
+        "pancreas" => "pancreatic cancer",
+        "stomach" => "stomach cancer",
+        "oesophagus" => "cancer of the oesophagus (food pipe)",
+        "kidney" => "kidney cancer",
+        "ovary" => "ovarian cancer",
+        "womb" => "cancer of the womb",
+        "gist" => "a GIST (gastrointestinal stromal tumour)",
+        "unknown" => "cancer of unknown primary",
+        _ => "a cancer that started somewhere else",
+    }
+}
+
+/// A place the cancer has spread to, after "spread to" ("the bones").
+fn spread_place(key: &str) -> &'static str {
+    match key {
+        "lung" => "the lungs",
+        "bone" => "the bones",
+        "brain" => "the brain",
+        "lymph_nodes" => "lymph nodes (glands) outside the liver",
+        "peritoneum" => "the lining of the tummy (peritoneum)",
+        "adrenal" => "the adrenal glands",
+        _ => "another part of the body",
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Plain sentences about the situation, from the answers: where the cancer
+/// started and where it has spread, then the tumours in the liver, if known.
 pub fn situation(answers: &Answers, v: Voice) -> String {
     let site = answers.get("primary_site").unwrap_or("other");
     let who = if v.carer { "You told us the person you care for has " } else { "You told us you have " };
     let mut s = format!("{who}{} that has spread to the liver", site_phrase(site));
-    let mut bits: Vec<String> = Vec::new();
-    if let Some(n) = answers.get("liver.tumour_count").and_then(|n| number(n).ok()).and_then(|n| n.as_i64()) {
-        bits.push(if n == 1 { "1 tumour in the liver".to_string() } else { format!("{n} tumours in the liver") });
-    }
-    match answers.get("liver.both_lobes") {
-        Some("true") => bits.push("on both sides of the liver".into()),
-        Some("false") => bits.push("on one side of the liver".into()),
-        _ => {}
-    }
     let spread = answers.all("spread_elsewhere");
-    let places: Vec<String> = SPREAD.iter().filter(|(k, _)| spread.contains(k)).map(|(_, t)| t.to_lowercase()).collect();
+    let places: Vec<&str> = SPREAD.iter().filter(|(k, _)| spread.contains(k)).map(|(k, _)| spread_place(k)).collect();
     if spread.contains(&"none") {
-        bits.push("not anywhere else".into());
+        s.push_str(" and nowhere else.");
     } else if !places.is_empty() {
-        bits.push(format!("and also in: {}", places.join(", ")));
+        s.push_str(" and also to ");
+        s.push_str(&and_list(&places));
+        s.push('.');
+    } else if spread.contains(&"unknown") {
+        s.push_str(". It is not known yet if it has spread anywhere else.");
+    } else {
+        s.push('.');
     }
-    if !bits.is_empty() {
-        s.push_str(": ");
-        s.push_str(&bits.join(", "));
+    let count = answers.get("liver.tumour_count").and_then(|n| number(n).ok()).and_then(|n| n.as_i64());
+    let sides = match answers.get("liver.both_lobes") {
+        Some("true") => Some("both sides"),
+        Some("false") => Some("one side"),
+        _ => None,
+    };
+    match (count, sides) {
+        (Some(1), Some("one side") | None) => s.push_str(" There is 1 tumour in the liver."),
+        (Some(1), Some(side)) => s.push_str(&format!(" There is 1 tumour in the liver, on {side} of it.")),
+        (Some(n), None) => s.push_str(&format!(" There are {n} tumours in the liver.")),
+        (Some(n), Some(side)) => s.push_str(&format!(" There are {n} tumours in the liver, on {side} of it.")),
+        (None, Some(side)) => s.push_str(&format!(" The cancer is on {side} of the liver.")),
+        (None, None) => {}
     }
-    s.push('.');
     s
 }
 
@@ -255,10 +307,6 @@ pub fn summary_list(answers: &Answers, token: Option<&str>, wording: Wording) ->
     }
 }
 
-fn primary_label(site: &str) -> &'static str {
-    PRIMARY_SITES.iter().find(|(k, _)| *k == site).map(|(_, t)| *t).unwrap_or("Somewhere else")
-}
-
 /// Order of the grid: the options that fit best first.
 const ORDER: [Suitability; 4] = [Suitability::Usual, Suitability::Possible, Suitability::Depends, Suitability::Unlikely];
 
@@ -268,6 +316,11 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
     let applies: Vec<&OptionAssessment> =
         ORDER.iter().take(3).flat_map(|s| a.options.iter().filter(move |o| o.suitability == *s)).collect();
     let unlikely: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == Suitability::Unlikely).collect();
+    // The "numbers come from groups" note belongs only next to a number.
+    let figures_shown = applies
+        .iter()
+        .filter_map(|o| kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref()))
+        .any(|g| g.has_figures() && g.figures_apply_to(site));
     html! {
         section.glance aria-labelledby="glance-h" {
             h2 #glance-h { "The options at a glance" }
@@ -282,8 +335,10 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                         }
                         @if let Some(g) = g {
                             p.og-line { (g.involves) }
-                            @if let Some(off) = &g.offers { p.og-line { span.og-k { "Can offer: " } (off) } }
-                            @if let Some(h) = &g.harms { p.og-line { span.og-k { "Downsides: " } (h) } }
+                            @if g.figures_apply_to(site) {
+                                @if let Some(off) = &g.offers { p.og-line { span.og-k { "Can offer: " } (off) } }
+                                @if let Some(h) = &g.harms { p.og-line { span.og-k { "Downsides: " } (h) } }
+                            }
                         }
                     }
                 }
@@ -292,7 +347,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                 div.og-unlikely {
                     p {
                         span.badge.s-unlikely { (suitability_label(Suitability::Unlikely)) }
-                        " for " (primary_label(site).to_lowercase()) " cancer in this situation: "
+                        " for " (site_name(site)) " in this situation: "
                         @for (i, o) in unlikely.iter().enumerate() {
                             @if i > 0 { ", " }
                             a href={ "#opt-" (o.treatment) } { (title(kb, o)) }
@@ -308,7 +363,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                 }
                 p.og-line { (v.text(kb, "not-having")) }
             }
-            p.meta { (v.text(kb, "groups")) }
+            @if figures_shown { p.meta { (v.text(kb, "groups")) } }
         }
     }
 }
@@ -676,6 +731,7 @@ pub fn support_section(state: &AppState, v: Voice) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::PRIMARY_SITES;
 
     #[test]
     fn third_person_questions() {

@@ -84,7 +84,8 @@ async fn the_grid_comes_first_with_all_nine_and_the_choice_not_to() {
     assert!(html.contains("id=\"not-having\""));
     // One plain sentence that reads properly.
     assert!(html.contains(
-        "You told us the person you care for has cancer that started in the bowel that has spread to the liver: 2 tumours in the liver"
+        "You told us the person you care for has cancer that started in the bowel that has spread to the liver and nowhere else. \
+         There are 2 tumours in the liver, on one side of it."
     ));
 }
 
@@ -185,4 +186,123 @@ async fn the_form_asks_the_required_question_first_with_show_now_after_it() {
     let next = html.find("name=\"bowel_side\"").unwrap();
     assert!(site < now && now < next, "required question, then the button, then the rest");
     assert!(html.find("name=\"for\"").unwrap() > site, "the required question comes first");
+}
+
+/// The first-screen sentence (`p.lede`) of a results page.
+fn lede(html: &str) -> String {
+    let start = html.find("<p class=\"lede\">").expect("lede") + "<p class=\"lede\">".len();
+    let end = start + html[start..].find("</p>").expect("lede end");
+    html[start..end].to_string()
+}
+
+/// The option grid's HTML.
+fn grid(html: &str) -> &str {
+    let start = html.find("class=\"glance\"").expect("grid");
+    let end = start + html[start..].find("</section>").expect("grid end");
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn the_summary_sentence_reads_properly_for_every_site_and_spread() {
+    // (form fields, words the sentence must hold)
+    let spreads: [(&str, &str); 5] = [
+        ("", "spread to the liver."),
+        ("&spread_elsewhere=none", "spread to the liver and nowhere else."),
+        ("&spread_elsewhere=bone", "spread to the liver and also to the bones."),
+        (
+            "&spread_elsewhere=lung&spread_elsewhere=bone&spread_elsewhere=other",
+            "spread to the liver and also to the lungs, the bones and another part of the body.",
+        ),
+        ("&spread_elsewhere=unknown", "spread to the liver. It is not known yet if it has spread anywhere else."),
+    ];
+    let livers: [(&str, &str); 3] = [
+        ("", ""),
+        ("&liver.tumour_count=3&liver.both_lobes=true", " There are 3 tumours in the liver, on both sides of it."),
+        ("&liver.tumour_count=1", " There is 1 tumour in the liver."),
+    ];
+    let mut n = 0;
+    for site in hepatica_knowledge::PRIMARY_SITES {
+        for (i, (spread, said)) in spreads.iter().enumerate() {
+            let (liver, liver_said) = livers[(i + n) % livers.len()];
+            let carer = n % 2 == 0;
+            n += 1;
+            let form = format!("{}primary_site={site}{spread}{liver}", if carer { "for=carer&" } else { "" });
+            let (_, status, html) = post_follow(app(), "/results", &form).await;
+            assert_eq!(status, StatusCode::OK, "{form}");
+            let s = lede(&html);
+            let who = if carer { "You told us the person you care for has " } else { "You told us you have " };
+            assert!(s.starts_with(who), "{form}: {s}");
+            assert!(s.ends_with(&format!("{said}{liver_said}")), "{form}: {s}");
+            for bad in [":", "also in", ", and", "..", " ,", "  "] {
+                let after = &s[s.find("spread to the liver").expect("spread")..];
+                assert!(!after.contains(bad), "{form}: {bad:?} in {s}");
+            }
+            for sentence in s.split(". ").skip(1) {
+                assert!(sentence.starts_with(char::is_uppercase), "{form}: {s}");
+            }
+        }
+    }
+    // The two reports from the outside test, word for word.
+    let (_, _, html) = post_follow(app(), "/results", "for=carer&primary_site=breast&spread_elsewhere=bone").await;
+    assert_eq!(
+        lede(&html),
+        "You told us the person you care for has cancer that started in the breast that has spread to the liver and also to the bones."
+    );
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel&liver.tumour_count=3&spread_elsewhere=lung").await;
+    assert_eq!(
+        lede(&html),
+        "You told us you have cancer that started in the bowel that has spread to the liver and also to the lungs. There are 3 tumours in the liver."
+    );
+}
+
+#[tokio::test]
+async fn study_figures_show_only_for_the_sites_their_studies_covered() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let collision = kb.treatment("ablation").and_then(|t| t.glance.as_ref()).expect("ablation glance");
+    let sabr = kb.treatment("radiotherapy").and_then(|t| t.glance.as_ref()).expect("radiotherapy glance");
+    let fong = kb.treatment("surgery").and_then(|t| t.glance.as_ref()).expect("surgery glance");
+    let lines = |g: &hepatica_knowledge::Glance| -> Vec<String> {
+        [&g.offers, &g.harms].into_iter().flatten().map(|l| l.replace('\'', "&#39;")).collect()
+    };
+    let groups = "Numbers like 37 in 100";
+    // Pancreas: no COLLISION, SABR-COMET or Fong figures, and so no note about numbers.
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=pancreas&spread_elsewhere=none").await;
+    let g = grid(&html);
+    let mut rows = 0;
+    for (id, glance) in [("ablation", collision), ("radiotherapy", sabr), ("surgery", fong)] {
+        if g.contains(&format!("class=\"og-title\" href=\"#opt-{id}\"")) {
+            rows += 1;
+            assert!(g.contains(glance.involves.as_str()), "the row's plain words stay: {}", glance.involves);
+        }
+        for l in lines(glance) {
+            assert!(!g.contains(&l), "pancreas page shows {l}");
+        }
+    }
+    assert!(rows > 0, "at least one of these options is a row for pancreas");
+    assert!(!g.contains("lived as long as after surgery") && !g.contains("42 in 100"));
+    assert!(!g.contains(groups), "no number, so no note about numbers");
+    assert!(g.contains("for pancreatic cancer in this situation") || !g.contains("og-unlikely"), "plain site name");
+    assert!(!html.contains("pancreas cancer"));
+    // Bowel (the sites the studies covered): the figures, and the note, are back.
+    let (_, _, html) = post_follow(app(), "/results", BOWEL_FORM).await;
+    let g = grid(&html);
+    assert!(g.contains("37 in 100 people were alive") && g.contains(groups), "bowel shows the figures and the note");
+    // Breast: SABR-COMET enrolled it, COLLISION did not.
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=breast&spread_elsewhere=none").await;
+    let g = grid(&html);
+    assert!(!g.contains("lived as long as after surgery"), "COLLISION is bowel only");
+}
+
+#[tokio::test]
+async fn the_disclaimer_shows_once_on_the_results_page() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let t = kb.questionnaire.text("disclaimer").expect("disclaimer text");
+    for (form, words) in [(BOWEL_FORM, t.carer.clone().expect("carer words")), ("primary_site=pancreas", t.patient.clone())] {
+        let (_, _, html) = post_follow(app(), "/results", form).await;
+        assert_eq!(html.matches("not medical advice").count(), 1, "{form}: the disclaimer shown more than once");
+        assert!(html.contains(&words), "{form}: the disclaimer in the reader's voice");
+    }
+    // Other pages keep it in the footer.
+    let (_, html) = get("/treatments/surgery").await;
+    assert!(html.contains(&kb.meta.disclaimer));
 }
