@@ -340,7 +340,10 @@ mod tests {
         // The values are the assessment's, column by column.
         assert_eq!(batch.column(0).as_string::<i32>().value(0), "c1");
         for (i, t) in TREATMENT_IDS.iter().enumerate() {
-            assert_eq!(batch.column(1 + i).as_string::<i32>().value(0), summary.options.iter().find(|o| o.treatment == *t).unwrap().suitability.as_str());
+            assert_eq!(
+                batch.column(1 + i).as_string::<i32>().value(0),
+                summary.options.iter().find(|o| o.treatment == *t).unwrap().suitability.as_str()
+            );
         }
         let s = &summary.scores;
         let fong = s.fong_clinical_risk_score.as_ref().unwrap();
