@@ -364,3 +364,91 @@ fn wordy_questions_are_answered() {
     let r = ask("sorry to ask but my dad has been so poorly and we are all worried sick, what does palliative care actually mean for him");
     assert!(!r.results.is_empty(), "{:?}", r.note);
 }
+
+/// Where the answer about when and whom to call is.
+const CALL_NOW_URL: &str = "/questions#when-to-call-the-24-hour-line";
+
+/// Contract 8.3: repeated vomiting on treatment and passing little or no urine
+/// are same-day red flags, in lay words, and always come with results.
+#[test]
+fn vomiting_and_little_urine_are_urgent_with_results() {
+    for q in [
+        "been sick 6 times today on chemo",
+        "vomiting all day after chemo",
+        "cant stop being sick on chemo",
+        "hardly peed today",
+        "barely weeing since yesterday",
+        "mum has passed much less urine than usual",
+        "he's not passing water",
+    ] {
+        let r = ask(q);
+        assert!(r.urgent.is_some(), "{q:?} should be urgent");
+        assert!(!r.results.is_empty(), "{q:?}: an urgent question never gets an empty list");
+    }
+    for q in ["can chemo make me sick", "what is anti-sickness medicine", "how much should I drink on chemo", "will I be sick on chemo"] {
+        assert!(ask(q).urgent.is_none(), "{q:?} should not be urgent: {:?}", index().red_flags(q));
+    }
+}
+
+/// When `urgent` is set, the answer about when and whom to call comes first.
+#[test]
+fn urgent_questions_put_who_to_call_first() {
+    for q in [
+        "been sick blood",
+        "temp of 38.5 on chemo",
+        "pooing black tarry stuff",
+        "hardly peed today",
+        "my wife is confussed",
+        "chest pain on capecitabine",
+        "black tarry poo after sirt",
+    ] {
+        let r = ask(q);
+        assert!(r.urgent.is_some(), "{q:?} should be urgent");
+        let first = r.results.first().unwrap_or_else(|| panic!("{q:?} finds nothing"));
+        assert_eq!(first.url, CALL_NOW_URL, "{q:?}: first is {:?}", first.title);
+        assert!(r.results.iter().filter(|x| x.url == CALL_NOW_URL).count() == 1, "{q:?}: listed once");
+    }
+    // Not urgent: no forced answer.
+    let r = ask("what is a CEA blood test");
+    assert!(r.urgent.is_none() && r.results.first().is_some_and(|x| x.url != CALL_NOW_URL));
+}
+
+/// Snippets end on a whole word and show "…" wherever the text was cut.
+#[test]
+fn snippets_cut_at_words_and_show_the_cut() {
+    let kb = Knowledge::embedded();
+    let faq_body = |url: &str| {
+        let id = url.strip_prefix("/questions#")?;
+        kb.faqs.iter().find(|f| f.id == id).map(|f| f.answer.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let mut checked = 0;
+    for q in [
+        "been sick blood",
+        "temp of 38.5 on chemo",
+        "when to call the helpline",
+        "side effects of embolisation",
+        "pain after sirt",
+        "tiredness after radiotherapy",
+        "what happens after ablation",
+        "hardly peed today",
+        "fever after chemo",
+        "how long does recovery take",
+    ] {
+        for r in ask(q).results {
+            let Some(body) = faq_body(&r.url) else { continue };
+            let s = r.snippet.as_str();
+            let lead = s.starts_with('…');
+            let tail = s.ends_with('…');
+            let core = s.trim_start_matches('…').trim_end_matches('…').trim();
+            let at = body.find(core).unwrap_or_else(|| panic!("{q:?}: snippet {s:?} is not in {:?}", r.url));
+            let end = at + core.len();
+            let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            assert!(!word(body[..at].chars().next_back()) || !word(core.chars().next()), "{q:?}: starts mid-word: {s:?}");
+            assert!(!word(body[end..].chars().next()) || !word(core.chars().next_back()), "{q:?}: ends mid-word: {s:?}");
+            assert_eq!(lead, at > 0, "{q:?}: a cut at the start shows \"…\" (and only then): {s:?}");
+            assert_eq!(tail, end < body.len(), "{q:?}: a cut at the end shows \"…\" (and only then): {s:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} FAQ snippets checked");
+}

@@ -18,7 +18,7 @@
 //! - [`snippets`](self::snippets): the extract under each result.
 //! - [`urgent`](self::urgent): same-day red flags from `content/urgent.toml`;
 //!   a question that describes one gets the contract's `urgent` object, and
-//!   always results too.
+//!   always results too, the answer about when and whom to call first.
 //!
 //! This module does no I/O. It never panics on any question.
 
@@ -43,7 +43,7 @@ pub use self::urgent::Urgent;
 pub const MAX_QUERY_CHARS: usize = 500;
 /// At most this many results are returned, whatever the caller asks for.
 pub const MAX_RESULTS: usize = 50;
-/// The answer that says when and whom to call; always among the results of an urgent question.
+/// The answer that says when and whom to call; always the first result of an urgent question.
 const URGENT_FAQ_URL: &str = "/questions#when-to-call-the-24-hour-line";
 
 /// A failure to build the search index.
@@ -168,17 +168,13 @@ impl AskIndex {
         let mut hits = if plan.concepts.is_empty() { Vec::new() } else { self.run(&plan) };
         if urgent.is_some()
             && let Some(fallback) = self.urgent_fallback
-            && !hits.iter().take(3).any(|(_, o)| *o == fallback)
         {
-            // Who to call sits in the first three results of every urgent question.
+            // Who to call now comes first in every urgent question: it is what
+            // the person needs most, whatever else matched. Scored just above
+            // the best hit so the order stays by score.
             hits.retain(|(_, o)| *o != fallback);
-            // Second place, scored between its neighbours so the order stays by score.
-            let score = match (hits.first(), hits.get(1)) {
-                (Some(a), Some(b)) => (a.0 + b.0) / 2.0,
-                (Some(a), None) => a.0 * 0.9,
-                _ => 1.0,
-            };
-            hits.insert(hits.len().min(1), (score, fallback));
+            let top = hits.first().map_or(1.0, |h| h.0);
+            hits.insert(0, (top * 1.01 + f32::EPSILON, fallback));
         }
         let results: Vec<AskResult> = hits.into_iter().take(limit).map(|(score, ord)| self.result(&plan, score, ord)).collect();
         if results.is_empty() {

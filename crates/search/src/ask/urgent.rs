@@ -252,6 +252,21 @@ mod tests {
     }
 
     #[test]
+    fn repeated_vomiting_and_little_urine_are_their_own_flags() {
+        let f = flags();
+        for q in ["been sick 6 times today on chemo", "vomiting all day after chemo", "cant stop being sick on chemo"] {
+            assert!(f.matches(q).contains(&"repeated-vomiting"), "{q:?}: {:?}", f.matches(q));
+        }
+        for q in ["hardly peed today", "barely any wee since this morning", "not passing water"] {
+            assert!(f.matches(q).contains(&"no-urine"), "{q:?}: {:?}", f.matches(q));
+        }
+        for q in ["can chemo make me sick", "what is anti-sickness medicine", "how much should I drink on chemo", "I was sick a few times"]
+        {
+            assert!(f.matches(q).is_empty(), "{q:?} should not be urgent: {:?}", f.matches(q));
+        }
+    }
+
+    #[test]
     fn contractions_join() {
         assert_eq!(normalise(vec!["can".into(), "t".into(), "breathe".into()]), vec!["cant", "breathe"]);
         assert_eq!(normalise(vec!["dad".into(), "s".into(), "skin".into()]), vec!["dad", "skin"]);
