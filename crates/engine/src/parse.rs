@@ -108,7 +108,13 @@ pub fn json_from_slice(text: &[u8]) -> Result<Value, JsonError> {
     let result = serde::de::DeserializeSeed::deserialize(strict::Seed(&mut dup), &mut de).and_then(|v| de.end().map(|()| v));
     match (result, dup) {
         (Ok(v), _) => Ok(v),
-        (Err(_), Some(pointer)) => Err(JsonError::DuplicateKey { pointer }),
+        // A repeated key is reported only in otherwise valid JSON: the strict
+        // reader stops at the repeat, so check the rest of the text (found by
+        // the fuzz smoke: `{"a":1,"a"=2}` is malformed, not ambiguous).
+        (Err(_), Some(pointer)) => match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+            Ok(_) => Err(JsonError::DuplicateKey { pointer }),
+            Err(syntax) => Err(JsonError::Syntax(syntax)),
+        },
         (Err(e), None) => Err(JsonError::Syntax(e)),
     }
 }
@@ -722,6 +728,14 @@ mod tests {
         assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":2.0}}"#).is_ok());
         assert!(case_from_json(br#"{"primary_site":"bowel","performance_status":-1}"#).is_err());
         assert!(case_from_json(br#"{"primary_site":"bowel","cea_ng_ml":-0.1}"#).is_err());
+    }
+
+    #[test]
+    fn a_repeated_key_in_malformed_json_is_a_syntax_error() {
+        for text in [&br#"{"a":1,"a"=2}"#[..], br#"{"a":1,"a":2"#, br#"{"a":1,"a":2} x"#] {
+            assert!(matches!(json_from_slice(text), Err(JsonError::Syntax(_))), "{}", String::from_utf8_lossy(text));
+        }
+        assert!(matches!(json_from_slice(br#"{"a":1,"a":2}"#), Err(JsonError::DuplicateKey { .. })));
     }
 
     #[test]
