@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the running server on loopback with wrk: sustained POST
-# /api/v1/assess (Case JSON) and POST /results (the questionnaire form), one
-# after the other, printing throughput, latency percentiles and the count of
+# /api/v1/assess (Case JSON) and GET /results?a=... (the sealed results page the
+# questionnaire form redirects to), one after the other, printing throughput, latency percentiles and the count of
 # non-2xx answers and socket errors for each. Fails if any answer is not 2xx.
 #
 #   bash scripts/load.sh                 # release build, 30 s per route, 16 connections
@@ -80,13 +80,23 @@ check() {
   fi
 }
 check /api/v1/assess application/json "$case_json"
-check /results application/x-www-form-urlencoded "$form"
+# The questionnaire posts, then follows a 303 to its sealed results address
+# (post-redirect-get); the page itself is rendered by that GET, so it is what we load.
+code=$(curl -s -o "$work/check.out" -w '%{http_code} %{redirect_url}' -X POST -H "Content-Type: application/x-www-form-urlencoded" --data-binary "$form" "$base/results")
+results_path=${code#* }
+results_path=${results_path#"$base"}
+if [ "${code%% *}" != 303 ] || [ "${results_path#/results?a=}" = "$results_path" ]; then
+  echo "load: POST /results answered $code (expected 303 to /results?a=...):" >&2
+  head -c 600 "$work/check.out" >&2
+  exit 1
+fi
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base$results_path")" = 200 ] || { echo "load: GET $results_path was not 200" >&2; exit 1; }
 
 # One wrk Lua script per route: the request, a non-2xx counter per thread, and a summary line.
 lua() {
-  local path=$1 type=$2 body=$3
+  local path=$1 type=$2 body=$3 method=${4:-POST}
   cat <<LUA
-wrk.method = "POST"
+wrk.method = "$method"
 wrk.path = "$path"
 wrk.headers["Content-Type"] = "$type"
 wrk.body = [==[$body]==]
@@ -108,7 +118,7 @@ end
 LUA
 }
 lua /api/v1/assess application/json "$case_json" >"$work/assess.lua"
-lua /results application/x-www-form-urlencoded "$form" >"$work/results.lua"
+lua "$results_path" text/plain "" GET >"$work/results.lua"
 
 echo "load: $profile build, $seconds s per route, $connections connections, $threads wrk threads, server $base"
 failed=0
@@ -121,7 +131,7 @@ for route in assess results; do
     failed=1
     continue
   fi
-  name=$([ "$route" = assess ] && echo "POST /api/v1/assess" || echo "POST /results")
+  name=$([ "$route" = assess ] && echo "POST /api/v1/assess" || echo "GET /results?a=(sealed answers)")
   echo "$name: ${line#RESULT }"
   bad=$(printf '%s\n' "$line" | sed -n 's/.*non2xx=\([0-9]*\).*/\1/p')
   sock=$(printf '%s\n' "$line" | sed -n 's/.*socket_errors=\([0-9]*\).*/\1/p')
