@@ -71,9 +71,14 @@ def main():
             except OSError:
                 pass
         # Reap connections the server closed, and reopen them.
-        rlist = list(socks)
-        for chunk in range(0, len(rlist), 1000):
-            ready, _, _ = select.select(rlist[chunk:chunk + 1000], [], [], 0)
+        # poll(), not select(): descriptors above 1023 are normal with 2,000 sockets.
+        poller = select.poll()
+        by_fd = {}
+        for s in socks:
+            by_fd[s.fileno()] = s
+            poller.register(s, select.POLLIN | select.POLLHUP | select.POLLERR)
+        if True:
+            ready = [by_fd[fd] for fd, _ in poller.poll(0) if fd in by_fd]
             for s in ready:
                 try:
                     data = s.recv(65536)
