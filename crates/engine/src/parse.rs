@@ -111,7 +111,8 @@ pub fn json_from_slice(text: &[u8]) -> Result<Value, JsonError> {
         // A repeated key is reported only in otherwise valid JSON: the strict
         // reader stops at the repeat, so check the rest of the text (found by
         // the fuzz smoke: `{"a":1,"a"=2}` is malformed, not ambiguous).
-        (Err(_), Some(pointer)) => match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+        // (A full `Value` parse, not `IgnoredAny`, which would skip the UTF-8 check of strings.)
+        (Err(_), Some(pointer)) => match serde_json::from_slice::<Value>(text) {
             Ok(_) => Err(JsonError::DuplicateKey { pointer }),
             Err(syntax) => Err(JsonError::Syntax(syntax)),
         },
@@ -732,7 +733,7 @@ mod tests {
 
     #[test]
     fn a_repeated_key_in_malformed_json_is_a_syntax_error() {
-        for text in [&br#"{"a":1,"a"=2}"#[..], br#"{"a":1,"a":2"#, br#"{"a":1,"a":2} x"#] {
+        for text in [&br#"{"a":1,"a"=2}"#[..], br#"{"a":1,"a":2"#, br#"{"a":1,"a":2} x"#, b"{\"a\":1,\"a\":\"\xff\"}"] {
             assert!(matches!(json_from_slice(text), Err(JsonError::Syntax(_))), "{}", String::from_utf8_lossy(text));
         }
         assert!(matches!(json_from_slice(br#"{"a":1,"a":2}"#), Err(JsonError::DuplicateKey { .. })));
