@@ -6,10 +6,9 @@
 //! patient and the clinician audience: suitability, reasons with their sources,
 //! and kinds (contract 8.2: "a pinned release reproduces its own answers").
 //!
-//! While the embedded knowledge base is 2026.11.0 it must give exactly these
-//! answers. Once a newer release is embedded, this test needs the pinned
-//! 2026.11.0 release to run against (issue #14) and says so instead of
-//! passing quietly.
+//! The frozen release `releases/2026.11.0/`, embedded in the binary, must give
+//! exactly these answers in every later program version, whatever the working
+//! content in `content/` says now.
 
 use hepatica_engine::{Audience, assess, case_from_json};
 use hepatica_knowledge::Knowledge;
@@ -47,11 +46,8 @@ fn projection(case_id: &str, audience: &str, assessment: &Value) -> Value {
 
 #[test]
 fn release_2026_11_0_reproduces_its_recorded_answers() {
-    let kb = Knowledge::embedded();
-    assert_eq!(
-        kb.meta.version, RELEASE,
-        "the embedded knowledge base is no longer {RELEASE}: run this test against the pinned {RELEASE} release (issue #14)"
-    );
+    let kb = Knowledge::release(RELEASE).expect("release 2026.11.0 is embedded");
+    assert_eq!(kb.meta.version, RELEASE);
     let cases = std::fs::read_to_string(compat_dir().join("cases.ndjson")).expect("cases.ndjson");
     let answers = std::fs::read_to_string(compat_dir().join("answers.ndjson")).expect("answers.ndjson");
     let mut expected = answers.lines();

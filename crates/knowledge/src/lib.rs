@@ -143,6 +143,37 @@ impl Knowledge {
         })
     }
 
+    /// A frozen release embedded in this binary, by version (parsed on first use).
+    ///
+    /// # Panics
+    /// If the embedded release does not load; the `every_release_loads` test
+    /// guards this.
+    pub fn release(version: &str) -> Option<&'static Knowledge> {
+        static CACHE: OnceLock<Vec<OnceLock<Knowledge>>> = OnceLock::new();
+        let i = files::RELEASES.iter().position(|(v, _)| *v == version)?;
+        let cache = CACHE.get_or_init(|| files::RELEASES.iter().map(|_| OnceLock::new()).collect());
+        Some(cache[i].get_or_init(|| match Knowledge::from_files(files::RELEASES[i].1.iter().copied()) {
+            Ok(kb) => kb,
+            Err(e) => panic!("embedded release {version} is broken: {:?}", e.0),
+        }))
+    }
+
+    /// The versions of the frozen releases embedded in this binary, oldest first.
+    pub fn release_versions() -> impl Iterator<Item = &'static str> {
+        files::RELEASES.iter().map(|(v, _)| *v)
+    }
+
+    /// The files of a frozen release as `(path, text)` pairs.
+    pub fn release_files(version: &str) -> Option<&'static [(&'static str, &'static str)]> {
+        files::RELEASES.iter().find(|(v, _)| *v == version).map(|(_, f)| *f)
+    }
+
+    /// The revision of the Rust decision logic this knowledge base was
+    /// published with ([`Meta::engine_logic`]; absent means 1).
+    pub fn engine_logic(&self) -> u32 {
+        self.meta.engine_logic.unwrap_or(1)
+    }
+
     /// The embedded content files as `(path, text)` pairs.
     pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
         files::FILES
@@ -232,6 +263,34 @@ mod tests {
         }
         let kb = kb.expect("embedded content loads");
         assert!(!kb.meta.version.is_empty());
+    }
+
+    /// Every frozen release loads, under its folder's version, and names an
+    /// engine logic revision this program has.
+    #[test]
+    fn every_release_loads() {
+        let versions: Vec<&str> = Knowledge::release_versions().collect();
+        assert!(versions.contains(&"2026.11.0"), "the first published release is kept: {versions:?}");
+        for v in versions {
+            let kb = Knowledge::release(v).expect("listed release");
+            assert_eq!(kb.meta.version, v, "release folder {v} holds kb.toml version {}", kb.meta.version);
+            assert!(kb.engine_logic() >= 1);
+        }
+        assert!(Knowledge::release("1999.1.0").is_none());
+    }
+
+    /// `content/` may share a version with a frozen release only when the two
+    /// are the same files: a published release is never changed in place.
+    #[test]
+    fn working_content_does_not_rewrite_a_release() {
+        let working = Knowledge::embedded_files();
+        if let Some(frozen) = Knowledge::release_files(&Knowledge::embedded().meta.version) {
+            let names = |f: &[(&str, &str)]| f.iter().map(|(p, _)| p.to_string()).collect::<Vec<_>>();
+            assert_eq!(names(working), names(frozen), "content/ and its frozen release list different files");
+            for ((path, a), (_, b)) in working.iter().zip(frozen) {
+                assert!(a == b, "content/{path} differs from the frozen release of the same version: bump the version in content/kb.toml");
+            }
+        }
     }
 
     /// The embedded content passes `kb check` (as of the day the CLI test uses),

@@ -50,6 +50,12 @@ pub struct Meta {
     pub funding: String,
     /// How content is written and checked.
     pub how_made: String,
+    /// Revision of the decision logic that still lives in Rust (absent: 1).
+    /// A release names the revision it was published with; the engine keeps
+    /// every revision a frozen release names, so a pinned release reproduces
+    /// its own answers. Read it with [`crate::Knowledge::engine_logic`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_logic: Option<u32>,
     /// Review metadata of the file itself.
     pub review: Review,
 }
