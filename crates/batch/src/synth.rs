@@ -152,7 +152,7 @@ pub fn case(seed: u64, index: u64) -> Case {
         c.bowel_side = Some(if r.chance(0.65) { BowelSide::Left } else { BowelSide::Right });
     }
     if r.chance(0.85) {
-        c.biomarkers = biomarkers(&mut r, site, c.bowel_side);
+        c.biomarkers = biomarkers(&mut r, site, c.bowel_side).into();
     }
     c.chemotherapy_history = r.chance(0.9).then(|| {
         r.pick(&[

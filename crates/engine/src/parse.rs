@@ -15,7 +15,6 @@
 //! cannot make a large answer or a long log line, and "did you mean" hints are
 //! only computed for short keys (edit distance is quadratic in length).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -235,7 +234,26 @@ const CASE_FIELDS: &[&str] = &[
     "primary_node_positive",
     "disease_free_interval_months",
     "cea_ng_ml",
+    "treatment_history",
+    "liver_function",
+    "histology",
+    "net_origin",
+    "tumour_grade",
+    "ki67_percent",
+    "primary_resected",
+    "carcinoid_syndrome",
+    "age_years",
+    "months_disease_controlled",
 ];
+
+const HISTORY_FIELDS: &[&str] =
+    &["lines_of_systemic_therapy", "previous", "platinum_sensitive", "castration_resistant", "endocrine_resistant"];
+
+const LIVER_FUNCTION_FIELDS: &[&str] =
+    &["bilirubin_umol_l", "albumin_g_l", "ascites", "jaundice", "biliary_obstruction", "child_pugh", "bilirubin_uln_umol_l"];
+
+/// The 1.1 biomarker keys that are not a [`Biomarker`] with a named value.
+const BIOMARKER_DETAIL_KEYS: &[&str] = &["PD_L1_CPS", "PD_L1_TPS", "PD_L1_IC", "HER2_IHC", "BRCA_origin"];
 
 const LIVER_FIELDS: &[&str] = &[
     "tumour_count",
@@ -245,6 +263,7 @@ const LIVER_FIELDS: &[&str] = &[
     "all_removable",
     "future_liver_remnant_percent",
     "liver_condition",
+    "percent_liver_replaced",
 ];
 
 /// Well-known aliases that deserve a precise hint (US spellings, synonyms).
@@ -258,6 +277,16 @@ const FIELD_ALIASES: &[(&str, &str)] = &[
     ("primary", "primary_site"),
     ("site", "primary_site"),
     ("extrahepatic_disease", "spread_elsewhere"),
+    ("tumor_grade", "tumour_grade"),
+    ("grade", "tumour_grade"),
+    ("ki67", "ki67_percent"),
+    ("age", "age_years"),
+    ("bilirubin", "bilirubin_umol_l"),
+    ("albumin", "albumin_g_l"),
+    ("lines_of_therapy", "lines_of_systemic_therapy"),
+    ("prior_lines", "lines_of_systemic_therapy"),
+    ("prior_therapies", "previous"),
+    ("child_pugh_class", "child_pugh"),
 ];
 
 fn err(pointer: impl Into<String>, detail: impl Into<String>) -> FieldError {
@@ -400,6 +429,22 @@ impl Parser {
         case.disease_free_interval_months =
             self.opt_number(map, "disease_free_interval_months", "/disease_free_interval_months", Range::AtLeast(0.0), "months");
         case.cea_ng_ml = self.opt_number(map, "cea_ng_ml", "/cea_ng_ml", Range::AtLeast(0.0), "ng/mL");
+        if let Some(h) = map.get("treatment_history") {
+            case.treatment_history = self.treatment_history(h);
+        }
+        if let Some(f) = map.get("liver_function") {
+            case.liver_function = self.liver_function(f);
+        }
+        case.histology = self.opt_enum(map, "histology", "/histology", Histology::ALL, Histology::as_str, Histology::parse);
+        case.net_origin = self.opt_enum(map, "net_origin", "/net_origin", NetOrigin::ALL, NetOrigin::as_str, NetOrigin::parse);
+        case.tumour_grade = self.opt_enum(map, "tumour_grade", "/tumour_grade", TumourGrade::ALL, TumourGrade::as_str, TumourGrade::parse);
+        case.ki67_percent = self.opt_number(map, "ki67_percent", "/ki67_percent", Range::Between(0.0, 100.0), "percent");
+        case.primary_resected = self.opt_bool(map, "primary_resected", "/primary_resected");
+        case.carcinoid_syndrome = self.opt_bool(map, "carcinoid_syndrome", "/carcinoid_syndrome");
+        case.age_years = self.opt_whole(map, "age_years", "/age_years", 18, 120).map(|n| n as u8);
+        case.months_disease_controlled =
+            self.opt_number(map, "months_disease_controlled", "/months_disease_controlled", Range::Between(0.0, 600.0), "months");
+        self.contradictions(&case);
         primary.map(|_| case)
     }
 
@@ -535,15 +580,30 @@ impl Parser {
         }
     }
 
-    fn biomarkers(&mut self, v: &Value) -> BTreeMap<Biomarker, BiomarkerValue> {
-        let mut out = BTreeMap::new();
+    fn biomarkers(&mut self, v: &Value) -> Biomarkers {
+        let mut out = Biomarkers::default();
         let Value::Object(map) = v else {
             self.push(err("/biomarkers", format!("expected an object of biomarker results, got {}", shown(v))));
             return out;
         };
-        let names: Vec<&str> = Biomarker::ALL.iter().map(|b| b.as_str()).collect();
+        let mut names: Vec<&str> = Biomarker::ALL.iter().map(|b| b.as_str()).collect();
+        names.extend_from_slice(BIOMARKER_DETAIL_KEYS);
+        let score =
+            |p: &mut Self, key: &str, what: &str| p.opt_number(map, key, &format!("/biomarkers/{key}"), Range::Between(0.0, 100.0), what);
+        out.pd_l1_cps = score(self, "PD_L1_CPS", "combined positive score");
+        out.pd_l1_tps = score(self, "PD_L1_TPS", "percent of tumour cells");
+        out.pd_l1_ic = score(self, "PD_L1_IC", "percent of immune cells");
+        // As for every biomarker, "unknown" means not known.
+        let known = |key: &str| map.get(key).filter(|v| v.as_str() != Some("unknown"));
+        out.her2_ihc =
+            known("HER2_IHC").and_then(|v| self.enum_value(v, "/biomarkers/HER2_IHC", Her2Ihc::ALL, Her2Ihc::as_str, Her2Ihc::parse));
+        out.brca_origin = known("BRCA_origin")
+            .and_then(|v| self.enum_value(v, "/biomarkers/BRCA_origin", BrcaOrigin::ALL, BrcaOrigin::as_str, BrcaOrigin::parse));
         for (key, val) in map {
             let ptr = key_pointer("/biomarkers", key);
+            if BIOMARKER_DETAIL_KEYS.contains(&key.as_str()) {
+                continue;
+            }
             let Some(b) = Biomarker::parse(key) else {
                 if self.full() {
                     self.more += 1;
@@ -579,6 +639,103 @@ impl Parser {
         out
     }
 
+    fn treatment_history(&mut self, v: &Value) -> TreatmentHistory {
+        let mut h = TreatmentHistory::default();
+        let Some(map) = self.object(v, "/treatment_history", HISTORY_FIELDS) else {
+            return h;
+        };
+        let ptr = "/treatment_history";
+        h.lines_of_systemic_therapy =
+            self.opt_whole(map, "lines_of_systemic_therapy", &format!("{ptr}/lines_of_systemic_therapy"), 0, 10).map(|n| n as u8);
+        if let Some(list) = map.get("previous") {
+            h.previous = self.previous(list);
+        }
+        for (key, slot) in [
+            ("platinum_sensitive", &mut h.platinum_sensitive),
+            ("castration_resistant", &mut h.castration_resistant),
+            ("endocrine_resistant", &mut h.endocrine_resistant),
+        ] {
+            *slot = self.opt_bool(map, key, &format!("{ptr}/{key}"));
+        }
+        h
+    }
+
+    fn previous(&mut self, v: &Value) -> Option<Vec<PreviousTreatment>> {
+        let ptr = "/treatment_history/previous";
+        let Value::Array(items) = v else {
+            self.push(err(ptr, format!("expected a list of treatments given so far ([] for none), got {}", shown(v))));
+            return None;
+        };
+        let mut out: Vec<PreviousTreatment> = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{ptr}/{i}");
+            match self.enum_value(item, &p, PreviousTreatment::ALL, PreviousTreatment::as_str, PreviousTreatment::parse) {
+                Some(t) if out.contains(&t) => {
+                    self.push(err(p, format!("{} is listed twice; expected each treatment once", quoted(t.as_str()))));
+                    ok = false;
+                }
+                Some(t) => out.push(t),
+                None => ok = false,
+            }
+        }
+        out.sort();
+        ok.then_some(out)
+    }
+
+    fn liver_function(&mut self, v: &Value) -> LiverFunction {
+        let mut f = LiverFunction::default();
+        let Some(map) = self.object(v, "/liver_function", LIVER_FUNCTION_FIELDS) else {
+            return f;
+        };
+        let ptr = "/liver_function";
+        f.bilirubin_umol_l =
+            self.opt_number(map, "bilirubin_umol_l", &format!("{ptr}/bilirubin_umol_l"), Range::Between(0.0, 1000.0), "µmol/L");
+        f.albumin_g_l = self.opt_number(map, "albumin_g_l", &format!("{ptr}/albumin_g_l"), Range::Between(0.0, 80.0), "g/L");
+        f.ascites = self.opt_enum(map, "ascites", &format!("{ptr}/ascites"), Ascites::ALL, Ascites::as_str, Ascites::parse);
+        f.jaundice = self.opt_bool(map, "jaundice", &format!("{ptr}/jaundice"));
+        f.biliary_obstruction = self.opt_bool(map, "biliary_obstruction", &format!("{ptr}/biliary_obstruction"));
+        f.child_pugh = self.opt_enum(map, "child_pugh", &format!("{ptr}/child_pugh"), ChildPugh::ALL, ChildPugh::as_str, ChildPugh::parse);
+        f.bilirubin_uln_umol_l = self.opt_number(
+            map,
+            "bilirubin_uln_umol_l",
+            &format!("{ptr}/bilirubin_uln_umol_l"),
+            Range::Between(1.0, 100.0),
+            "µmol/L, the lab's upper limit of normal",
+        );
+        f
+    }
+
+    /// Values that contradict each other: an error naming both pointers.
+    fn contradictions(&mut self, case: &Case) {
+        let b = &case.biomarkers;
+        if let Some(origin) = b.brca_origin
+            && case.biomarker(Biomarker::Brca) != Some(BiomarkerValue::Present)
+        {
+            let given = match case.biomarker(Biomarker::Brca) {
+                Some(v) => format!("BRCA is {}", quoted(v.as_str())),
+                None => "BRCA is not given".to_string(),
+            };
+            self.push(err(
+                "/biomarkers/BRCA_origin",
+                format!("BRCA_origin {} needs /biomarkers/BRCA to be \"present\"; {given}", quoted(origin.as_str())),
+            ));
+        }
+        if let (Some(ihc), Some(her2)) = (b.her2_ihc, case.biomarker(Biomarker::Her2))
+            && ihc.status() != her2
+        {
+            self.push(err(
+                "/biomarkers/HER2_IHC",
+                format!(
+                    "HER2_IHC {} means HER2 {}, but /biomarkers/HER2 is {}; expected the two to agree",
+                    quoted(ihc.as_str()),
+                    quoted(ihc.status().as_str()),
+                    quoted(her2.as_str())
+                ),
+            ));
+        }
+    }
+
     fn liver(&mut self, v: &Value) -> Liver {
         let mut liver = Liver::default();
         let Some(map) = self.object(v, "/liver", LIVER_FIELDS) else {
@@ -604,6 +761,13 @@ impl Parser {
             LiverCondition::ALL,
             LiverCondition::as_str,
             LiverCondition::parse,
+        );
+        liver.percent_liver_replaced = self.opt_number(
+            map,
+            "percent_liver_replaced",
+            "/liver/percent_liver_replaced",
+            Range::Between(0.0, 100.0),
+            "percent of the liver",
         );
         liver
     }
@@ -669,6 +833,118 @@ mod tests {
             "{e:#?}"
         );
         assert!(e.contains(&"/performance_status: expected a whole number from 0 to 4, got 7".to_string()), "{e:#?}");
+    }
+
+    /// The contract's section 8.1 example, every field, reads back as given.
+    #[test]
+    fn contract_1_1_example_parses_and_round_trips() {
+        let json = r#"{"primary_site":"bowel",
+          "treatment_history":{"lines_of_systemic_therapy":1,"previous":["oxaliplatin","fluoropyrimidine","anti_vegf"],
+            "platinum_sensitive":true,"castration_resistant":false,"endocrine_resistant":false},
+          "liver_function":{"bilirubin_umol_l":14,"albumin_g_l":38,"ascites":"none","jaundice":false,"biliary_obstruction":false,"child_pugh":"A"},
+          "liver":{"percent_liver_replaced":20},
+          "histology":"adenocarcinoma","tumour_grade":"G2","ki67_percent":8,
+          "biomarkers":{"BRCA":"present","PD_L1_CPS":12,"PD_L1_TPS":60,"HER2":"ultralow","BRCA_origin":"germline"},
+          "primary_resected":true,"carcinoid_syndrome":false,"age_years":61}"#;
+        let c = case_from_json(json.as_bytes()).unwrap_or_else(|e| panic!("{e:#?}"));
+        let h = &c.treatment_history;
+        assert_eq!(h.lines_of_systemic_therapy, Some(1));
+        assert_eq!(
+            h.previous.as_deref(),
+            Some(&[PreviousTreatment::Fluoropyrimidine, PreviousTreatment::Oxaliplatin, PreviousTreatment::AntiVegf][..])
+        );
+        assert_eq!(h.had(PreviousTreatment::Irinotecan), Some(false));
+        assert_eq!((h.platinum_sensitive, h.castration_resistant, h.endocrine_resistant), (Some(true), Some(false), Some(false)));
+        let f = &c.liver_function;
+        assert_eq!((f.bilirubin_umol_l, f.albumin_g_l), (Some(14.0), Some(38.0)));
+        assert_eq!(
+            (f.ascites, f.jaundice, f.biliary_obstruction, f.child_pugh),
+            (Some(Ascites::None), Some(false), Some(false), Some(ChildPugh::A))
+        );
+        assert_eq!(f.bilirubin_times_uln(), Some(14.0 / 21.0), "the contract's default upper limit of normal is 21");
+        assert_eq!(c.liver.percent_liver_replaced, Some(20.0));
+        assert_eq!((c.histology, c.tumour_grade, c.ki67_percent), (Some(Histology::Adenocarcinoma), Some(TumourGrade::G2), Some(8.0)));
+        assert_eq!((c.biomarkers.pd_l1_cps, c.biomarkers.pd_l1_tps, c.biomarkers.pd_l1_ic), (Some(12.0), Some(60.0), None));
+        assert_eq!(c.biomarker(Biomarker::Her2), Some(BiomarkerValue::Ultralow));
+        assert_eq!(c.biomarkers.brca_origin, Some(BrcaOrigin::Germline));
+        assert_eq!((c.primary_resected, c.carcinoid_syndrome, c.age_years), (Some(true), Some(false), Some(61)));
+        let again = case_from_value(&serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(again, c, "a Case serialises to the contract shape it was read from");
+    }
+
+    #[test]
+    fn a_1_0_case_means_the_same_under_1_1() {
+        let c = case_from_json(br#"{"primary_site":"lung","biomarkers":{"EGFR":"present"}}"#).unwrap();
+        assert!(c.treatment_history.is_empty() && c.liver_function.is_empty());
+        assert_eq!((c.histology, c.age_years, c.liver.percent_liver_replaced), (None, None, None));
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!({"primary_site":"lung","biomarkers":{"EGFR":"present"},"liver":{}})
+        );
+    }
+
+    #[test]
+    fn new_fields_are_checked_like_the_old_ones() {
+        let e = errors(
+            r#"{"primary_site":"ovary",
+              "treatment_history":{"lines_of_systemic_therapy":11,"previous":["platinum","platnum","platinum"],"platinum_sensitve":true},
+              "liver_function":{"bilirubin_umol_l":-1,"albumin_g_l":81,"ascites":"severe","child_pugh":"D","bilirubin_uln_umol_l":0},
+              "liver":{"percent_liver_replaced":101},
+              "histology":"serous_high_grade","tumour_grade":"G4","ki67_percent":"8","age_years":17,"months_disease_controlled":601,
+              "biomarkers":{"PD_L1_CPS":101,"PD_L1_TPS":"high","HER2_IHC":"2+","HRD":"present","FR_ALPHA":"positive"}}"#,
+        );
+        let has = |prefix: &str| assert!(e.iter().any(|m| m.starts_with(prefix)), "no {prefix:?} in {e:#?}");
+        has("/treatment_history/lines_of_systemic_therapy: expected a whole number from 0 to 10, got 11");
+        has("/treatment_history/previous/1: expected one of fluoropyrimidine,");
+        assert!(e.iter().any(|m| m.starts_with("/treatment_history/previous/1:") && m.ends_with("(did you mean platinum?)")), "{e:#?}");
+        has("/treatment_history/previous/2: \"platinum\" is listed twice");
+        has("/treatment_history/platinum_sensitve: unknown field (did you mean platinum_sensitive?)");
+        has("/liver_function/bilirubin_umol_l: expected a number from 0 to 1000 (µmol/L), got -1");
+        has("/liver_function/albumin_g_l: expected a number from 0 to 80 (g/L), got 81");
+        has("/liver_function/ascites: expected one of none, mild, moderate_severe; got \"severe\"");
+        has("/liver_function/child_pugh: expected one of A, B, C; got \"D\"");
+        has("/liver_function/bilirubin_uln_umol_l: expected a number from 1 to 100");
+        has("/liver/percent_liver_replaced: expected a number from 0 to 100");
+        has("/histology: expected one of adenocarcinoma,");
+        has("/tumour_grade: expected one of G1, G2, G3; got \"G4\"");
+        has("/ki67_percent: expected a number from 0 to 100 (percent), got \"8\"");
+        has("/age_years: expected a whole number from 18 to 120, got 17");
+        has("/months_disease_controlled: expected a number from 0 to 600 (months), got 601");
+        has("/biomarkers/PD_L1_CPS: expected a number from 0 to 100 (combined positive score), got 101");
+        has("/biomarkers/PD_L1_TPS: expected a number from 0 to 100");
+        has("/biomarkers/HER2_IHC: expected one of 0, ultralow, 1+, 2+_ish_negative, 2+_ish_positive, 3+; got \"2+\"");
+        has("/biomarkers/HRD: expected one of positive, negative, unknown; got \"present\"");
+        assert!(!e.iter().any(|m| m.starts_with("/biomarkers/FR_ALPHA")), "FR_ALPHA positive is valid: {e:#?}");
+    }
+
+    #[test]
+    fn contradicting_values_name_both_pointers() {
+        let e = errors(r#"{"primary_site":"ovary","biomarkers":{"BRCA":"absent","BRCA_origin":"germline"}}"#);
+        assert_eq!(
+            e,
+            vec!["/biomarkers/BRCA_origin: BRCA_origin \"germline\" needs /biomarkers/BRCA to be \"present\"; BRCA is \"absent\""]
+        );
+        let e = errors(r#"{"primary_site":"ovary","biomarkers":{"BRCA_origin":"somatic"}}"#);
+        assert!(e[0].ends_with("BRCA is not given"), "{e:?}");
+        let e = errors(r#"{"primary_site":"breast","biomarkers":{"HER2":"positive","HER2_IHC":"1+"}}"#);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("/biomarkers/HER2_IHC: HER2_IHC \"1+\" means HER2 \"low\", but /biomarkers/HER2 is \"positive\""),
+            "{e:?}"
+        );
+        for (ihc, her2) in [
+            ("0", "negative"),
+            ("ultralow", "ultralow"),
+            ("1+", "low"),
+            ("2+_ish_negative", "low"),
+            ("2+_ish_positive", "positive"),
+            ("3+", "positive"),
+        ] {
+            let json = format!(r#"{{"primary_site":"breast","biomarkers":{{"HER2":"{her2}","HER2_IHC":"{ihc}"}}}}"#);
+            assert!(case_from_json(json.as_bytes()).is_ok(), "{ihc} agrees with {her2}");
+        }
+        let c = case_from_json(br#"{"primary_site":"breast","biomarkers":{"HER2_IHC":"unknown","BRCA_origin":"unknown"}}"#).unwrap();
+        assert!(c.biomarkers.is_empty(), "unknown means not known for the 1.1 keys too");
     }
 
     #[test]
@@ -775,6 +1051,6 @@ mod tests {
     #[test]
     fn pointer_escapes_odd_keys() {
         let e = errors(r#"{"primary_site":"bowel","a/b~c":1}"#);
-        assert_eq!(e, vec!["/a~1b~0c: unknown field; expected one of id, primary_site, bowel_side, biomarkers, liver, spread_elsewhere, performance_status, fit_for_major_surgery, chemotherapy_history, primary_node_positive, disease_free_interval_months, cea_ng_ml".to_string()]);
+        assert_eq!(e, vec!["/a~1b~0c: unknown field; expected one of id, primary_site, bowel_side, biomarkers, liver, spread_elsewhere, performance_status, fit_for_major_surgery, chemotherapy_history, primary_node_positive, disease_free_interval_months, cea_ng_ml, treatment_history, liver_function, histology, net_origin, tumour_grade, ki67_percent, primary_resected, carcinoid_syndrome, age_years, months_disease_controlled".to_string()]);
     }
 }

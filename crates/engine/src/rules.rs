@@ -401,12 +401,43 @@ fn input_warnings(case: &Case) -> Vec<InputWarning> {
             detail: format!("bowel_side applies only when primary_site is bowel; it was not used for {}", case.primary_site),
         });
     }
+    let site = case.primary_site;
+    let open = matches!(site, P::Unknown | P::Other);
+    let mut only = |pointer: &str, given: bool, sites: &[P], name: &str| {
+        if given && !open && !sites.contains(&site) {
+            let list: Vec<&str> = sites.iter().map(|s| s.as_str()).collect();
+            out.push(InputWarning {
+                pointer: pointer.to_string(),
+                detail: format!("{name} applies to primary_site {}; it was not used for {site}", list.join(" or ")),
+            });
+        }
+    };
+    let h = &case.treatment_history;
+    only("/treatment_history/castration_resistant", h.castration_resistant.is_some(), &[P::Prostate], "castration_resistant");
+    only("/treatment_history/endocrine_resistant", h.endocrine_resistant.is_some(), &[P::Breast, P::Womb], "endocrine_resistant");
+    only("/net_origin", case.net_origin.is_some(), &[P::Neuroendocrine], "net_origin");
+    only("/carcinoid_syndrome", case.carcinoid_syndrome.is_some(), &[P::Neuroendocrine], "carcinoid_syndrome");
+    only("/biomarkers/PDGFRA_D842V", case.biomarker(B::PdgfraD842v).is_some(), &[P::Gist], "PDGFRA_D842V");
+    if let Some(sites) = case.histology.and_then(|h| h.sites()) {
+        only("/histology", true, sites, &format!("histology {}", case.histology.map_or("", |h| h.as_str())));
+    }
+    if h.platinum_sensitive.is_some()
+        && h.had(PreviousTreatment::Platinum) == Some(false)
+        && h.had(PreviousTreatment::Oxaliplatin) == Some(false)
+    {
+        out.push(InputWarning {
+            pointer: "/treatment_history/platinum_sensitive".to_string(),
+            detail: "platinum_sensitive applies when platinum was given, but /treatment_history/previous lists no platinum or oxaliplatin; it was not used".to_string(),
+        });
+    }
     out
 }
 
 /// Whether the input behind a pointer was given.
 fn pointer_given(case: &Case, pointer: &str) -> bool {
     let l = &case.liver;
+    let h = &case.treatment_history;
+    let f = &case.liver_function;
     match pointer {
         "/primary_site" => case.primary_site != P::Other,
         "/bowel_side" => case.bowel_side.is_some(),
@@ -424,6 +455,32 @@ fn pointer_given(case: &Case, pointer: &str) -> bool {
         "/primary_node_positive" => case.primary_node_positive.is_some(),
         "/disease_free_interval_months" => case.disease_free_interval_months.is_some(),
         "/cea_ng_ml" => case.cea_ng_ml.is_some(),
+        "/liver/percent_liver_replaced" => l.percent_liver_replaced.is_some(),
+        "/treatment_history/lines_of_systemic_therapy" => h.lines_of_systemic_therapy.is_some(),
+        "/treatment_history/previous" => h.previous.is_some(),
+        "/treatment_history/platinum_sensitive" => h.platinum_sensitive.is_some(),
+        "/treatment_history/castration_resistant" => h.castration_resistant.is_some(),
+        "/treatment_history/endocrine_resistant" => h.endocrine_resistant.is_some(),
+        "/liver_function/bilirubin_umol_l" => f.bilirubin_umol_l.is_some(),
+        "/liver_function/albumin_g_l" => f.albumin_g_l.is_some(),
+        "/liver_function/ascites" => f.ascites.is_some(),
+        "/liver_function/jaundice" => f.jaundice.is_some(),
+        "/liver_function/biliary_obstruction" => f.biliary_obstruction.is_some(),
+        "/liver_function/child_pugh" => f.child_pugh.is_some(),
+        "/liver_function/bilirubin_uln_umol_l" => f.bilirubin_uln_umol_l.is_some(),
+        "/histology" => case.histology.is_some(),
+        "/net_origin" => case.net_origin.is_some(),
+        "/tumour_grade" => case.tumour_grade.is_some(),
+        "/ki67_percent" => case.ki67_percent.is_some(),
+        "/primary_resected" => case.primary_resected.is_some(),
+        "/carcinoid_syndrome" => case.carcinoid_syndrome.is_some(),
+        "/age_years" => case.age_years.is_some(),
+        "/months_disease_controlled" => case.months_disease_controlled.is_some(),
+        "/biomarkers/PD_L1_CPS" => case.biomarkers.pd_l1_cps.is_some(),
+        "/biomarkers/PD_L1_TPS" => case.biomarkers.pd_l1_tps.is_some(),
+        "/biomarkers/PD_L1_IC" => case.biomarkers.pd_l1_ic.is_some(),
+        "/biomarkers/HER2_IHC" => case.biomarkers.her2_ihc.is_some(),
+        "/biomarkers/BRCA_origin" => case.biomarkers.brca_origin.is_some(),
         p => match p.strip_prefix("/biomarkers/").and_then(B::parse) {
             Some(b) => case.biomarker(b).is_some(),
             None => false,
@@ -1372,4 +1429,65 @@ fn supportive(cx: &Cx) -> OptionAssessment {
     o.kind("biliary_stent", Possible);
     // Supportive care is for everyone, at every stage: never capped.
     o.finish_at(Some(Usual))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warnings(json: &str) -> Vec<String> {
+        let case = crate::case_from_json(json.as_bytes()).expect("a valid case");
+        input_warnings(&case).into_iter().map(|w| format!("{}: {}", w.pointer, w.detail)).collect()
+    }
+
+    /// Contract 8.1: a field that does not apply to the primary site is
+    /// accepted, with a warning naming it; where it applies, no warning.
+    #[test]
+    fn fields_for_another_primary_site_are_accepted_with_a_warning() {
+        let w = warnings(r#"{"primary_site":"breast","treatment_history":{"castration_resistant":true}}"#);
+        assert_eq!(
+            w,
+            vec![
+                "/treatment_history/castration_resistant: castration_resistant applies to primary_site prostate; it was not used for breast"
+            ]
+        );
+        assert!(warnings(r#"{"primary_site":"prostate","treatment_history":{"castration_resistant":true}}"#).is_empty());
+        let w = warnings(r#"{"primary_site":"lung","histology":"lobular","carcinoid_syndrome":true,"net_origin":"lung"}"#);
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert!(w.iter().any(|m| m.starts_with("/histology: histology lobular applies to primary_site breast")), "{w:#?}");
+        assert!(warnings(r#"{"primary_site":"unknown","histology":"lobular"}"#).is_empty(), "an unknown primary may be anything");
+        assert!(
+            warnings(r#"{"primary_site":"womb","treatment_history":{"endocrine_resistant":false},"histology":"endometrioid"}"#).is_empty()
+        );
+        let w = warnings(r#"{"primary_site":"ovary","treatment_history":{"previous":["taxane"],"platinum_sensitive":true}}"#);
+        assert_eq!(w.len(), 1, "{w:#?}");
+        assert!(w[0].starts_with("/treatment_history/platinum_sensitive: platinum_sensitive applies when platinum was given"));
+        assert!(warnings(r#"{"primary_site":"ovary","treatment_history":{"platinum_sensitive":true}}"#).is_empty(), "history not known");
+    }
+
+    #[test]
+    fn every_1_1_pointer_is_known_to_pointer_given() {
+        let json = r#"{"primary_site":"bowel","treatment_history":{"lines_of_systemic_therapy":0,"previous":[],"platinum_sensitive":true,
+            "castration_resistant":false,"endocrine_resistant":false},
+          "liver_function":{"bilirubin_umol_l":14,"albumin_g_l":38,"ascites":"none","jaundice":false,"biliary_obstruction":false,
+            "child_pugh":"A","bilirubin_uln_umol_l":20},
+          "liver":{"percent_liver_replaced":20},"histology":"adenocarcinoma","net_origin":"other","tumour_grade":"G2","ki67_percent":8,
+          "biomarkers":{"BRCA":"present","PD_L1_CPS":12,"PD_L1_TPS":60,"PD_L1_IC":1,"HER2_IHC":"0","BRCA_origin":"germline","HRD":"negative"},
+          "primary_resected":true,"carcinoid_syndrome":false,"age_years":61,"months_disease_controlled":6}"#;
+        let given = crate::case_from_json(json.as_bytes()).expect("valid");
+        let blank = Case::new(P::Bowel);
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let mut pointers = Vec::new();
+        fn walk(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, format!("{at}/{k}"), out)),
+                _ => out.push(at),
+            }
+        }
+        walk(&value, String::new(), &mut pointers);
+        for p in pointers.iter().filter(|p| *p != "/primary_site") {
+            assert!(pointer_given(&given, p), "{p} is given");
+            assert!(!pointer_given(&blank, p), "{p} is not given in a blank case");
+        }
+    }
 }

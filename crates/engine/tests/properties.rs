@@ -39,6 +39,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
             all_removable: r,
             future_liver_remnant_percent: f,
             liver_condition: l,
+            percent_liver_replaced: None,
         });
     let spread = opt(proptest::collection::btree_set(proptest::sample::select(Spread::ALL.to_vec()), 0..4)
         .prop_map(|s| s.into_iter().collect::<Vec<_>>()));
@@ -53,7 +54,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
     );
     (site, biomarkers, liver, spread, rest).prop_map(|(site, biomarkers, liver, spread, (ps, fit, chemo, node, dfi, cea, side))| {
         let mut c = Case::new(site);
-        c.biomarkers = biomarkers;
+        c.biomarkers = biomarkers.into();
         c.liver = liver;
         c.spread_elsewhere = spread;
         c.performance_status = ps;

@@ -355,6 +355,11 @@ fn biomarker_words(b: Biomarker) -> (&'static str, &'static str, &'static str) {
         Sstr => ("biomarkers.SSTR", "Somatostatin receptors on a scan (SSTR)", "Used for neuroendocrine tumours."),
         Psma => ("biomarkers.PSMA", "PSMA on a scan", "Used for prostate cancer."),
         PdL1 => ("biomarkers.PD_L1", "PD-L1 level", ""),
+        Hrd => ("biomarkers.HRD", "HRD (homologous recombination deficiency)", "Used for ovarian cancer."),
+        TmbHigh => ("biomarkers.TMB_HIGH", "High tumour mutational burden (TMB-high)", ""),
+        PdgfraD842v => ("biomarkers.PDGFRA_D842V", "PDGFRA D842V change", "Used for GIST."),
+        Cldn182 => ("biomarkers.CLDN18_2", "Claudin 18.2", "Used for stomach and food pipe cancer."),
+        FrAlpha => ("biomarkers.FR_ALPHA", "Folate receptor alpha (FR-alpha)", "Used for ovarian cancer."),
     }
 }
 
@@ -373,6 +378,7 @@ pub fn biomarker_value_label(b: Biomarker, v: BiomarkerValue) -> &'static str {
         (Biomarker::PdL1, Positive) => "Positive (1 to 49%)",
         (_, Positive) => "Positive",
         (_, Low) => "HER2-low",
+        (_, Ultralow) => "HER2-ultralow",
         (_, Negative) => "Negative",
     }
 }
