@@ -36,6 +36,12 @@ pub enum AppError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// Request line and headers over the limit (431).
+    #[error("the request line and headers are larger than {limit} bytes")]
+    HeadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A well-formed case with invalid fields (422), every problem listed.
     #[error("the case is not valid ({} problems)", .0.len())]
     InvalidCase(Vec<FieldError>),
@@ -62,6 +68,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::InvalidCase(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
