@@ -147,8 +147,20 @@ impl IntoResponse for AppError {
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        set_retry_after(&mut res);
         res
     }
+}
+
+/// A 429 says when to try again (the per-client rates are per minute), and so
+/// does a 503 (a cap reached or the server busy: soon).
+fn set_retry_after(res: &mut Response) {
+    let secs = match res.status() {
+        StatusCode::TOO_MANY_REQUESTS => 60,
+        StatusCode::SERVICE_UNAVAILABLE => crate::layers::RETRY_AFTER_SECS,
+        _ => return,
+    };
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
 }
 
 /// Whether a path is a FHIR or CDS Hooks route (the larger body limit).
@@ -217,6 +229,7 @@ impl IntoResponse for PageError {
         let markup = crate::pages::error_page(title, text);
         let mut res = (status, markup).into_response();
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        set_retry_after(&mut res);
         res
     }
 }
