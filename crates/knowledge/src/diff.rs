@@ -95,11 +95,12 @@ impl KbDiff {
     }
 
     /// Whether anything about a treatment changed: its page, its rules, or a
-    /// statement of its area (`<treatment>.<topic>`).
+    /// statement of its area (`<area>.<topic>`, the area as in [`statement_area`]).
     pub fn touches_treatment(&self, treatment: &str) -> bool {
+        let area = statement_area(treatment);
         self.pages.iter().any(|c| c.id == format!("treatment:{treatment}"))
             || self.rules.iter().any(|c| c.id.split('/').next() == Some(treatment))
-            || self.statements.iter().any(|c| c.id.split('.').next() == Some(treatment))
+            || self.statements.iter().any(|c| c.id.trim_start_matches("statement:").split('.').next() == Some(area))
     }
 
     /// The diff in plain English, one sentence per area that changed (for `/about/changes`).
@@ -161,6 +162,20 @@ impl KbDiff {
             out.push(format!("{} other items changed (glossary, questions, support, search words or settings).", self.other.len()));
         }
         out
+    }
+}
+
+/// The statement-id area of a treatment (`chemotherapy` statements are `chemo.*`).
+pub fn statement_area(treatment: &str) -> &str {
+    match treatment {
+        "chemotherapy" => "chemo",
+        "embolisation" => "embol",
+        "hormonal_therapy" => "hormonal",
+        "immunotherapy" => "immuno",
+        "radiotherapy" => "radio",
+        "supportive_care" => "supportive",
+        "targeted_therapy" => "targeted",
+        other => other,
     }
 }
 
@@ -314,6 +329,9 @@ mod tests {
         let first_value = th.find("\nvalue = ").expect("a threshold value") + 1;
         let line_end = first_value + th[first_value..].find('\n').expect("line end");
         th.replace_range(first_value..line_end, "value = 12345");
+        let (_, st) = edited.iter_mut().find(|(p, _)| p == "statements/chemotherapy.toml").expect("chemo statements");
+        let at = st.find("patient = \"").expect("a patient wording") + "patient = \"".len();
+        st.insert_str(at, "Now: ");
         let (_, rules) = edited.iter_mut().find(|(p, _)| p == "rules/surgery.toml").expect("surgery rules");
         *rules = rules.replacen("label = \"All liver tumours can be removed\"", "label = \"Every liver tumour can be removed\"", 1);
         let view: Vec<(&str, &str)> = edited.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
@@ -324,6 +342,9 @@ mod tests {
         assert_eq!(d.rules.len(), 1, "{:?}", d.rules);
         assert_eq!(d.rules[0].id, "surgery/surgery.all_liver_tumours_can_be_removed");
         assert!(d.touches_treatment("surgery") && !d.touches_treatment("radiotherapy"));
+        assert_eq!(d.statements.len(), 1, "{:?}", d.statements);
+        assert_eq!(d.statements[0].fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["patient"]);
+        assert!(d.touches_treatment("chemotherapy"));
         assert!(d.plain_english().iter().any(|l| l.contains("to 12345")), "{:?}", d.plain_english());
         let back = diff(("new", &view), ("old", &files)).expect("diff");
         assert_eq!(back.thresholds[0].fields[0].old.as_deref(), Some("12345"));

@@ -270,6 +270,12 @@ impl Knowledge {
         load::load_dir(dir)
     }
 
+    /// The content files under `dir` (every `.toml` file, path order), as
+    /// [`Knowledge::load_dir`] reads them: for hashing, bundling and diffs.
+    pub fn read_dir_files(dir: &std::path::Path) -> Result<Vec<(String, String)>, LoadError> {
+        load::read_dir(dir)
+    }
+
     /// A source by id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.index.sources.get(id).map(|&i| &self.sources[i])

@@ -55,6 +55,12 @@ struct ListFile {
 }
 
 pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
+    let files = read_dir(dir)?;
+    from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+}
+
+/// Every `.toml` file under `dir` as `(path relative to dir, text)`, in path order.
+pub(crate) fn read_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, LoadError> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     collect(dir, dir, &mut files, &mut problems);
@@ -62,7 +68,7 @@ pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
         return Err(LoadError(problems));
     }
     files.sort();
-    from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+    Ok(files)
 }
 
 fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>, problems: &mut Vec<Diagnostic>) {
