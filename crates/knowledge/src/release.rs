@@ -151,8 +151,11 @@ pub struct ReleaseInfo {
     pub content_hash: String,
     /// The revision of the Rust decision logic it runs with.
     pub engine_logic: u32,
-    /// Whether it is the default (`--kb latest`): the working content compiled in.
+    /// Whether it is the newest compiled in: the working content, `--kb latest`.
     pub latest: bool,
+    /// Whether it is what a command or server uses when no version is asked
+    /// for (the latest, unless a deployment pinned another with `serve --kb`).
+    pub default: bool,
     /// Whether it is frozen under `releases/` (never changed again).
     pub frozen: bool,
     /// The newest version, when this one is older.
@@ -169,6 +172,7 @@ impl ReleaseInfo {
             content_hash: kb.content_hash().to_string(),
             engine_logic: kb.engine_logic(),
             latest: kb.meta.version == files::LATEST_VERSION,
+            default: kb.meta.version == files::LATEST_VERSION,
             frozen: files::RELEASES.iter().any(|(v, _)| *v == kb.meta.version),
             superseded_by: kb.superseded_by().map(str::to_string),
         }
