@@ -210,7 +210,10 @@ async fn cpu<T: Send + 'static>(size: usize, f: impl FnOnce() -> Result<T, AppEr
     if size <= INLINE_PARSE_BYTES { f() } else { tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.to_string()))? }
 }
 
-fn audience(state: &AppState, q: Result<Query<AssessParams>, QueryRejection>) -> Result<(Audience, &'static hepatica_knowledge::Knowledge), AppError> {
+fn audience(
+    state: &AppState,
+    q: Result<Query<AssessParams>, QueryRejection>,
+) -> Result<(Audience, &'static hepatica_knowledge::Knowledge), AppError> {
     let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
     let audience = match p.audience.as_deref() {
         None => Audience::Patient,
@@ -278,7 +281,10 @@ pub async fn assess_fhir(
     json_response(&a, "no-store")
 }
 
-fn search_params(state: &AppState, q: Result<Query<SearchParams>, QueryRejection>) -> Result<(String, usize, crate::search::Search), AppError> {
+fn search_params(
+    state: &AppState,
+    q: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<(String, usize, crate::search::Search), AppError> {
     let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
     let kb = state.kb_for(p.kb.as_deref())?;
     let q = p.q.map(|s| crate::search::clean_query(&s)).unwrap_or_default();
