@@ -133,9 +133,7 @@ fn versions_text(catalogue: &[ReleaseInfo]) -> String {
             (Some(newer), false) => format!("superseded by {newer}"),
             (None, false) => String::new(),
         };
-        out.push_str(
-            &format!("{:<12} {:<11} {:<6} {} {}\n", r.version, r.published, r.engine_logic, r.content_hash, status).trim_end().to_string(),
-        );
+        out.push_str(format!("{:<12} {:<11} {:<6} {} {}", r.version, r.published, r.engine_logic, r.content_hash, status).trim_end());
         out.push('\n');
     }
     out

@@ -130,9 +130,12 @@ pub fn decompress(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// A release's files, `(path, text)` in path order.
+type Files = Vec<(String, String)>;
+
 /// The files of frozen release `i` of [`files::RELEASES`], decompressed on first use.
 pub(crate) fn frozen_files(i: usize) -> &'static [(String, String)] {
-    static CACHE: OnceLock<Vec<OnceLock<Vec<(String, String)>>>> = OnceLock::new();
+    static CACHE: OnceLock<Vec<OnceLock<Files>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| files::RELEASES.iter().map(|_| OnceLock::new()).collect());
     cache[i].get_or_init(|| {
         let (version, packed) = files::RELEASES[i];

@@ -136,10 +136,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let kb = state.kb();
     let kb_ok = kb.treatments.len() == hepatica_knowledge::TREATMENT_IDS.len();
     match (&db_state, kb_ok) {
-        (Ok(()), true) => {
-            Json(json!({ "status": "ready", "knowledge_base": { "version": kb.meta.version, "published": kb.meta.published.to_string() } }))
-                .into_response()
-        }
+        (Ok(()), true) => Json(json!({ "status": "ready", "knowledge_base": hepatica_engine::KbStamp::of(kb) })).into_response(),
         _ => {
             if let Err(detail) = &db_state {
                 tracing::warn!(%detail, "not ready");
