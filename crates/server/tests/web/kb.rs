@@ -164,3 +164,46 @@ async fn a_real_sign_off_record_is_shown_and_only_there() {
     // The served folder's hash is the folder's, not the embedded one's.
     assert!(surgery.contains(kb.content_hash()) && kb.content_hash() != Knowledge::embedded().content_hash());
 }
+
+/// `serve --kb 2026.11.0`: the pinned release is the default everywhere.
+#[tokio::test]
+async fn a_pinned_deployment_serves_its_release_by_default() {
+    let kb = Knowledge::release("2026.11.0").unwrap();
+    let db = hepatica_server::Db::open_in_memory().unwrap();
+    let app = router(AppState::new(kb, db, hepatica_server::support::built_in(kb), None));
+    let req = Request::post("/api/v1/assess")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"primary_site":"bowel"}"#))
+        .unwrap();
+    let a = json(send(app.clone(), req).await).await;
+    assert_eq!(a["knowledge_base"]["version"], "2026.11.0");
+    assert_eq!(a["knowledge_base"]["content_hash"], kb.content_hash());
+    let list = json(send(app.clone(), Request::get("/api/v1/kb").body(Body::empty()).unwrap()).await).await;
+    let default: Vec<&str> =
+        list.as_array().unwrap().iter().filter(|r| r["default"] == true).map(|r| r["version"].as_str().unwrap()).collect();
+    assert_eq!(default, ["2026.11.0"]);
+    let req = Request::post("/api/v1/assess?kb=latest")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"primary_site":"bowel"}"#))
+        .unwrap();
+    let latest = json(send(app.clone(), req).await).await;
+    assert_eq!(latest["knowledge_base"]["version"], Knowledge::latest_version(), "?kb= still reaches other releases");
+    let page = text(send(app.clone(), Request::get("/treatments/surgery").body(Body::empty()).unwrap()).await).await;
+    assert!(page.contains(kb.content_hash()));
+    assert!(page.contains("This page last changed in knowledge-base release 2026.11.0."), "no later release counts for a pinned one");
+    assert!(page.contains(&format!("A newer release, {}, exists.", Knowledge::latest_version())));
+}
+
+/// The cache of other releases' search indexes stays bounded.
+#[tokio::test]
+async fn the_release_search_cache_is_bounded() {
+    let state = AppState::for_tests();
+    for _ in 0..hepatica_server::RELEASE_SEARCH_CACHE + 1 {
+        let other: &'static Knowledge = Box::leak(Box::new(Knowledge::embedded().clone()));
+        let s = state.search_for(other);
+        assert!(std::ptr::eq(s.kb(), other));
+    }
+    assert_eq!(state.cached_release_searches(), hepatica_server::RELEASE_SEARCH_CACHE);
+    assert!(std::ptr::eq(state.search_for(Knowledge::embedded()).kb(), Knowledge::embedded()), "the served one is never cached twice");
+    assert_eq!(state.cached_release_searches(), hepatica_server::RELEASE_SEARCH_CACHE);
+}
