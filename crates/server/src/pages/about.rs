@@ -63,7 +63,7 @@ pub async fn changes(State(state): State<AppState>, ctx: Ctx) -> Page {
                 h2 id={ "release-" (e.info.version) } { "Release " (e.info.version) }
                 p.meta {
                     "Published " (e.info.published) ". "
-                    @if e.info.default { "This is the release this site uses. " }
+                    @if e.info.version == kb.meta.version && e.info.content_hash == kb.content_hash() { "This is the release this site uses. " }
                     @if e.info.latest { "The newest release. " }
                     "Content hash " code { (e.info.content_hash) }
                 }

@@ -192,6 +192,10 @@ async fn a_pinned_deployment_serves_its_release_by_default() {
     assert!(page.contains(kb.content_hash()));
     assert!(page.contains("This page last changed in knowledge-base release 2026.11.0."), "no later release counts for a pinned one");
     assert!(page.contains(&format!("A newer release, {}, exists.", Knowledge::latest_version())));
+    let changes = text(send(app, Request::get("/about/changes").body(Body::empty()).unwrap()).await).await;
+    let uses = changes.find("This is the release this site uses.").expect("the served release is named");
+    let section = changes[..uses].rfind("id=\"release-").expect("inside a release section");
+    assert!(changes[section..uses].starts_with("id=\"release-2026.11.0\""), "{}", &changes[section..uses]);
 }
 
 /// The cache of other releases' search indexes stays bounded.
