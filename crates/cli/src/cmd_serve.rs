@@ -101,7 +101,7 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         Ok(l) => l,
         Err(problems) => return Ok(invalid(&problems)),
     };
-    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+    let kb = match crate::knowledge(&args.kb) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
     };

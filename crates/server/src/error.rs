@@ -45,6 +45,10 @@ pub enum AppError {
     /// A well-formed case with invalid fields (422), every problem listed.
     #[error("the case is not valid ({} problems)", .0.len())]
     InvalidCase(Vec<FieldError>),
+    /// `?kb=` named a knowledge-base version this server does not have (422);
+    /// the message names the versions that exist.
+    #[error("{0}")]
+    UnknownKb(String),
     /// Too busy, a cap reached, or a rate exceeded, for now (503 or 429).
     #[error("{0}")]
     Unavailable(String),
@@ -69,7 +73,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            AppError::InvalidCase(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::InvalidCase(_) | AppError::UnknownKb(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
