@@ -216,6 +216,8 @@ pub const STATEMENT_IDS: &[&str] = &[
     // local treatments, 1.1 (cited from content/rules/)
     "local.bile_drainage_first",
     "ablation.extensive",
+    "ablation.few_other",
+    "ablation.too_many_other",
     "embol.bilirubin_high",
     "embol.child_pugh_c",
     "embol.child_pugh_b",
