@@ -265,6 +265,12 @@ const INPUT_ORDER: &[&str] = &[
     "/primary_node_positive",
     "/disease_free_interval_months",
     "/cea_ng_ml",
+    // 1.1, local treatments (transplant selection)
+    "/liver/percent_liver_replaced",
+    "/tumour_grade",
+    "/primary_resected",
+    "/age_years",
+    "/months_disease_controlled",
 ];
 
 /// The statement id that explains why an input matters: `/liver/tumour_count`
@@ -941,11 +947,11 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
             let c = cx.case;
             let lines = c.treatment_history.lines_of_systemic_therapy.map(f64::from);
             let checks = [
-                at_most(cx, c.age_years.map(f64::from), "transplant.max_age_years"),
-                c.primary_resected,
-                at_least(cx, c.months_disease_controlled, "transplant.min_months_controlled"),
+                (at_most(cx, c.age_years.map(f64::from), "transplant.max_age_years"), "/age_years"),
+                (c.primary_resected, "/primary_resected"),
+                (at_least(cx, c.months_disease_controlled, "transplant.min_months_controlled"), "/months_disease_controlled"),
                 // Lines that have ended; a missing count does not hold it up.
-                Some(at_most(cx, lines, "transplant.max_lines_ended") != Some(false)),
+                (Some(at_most(cx, lines, "transplant.max_lines_ended") != Some(false)), "/treatment_history/lines_of_systemic_therapy"),
             ];
             if let Some(level) = transplant_checks(o, &checks, "surgery.transplant_bowel_outside") {
                 return level;
@@ -959,11 +965,11 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
             // for months, and an age limit.
             let c = cx.case;
             let checks = [
-                c.tumour_grade.map(|g| g != crate::case::TumourGrade::G3),
-                c.primary_resected,
-                at_most(cx, c.liver.percent_liver_replaced, "transplant_net.max_liver_replaced_percent"),
-                at_least(cx, c.months_disease_controlled, "transplant_net.min_months_controlled"),
-                at_most(cx, c.age_years.map(f64::from), "transplant_net.max_age_years"),
+                (c.tumour_grade.map(|g| g != crate::case::TumourGrade::G3), "/tumour_grade"),
+                (c.primary_resected, "/primary_resected"),
+                (at_most(cx, c.liver.percent_liver_replaced, "transplant_net.max_liver_replaced_percent"), "/liver/percent_liver_replaced"),
+                (at_least(cx, c.months_disease_controlled, "transplant_net.min_months_controlled"), "/months_disease_controlled"),
+                (at_most(cx, c.age_years.map(f64::from), "transplant_net.max_age_years"), "/age_years"),
             ];
             if let Some(level) = transplant_checks(o, &checks, "surgery.transplant_net_outside") {
                 return level;
@@ -986,11 +992,20 @@ fn at_least(cx: &Cx, value: Option<f64>, threshold: &str) -> Option<bool> {
 
 /// Transplant selection: any failed check makes it unlikely (with the reason);
 /// otherwise any unknown one leaves it open; `None` when all are met.
-fn transplant_checks(o: &mut Opt, checks: &[Option<bool>], outside: &str) -> Option<Suitability> {
-    if checks.contains(&Some(false)) {
+/// The criterion lists the selection inputs not given (not blocking: the option
+/// is about resection; the transplant kind says `depends`).
+fn transplant_checks(o: &mut Opt, checks: &[(Option<bool>, &str)], outside: &str) -> Option<Suitability> {
+    if checks.iter().any(|(c, _)| *c == Some(false)) {
         o.reason(outside);
         Some(Unlikely)
-    } else if checks.contains(&None) {
+    } else if checks.iter().any(|(c, _)| c.is_none()) {
+        let missing: Vec<&str> = checks.iter().filter(|(c, _)| c.is_none()).map(|(_, p)| *p).collect();
+        o.criterion_id(
+            "surgery.transplant_selection",
+            "Liver transplant selection criteria known",
+            &missing,
+            Out::Unknown { blocking: false },
+        );
         Some(Depends)
     } else {
         None
