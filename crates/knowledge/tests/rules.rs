@@ -33,7 +33,7 @@ fn a_rule_naming_an_unknown_fact_statement_threshold_or_value_fails_with_every_p
         "{problems:#?}"
     );
     assert!(
-        has(&problems, file, "ablation.few_enough_tumours", "when[2].statement", "unknown statement \"ablation.fewer\""),
+        has(&problems, file, "ablation.few_enough_tumours", "when[0].statement", "unknown statement \"ablation.fewer\""),
         "{problems:#?}"
     );
     assert!(has(&problems, file, "ablation.tumour_size", "when[1].at_most", "unknown threshold \"ablation.maximum_cm\""), "{problems:#?}");
