@@ -444,6 +444,36 @@ mod regressions {
         check_honesty(&c);
     }
 
+    /// Shrunk failure: a lung cancer with only ROS1 given was traced as decided
+    /// on EGFR and ALK, which were not given.
+    #[test]
+    fn a_lung_driver_criterion_lists_the_driver_that_decided_it() {
+        let mut c = Case::new(PrimarySite::Lung);
+        c.biomarkers.insert(Biomarker::Ros1, BiomarkerValue::Present);
+        check_honesty(&c);
+        let a = assess(Knowledge::embedded(), &c, Audience::Clinician);
+        for t in ["targeted_therapy", "immunotherapy"] {
+            let decided: Vec<_> = a.option(t).unwrap().criteria.iter().filter(|x| x.status != CriterionStatus::Unknown).collect();
+            assert!(decided.iter().any(|x| x.inputs == ["/biomarkers/ROS1"]), "{t}: {decided:?}");
+        }
+    }
+
+    /// Shrunk failure: one tumour taking up most of the liver gave "few enough
+    /// tumours" beside "more than half the liver"; both are true, and the
+    /// metadata no longer calls them contradictory.
+    #[test]
+    fn one_large_tumour_replacing_most_of_the_liver() {
+        let mut c = Case::new(PrimarySite::Bowel);
+        c.liver.tumour_count = Some(1);
+        c.liver.largest_tumour_cm = Some(12.0);
+        c.liver.percent_liver_replaced = Some(70.0);
+        c.spread_elsewhere = Some(vec![]);
+        check_honesty(&c);
+        let a = assess(Knowledge::embedded(), &c, Audience::Patient);
+        assert_eq!(level(&a, "ablation"), Suitability::Unlikely);
+        assert_eq!(sabr(&a), Suitability::Unlikely);
+    }
+
     /// Every pointer a statement may assert is one the engine knows.
     #[test]
     fn every_assertable_input_is_known_to_the_engine() {
