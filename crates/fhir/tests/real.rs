@@ -290,6 +290,40 @@ fn synthea_austin_lung_deceased() {
     assert_eq!(m.case.primary_site.as_str(), "lung");
     // cisplatin and paclitaxel were given; no response recorded.
     assert_eq!(m.case.chemotherapy_history, None);
+    // Contract 8.1: the 48 cisplatin and 48 paclitaxel requests give two classes; no line is counted from them.
+    let v = serde_json::to_value(&m.case).expect("serialise");
+    assert_eq!(v["treatment_history"], json!({ "previous": ["platinum", "taxane"] }));
+    assert!(m.warnings.iter().any(|w| w.detail.contains("lines_of_systemic_therapy could not be derived")), "{:#?}", m.warnings);
+}
+
+/// The same Synthea stage IV colorectal record with the primary it lacks added
+/// (C18.9, for its patient): its six real bilirubin (mg/dL) and albumin (g/dL)
+/// results map to the most recent of each, converted (2018-05-31: 1.1228 mg/dL
+/// is 19.2 µmol/L; 4.771 g/dL is 47.7 g/L), older ones reported; the
+/// oxaliplatin request counts, leucovorin alone does not; the patient died on
+/// 2020-11-24 (so `map_record`, which reports rather than refuses that), aged
+/// 60 then (birthDate 1959-12-07).
+#[test]
+fn synthea_micah_labs_and_medicines_with_a_primary_added() {
+    let Some(mut bundle) = load("synthea-r4-micah-schinner-colon-stage4.json.gz") else { return };
+    let patient = bundle["entry"][0]["fullUrl"].as_str().expect("fullUrl").to_string();
+    bundle["entry"].as_array_mut().expect("entries").push(json!({ "resource": {
+        "resourceType": "Condition", "subject": { "reference": patient },
+        "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "C18.9" }] } } }));
+    let m = map_record(&bundle, Knowledge::embedded(), &TODAY).unwrap_or_else(|e| panic!("refused: {e:#?}"));
+    assert!(m.deceased.is_some());
+    let v = serde_json::to_value(&m.case).expect("serialise");
+    assert_eq!(v["liver_function"], json!({ "bilirubin_umol_l": 19.2, "albumin_g_l": 47.7 }));
+    assert_eq!(v["treatment_history"], json!({ "previous": ["oxaliplatin"] }));
+    assert_eq!(v["age_years"], json!(60));
+    for field in ["bilirubin_umol_l", "albumin_g_l"] {
+        assert!(
+            m.warnings.iter().any(|w| w.detail.contains(field) && w.detail.contains("5 older result(s) not used")),
+            "{field}: {:#?}",
+            m.warnings
+        );
+    }
+    assert!(m.warnings.iter().any(|w| w.detail.contains("Leucovorin") && w.detail.contains("supportive")), "{:#?}", m.warnings);
 }
 
 /// STU3 Synthea record: named as STU3 and refused.

@@ -406,7 +406,13 @@ impl Mapper<'_> {
         if let Some(e) = patient
             && let Res::Patient(p) = &e.res
         {
-            match (p.birth_date.as_deref(), self.opts.today) {
+            // A person who has died is as old as they were then.
+            let death = p.deceased_date_time.as_deref().and_then(crate::datetime::date);
+            let until = match (self.opts.today, death) {
+                (Some(t), Some(d)) if d < t => Some(d),
+                (t, _) => t,
+            };
+            match (p.birth_date.as_deref(), until) {
                 (Some(b), Some(today)) => match crate::datetime::age_on(b, today) {
                     Some((age, partial)) if (18..=120).contains(&age) => {
                         if partial {
