@@ -180,11 +180,11 @@ impl Mapper<'_> {
         let date_text = p.performed_date_time.clone().or_else(|| p.performed_period.as_ref().and_then(|x| x.start.clone()));
         let mut hits = self.lookup_all(cc);
         let mut by_text = None;
-        if hits.is_empty() {
-            if let Some((kw, hit)) = self.procedure_in_text(&cc.words()) {
-                by_text = Some(kw);
-                hits.push((Coding::default(), hit));
-            }
+        if hits.is_empty()
+            && let Some((kw, hit)) = self.procedure_in_text(&cc.words())
+        {
+            by_text = Some(kw);
+            hits.push((Coding::default(), hit));
         }
         let label = concept_label(cc);
         let mut used = false;

@@ -48,9 +48,9 @@ pub(super) fn grade_of(v: &Value) -> Result<TumourGrade, String> {
         Ok(TumourGrade::G3)
     } else {
         match number(v) {
-            Some(n) if n == 1.0 => Ok(TumourGrade::G1),
-            Some(n) if n == 2.0 => Ok(TumourGrade::G2),
-            Some(n) if n == 3.0 => Ok(TumourGrade::G3),
+            Some(1.0) => Ok(TumourGrade::G1),
+            Some(2.0) => Ok(TumourGrade::G2),
+            Some(3.0) => Ok(TumourGrade::G3),
             _ => Err(format!("value {w:?} not recognised as a grade G1-G3")),
         }
     }
