@@ -88,7 +88,7 @@ fn fhir(kb: &Knowledge, path: &Path, format: Format, audience: Audience) -> anyh
         // A repeated key is ambiguous: an error naming it, as on the API (never last-wins).
         Err(dup) => return Ok(invalid(&[dup.field_error()])),
     };
-    let mapped = match hepatica_fhir::map_bundle(&value, kb) {
+    let mapped = match hepatica_fhir::map_bundle(&value, kb, &hepatica_fhir::MapOptions::today_utc()) {
         Ok(m) => m,
         Err(problems) => return Ok(invalid(&problems)),
     };
