@@ -10,11 +10,14 @@
 //! here; the evaluator (`eval.rs`) does not change.
 
 use hepatica_knowledge::facts::{
-    BIOMARKER_VALUES, CHEMO_HISTORY_VALUES, Fact, LIVER_CONDITION_VALUES, OLIGO_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
+    BIOMARKER_VALUES, BRCA_ORIGIN_VALUES, CHEMO_HISTORY_VALUES, Fact, GRADE_VALUES, HISTOLOGY_VALUES, LIVER_CONDITION_VALUES, OLIGO_VALUES,
+    SITE_VALUES, SPREAD_EXTENT_VALUES,
 };
 use hepatica_knowledge::{Knowledge, Th};
 
-use crate::case::{Biomarker as B, BiomarkerValue as V, Case, LiverCondition, PrimarySite as P, Spread};
+use crate::case::{
+    Biomarker as B, BiomarkerValue as V, Case, ChemoHistory, LiverCondition, PreviousTreatment as Prev, PrimarySite as P, Spread,
+};
 
 /// A fact's value; enum values are indexes into the fact's value list.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,6 +55,68 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::Msi => biomarker(case, B::Msi),
         Fact::Her2 => biomarker(case, B::Her2),
         Fact::Sstr => biomarker(case, B::Sstr),
+        // ---- systemic (issue 13) ----
+        Fact::LinesOfSystemicTherapy => case.treatment_history.lines_of_systemic_therapy.map(|n| Val::Num(f64::from(n))),
+        Fact::PreviouslyTreated => previously_treated(case).map(Val::Bool),
+        Fact::PlatinumSensitive => case.treatment_history.platinum_sensitive.map(Val::Bool),
+        Fact::CastrationResistant => case.treatment_history.castration_resistant.map(Val::Bool),
+        Fact::EndocrineResistant => case.treatment_history.endocrine_resistant.map(Val::Bool),
+        Fact::Histology => case.histology.and_then(|h| sym(HISTOLOGY_VALUES, h.as_str())),
+        Fact::TumourGrade => case.tumour_grade.and_then(|g| sym(GRADE_VALUES, g.as_str())),
+        Fact::PdL1Cps => case.biomarkers.pd_l1_cps.map(Val::Num),
+        Fact::PdL1Tps => case.biomarkers.pd_l1_tps.map(Val::Num),
+        Fact::Brca => biomarker(case, B::Brca),
+        Fact::Hrd => biomarker(case, B::Hrd),
+        Fact::FrAlpha => biomarker(case, B::FrAlpha),
+        Fact::Cldn182 => biomarker(case, B::Cldn182),
+        Fact::PdgfraD842v => biomarker(case, B::PdgfraD842v),
+        Fact::Kras => biomarker(case, B::Kras),
+        Fact::HadImatinib => case.treatment_history.had(Prev::Imatinib).map(Val::Bool),
+        Fact::HadCdk46Inhibitor => case.treatment_history.had(Prev::Cdk46Inhibitor).map(Val::Bool),
+        Fact::HadAndrogenReceptorInhibitor => case.treatment_history.had(Prev::AndrogenReceptorInhibitor).map(Val::Bool),
+        Fact::HadTaxane => case.treatment_history.had(Prev::Taxane).map(Val::Bool),
+        Fact::BilirubinXUln => case.liver_function.bilirubin_times_uln().map(Val::Num),
+        Fact::JaundiceOrObstruction => jaundice_or_obstruction(case).map(Val::Bool),
+        Fact::ArpiResistant => arpi_resistant(case).map(Val::Bool),
+        Fact::BrcaOrigin => case.biomarkers.brca_origin.and_then(|o| sym(BRCA_ORIGIN_VALUES, o.as_str())),
+        Fact::CarcinoidSyndrome => case.carcinoid_syndrome.map(Val::Bool),
+    }
+}
+
+// ---- systemic (issue 13) named facts ----
+
+/// Treated before for the spread cancer: `Some(true)` with at least one ended line
+/// (or, without a count, chemotherapy that stopped working or could not be tolerated);
+/// `Some(false)` with no ended line (or history `none`); otherwise unknown.
+pub(crate) fn previously_treated(case: &Case) -> Option<bool> {
+    match case.treatment_history.lines_of_systemic_therapy {
+        Some(n) => Some(n >= 1),
+        None => match case.chemotherapy_history? {
+            ChemoHistory::Refractory | ChemoHistory::Intolerant => Some(true),
+            ChemoHistory::None => Some(false),
+            ChemoHistory::Responding | ChemoHistory::Stable => None,
+        },
+    }
+}
+
+/// Prostate: growing despite hormone therapy after a newer androgen receptor drug.
+pub(crate) fn arpi_resistant(case: &Case) -> Option<bool> {
+    let h = &case.treatment_history;
+    match (h.castration_resistant, h.had(Prev::AndrogenReceptorInhibitor)) {
+        (Some(true), Some(true)) => Some(true),
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// Jaundice or a blocked bile duct: `Some(true)` if either is given as true,
+/// `Some(false)` if both are given as false.
+pub(crate) fn jaundice_or_obstruction(case: &Case) -> Option<bool> {
+    let f = &case.liver_function;
+    match (f.jaundice, f.biliary_obstruction) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
     }
 }
 

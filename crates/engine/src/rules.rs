@@ -208,6 +208,27 @@ pub const STATEMENT_IDS: &[&str] = &[
     "supportive.always",
     "supportive.early",
     "supportive.poor_fitness",
+    // ---- systemic (issue 13): cited from the Rust rules when engine_logic >= 2 ----
+    "targeted.bowel_new_epoc",
+    "targeted.bowel_later_line",
+    "targeted.bowel_ras_mutant_g12c",
+    "targeted.bowel_braf_first_line",
+    "targeted.breast_her2_ultralow",
+    "targeted.breast_tnbc_sacituzumab",
+    "targeted.breast_after_cdk46",
+    "targeted.lung_driver_poor_ps",
+    "targeted.lung_small_cell",
+    "targeted.ovary_parp_platinum_resistant",
+    "targeted.ovary_niraparib",
+    "targeted.ovary_mirvetuximab",
+    "targeted.ovary_platinum_resistant_depends",
+    "targeted.ovary_platinum_resistant",
+    "targeted.oesophagus_squamous",
+    "immuno.womb_dmmr_first_line",
+    "immuno.womb_dmmr_later",
+    "immuno.womb_pmmr_later",
+    "immuno.womb_pmmr_first_line",
+    "immuno.womb_depends",
 ];
 
 /// Inputs in the order `missing_information` lists them.
@@ -244,6 +265,11 @@ const INPUT_ORDER: &[&str] = &[
     "/primary_node_positive",
     "/disease_free_interval_months",
     "/cea_ng_ml",
+    // ---- systemic (issue 13) ----
+    "/treatment_history/lines_of_systemic_therapy",
+    "/treatment_history/platinum_sensitive",
+    "/biomarkers/PD_L1_CPS",
+    "/biomarkers/FR_ALPHA",
 ];
 
 /// The statement id that explains why an input matters: `/liver/tumour_count`
@@ -530,6 +556,18 @@ impl Cx<'_> {
         self.case.performance_status
     }
 
+    /// Decision logic of revision 2 (issue 13: line of treatment, UK status,
+    /// histology). Releases published with `engine_logic = 1` keep the old answers.
+    fn v2(&self) -> bool {
+        self.kb.engine_logic() >= 2
+    }
+
+    /// A threshold that only the revision-2 rules read (a rule also names it, so
+    /// it is loaded and checked); `None` in older releases.
+    fn th(&self, id: &str) -> Option<f64> {
+        self.kb.threshold(id).map(|t| t.value)
+    }
+
     fn ras(&self) -> Option<bool> {
         facts::ras_wild_type(self.case)
     }
@@ -768,6 +806,67 @@ fn lung_driver(cx: &Cx) -> bool {
     facts::lung_driver(cx.case)
 }
 
+/// Revision 2: targeted tablets for a lung cancer driver are gentle and often
+/// restore fitness, so a performance status of 3-4 makes them `possible`
+/// rather than ruling them out (the fitness ceiling still applies to chemotherapy
+/// and immunotherapy).
+fn lung_driver_fitness(cx: &Cx, o: &mut Opt) {
+    if let Some(ps) = cx.ps()
+        && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
+    {
+        o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("targeted.lung_driver_poor_ps", Possible));
+        o.kind_cap = Possible;
+    }
+}
+
+/// Revision 2, ovary: platinum sensitivity first (PARP maintenance follows a
+/// response to platinum; mirvetuximab is for platinum-resistant FR-alpha-positive
+/// disease), then BRCA (olaparib) or niraparib whatever BRCA shows.
+fn ovary_targeted(cx: &Cx, o: &mut Opt, kinds: &mut Vec<(&'static str, Suitability)>) {
+    let h = &cx.case.treatment_history;
+    if h.platinum_sensitive == Some(false) {
+        kinds.push(("parp_inhibitors", Unlikely));
+        o.reason("targeted.ovary_parp_platinum_resistant");
+        match cx.bio(B::FrAlpha) {
+            Some(V::Positive) => {
+                o.criterion("FR-alpha positive", &["/biomarkers/FR_ALPHA"], Out::Met("targeted.ovary_mirvetuximab"));
+                o.base = Possible;
+            }
+            Some(_) => o.base(Unlikely, "targeted.ovary_platinum_resistant"),
+            None => o.base_depends("targeted.ovary_platinum_resistant_depends", "FR-alpha positive", &["/biomarkers/FR_ALPHA"]),
+        }
+        return;
+    }
+    match cx.bio(B::Brca) {
+        Some(V::Present) => {
+            o.criterion("BRCA gene change", &["/biomarkers/BRCA"], Out::Met("targeted.ovary_parp"));
+            let level = match h.platinum_sensitive {
+                Some(true) => Usual,
+                // Platinum was given but whether it still works is not known: that decides.
+                None if h.had(PreviousTreatment::Platinum) == Some(true) => {
+                    o.criterion(
+                        "Platinum-sensitive (came back 6 months or more after platinum)",
+                        &["/treatment_history/platinum_sensitive"],
+                        Out::Unknown { blocking: true },
+                    );
+                    Possible
+                }
+                _ => Possible,
+            };
+            o.base = level;
+            kinds.push(("parp_inhibitors", level));
+        }
+        Some(_) => {
+            o.base(Possible, "targeted.ovary_niraparib");
+            kinds.push(("parp_inhibitors", Possible));
+        }
+        None => {
+            o.base_depends("targeted.ovary_depends", "BRCA gene change", &["/biomarkers/BRCA"]);
+            kinds.push(("parp_inhibitors", Depends));
+        }
+    }
+}
+
 // ---------------------------------------------------------------- chemotherapy
 
 fn chemotherapy(cx: &Cx) -> OptionAssessment {
@@ -916,6 +1015,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let ras = cx.ras();
             let braf = cx.bio(B::BrafV600);
             let side = cx.case.bowel_side;
+            let v2 = cx.v2();
+            // Revision 2: the setting (perioperative for removable liver-only disease)
+            // and the line of treatment decide the anti-EGFR, anti-VEGF, BRAF and G12C kinds.
+            let periop = v2
+                && cx.case.liver.all_removable == Some(true)
+                && facts::liver_only(cx.case) == Some(true)
+                && !facts::unfit_for_surgery(cx.kb, cx.case);
+            let treated = if v2 { facts::previously_treated(cx.case) } else { None };
+            let lines = cx.case.treatment_history.lines_of_systemic_therapy.map(f64::from);
+            let third_line = match (lines, cx.th("systemic.third_line_min_prior_lines")) {
+                (Some(n), Some(t)) => Some(n >= t),
+                _ => None,
+            };
             let anti_egfr = match (ras, braf, side) {
                 (Some(false), _, _) | (_, Some(V::Present), _) => Unlikely,
                 (Some(true), _, Some(crate::case::BowelSide::Left)) => Usual,
@@ -923,14 +1035,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 (None, _, _) => Depends,
             };
             let refractory = cx.case.chemotherapy_history == Some(ChemoHistory::Refractory);
-            let anti_egfr = if refractory && anti_egfr != Unlikely {
+            let later = refractory || treated == Some(true);
+            let anti_egfr = if periop && anti_egfr != Unlikely {
+                o.reason("targeted.bowel_new_epoc");
+                Unlikely
+            } else if later && anti_egfr != Unlikely {
                 o.reason("targeted.bowel_anti_egfr_later");
                 Unlikely
             } else {
                 anti_egfr
             };
+            let g12c_found = cx.bio(B::Kras) == Some(V::G12c);
             match ras {
-                Some(true) if braf == Some(V::Present) || refractory => {
+                Some(true) if braf == Some(V::Present) || later || periop => {
                     o.criterion("RAS wild type (KRAS and NRAS)", &["/biomarkers/KRAS", "/biomarkers/NRAS"], Out::Note);
                 }
                 Some(true) => {
@@ -946,7 +1063,9 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 Some(false) => o.criterion(
                     "RAS wild type (KRAS and NRAS)",
                     &["/biomarkers/KRAS", "/biomarkers/NRAS"],
-                    Out::NotMet("targeted.bowel_ras_mutant", Usual),
+                    // A G12C change opens anti-EGFR antibodies with a G12C inhibitor, so
+                    // "not indicated" would contradict the G12C reason.
+                    Out::NotMet(if v2 && g12c_found { "targeted.bowel_ras_mutant_g12c" } else { "targeted.bowel_ras_mutant" }, Usual),
                 ),
                 None => o.criterion(
                     "RAS wild type (KRAS and NRAS)",
@@ -954,11 +1073,34 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     Out::Unknown { blocking: false },
                 ),
             }
-            o.reason("targeted.bowel_anti_vegf");
+            // Bevacizumab: with first-line chemotherapy; after first line, not with further
+            // chemotherapy (TA242) but with trifluridine-tipiracil after two lines (TA1008).
+            let anti_vegf = if !v2 || !later {
+                o.reason("targeted.bowel_anti_vegf");
+                Possible
+            } else {
+                match third_line {
+                    Some(true) => {
+                        o.reason("targeted.bowel_later_line");
+                        Possible
+                    }
+                    Some(false) => {
+                        o.reason("targeted.bowel_anti_egfr_later");
+                        Unlikely
+                    }
+                    None => Depends,
+                }
+            };
             let braf_kind = match braf {
                 Some(V::Present) => {
                     o.criterion("BRAF V600E mutation", &["/biomarkers/BRAF_V600"], Out::Met("targeted.bowel_braf"));
-                    Usual
+                    if treated == Some(false) {
+                        // NICE (TA668) is after earlier treatment; first line is licensed elsewhere.
+                        o.reason("targeted.bowel_braf_first_line");
+                        Possible
+                    } else {
+                        Usual
+                    }
                 }
                 Some(_) => Unlikely,
                 None => {
@@ -974,9 +1116,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 Some(_) => Unlikely,
                 None => Depends,
             };
-            let g12c = if cx.bio(B::Kras) == Some(V::G12c) {
+            let g12c = if g12c_found {
                 o.reason("targeted.bowel_g12c");
-                Possible
+                // Licensed after earlier chemotherapy, not first line.
+                if treated == Some(false) { Unlikely } else { Possible }
             } else if cx.bio(B::Kras).is_none() {
                 Depends
             } else {
@@ -984,16 +1127,17 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             };
             kinds.extend([
                 ("anti_egfr", anti_egfr),
-                ("anti_vegf", Possible),
+                ("anti_vegf", anti_vegf),
                 ("braf_targeted", braf_kind),
                 ("her2_targeted", her2),
                 ("kras_g12c_inhibitors", g12c),
             ]);
             // The option: usual when a biomarker opens a standard targeted treatment;
-            // otherwise bevacizumab-type drugs keep it possible; unknown RAS and BRAF -> depends.
+            // otherwise bevacizumab-type drugs keep it possible; unknown RAS and BRAF -> depends
+            // (not before an operation, where no anti-EGFR drug is added whatever RAS shows).
             o.base = if anti_egfr == Usual || braf_kind == Usual {
                 Usual
-            } else if ras.is_none() && braf.is_none() {
+            } else if ras.is_none() && braf.is_none() && !periop {
                 o.blocked = true;
                 for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"].into_iter().filter(|_| !cx.lite) {
                     if !pointer_given(cx.case, p)
@@ -1010,6 +1154,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
         P::Breast => {
             let her2 = cx.bio(B::Her2);
             let hr = cx.hr_positive();
+            let v2 = cx.v2();
             let her2_kind = match her2 {
                 Some(V::Positive) => {
                     o.criterion("HER2 positive", &["/biomarkers/HER2"], Out::Met("targeted.breast_her2_positive"));
@@ -1017,7 +1162,12 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 }
                 Some(V::Low) => {
                     o.reason("targeted.breast_her2_low");
-                    Possible
+                    // Licensed, but NICE does not recommend it (TA992).
+                    if v2 { Unlikely } else { Possible }
+                }
+                Some(V::Ultralow) if v2 => {
+                    o.reason("targeted.breast_her2_ultralow");
+                    Unlikely
                 }
                 Some(_) => Unlikely,
                 None => {
@@ -1025,8 +1175,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     Depends
                 }
             };
+            let her2_negative_like = match her2 {
+                Some(V::Negative | V::Low) | None => true,
+                Some(V::Ultralow) => v2,
+                _ => false,
+            };
+            let had_cdk = if v2 { cx.case.treatment_history.had(PreviousTreatment::Cdk46Inhibitor) } else { None };
             let cdk = match (hr, her2) {
-                (Some(true), Some(V::Negative | V::Low) | None) => {
+                (Some(true), _) if her2_negative_like && had_cdk == Some(true) => {
+                    // First-line CDK4/6 inhibitors (TA563) have been used: what comes next.
+                    o.reason("targeted.breast_after_cdk46");
+                    Possible
+                }
+                (Some(true), _) if her2_negative_like => {
                     o.criterion(
                         "Hormone receptor positive, HER2 negative",
                         &["/biomarkers/ER", "/biomarkers/PR", "/biomarkers/HER2"],
@@ -1034,7 +1195,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     );
                     Usual
                 }
-                (Some(false), _) | (Some(true), Some(_)) => Unlikely,
+                (Some(_), _) => Unlikely,
                 (None, _) => {
                     o.criterion(
                         "Hormone receptor status known",
@@ -1053,7 +1214,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 _ => Unlikely,
             };
             let parp = match (cx.bio(B::Brca), her2) {
-                (Some(V::Present), Some(V::Negative | V::Low) | None) => {
+                (Some(V::Present), _) if her2_negative_like => {
                     o.reason("targeted.breast_parp");
                     Possible
                 }
@@ -1069,9 +1230,31 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             if o.reasons.is_empty() {
                 o.reason("targeted.breast_depends");
             }
+            let triple_negative = hr == Some(false) && matches!(her2, Some(V::Negative | V::Low | V::Ultralow));
             o.base = if her2_kind == Usual || cdk == Usual {
                 Usual
-            } else if her2_kind == Possible || parp == Possible {
+            } else if v2 && triple_negative {
+                // Sacituzumab govitecan is for earlier-treated triple-negative disease (TA819).
+                match facts::previously_treated(cx.case) {
+                    Some(true) => {
+                        o.reason("targeted.breast_tnbc_sacituzumab");
+                        Possible
+                    }
+                    Some(false) => {
+                        o.reason("targeted.breast_triple_negative");
+                        if parp == Possible { Possible } else { Unlikely }
+                    }
+                    None => {
+                        o.reason("targeted.breast_triple_negative");
+                        o.criterion(
+                            "Treated before for the spread cancer",
+                            &["/treatment_history/lines_of_systemic_therapy"],
+                            Out::Unknown { blocking: true },
+                        );
+                        Possible
+                    }
+                }
+            } else if her2_kind == Possible || parp == Possible || (v2 && (cdk == Possible || pik3ca == Possible)) {
                 Possible
             } else if hr == Some(false) && matches!(her2, Some(V::Negative)) {
                 o.reason("targeted.breast_triple_negative");
@@ -1079,6 +1262,11 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             } else {
                 Possible
             };
+        }
+        P::Lung if cx.v2() && cx.case.histology == Some(crate::case::Histology::SmallCell) => {
+            // The driver-directed appraisals are for non-small-cell lung cancer.
+            o.base(Unlikely, "targeted.lung_small_cell");
+            kinds.extend([("tyrosine_kinase_inhibitors", Unlikely), ("kras_g12c_inhibitors", Unlikely)]);
         }
         P::Lung => {
             let inputs = ["/biomarkers/EGFR", "/biomarkers/ALK"];
@@ -1157,6 +1345,11 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("parp_inhibitors", Depends));
             }
         }
+        P::Oesophagus if cx.v2() && cx.case.histology == Some(crate::case::Histology::Squamous) => {
+            // HER2-directed treatment is for adenocarcinoma (TA208, ToGA).
+            o.base(Unlikely, "targeted.oesophagus_squamous");
+            kinds.push(("her2_targeted", Unlikely));
+        }
         P::Stomach | P::Oesophagus => match cx.bio(B::Her2) {
             Some(V::Positive) => {
                 o.criterion("HER2 positive", &["/biomarkers/HER2"], Out::Met("targeted.gastric_her2"));
@@ -1172,6 +1365,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("her2_targeted", Depends));
             }
         },
+        P::Ovary if cx.v2() => ovary_targeted(cx, &mut o, &mut kinds),
         P::Ovary => match cx.bio(B::Brca) {
             Some(V::Present) => {
                 o.criterion("BRCA gene change", &["/biomarkers/BRCA"], Out::Met("targeted.ovary_parp"));
@@ -1197,7 +1391,11 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             o.blocked = false;
         }
     }
-    systemic_fitness(cx, &mut o);
+    if cx.v2() && cx.site() == P::Lung && lung_driver(cx) && cx.case.histology != Some(crate::case::Histology::SmallCell) {
+        lung_driver_fitness(cx, &mut o);
+    } else {
+        systemic_fitness(cx, &mut o);
+    }
     let mut seen = BTreeSet::new();
     for (id, s) in kinds {
         if seen.insert(id) {
@@ -1242,9 +1440,15 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 Out::Met("immuno.lung"),
             );
             o.base = Usual;
-            if cx.bio(B::PdL1) == Some(V::High) {
+            // Revision 2: the numeric tumour proportion score counts as well (TA531's 50%).
+            let tps_high = match (cx.v2(), cx.case.biomarkers.pd_l1_tps, cx.th("immuno.lung_tps_high_min")) {
+                (true, Some(tps), Some(min)) => tps >= min,
+                _ => false,
+            };
+            let tps_given = cx.v2() && cx.case.biomarkers.pd_l1_tps.is_some();
+            if cx.bio(B::PdL1) == Some(V::High) || tps_high {
                 o.reason("immuno.lung_pdl1_high");
-            } else if cx.bio(B::PdL1).is_none() {
+            } else if cx.bio(B::PdL1).is_none() && !tps_given {
                 o.criterion("PD-L1 level known", &["/biomarkers/PD_L1"], Out::Unknown { blocking: false });
             }
         }
@@ -1289,6 +1493,7 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 ),
             }
         }
+        P::Womb if cx.v2() => womb_immunotherapy(cx, &mut o),
         P::Womb => match cx.bio(B::Msi) {
             Some(V::High) => {
                 o.criterion("MSI-high or dMMR", &["/biomarkers/MSI"], Out::Met("immuno.womb_msi_high"));
@@ -1307,6 +1512,30 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
     o.kind("checkpoint_inhibitors", if cx.site() == P::UvealMelanoma { Depends } else { level });
     o.kind("tebentafusp", tebentafusp);
     o.finish()
+}
+
+/// Revision 2, womb: MMR status and line of treatment decide. dMMR: dostarlimab with
+/// first chemotherapy (TA963), or after platinum (TA779). pMMR: pembrolizumab with
+/// lenvatinib after platinum (TA904).
+fn womb_immunotherapy(cx: &Cx, o: &mut Opt) {
+    let line = ["/treatment_history/lines_of_systemic_therapy"];
+    let treated = facts::previously_treated(cx.case);
+    match cx.bio(B::Msi) {
+        Some(V::High) => {
+            o.criterion("MSI-high or dMMR", &["/biomarkers/MSI"], Out::Note);
+            match treated {
+                Some(false) => o.base(Usual, "immuno.womb_dmmr_first_line"),
+                Some(true) => o.base(Possible, "immuno.womb_dmmr_later"),
+                None => o.base_depends("immuno.womb_depends", "Treated before for the spread cancer", &line),
+            }
+        }
+        Some(_) => match treated {
+            Some(true) => o.base(Possible, "immuno.womb_pmmr_later"),
+            Some(false) => o.base(Unlikely, "immuno.womb_pmmr_first_line"),
+            None => o.base_depends("immuno.womb_depends", "Treated before for the spread cancer", &line),
+        },
+        None => o.base_depends("immuno.womb_depends", "MSI-high or dMMR", &["/biomarkers/MSI"]),
+    }
 }
 
 // ---------------------------------------------------------------- ablation
