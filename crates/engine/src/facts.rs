@@ -53,7 +53,10 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::RasWildType => ras_wild_type(case).map(Val::Bool),
         Fact::LungDriver => Some(Val::Bool(lung_driver(case))),
         Fact::Msi => biomarker(case, B::Msi),
-        Fact::Her2 => biomarker(case, B::Her2),
+        // HER2 as given, or read from the IHC score (contract 8.1; absent from 1.0 cases).
+        Fact::Her2 => {
+            case.biomarker(B::Her2).or_else(|| case.biomarkers.her2_ihc.map(|i| i.status())).and_then(|v| sym(BIOMARKER_VALUES, v.as_str()))
+        }
         Fact::Sstr => biomarker(case, B::Sstr),
         // ---- systemic (issue 13) ----
         Fact::LinesOfSystemicTherapy => case.treatment_history.lines_of_systemic_therapy.map(|n| Val::Num(f64::from(n))),
@@ -85,16 +88,18 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
 
 // ---- systemic (issue 13) named facts ----
 
-/// Treated before for the spread cancer: `Some(true)` with at least one ended line
-/// (or, without a count, chemotherapy that stopped working or could not be tolerated);
-/// `Some(false)` with no ended line (or history `none`); otherwise unknown.
+/// Treated before for the spread cancer: `Some(true)` with at least one ended line, or
+/// chemotherapy that stopped working or could not be tolerated (that line has ended,
+/// although the count leaves out the current line); `Some(false)` with no ended line
+/// (or history `none`) and no such chemotherapy; otherwise unknown.
 pub(crate) fn previously_treated(case: &Case) -> Option<bool> {
+    let ended = matches!(case.chemotherapy_history, Some(ChemoHistory::Refractory | ChemoHistory::Intolerant));
     match case.treatment_history.lines_of_systemic_therapy {
-        Some(n) => Some(n >= 1),
+        Some(n) => Some(n >= 1 || ended),
+        None if ended => Some(true),
         None => match case.chemotherapy_history? {
-            ChemoHistory::Refractory | ChemoHistory::Intolerant => Some(true),
             ChemoHistory::None => Some(false),
-            ChemoHistory::Responding | ChemoHistory::Stable => None,
+            _ => None,
         },
     }
 }

@@ -45,6 +45,7 @@ pub const STATEMENT_IDS: &[&str] = &[
     "chemo.pancreas",
     "chemo.gastro_oesophageal",
     "chemo.gynae",
+    "chemo.womb",
     "chemo.unknown_primary",
     "chemo.breast_depends",
     "other.depends_on_type",
@@ -568,6 +569,11 @@ impl Cx<'_> {
         self.kb.threshold(id).map(|t| t.value)
     }
 
+    /// HER2 as given, or read from the IHC score (contract 8.1 `HER2_IHC`).
+    fn her2(&self) -> Option<V> {
+        self.bio(B::Her2).or_else(|| self.case.biomarkers.her2_ihc.map(|i| i.status()))
+    }
+
     fn ras(&self) -> Option<bool> {
         facts::ras_wild_type(self.case)
     }
@@ -989,8 +995,9 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
 fn hormonal(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "hormonal_therapy");
     eval::apply(&mut o);
-    // Each kind follows the base level of its own site.
-    let base = o.base;
+    // Each kind follows the base level of its own site (revision 2: and a criterion
+    // that rules the option out, such as neuroendocrine carcinoma).
+    let base = if cx.v2() && o.level() == Unlikely { Unlikely } else { o.base };
     let site = cx.site();
     let of = |sites: &[P]| if sites.contains(&site) && base != Unlikely { base } else { Unlikely };
     o.kind("endocrine_breast", of(&[P::Breast]));
@@ -1108,7 +1115,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     Depends
                 }
             };
-            let her2 = match cx.bio(B::Her2) {
+            let her2 = match cx.her2() {
                 Some(V::Positive) if ras != Some(false) => {
                     o.reason("targeted.bowel_her2");
                     Possible
@@ -1152,7 +1159,8 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             };
         }
         P::Breast => {
-            let her2 = cx.bio(B::Her2);
+            // HER2 as given, or read from the IHC score (contract 8.1).
+            let her2 = cx.her2();
             let hr = cx.hr_positive();
             let v2 = cx.v2();
             let her2_kind = match her2 {
@@ -1227,10 +1235,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 ("pi3k_akt_inhibitors", pik3ca),
                 ("parp_inhibitors", parp),
             ]);
-            if o.reasons.is_empty() {
+            let triple_negative = hr == Some(false) && matches!(her2, Some(V::Negative | V::Low | V::Ultralow));
+            if o.reasons.is_empty() && !(v2 && triple_negative) {
                 o.reason("targeted.breast_depends");
             }
-            let triple_negative = hr == Some(false) && matches!(her2, Some(V::Negative | V::Low | V::Ultralow));
             o.base = if her2_kind == Usual || cdk == Usual {
                 Usual
             } else if v2 && triple_negative {
@@ -1350,7 +1358,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             o.base(Unlikely, "targeted.oesophagus_squamous");
             kinds.push(("her2_targeted", Unlikely));
         }
-        P::Stomach | P::Oesophagus => match cx.bio(B::Her2) {
+        P::Stomach | P::Oesophagus => match cx.her2() {
             Some(V::Positive) => {
                 o.criterion("HER2 positive", &["/biomarkers/HER2"], Out::Met("targeted.gastric_her2"));
                 o.base = Usual;
@@ -1395,6 +1403,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
         lung_driver_fitness(cx, &mut o);
     } else {
         systemic_fitness(cx, &mut o);
+    }
+    if cx.v2() && o.level() == Unlikely {
+        // A criterion ruled the option out after the kinds were set (e.g. neuroendocrine carcinoma).
+        o.kind_cap = Unlikely;
     }
     let mut seen = BTreeSet::new();
     for (id, s) in kinds {
@@ -1467,7 +1479,7 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
         },
         P::Breast => {
-            let tn = match (cx.hr_positive(), cx.bio(B::Her2)) {
+            let tn = match (cx.hr_positive(), cx.her2()) {
                 (Some(false), Some(V::Negative | V::Low)) => Some(true),
                 (Some(true), _) | (_, Some(V::Positive)) => Some(false),
                 _ => None,

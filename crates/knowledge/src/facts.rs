@@ -146,8 +146,8 @@ facts! {
     /// Ended lines of drug treatment for the spread cancer (contract 8.1).
     LinesOfSystemicTherapy = "lines_of_systemic_therapy": FactType::Number, ["/treatment_history/lines_of_systemic_therapy"];
     /// Named: treated before for the spread cancer: at least one ended line, or
-    /// (without a line count) `chemotherapy_history` refractory or intolerant; not
-    /// treated when the count is 0 or the history is `none`.
+    /// `chemotherapy_history` refractory or intolerant (that line has ended); not
+    /// treated when the count is 0 or the history is `none`, and neither of those.
     PreviouslyTreated = "previously_treated": FactType::Bool, ["/treatment_history/lines_of_systemic_therapy", "/chemotherapy_history"];
     /// The cancer came back 6 months or more after the last platinum.
     PlatinumSensitive = "platinum_sensitive": FactType::Bool, ["/treatment_history/platinum_sensitive"];
