@@ -217,7 +217,7 @@ fn every_drug_named_in_a_drug_option_is_in_the_catalogue_with_its_uk_status() {
     let kb = Knowledge::embedded();
     // Every word of a catalogue name or alias (for the drug-ending check).
     let known: BTreeSet<String> = kb.drugs.iter().flat_map(|d| std::iter::once(&d.name).chain(&d.aliases)).flat_map(|n| words(n)).collect();
-    let decision = regex_lite_decision();
+    let decision = regex_lite_decision(kb);
     let mut problems = BTreeSet::new();
     let mut named_drugs = BTreeSet::new();
     let mut seen = BTreeSet::new();
@@ -244,16 +244,16 @@ fn every_drug_named_in_a_drug_option_is_in_the_catalogue_with_its_uk_status() {
                         None => {
                             problems.insert(format!("{}: names {}, whose catalogue entry has no uk_status", r.statement, d.id));
                         }
-                        Some(s) if !decision(s) => {
+                        Some(s) if !decision(d, s) => {
                             problems.insert(format!(
-                                "{}: names {}, whose uk_status does not give a NICE TA number with the decision, or 'not assessed': {s:?}",
+                                "{}: names {}, whose uk_status does not give NICE's decision backed by a NICE source, or 'not assessed': {s:?}",
                                 r.statement, d.id
                             ));
                         }
                         Some(s) => {
                             let lower = s.to_ascii_lowercase();
-                            let negative = ["does not recommend", "did not recommend", "not recommended", "not assessed"];
-                            let positive = ["nice recommends", "can be used", "usual", "accepted"];
+                            let negative = ["does not back", "did not back", "could not back", "not assessed", "had not looked"];
+                            let positive = ["nice backs", "can be used", "usual", "has looked at it for"];
                             let differs = negative.iter().any(|p| lower.contains(p)) && !positive.iter().any(|p| lower.contains(p));
                             if differs && !r.text.contains("NICE") {
                                 problems.insert(format!(
@@ -271,23 +271,18 @@ fn every_drug_named_in_a_drug_option_is_in_the_catalogue_with_its_uk_status() {
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.into_iter().collect::<Vec<_>>().join("\n"));
 }
 
-/// `uk_status` gives the UK decision: it names NICE, a NICE document (a TA or NG
-/// number, or NICE guidance with its year) or says NICE has not assessed it, and
-/// says what was decided.
-fn regex_lite_decision() -> impl Fn(&str) -> bool {
-    |s: &str| {
+/// `uk_status` gives the UK decision in plain words: it names NICE and what NICE
+/// decided (backs it, does not back it, can be used, usual in the NHS, has looked
+/// at it) or that NICE has not assessed it. The NICE document itself (the TA or
+/// guideline number) must be among the drug's sources, unless NICE has not assessed it.
+fn regex_lite_decision<'a>(kb: &'a Knowledge) -> impl Fn(&hepatica_knowledge::Drug, &str) -> bool + 'a {
+    move |d, s| {
         let lower = s.to_ascii_lowercase();
-        let code = |p: &str| s.match_indices(p).any(|(i, _)| s[i + p.len()..].chars().next().is_some_and(|c| c.is_ascii_digit()));
-        let document = code("TA")
-            || code("NG")
-            || lower.contains("not assessed")
-            || lower.contains("nice guidance")
-            || lower.contains("draft guidance")
-            || lower.contains("(2025 guidance)");
-        let decision = ["recommend", "can be used", "cancer drugs fund", "managed access", "not assessed", "usual", "appraised", "nhs"]
+        let decision = ["backs", "does not back", "did not back", "could not back", "can be used", "usual", "looked at", "not assessed"]
             .iter()
             .any(|p| lower.contains(p));
-        s.contains("NICE") && document && decision
+        let nice_source = d.sources.iter().any(|id| kb.source(id).is_some_and(|src| src.publisher == "NICE"));
+        s.contains("NICE") && decision && (nice_source || lower.contains("not assessed"))
     }
 }
 
