@@ -230,6 +230,9 @@ pub const STATEMENT_IDS: &[&str] = &[
     "immuno.womb_pmmr_later",
     "immuno.womb_pmmr_first_line",
     "immuno.womb_depends",
+    "chemo.lung_small_cell",
+    "immuno.lung_small_cell",
+    "immuno.lung_small_cell_ps",
     "chemo.bowel_refractory",
     "chemo.bowel_third_line",
     "chemo.bowel_intolerant_sirt",
@@ -1463,6 +1466,15 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
             None => o.base_depends("immuno.bowel_depends", "MSI-high or dMMR", &["/biomarkers/MSI"]),
         },
+        P::Lung if cx.v2() && cx.case.histology == Some(crate::case::Histology::SmallCell) => {
+            // Small cell: atezolizumab with first chemotherapy, performance status 0-1 (TA638).
+            o.base(Usual, "immuno.lung_small_cell");
+            if let (Some(ps), Some(max)) = (cx.ps(), cx.th("chemo.max_ps_full"))
+                && f64::from(ps) > max
+            {
+                o.criterion("Performance status 0-1", &["/performance_status"], Out::NotMet("immuno.lung_small_cell_ps", Possible));
+            }
+        }
         P::Lung if lung_driver(cx) => {
             o.criterion(
                 "No gene change that targeted tablets treat first",
