@@ -437,7 +437,7 @@ fn assess_with(cx: Cx) -> Assessment {
     Assessment {
         contract: CONTRACT,
         case_id: case.id.clone(),
-        knowledge_base: KbStamp { version: kb.meta.version.clone(), published: kb.meta.published.to_string() },
+        knowledge_base: KbStamp::of(kb),
         audience,
         options,
         scores,

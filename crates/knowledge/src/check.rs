@@ -136,6 +136,7 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
         c.review("questionnaire.toml", "review", &kb.questionnaire.review);
     }
     c.urgent();
+    c.out.extend(crate::signoff::problems(kb, today));
     c.out.extend(crate::readability::check_patient_text(kb));
     c.out.sort_by(|a, b| (a.severity, &a.file, &a.id).cmp(&(b.severity, &b.file, &b.id)));
     c.out
@@ -168,6 +169,7 @@ impl Checker<'_> {
             reviewed_on: Some(m.review.reviewed_on),
             review_due: Some(m.review.review_due),
             reviewers: Some(m.review.reviewers.clone()),
+            signoff: Vec::new(),
         };
         self.review("kb.toml", "", &review);
     }

@@ -30,6 +30,39 @@ pub struct ReviewOverride {
     pub review_due: Option<Date>,
     /// See [`Review::reviewers`].
     pub reviewers: Option<Vec<String>>,
+    /// Clinical sign-off records of this item (optional; `content/README.md`,
+    /// "Sign-off"). Each names a reviewer of `reviewers.toml`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signoff: Vec<SignOff>,
+}
+
+/// One clinical sign-off of an item: who, when, for which release.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOff {
+    /// A reviewer id of `reviewers.toml`.
+    pub reviewer: String,
+    /// The day they signed the item off.
+    pub on: Date,
+    /// The release they signed it off for, e.g. `2026.12.0`.
+    pub release: String,
+}
+
+/// A person who may sign items off (`content/reviewers.toml`, `[[reviewer]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reviewer {
+    /// Stable id that sign-off records name.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Role, e.g. "Consultant medical oncologist".
+    pub role: String,
+    /// Employer or body.
+    pub organisation: String,
+    /// Professional registration (e.g. "GMC 1234567"), when they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<String>,
 }
 
 /// Knowledge-base identity: `content/kb.toml`.

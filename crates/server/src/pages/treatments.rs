@@ -1,9 +1,12 @@
-//! `/treatments` and `/treatments/<id>`: the nine treatment pages from the knowledge base.
+//! `/treatments` and `/treatments/<id>`: the nine treatment pages from the
+//! knowledge base. Each says in which release it last changed (its page, its
+//! rules or its statements; [`super::about::last_changed`]) and shows its
+//! clinical sign-off only where a real record exists.
 
 use axum::extract::{Path, State};
 use maud::html;
 
-use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved};
+use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved, signoff_line};
 use crate::AppState;
 use crate::error::{AppError, PageError};
 
@@ -83,6 +86,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                     li { a href={ "/about#source-" (id) } { (super::source_label(kb, id)) } }
                 }
             }
+        }
+        p.meta.release-note {
+            "This page last changed in knowledge-base release " (super::about::last_changed(kb, &t.id)) ". "
+            a href="/about/changes" { "What changed in each release" } ". "
+            (signoff_line(kb, &t.review))
         }
     };
     Ok(layout(kb, &ctx, &t.title, body, Opts { review: Some(review), ..Opts::default() }))
