@@ -45,7 +45,6 @@ pub const STATEMENT_IDS: &[&str] = &[
     "chemo.pancreas",
     "chemo.gastro_oesophageal",
     "chemo.gynae",
-    "chemo.womb",
     "chemo.unknown_primary",
     "chemo.breast_depends",
     "other.depends_on_type",
@@ -261,7 +260,13 @@ pub const STATEMENT_IDS: &[&str] = &[
     "immuno.gastric_cps_low",
     "immuno.oesophagus_squamous",
     "immuno.gastro_oesophageal_depends",
+    "chemo.womb",
 ];
+
+/// The tail of [`STATEMENT_IDS`] cited only by the revision-2 rules (issue 13,
+/// `engine_logic >= 2`); a release published with `engine_logic = 1` need not
+/// hold them (see [`crate::check_references`]).
+pub const LOGIC_2_STATEMENT_IDS: &[&str] = STATEMENT_IDS.split_at(STATEMENT_IDS.len() - 52).1;
 
 /// Inputs in the order `missing_information` lists them.
 const INPUT_ORDER: &[&str] = &[
@@ -1744,6 +1749,17 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:#?}");
         assert!(w[0].starts_with("/treatment_history/platinum_sensitive: platinum_sensitive applies when platinum was given"));
         assert!(warnings(r#"{"primary_site":"ovary","treatment_history":{"platinum_sensitive":true}}"#).is_empty(), "history not known");
+    }
+
+    #[test]
+    fn logic_2_statement_ids_are_the_issue_13_tail() {
+        assert_eq!(LOGIC_2_STATEMENT_IDS.first(), Some(&"targeted.bowel_new_epoc"));
+        assert_eq!(LOGIC_2_STATEMENT_IDS.last(), STATEMENT_IDS.last());
+        // The frozen 2026.11.0 release holds every statement before the tail.
+        let old = hepatica_knowledge::Knowledge::release("2026.11.0").expect("frozen release");
+        let head = &STATEMENT_IDS[..STATEMENT_IDS.len() - LOGIC_2_STATEMENT_IDS.len()];
+        assert!(head.iter().all(|id| old.statement(id).is_some()));
+        assert!(crate::check_references(old).is_empty(), "{:?}", crate::check_references(old));
     }
 
     #[test]
