@@ -61,6 +61,10 @@ pub fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
 pub fn check_references(kb: &Knowledge) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for id in STATEMENT_IDS {
+        // Statements only the revision-2 rules cite are not needed by an older release.
+        if kb.engine_logic() < 2 && rules::LOGIC_2_STATEMENT_IDS.contains(id) {
+            continue;
+        }
         if kb.statement(id).is_none() {
             out.push(Diagnostic::error("statements", *id, "id", "the engine cites this statement but it is not in the knowledge base"));
         }
