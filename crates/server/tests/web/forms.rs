@@ -80,7 +80,7 @@ async fn clinician_form_has_every_field_and_results_show_criteria() {
     for b in hepatica_engine::Biomarker::ALL {
         assert!(html.contains(&format!("name=\"biomarkers.{}\"", b.as_str())), "{b}");
     }
-    for q in hepatica_server::form::QUESTIONS {
+    for q in hepatica_server::form::QUESTIONS.iter() {
         assert!(html.contains(&format!("name=\"{}\"", q.name)), "{}", q.name);
     }
     let (_, status, html) = post_follow(app(), "/clinician", &format!("id=case-1&{BOWEL_FORM}")).await;
