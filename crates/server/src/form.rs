@@ -665,7 +665,12 @@ fn order(field: &str) -> usize {
     if let Some(key) = field.strip_prefix("biomarkers.") {
         return 1000 + Biomarker::ALL.iter().position(|b| b.as_str() == key).unwrap_or(99);
     }
-    1 + QUESTIONS.iter().position(|q| q.name == field).unwrap_or(999)
+    // The patient form's order first (the order its errors are listed in), then the rest.
+    let patient = STEPS.iter().flat_map(|s| s.questions.iter().chain(s.more.iter().flat_map(|(_, m)| m.iter()))).position(|n| *n == field);
+    match patient {
+        Some(i) => 1 + i,
+        None => 500 + QUESTIONS.iter().position(|q| q.name == field).unwrap_or(499),
+    }
 }
 
 #[cfg(test)]
