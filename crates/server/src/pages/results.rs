@@ -412,7 +412,9 @@ pub fn option_questions(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Vec<S
 
 /// One option in detail: summary, then why, what would decide it, kinds and
 /// questions inside a `<details>`.
-pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
+/// `link` is appended to links to the treatment pages: `?a=<token>` for a
+/// carer, so the page speaks of "them" (the token is the results page's own), or "".
+pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str) -> Markup {
     let t = kb.treatment(&o.treatment);
     let title = title(kb, o);
     let summary = if o.summary.is_empty() { t.map(|t| t.summary.as_str()).unwrap_or("") } else { &o.summary };
@@ -437,7 +439,7 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
                         h4 { "Kinds" }
                         ul {
                             @for k in &o.kinds {
-                                li { a href={ "/treatments/" (o.treatment) "#kind-" (k.id) } { (k.title) } ": " (suitability_label(k.suitability).to_lowercase()) }
+                                li { a href={ "/treatments/" (o.treatment) (link) "#kind-" (k.id) } { (k.title) } ": " (suitability_label(k.suitability).to_lowercase()) }
                             }
                         }
                     }
@@ -447,7 +449,7 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
                     }
                 }
             }
-            p.no-print { a href={ "/treatments/" (o.treatment) } { "Read more about " (title.to_lowercase()) } }
+            p.no-print { a href={ "/treatments/" (o.treatment) (link) } { "Read more about " (title.to_lowercase()) } }
         }
     }
 }
@@ -630,6 +632,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
     let site = answers.get("primary_site").unwrap_or("other");
     let title = format!("Treatment options to talk about with {} care team", v.your());
     let not_having = kb.questionnaire.text("not-having").map(|t| t.sources.clone()).unwrap_or_default();
+    let link = if v.carer { format!("?a={token}") } else { String::new() };
     let body = html! {
         h1 { (title) }
         p.lede { (situation(answers, v)) }
@@ -650,13 +653,13 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
         section.no-print aria-labelledby="detail-h" {
             h2 #detail-h { "The options in detail" }
             @for s in ORDER {
-                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v)) }
+                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link)) }
             }
             article.choice-card #not-having aria-labelledby="not-having-h" {
                 h3 #not-having-h { (v.heading(kb, "not-having")) }
                 p { (v.text(kb, "not-having")) }
                 (cite(kb, &not_having))
-                p.no-print { a href="/treatments/supportive_care#choosing-not-to" { "Read more about choosing not to have treatment" } }
+                p.no-print { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { "Read more about choosing not to have treatment" } }
             }
         }
         (trials(kb, site, v))
