@@ -257,7 +257,7 @@ async function decisionAid(js) {
     if (js) await axe(page);
     await page.screenshot({ path: join(SHOTS, `decision-aid-390-${label}.png`), fullPage: true });
     const results = page.url();
-    await Promise.all([page.waitForNavigation(), page.click("a[href^='/treatments/surgery']")]);
+    await Promise.all([page.waitForNavigation(), page.click("a[href^='/treatments/surgery']:not([href*='#'])")]);
     assert(new URL(page.url()).pathname === "/treatments/surgery", page.url());
     // Carer mode reaches the treatment page: its questions speak of "them", not "me".
     await noFirstPerson(page, "treatment page");

@@ -635,7 +635,10 @@ fn other_pointers(detail: &str, own: &str) -> Vec<String> {
 
 /// Clinician wording of an engine detail: the pointers in it named by their labels.
 fn clinical_detail(detail: &str, own: &str) -> String {
-    let mut out = detail.to_string();
+    // The label is already in front: drop the field's own key where the detail starts with it.
+    let key = own.rsplit('/').next().unwrap_or_default();
+    let mut out =
+        detail.strip_prefix(key).filter(|_| !key.is_empty()).map(|d| d.trim_start().to_string()).unwrap_or_else(|| detail.to_string());
     for p in other_pointers(detail, own) {
         if let Some(q) = question(&field_for_pointer(&p)) {
             out = out.replace(&p, q.clinician);

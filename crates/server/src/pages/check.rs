@@ -148,6 +148,9 @@ pub fn lost_note(e: Unseal) -> Markup {
     }
 }
 
+/// One part of the form as asked: title, intro, its questions, and a folded "more" section.
+type AskedStep = (&'static str, &'static str, Vec<Question>, Option<(&'static str, Vec<Question>)>);
+
 fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormProblem], lost: Option<Unseal>) -> super::Page {
     let kb = state.kb();
     let carer = answers.carer();
@@ -158,7 +161,7 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
     let asked = |names: &[&'static str]| -> Vec<Question> {
         names.iter().filter(|n| **n != "primary_site").filter_map(|n| question(n)).filter(|q| Question::applies_to(q.sites, site)).collect()
     };
-    let steps: Vec<(&str, &str, Vec<Question>, Option<(&str, Vec<Question>)>)> = STEPS
+    let steps: Vec<AskedStep> = STEPS
         .iter()
         .map(|s| (s.title, s.intro, asked(&s.questions), s.more.as_ref().map(|(t, m)| (*t, asked(m))).filter(|(_, m)| !m.is_empty())))
         .filter(|(_, _, qs, more)| !qs.is_empty() || more.is_some())

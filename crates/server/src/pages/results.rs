@@ -598,10 +598,10 @@ pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, tok
 
 /// The answers the engine did not use because they do not apply to this
 /// primary site (its `input_warnings`), in plain words; nothing when none.
-pub fn not_used(a: &Assessment, site: &str) -> Markup {
+pub fn not_used(a: &Assessment, site: &str, v: Voice) -> Markup {
     let mut labels: Vec<String> = Vec::new();
     for w in &a.input_warnings {
-        let l = pointer_label(&w.pointer);
+        let l = pointer_label_as(&w.pointer, v);
         if !labels.contains(&l) {
             labels.push(l);
         }
@@ -618,9 +618,14 @@ pub fn not_used(a: &Assessment, site: &str) -> Markup {
 
 /// The question that a missing-information pointer stands for.
 pub fn pointer_label(pointer: &str) -> String {
+    pointer_label_as(pointer, Voice { carer: false })
+}
+
+/// [`pointer_label`] in this voice (a carer reads "Is their skin ... yellow").
+pub fn pointer_label_as(pointer: &str, v: Voice) -> String {
     let field = crate::form::field_for_pointer(pointer);
     match question(&field) {
-        Some(q) => q.patient.trim_end_matches('?').to_string(),
+        Some(q) => q.label(Wording::Patient, v.carer).trim_end_matches('?').to_string(),
         None => pointer.trim_start_matches('/').replace(['/', '_'], " "),
     }
 }
@@ -646,7 +651,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
         section aria-labelledby="told-h" {
             h2 #told-h { "What you told us" }
             (summary_list(answers, Some(token), Wording::Patient))
-            (not_used(a, site))
+            (not_used(a, site, v))
         }
         (what_next(kb, a, v))
         div.callout { p { strong { "This is information to discuss, not a decision." } " " (v.disclaimer(kb)) } }
@@ -670,7 +675,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
                 summary { span { "What would make this clearer (" (a.missing_information.len()) ")" } }
                 div.inner {
                     p { "The options would be sharper if we knew more. " (v.you_cap()) " could ask the care team about:" }
-                    ul { @for m in &a.missing_information { li { strong { (pointer_label(&m.pointer)) } ": " (m.why) } } }
+                    ul { @for m in &a.missing_information { li { strong { (pointer_label_as(&m.pointer, v)) } ": " (m.why) } } }
                 }
             }
         }

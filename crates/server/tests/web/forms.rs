@@ -30,7 +30,8 @@ async fn results_list_all_nine_treatments() {
     assert_eq!(status, StatusCode::OK, "{html}");
     for id in hepatica_knowledge::TREATMENT_IDS {
         assert!(html.contains(&format!("id=\"opt-{id}\"")), "{id} missing from results");
-        assert!(html.contains(&format!("href=\"/treatments/{id}\"")), "{id} link missing");
+        // A carer's links carry the results page's sealed token, so the treatment page speaks of "them".
+        assert!(html.contains(&format!("href=\"/treatments/{id}?a=")), "{id} link missing");
     }
     assert_eq!(h1(&html), "Treatment options to talk about with their care team");
     assert!(html.contains(&kb.meta.version));
