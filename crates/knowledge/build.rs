@@ -2,19 +2,36 @@
 //! and every frozen release under `releases/<version>/`.
 //!
 //! The generated `content_files.rs` holds `(relative path, include_str!)` pairs in
-//! sorted order, so the embedded knowledge base is the same on every machine.
-//! `RELEASES` lists the frozen releases in version order, each with its files.
+//! sorted order for `content/`, so the embedded knowledge base is the same on
+//! every machine. Each frozen release is packed into one container (the
+//! format of `src/bundle.rs`: per file, in path order, a little-endian `u32`
+//! path length, the path, a `u32` text length, the text), compressed with
+//! zlib into `OUT_DIR/release-<version>.z` and embedded with `include_bytes!`;
+//! `RELEASES` lists them in version order. `LATEST_VERSION` is the version
+//! line of `content/kb.toml`, read here so that a release can say which newer
+//! one supersedes it without loading the working content.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let content = manifest.join("../../content").canonicalize().expect("content/ folder");
     let releases = manifest.join("../../releases").canonicalize().expect("releases/ folder");
     let mut out =
         String::from("/// Every embedded content file: (path relative to `content/`, text).\npub static FILES: &[(&str, &str)] = &");
     out.push_str(&file_list(&content));
-    out.push_str(";\n\n/// Every frozen release: (version, its files as in [`FILES`]), oldest first.\npub static RELEASES: &[(&str, &[(&str, &str)])] = &[\n");
+    out.push(';');
+    let kb_toml = std::fs::read_to_string(content.join("kb.toml")).expect("content/kb.toml");
+    let latest = kb_toml
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \"").and_then(|r| r.strip_suffix('"')))
+        .expect("content/kb.toml has a version = \"...\" line");
+    out.push_str(&format!("\n\n/// The version in `content/kb.toml`.\npub static LATEST_VERSION: &str = {latest:?};\n"));
+    out.push_str(
+        "\n/// Every frozen release: (version, zlib-compressed container of its files), oldest first.\npub static RELEASES: &[(&str, &[u8])] = &[\n",
+    );
     println!("cargo:rerun-if-changed={}", releases.display());
     let mut versions: Vec<String> = std::fs::read_dir(&releases)
         .unwrap()
@@ -24,16 +41,33 @@ fn main() {
         .collect();
     versions.sort_by_key(|v| v.split('.').map(|n| n.parse::<u64>().expect("release folders are named by version")).collect::<Vec<_>>());
     for v in &versions {
-        out.push_str(&format!("    ({v:?}, &{}),\n", file_list(&releases.join(v))));
+        let root = releases.join(v);
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        files.sort();
+        let mut container = Vec::new();
+        for rel in &files {
+            let abs = root.join(rel);
+            println!("cargo:rerun-if-changed={}", abs.display());
+            let text = std::fs::read(&abs).unwrap();
+            container.extend_from_slice(&(rel.len() as u32).to_le_bytes());
+            container.extend_from_slice(rel.as_bytes());
+            container.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            container.extend_from_slice(&text);
+        }
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&container).unwrap();
+        let packed = z.finish().unwrap();
+        let dest = out_dir.join(format!("release-{v}.z"));
+        std::fs::write(&dest, packed).unwrap();
+        out.push_str(&format!("    ({v:?}, include_bytes!({:?})),\n", dest.display().to_string()));
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("content_files.rs");
-    std::fs::write(dest, out).unwrap();
+    std::fs::write(out_dir.join("content_files.rs"), out).unwrap();
 }
 
 /// `[(rel, include_str!(abs)), ...]` for every `.toml` file under `root`.
 fn file_list(root: &Path) -> String {
-    println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     walk(root, root, &mut files);
     files.sort();

@@ -23,8 +23,8 @@
 //! spreadsheets read without unnesting.
 //!
 //! The schema carries the knowledge-base stamp as metadata ([`metadata`]):
-//! its version, publication date and, for the embedded knowledge base, the
-//! SHA-256 of its content files ([`embedded_content_hash`]).
+//! its version, publication date, the SHA-256 of its content files and,
+//! for an older release, the newest one (`superseded_by`).
 //!
 //! Rows come either from the engine's [`Decisions`] ([`RowsBuilder::push_decisions`])
 //! or from a batch suitability line ([`RowsBuilder::push_line`], the NDJSON
@@ -33,7 +33,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int32Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -41,7 +41,6 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use hepatica_engine::{CONTRACT, Decisions};
 use hepatica_knowledge::{Knowledge, TREATMENT_IDS};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// Metadata key: knowledge-base version.
 pub const META_KB_VERSION: &str = "hepatica.knowledge_base.version";
@@ -67,34 +66,24 @@ const SCORE_COLUMNS: [(&str, DataType); 9] = [
     ("future_liver_remnant_adequate", DataType::Boolean),
 ];
 
-/// Hex SHA-256 over the embedded content files: each file's path, a NUL byte,
-/// its text and a NUL byte, in path order. It changes when any content file
-/// changes, and only then.
+/// Hex SHA-256 of the embedded content files
+/// ([`hepatica_knowledge::content_hash`], computed once when it loads).
 pub fn embedded_content_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| {
-        let mut files: Vec<_> = Knowledge::embedded_files().to_vec();
-        files.sort_by(|a, b| a.0.cmp(b.0));
-        let mut h = Sha256::new();
-        for (path, text) in files {
-            h.update(path.as_bytes());
-            h.update([0]);
-            h.update(text.as_bytes());
-            h.update([0]);
-        }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    })
+    Knowledge::embedded().content_hash()
 }
 
-/// The knowledge-base stamp and provenance as key-value metadata. The content
-/// hash is only given for the embedded knowledge base, the one whose files we
-/// can hash.
+/// Metadata key: the newest release, when the one used is older.
+pub const META_KB_SUPERSEDED_BY: &str = "hepatica.knowledge_base.superseded_by";
+
+/// The knowledge-base stamp and provenance as key-value metadata: the same
+/// fields as an Assessment's `knowledge_base` (contract 8.2).
 pub fn metadata(kb: &Knowledge) -> HashMap<String, String> {
     let mut m = HashMap::new();
     m.insert(META_KB_VERSION.to_string(), kb.meta.version.clone());
     m.insert(META_KB_PUBLISHED.to_string(), kb.meta.published.to_string());
-    if std::ptr::eq(kb, Knowledge::embedded()) {
-        m.insert(META_KB_HASH.to_string(), embedded_content_hash().to_string());
+    m.insert(META_KB_HASH.to_string(), kb.content_hash().to_string());
+    if let Some(newer) = kb.superseded_by() {
+        m.insert(META_KB_SUPERSEDED_BY.to_string(), newer.to_string());
     }
     m.insert(META_CONTRACT.to_string(), CONTRACT.to_string());
     m.insert(META_PROGRAM.to_string(), env!("CARGO_PKG_VERSION").to_string());
@@ -400,8 +389,13 @@ mod tests {
         let hash = &m[META_KB_HASH];
         assert_eq!(hash.len(), 64);
         assert!(hash.bytes().all(|c| c.is_ascii_hexdigit()));
-        // A knowledge base we did not embed has no files to hash, so no hash is claimed.
-        let copy = kb.clone();
-        assert!(!metadata(&copy).contains_key(META_KB_HASH));
+        assert_eq!(hash, kb.content_hash());
+        assert!(!m.contains_key(META_KB_SUPERSEDED_BY));
+        // A pinned older release says which one supersedes it.
+        let old = Knowledge::release("2026.11.0").expect("first release");
+        let m = metadata(old);
+        assert_eq!(m[META_KB_HASH], old.content_hash());
+        assert_ne!(m[META_KB_HASH], kb.content_hash());
+        assert_eq!(m.get(META_KB_SUPERSEDED_BY).map(String::as_str), old.superseded_by());
     }
 }

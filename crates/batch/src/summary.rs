@@ -163,12 +163,6 @@ struct SummaryDoc<'a> {
     kb: &'a Knowledge,
 }
 
-#[derive(Serialize)]
-struct KbRef<'a> {
-    version: &'a str,
-    published: String,
-}
-
 struct GroupDoc<'a> {
     group: &'a GroupTally,
     assessed: bool,
@@ -182,7 +176,7 @@ impl Serialize for SummaryDoc<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let t = self.tally;
         let mut m = ser.serialize_map(None)?;
-        m.serialize_entry("knowledge_base", &KbRef { version: &self.kb.meta.version, published: self.kb.meta.published.to_string() })?;
+        m.serialize_entry("knowledge_base", &hepatica_engine::KbStamp::of(self.kb))?;
         m.serialize_entry("assessed", &t.assessed)?;
         m.serialize_entry("total", &t.total())?;
         m.serialize_entry("valid", &t.valid)?;

@@ -15,7 +15,7 @@ pub fn run(args: AssessArgs) -> anyhow::Result<u8> {
         AudienceArg::Patient => Audience::Patient,
         AudienceArg::Clinician => Audience::Clinician,
     };
-    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+    let kb = match crate::knowledge(&args.kb) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
     };

@@ -41,7 +41,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<u8> {
     let format = args.output_format.map(Into::into);
     let opts = Options { mode, audience: Audience::Patient, threads: args.threads, format, ..Options::default() };
     let bar = Bar::new();
-    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+    let kb = match crate::knowledge(&args.kb) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
     };

@@ -25,6 +25,9 @@ pub(crate) struct LimitArgs {
     /// Most open connections (lowered to fit the open-file limit).
     #[arg(long, value_name = "N", default_value_t = 4096, env = "HEPATICA_MAX_CONNECTIONS")]
     pub max_connections: usize,
+    /// Most open connections from one client address (0: no per-address cap, e.g. behind a proxy).
+    #[arg(long, value_name = "N", default_value_t = 1024, env = "HEPATICA_MAX_CONNECTIONS_PER_ADDRESS")]
+    pub max_connections_per_address: usize,
     /// Most requests handled at once; more get 503 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 512, env = "HEPATICA_MAX_IN_FLIGHT")]
     pub max_in_flight: usize,
@@ -80,6 +83,7 @@ impl LimitArgs {
             header_read_timeout: Duration::from_secs(self.header_read_timeout),
             max_head_bytes: self.max_head_bytes,
             max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
             max_in_flight: self.max_in_flight,
             max_fhir_in_flight: self.max_fhir_in_flight,
             drain_timeout: Duration::from_secs(self.drain_timeout),
@@ -97,7 +101,7 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         Ok(l) => l,
         Err(problems) => return Ok(invalid(&problems)),
     };
-    let kb = match crate::knowledge(args.kb_dir.as_deref()) {
+    let kb = match crate::knowledge(&args.kb) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
     };

@@ -103,10 +103,31 @@ pub(crate) struct AssessArgs {
     /// Who the wording is for.
     #[arg(long, value_enum, default_value = "patient")]
     pub audience: AudienceArg,
+    /// Which knowledge base to use.
+    #[command(flatten)]
+    pub kb: KbArgs,
+}
+
+/// Which knowledge base a command uses (contract 8.2): a release by version
+/// (`--kb`, default latest), a content folder (`--kb-dir`) or a signed
+/// bundle (`--kb-file` with `--public-key`); the three are mutually exclusive.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct KbArgs {
+    /// Knowledge-base release: a version such as 2026.11.0, or latest (the default).
+    /// An unknown version is exit 2 naming the versions that exist (hepatica kb versions).
+    #[arg(long = "kb", value_name = "VERSION", env = "HEPATICA_KB", conflicts_with_all = ["kb_dir", "kb_file"])]
+    pub version: Option<String>,
     /// Load the knowledge base from this content folder instead of the embedded one
     /// (every problem is named and the exit code is 2 if it does not load).
-    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
+    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR", conflicts_with = "kb_file")]
     pub kb_dir: Option<PathBuf>,
+    /// Load the knowledge base from a signed bundle (hepatica kb bundle, kb sign);
+    /// an unsigned, tampered or damaged bundle is refused (exit 2).
+    #[arg(long, value_name = "FILE", env = "HEPATICA_KB_FILE", requires = "public_key")]
+    pub kb_file: Option<PathBuf>,
+    /// The publisher's public key (hex, from hepatica kb keygen) that must have signed --kb-file.
+    #[arg(long, value_name = "KEY", env = "HEPATICA_KB_PUBLIC_KEY", requires = "kb_file")]
+    pub public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -134,10 +155,9 @@ pub(crate) struct BatchArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Load the knowledge base from this content folder instead of the embedded one
-    /// (every problem is named and the exit code is 2 if it does not load).
-    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
-    pub kb_dir: Option<PathBuf>,
+    /// Which knowledge base to use.
+    #[command(flatten)]
+    pub kb: KbArgs,
 }
 
 /// Batch output format.
@@ -187,10 +207,9 @@ pub(crate) struct ServeArgs {
     /// CDS Hooks trust file (base_url and allow-listed issuers with their JWK sets).
     #[arg(long, value_name = "FILE", env = "HEPATICA_CDS_TRUST")]
     pub cds_trust: Option<PathBuf>,
-    /// Load the knowledge base from this content folder instead of the embedded one
-    /// (every problem is named and the exit code is 2 if it does not load).
-    #[arg(long, value_name = "DIR", env = "HEPATICA_KB_DIR")]
-    pub kb_dir: Option<PathBuf>,
+    /// Which knowledge base to use.
+    #[command(flatten)]
+    pub kb: KbArgs,
     /// Largest request body on the FHIR and CDS Hooks routes, in MiB (other routes accept 1 MiB).
     #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024), env = "HEPATICA_MAX_FHIR_BODY")]
     pub max_fhir_body: u32,
@@ -201,8 +220,20 @@ pub(crate) struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 enum KbCommand {
-    /// Validate the knowledge base: sources, references, review dates, readability.
+    /// Validate the knowledge base: sources, references, review dates, readability, sign-off.
     Check(cmd_kb::CheckArgs),
+    /// List the knowledge-base releases this program has (version, date, content hash).
+    Versions(cmd_kb::VersionsArgs),
+    /// What changed between two releases, statement by statement.
+    Diff(cmd_kb::DiffArgs),
+    /// Write one release as a single bundle file carrying its content hash.
+    Bundle(cmd_kb::BundleArgs),
+    /// Make an Ed25519 key pair for signing bundles.
+    Keygen(cmd_kb::KeygenArgs),
+    /// Sign a bundle (the signature is appended to the bundle file).
+    Sign(cmd_kb::SignArgs),
+    /// Check a bundle's hash and signature; print its version and content hash.
+    Verify(cmd_kb::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +277,12 @@ fn main() -> ExitCode {
         Command::Ask(a) => cmd_ask::run(a),
         Command::Serve(a) => cmd_serve::run(a),
         Command::Kb { command: KbCommand::Check(a) } => cmd_kb::check(a),
+        Command::Kb { command: KbCommand::Versions(a) } => cmd_kb::versions(a),
+        Command::Kb { command: KbCommand::Diff(a) } => cmd_kb::diff(a),
+        Command::Kb { command: KbCommand::Bundle(a) } => cmd_kb::bundle(a),
+        Command::Kb { command: KbCommand::Keygen(a) } => cmd_kb::keygen(a),
+        Command::Kb { command: KbCommand::Sign(a) } => cmd_kb::sign(a),
+        Command::Kb { command: KbCommand::Verify(a) } => cmd_kb::verify(a),
         Command::Synth(a) => cmd_batch::synth(a),
     };
     match result {
@@ -265,12 +302,42 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
-/// The knowledge base: the embedded one, or the content folder given with
-/// `--kb-dir`, loaded and type-checked at run time (rules, thresholds and the
-/// statements the engine cites). A folder that does not load prints every
-/// problem and gives exit code 2.
-pub(crate) fn knowledge(dir: Option<&std::path::Path>) -> Result<&'static Knowledge, u8> {
-    let Some(dir) = dir else { return Ok(Knowledge::embedded()) };
+/// The knowledge base a command runs with ([`KbArgs`]): a release by version
+/// (`--kb`, default the latest, embedded), a content folder (`--kb-dir`) or a
+/// signed bundle (`--kb-file` + `--public-key`), the last two loaded and
+/// type-checked at run time (rules, thresholds and the statements the engine
+/// cites). Anything that does not load prints every problem and gives exit code 2.
+pub(crate) fn knowledge(args: &KbArgs) -> Result<&'static Knowledge, u8> {
+    let mut stderr = std::io::stderr().lock();
+    if let (Some(file), Some(key)) = (&args.kb_file, &args.public_key) {
+        return match cmd_kb::open_bundle(file, key) {
+            Ok(kb) => {
+                let problems = hepatica_engine::check_references(&kb);
+                if problems.is_empty() {
+                    return Ok(Box::leak(Box::new(kb)));
+                }
+                for d in &problems {
+                    let _ = writeln!(stderr, "{d}");
+                }
+                let _ =
+                    writeln!(stderr, "error: --kb-file {}: the knowledge base did not load ({} problems)", file.display(), problems.len());
+                Err(EXIT_INVALID)
+            }
+            Err(message) => {
+                let _ = writeln!(stderr, "{message}");
+                Err(EXIT_INVALID)
+            }
+        };
+    }
+    let Some(dir) = &args.kb_dir else {
+        return match Knowledge::by_version(args.version.as_deref().unwrap_or("latest")) {
+            Ok(kb) => Ok(kb),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --kb: {e}");
+                Err(EXIT_INVALID)
+            }
+        };
+    };
     let problems = match Knowledge::load_dir(dir) {
         Ok(kb) => {
             let problems = hepatica_engine::check_references(&kb);
@@ -282,7 +349,6 @@ pub(crate) fn knowledge(dir: Option<&std::path::Path>) -> Result<&'static Knowle
         }
         Err(e) => e.0,
     };
-    let mut stderr = std::io::stderr().lock();
     for d in &problems {
         let _ = writeln!(stderr, "{d}");
     }

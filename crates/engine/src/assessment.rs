@@ -68,6 +68,24 @@ pub struct KbStamp {
     pub version: String,
     /// Publication date, `YYYY-MM-DD`.
     pub published: String,
+    /// Hex SHA-256 of the release's content files (contract 8.2; computed
+    /// once when the knowledge base loads, see `hepatica_knowledge::release`).
+    pub content_hash: String,
+    /// The newest release this program has, when it is newer than this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
+impl KbStamp {
+    /// The stamp of a loaded knowledge base.
+    pub fn of(kb: &hepatica_knowledge::Knowledge) -> KbStamp {
+        KbStamp {
+            version: kb.meta.version.clone(),
+            published: kb.meta.published.to_string(),
+            content_hash: kb.content_hash().to_string(),
+            superseded_by: kb.superseded_by().map(str::to_string),
+        }
+    }
 }
 
 /// One sourced reason.

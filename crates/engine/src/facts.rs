@@ -10,7 +10,8 @@
 //! here; the evaluator (`eval.rs`) does not change.
 
 use hepatica_knowledge::facts::{
-    BIOMARKER_VALUES, CHEMO_HISTORY_VALUES, Fact, LIVER_CONDITION_VALUES, OLIGO_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
+    ASCITES_VALUES, BIOMARKER_VALUES, CHEMO_HISTORY_VALUES, CHILD_PUGH_VALUES, Fact, LIVER_CONDITION_VALUES, OLIGO_VALUES,
+    REMNANT_STATE_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
 };
 use hepatica_knowledge::{Knowledge, Th};
 
@@ -52,6 +53,15 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::Msi => biomarker(case, B::Msi),
         Fact::Her2 => biomarker(case, B::Her2),
         Fact::Sstr => biomarker(case, B::Sstr),
+        // ---- local treatments, 1.1
+        Fact::BilirubinUmolL => case.liver_function.bilirubin_umol_l.map(Val::Num),
+        Fact::BilirubinTimesUln => case.liver_function.bilirubin_times_uln().map(Val::Num),
+        Fact::BileBlocked => bile_blocked(case).map(Val::Bool),
+        Fact::ChildPugh => case.liver_function.child_pugh.and_then(|c| sym(CHILD_PUGH_VALUES, c.as_str())),
+        Fact::Ascites => case.liver_function.ascites.and_then(|a| sym(ASCITES_VALUES, a.as_str())),
+        Fact::PercentLiverReplaced => l.percent_liver_replaced.map(Val::Num),
+        Fact::CarcinoidSyndrome => case.carcinoid_syndrome.map(Val::Bool),
+        Fact::RemnantState => remnant_state(kb, case).and_then(|s| sym(REMNANT_STATE_VALUES, s)),
     }
 }
 
@@ -80,8 +90,27 @@ pub(crate) fn oligometastatic(kb: &Knowledge, case: &Case) -> Option<&'static st
     if spread.is_empty() {
         return Some("liver_only");
     }
-    let sites = spread.len() as f64 + f64::from(case.liver.tumour_count.unwrap_or(1));
-    Some(if sites <= kb.t(Th::SabrMaxSites) && !spread.contains(&Spread::Brain) { "oligometastatic" } else { "too_many" })
+    let too_many = |liver: u32| spread.len() as f64 + f64::from(liver) > kb.t(Th::SabrMaxSites) || spread.contains(&Spread::Brain);
+    match case.liver.tumour_count {
+        Some(n) => Some(if too_many(n) { "too_many" } else { "oligometastatic" }),
+        // At least one liver tumour: too many already, or not known (engine logic 2;
+        // release 2026.11.0 counted an unknown number as one).
+        None if kb.engine_logic() >= 2 => too_many(1).then_some("too_many"),
+        None => Some(if too_many(1) { "too_many" } else { "oligometastatic" }),
+    }
+}
+
+/// Bile is blocked: `Some(true)` with jaundice or biliary obstruction, `Some(false)`
+/// only when both are known to be absent.
+pub(crate) fn bile_blocked(case: &Case) -> Option<bool> {
+    let f = &case.liver_function;
+    if f.jaundice == Some(true) || f.biliary_obstruction == Some(true) {
+        Some(true)
+    } else if f.jaundice == Some(false) && f.biliary_obstruction == Some(false) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// RAS wild type: `Some(true)` KRAS and NRAS wild type, `Some(false)` any RAS mutation.
@@ -134,6 +163,22 @@ pub(crate) fn remnant_enough(kb: &Knowledge, case: &Case) -> Option<bool> {
         None if flr < kb.t(Th::FlrNormalMinPercent) => Some(false),
         None => None,
     }
+}
+
+/// Whether too small a remnant could be grown first (PVE, two stages, ALPPS):
+/// cirrhosis impairs hypertrophy, and Child-Pugh B or C rules staged surgery out.
+pub(crate) fn remnant_state(kb: &Knowledge, case: &Case) -> Option<&'static str> {
+    if remnant_enough(kb, case)? {
+        return Some("enough");
+    }
+    let cirrhosis = case.liver.liver_condition.map(|c| c == LiverCondition::Cirrhosis);
+    let poor = case.liver_function.child_pugh.is_some_and(|c| c != crate::case::ChildPugh::A);
+    Some(match cirrhosis {
+        _ if poor => "too_small_cannot_grow",
+        Some(true) => "too_small_cannot_grow",
+        Some(false) => "too_small_can_grow",
+        None => "too_small_growth_unknown",
+    })
 }
 
 /// Not fit for a major operation: the team says so, or performance status above `surgery.max_ps`.

@@ -32,7 +32,7 @@ pub mod scores;
 pub use assessment::*;
 pub use case::*;
 pub use parse::{FieldError, case_from_json, case_from_value};
-pub use rules::STATEMENT_IDS;
+pub use rules::{STATEMENT_IDS, input_given};
 
 use hepatica_knowledge::{Diagnostic, Knowledge};
 

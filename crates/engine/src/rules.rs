@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 
 use hepatica_knowledge::{EVIDENCE_LEVELS, EVIDENCE_SYSTEM, Knowledge, TREATMENT_IDS, Th};
 
-use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, PrimarySite as P};
+use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, ChildPugh, LiverCondition, PrimarySite as P};
 use crate::*;
 use crate::{eval, facts};
 
@@ -80,6 +80,9 @@ pub const STATEMENT_IDS: &[&str] = &[
     "surgery.selected_short_interval",
     "surgery.transplant_bowel",
     "surgery.transplant_net",
+    "surgery.staged_cirrhosis",
+    "surgery.transplant_bowel_outside",
+    "surgery.transplant_net_outside",
     // hormonal therapy
     "hormonal.breast_positive",
     "hormonal.breast_negative",
@@ -174,6 +177,7 @@ pub const STATEMENT_IDS: &[&str] = &[
     "embol.net",
     "embol.net_sirt_not_commissioned",
     "embol.other_sites",
+    "embol.uveal_hepatic_perfusion",
     // radiotherapy
     "radio.sabr",
     "radio.sabr_few",
@@ -208,6 +212,23 @@ pub const STATEMENT_IDS: &[&str] = &[
     "supportive.always",
     "supportive.early",
     "supportive.poor_fitness",
+    "supportive.bile_drainage",
+    // local treatments, 1.1 (cited from content/rules/)
+    "local.bile_drainage_first",
+    "ablation.extensive",
+    "ablation.few_other",
+    "ablation.too_many_other",
+    "embol.bilirubin_high",
+    "embol.child_pugh_c",
+    "embol.child_pugh_b",
+    "embol.ascites",
+    "embol.extensive",
+    "embol.uveal_spread",
+    "embol.net_carcinoid_syndrome",
+    "radio.sabr_bilirubin",
+    "radio.sabr_child_pugh",
+    "radio.sabr_extensive",
+    "supportive.ascites",
 ];
 
 /// Inputs in the order `missing_information` lists them.
@@ -244,6 +265,12 @@ const INPUT_ORDER: &[&str] = &[
     "/primary_node_positive",
     "/disease_free_interval_months",
     "/cea_ng_ml",
+    // 1.1, local treatments (transplant selection)
+    "/liver/percent_liver_replaced",
+    "/tumour_grade",
+    "/primary_resected",
+    "/age_years",
+    "/months_disease_controlled",
 ];
 
 /// The statement id that explains why an input matters: `/liver/tumour_count`
@@ -379,7 +406,7 @@ fn assess_with(cx: Cx) -> Assessment {
     Assessment {
         contract: CONTRACT,
         case_id: case.id.clone(),
-        knowledge_base: KbStamp { version: kb.meta.version.clone(), published: kb.meta.published.to_string() },
+        knowledge_base: KbStamp::of(kb),
         audience,
         options,
         scores,
@@ -431,6 +458,12 @@ fn input_warnings(case: &Case) -> Vec<InputWarning> {
         });
     }
     out
+}
+
+/// Whether the input behind a Case JSON pointer was given (the honest-reason
+/// tests use it: a reason may assert only what was given).
+pub fn input_given(case: &Case, pointer: &str) -> bool {
+    pointer_given(case, pointer)
 }
 
 /// Whether the input behind a pointer was given.
@@ -662,8 +695,15 @@ impl<'a> Opt<'a> {
                 CriterionStatus::Unknown
             }
         };
+        let decided = status != CriterionStatus::Unknown;
         let inputs = if status == CriterionStatus::Unknown && !missing.is_empty() {
             missing
+        } else if decided && self.cx.kb.engine_logic() >= 2 && missing.len() < inputs.len() {
+            // Engine logic 2: a decided criterion lists the inputs that decided it
+            // (a named fact may settle on part of its inputs, e.g. a performance
+            // status of 3 rules surgery out whatever else is known), so a trace
+            // never shows met or not met beside an input that was not given.
+            inputs.iter().map(AsRef::as_ref).filter(|p| pointer_given(self.cx.case, p)).map(str::to_string).collect()
         } else {
             inputs.iter().map(|s| s.as_ref().to_string()).collect()
         };
@@ -768,6 +808,11 @@ fn lung_driver(cx: &Cx) -> bool {
     facts::lung_driver(cx.case)
 }
 
+/// Every input [`lung_driver`] reads: a criterion decided by a driver lists them
+/// (engine logic 2 keeps only those given), so ROS1 alone is not shown as EGFR.
+const LUNG_DRIVER_INPUTS: &[&str] =
+    &["/biomarkers/EGFR", "/biomarkers/ALK", "/biomarkers/ROS1", "/biomarkers/MET_EX14", "/biomarkers/RET", "/biomarkers/NTRK"];
+
 // ---------------------------------------------------------------- chemotherapy
 
 fn chemotherapy(cx: &Cx) -> OptionAssessment {
@@ -840,6 +885,25 @@ fn surgery(cx: &Cx) -> OptionAssessment {
             _ => Unlikely,
         }
     };
+    // Engine logic 2: growing the remnant needs a liver that can grow. Cirrhosis
+    // impairs hypertrophy after PVE, and Child-Pugh B or C is not a liver for
+    // staged major surgery; with a small remnant and the liver's state not
+    // known, the staged kinds turn on it.
+    let staged = if cx.kb.engine_logic() >= 2 && staged != Unlikely && enough == Some(false) {
+        let l = &cx.case;
+        let cirrhosis = l.liver.liver_condition.map(|c| c == LiverCondition::Cirrhosis);
+        let poor = l.liver_function.child_pugh.map(|c| c != ChildPugh::A);
+        if cirrhosis == Some(true) || poor == Some(true) {
+            o.reason("surgery.staged_cirrhosis");
+            Unlikely
+        } else if cirrhosis.is_none() {
+            Depends
+        } else {
+            staged
+        }
+    } else {
+        staged
+    };
     o.kind("two_stage_hepatectomy", staged);
     o.kind("portal_vein_embolisation", staged);
     let alpps = if staged == Possible && enough == Some(false) && site == P::Bowel {
@@ -877,11 +941,74 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
         if ps_ok.is_none() || braf.is_none() || responding.is_none() {
             return Depends;
         }
+        if cx.kb.engine_logic() >= 2 {
+            // TRANSMET also set age, a removed primary, control on chemotherapy
+            // for some months and at most a few lines: each unknown one leaves it open.
+            let c = cx.case;
+            let lines = c.treatment_history.lines_of_systemic_therapy.map(f64::from);
+            let checks = [
+                (at_most(cx, c.age_years.map(f64::from), "transplant.max_age_years"), "/age_years"),
+                (c.primary_resected, "/primary_resected"),
+                (at_least(cx, c.months_disease_controlled, "transplant.min_months_controlled"), "/months_disease_controlled"),
+                // Lines that have ended; a missing count does not hold it up.
+                (Some(at_most(cx, lines, "transplant.max_lines_ended") != Some(false)), "/treatment_history/lines_of_systemic_therapy"),
+            ];
+            if let Some(level) = transplant_checks(o, &checks, "surgery.transplant_bowel_outside") {
+                return level;
+            }
+        }
         o.reason("surgery.transplant_bowel");
         Possible
     } else {
+        if cx.kb.engine_logic() >= 2 {
+            // Milan-NET: low grade, primary removed, half the liver or less, stable
+            // for months, and an age limit.
+            let c = cx.case;
+            let checks = [
+                (c.tumour_grade.map(|g| g != crate::case::TumourGrade::G3), "/tumour_grade"),
+                (c.primary_resected, "/primary_resected"),
+                (at_most(cx, c.liver.percent_liver_replaced, "transplant_net.max_liver_replaced_percent"), "/liver/percent_liver_replaced"),
+                (at_least(cx, c.months_disease_controlled, "transplant_net.min_months_controlled"), "/months_disease_controlled"),
+                (at_most(cx, c.age_years.map(f64::from), "transplant_net.max_age_years"), "/age_years"),
+            ];
+            if let Some(level) = transplant_checks(o, &checks, "surgery.transplant_net_outside") {
+                return level;
+            }
+        }
         o.reason("surgery.transplant_net");
         Possible
+    }
+}
+
+/// `value <= threshold` (engine logic 2 thresholds, read by id); unknown when either is missing.
+fn at_most(cx: &Cx, value: Option<f64>, threshold: &str) -> Option<bool> {
+    Some(value? <= cx.kb.threshold(threshold)?.value)
+}
+
+/// `value >= threshold`; unknown when either is missing.
+fn at_least(cx: &Cx, value: Option<f64>, threshold: &str) -> Option<bool> {
+    Some(value? >= cx.kb.threshold(threshold)?.value)
+}
+
+/// Transplant selection: any failed check makes it unlikely (with the reason);
+/// otherwise any unknown one leaves it open; `None` when all are met.
+/// The criterion lists the selection inputs not given (not blocking: the option
+/// is about resection; the transplant kind says `depends`).
+fn transplant_checks(o: &mut Opt, checks: &[(Option<bool>, &str)], outside: &str) -> Option<Suitability> {
+    if checks.iter().any(|(c, _)| *c == Some(false)) {
+        o.reason(outside);
+        Some(Unlikely)
+    } else if checks.iter().any(|(c, _)| c.is_none()) {
+        let missing: Vec<&str> = checks.iter().filter(|(c, _)| c.is_none()).map(|(_, p)| *p).collect();
+        o.criterion_id(
+            "surgery.transplant_selection",
+            "Liver transplant selection criteria known",
+            &missing,
+            Out::Unknown { blocking: false },
+        );
+        Some(Depends)
+    } else {
+        None
     }
 }
 
@@ -1085,7 +1212,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let any = lung_driver(cx);
             let main_known = cx.bio(B::Egfr).is_some() && cx.bio(B::Alk).is_some();
             if any {
-                o.criterion("A targetable gene change (e.g. EGFR, ALK)", &inputs, Out::Met("targeted.lung_driver"));
+                o.criterion("A targetable gene change (e.g. EGFR, ALK)", LUNG_DRIVER_INPUTS, Out::Met("targeted.lung_driver"));
                 o.base = Usual;
             } else if main_known {
                 o.criterion("A targetable gene change (e.g. EGFR, ALK)", &inputs, Out::NotMet("targeted.lung_no_driver", Unlikely));
@@ -1228,7 +1355,7 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
         P::Lung if lung_driver(cx) => {
             o.criterion(
                 "No gene change that targeted tablets treat first",
-                &["/biomarkers/EGFR", "/biomarkers/ALK"],
+                LUNG_DRIVER_INPUTS,
                 Out::NotMet("immuno.lung_egfr_alk", Unlikely),
             );
         }
@@ -1348,14 +1475,27 @@ fn embolisation(cx: &Cx) -> OptionAssessment {
         }
         _ => {}
     }
+    // Engine logic 2: uveal melanoma in the liver has liver-directed treatments of its
+    // own (melphalan hepatic perfusion under NICE special arrangements; TACE and SIRT
+    // in specialist centres), not the NHS England bowel-cancer SIRT commissioning.
+    let v2 = cx.kb.engine_logic() >= 2;
+    let mut perfusion = Unlikely;
+    if v2 && cx.site() == P::UvealMelanoma {
+        perfusion = level;
+        tace = level.min(Possible);
+        sirt = level.min(Possible);
+    }
     if cx.ps().is_some_and(|p| f64::from(p) > cx.kb.t(Th::ChemoMaxPsAny)) {
         systemic_fitness(cx, &mut o);
-        (tace, sirt, bland, debiri) = (Unlikely, Unlikely, Unlikely, Unlikely);
+        (tace, sirt, bland, debiri, perfusion) = (Unlikely, Unlikely, Unlikely, Unlikely, Unlikely);
     }
     o.kind("tace", tace);
     o.kind("sirt", sirt);
     o.kind("bland_embolisation", bland);
     o.kind("debiri", debiri);
+    if v2 && cx.site() == P::UvealMelanoma {
+        o.kind("hepatic_perfusion", perfusion);
+    }
     o.finish()
 }
 
@@ -1426,7 +1566,15 @@ fn supportive(cx: &Cx) -> OptionAssessment {
     o.kind("symptom_control", Usual);
     o.kind("specialist_palliative_care", Usual);
     o.kind("emotional_support", Usual);
-    o.kind("biliary_stent", Possible);
+    // Engine logic 2: with jaundice or a blocked bile duct, draining the bile
+    // (usually a stent) comes first, before most other treatment.
+    let stent = if cx.kb.engine_logic() >= 2 && facts::bile_blocked(cx.case) == Some(true) {
+        o.reason("supportive.bile_drainage");
+        Usual
+    } else {
+        Possible
+    };
+    o.kind("biliary_stent", stent);
     // Supportive care is for everyone, at every stage: never capped.
     o.finish_at(Some(Usual))
 }

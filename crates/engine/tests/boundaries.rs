@@ -40,8 +40,21 @@ fn remnant_thresholds_are_inclusive_per_liver_condition() {
         c.liver.future_liver_remnant_percent = Some(t);
         assert_eq!(level(&c, "surgery"), Suitability::Usual, "{cond:?} at {t}");
         c.liver.future_liver_remnant_percent = Some(t - 0.1);
-        assert_eq!(level(&c, "surgery"), Suitability::Possible, "{cond:?} below {t}: possible after growing the remnant");
-        assert_eq!(kind(&c, "surgery", "portal_vein_embolisation"), Suitability::Possible, "remnant can be grown");
+        if cond == LiverCondition::Cirrhosis {
+            // Issue 13: a cirrhotic liver grows poorly after PVE, so a small remnant
+            // cannot be counted on to grow first.
+            assert_eq!(level(&c, "surgery"), Suitability::Unlikely, "{cond:?} below {t}: the remnant cannot be grown");
+            assert_eq!(kind(&c, "surgery", "portal_vein_embolisation"), Suitability::Unlikely, "no PVE in cirrhosis");
+            assert_eq!(kind(&c, "surgery", "alpps"), Suitability::Unlikely, "no ALPPS in cirrhosis");
+        } else {
+            assert_eq!(level(&c, "surgery"), Suitability::Possible, "{cond:?} below {t}: possible after growing the remnant");
+            assert_eq!(kind(&c, "surgery", "portal_vein_embolisation"), Suitability::Possible, "remnant can be grown");
+            // Child-Pugh B or C: the liver cannot be grown either.
+            let mut poor = c.clone();
+            poor.liver_function.child_pugh = Some(ChildPugh::B);
+            assert_eq!(level(&poor, "surgery"), Suitability::Unlikely, "{cond:?}, Child-Pugh B");
+            assert_eq!(kind(&poor, "surgery", "portal_vein_embolisation"), Suitability::Unlikely, "{cond:?}, Child-Pugh B");
+        }
         // For a less common primary the remnant cannot be counted on to grow: unlikely.
         let mut breast = c.clone();
         breast.primary_site = PrimarySite::Breast;
@@ -181,7 +194,24 @@ fn transplant_criteria_for_bowel() {
     c.liver.all_removable = Some(false);
     c.chemotherapy_history = Some(ChemoHistory::Responding);
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Absent);
+    // TRANSMET selection the 1.1 fields carry: unknown leaves it open.
+    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Depends, "age, primary and control not given");
+    c.age_years = Some(65);
+    c.primary_resected = Some(true);
+    c.months_disease_controlled = Some(3.0);
     assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Possible);
+    for (what, edit) in [
+        ("over 65", (|c: &mut Case| c.age_years = Some(66)) as fn(&mut Case)),
+        ("primary in place", |c: &mut Case| c.primary_resected = Some(false)),
+        ("under 3 months controlled", |c: &mut Case| c.months_disease_controlled = Some(2.9)),
+        ("a 4th line", |c: &mut Case| c.treatment_history.lines_of_systemic_therapy = Some(3)),
+    ] {
+        let mut x = c.clone();
+        edit(&mut x);
+        assert_eq!(kind(&x, "surgery", "liver_transplant"), Suitability::Unlikely, "{what}");
+    }
+    c.treatment_history.lines_of_systemic_therapy = Some(2);
+    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Possible, "2 ended lines: the current one is the 3rd");
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Present);
     assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "BRAF mutant excluded in TRANSMET");
     c.biomarkers.remove(&Biomarker::BrafV600);

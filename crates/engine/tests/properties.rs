@@ -5,8 +5,16 @@
 //! `depends` always says what it depends on; only known statements cited.
 //! Monotonicity: more spread never raises surgery, ablation or SABR; a bigger or
 //! more numerous liver burden never raises ablation; a worse performance status
-//! never raises surgery or chemotherapy. Shrunk failures are pinned as named
-//! tests in `regressions` below (we do not commit `proptest-regressions/`).
+//! never raises surgery or chemotherapy; worse liver function (higher bilirubin,
+//! jaundice, a blocked bile duct, a worse Child-Pugh class, more fluid in the
+//! belly) and more of the liver replaced never raise surgery, ablation,
+//! embolisation or SABR.
+//! Honest reasons (contract 8.1, issue 13): every reason's asserted inputs were
+//! given and its statement is written for the case's primary site; no two
+//! reasons in one option contradict; a criterion is met or not met only on inputs
+//! that were given, and unknown only when one of its inputs was not.
+//! Shrunk failures are pinned as named tests in `regressions` below (we do not
+//! commit `proptest-regressions/`).
 
 use std::collections::BTreeSet;
 
@@ -16,6 +24,90 @@ use proptest::prelude::*;
 
 fn opt<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
     prop_oneof![1 => Just(None), 3 => s.prop_map(Some)].boxed()
+}
+
+/// The contract 8.1 fields the local treatments read (and the rest of 8.1 that
+/// a generated case should carry, so every rule sees realistic mixtures).
+#[derive(Debug, Clone)]
+struct Extra {
+    liver_function: LiverFunction,
+    percent_liver_replaced: Option<f64>,
+    age_years: Option<u8>,
+    primary_resected: Option<bool>,
+    months_disease_controlled: Option<f64>,
+    carcinoid_syndrome: Option<bool>,
+    tumour_grade: Option<TumourGrade>,
+    ki67_percent: Option<f64>,
+    histology: Option<Histology>,
+    lines: Option<u8>,
+    previous: Option<Vec<PreviousTreatment>>,
+}
+
+impl Extra {
+    fn apply(self, c: &mut Case) {
+        c.liver_function = self.liver_function;
+        c.liver.percent_liver_replaced = self.percent_liver_replaced;
+        c.age_years = self.age_years;
+        c.primary_resected = self.primary_resected;
+        c.months_disease_controlled = self.months_disease_controlled;
+        c.carcinoid_syndrome = self.carcinoid_syndrome;
+        c.tumour_grade = self.tumour_grade;
+        c.ki67_percent = self.ki67_percent;
+        c.histology = self.histology;
+        c.treatment_history.lines_of_systemic_therapy = self.lines;
+        c.treatment_history.previous = self.previous;
+    }
+}
+
+fn arb_liver_function() -> impl Strategy<Value = LiverFunction> {
+    (
+        opt((0u32..=3000).prop_map(|b| f64::from(b) / 10.0)),
+        opt((10u32..=55).prop_map(f64::from)),
+        opt(proptest::sample::select(Ascites::ALL.to_vec())),
+        opt(any::<bool>()),
+        opt(any::<bool>()),
+        opt(proptest::sample::select(ChildPugh::ALL.to_vec())),
+        prop_oneof![3 => Just(None), 1 => (5u32..=40).prop_map(|u| Some(f64::from(u)))],
+    )
+        .prop_map(|(bilirubin, albumin, ascites, jaundice, obstruction, child_pugh, uln)| LiverFunction {
+            bilirubin_umol_l: bilirubin,
+            albumin_g_l: albumin,
+            ascites,
+            jaundice,
+            biliary_obstruction: obstruction,
+            child_pugh,
+            bilirubin_uln_umol_l: uln,
+        })
+}
+
+fn arb_1_1() -> impl Strategy<Value = Extra> {
+    (
+        arb_liver_function(),
+        opt((0u32..=100).prop_map(f64::from)),
+        opt(18u8..=90),
+        opt(any::<bool>()),
+        opt((0u32..=60).prop_map(f64::from)),
+        opt(any::<bool>()),
+        opt(proptest::sample::select(TumourGrade::ALL.to_vec())),
+        opt((0u32..=100).prop_map(f64::from)),
+        opt(proptest::sample::select(Histology::ALL.to_vec())),
+        opt(0u8..=6),
+        opt(proptest::collection::btree_set(proptest::sample::select(PreviousTreatment::ALL.to_vec()), 0..5)
+            .prop_map(|s| s.into_iter().collect::<Vec<_>>())),
+    )
+        .prop_map(|(liver_function, replaced, age, resected, controlled, carcinoid, grade, ki67, histology, lines, previous)| Extra {
+            liver_function,
+            percent_liver_replaced: replaced,
+            age_years: age,
+            primary_resected: resected,
+            months_disease_controlled: controlled,
+            carcinoid_syndrome: carcinoid,
+            tumour_grade: grade,
+            ki67_percent: ki67,
+            histology,
+            lines,
+            previous,
+        })
 }
 
 fn arb_case() -> impl Strategy<Value = Case> {
@@ -52,20 +144,23 @@ fn arb_case() -> impl Strategy<Value = Case> {
         opt((0u32..=2000).prop_map(|c| f64::from(c) / 2.0)),
         opt(proptest::sample::select(BowelSide::ALL.to_vec())),
     );
-    (site, biomarkers, liver, spread, rest).prop_map(|(site, biomarkers, liver, spread, (ps, fit, chemo, node, dfi, cea, side))| {
-        let mut c = Case::new(site);
-        c.biomarkers = biomarkers.into();
-        c.liver = liver;
-        c.spread_elsewhere = spread;
-        c.performance_status = ps;
-        c.fit_for_major_surgery = fit;
-        c.chemotherapy_history = chemo;
-        c.primary_node_positive = node;
-        c.disease_free_interval_months = dfi;
-        c.cea_ng_ml = cea;
-        c.bowel_side = side;
-        c
-    })
+    (site, biomarkers, liver, spread, rest, arb_1_1()).prop_map(
+        |(site, biomarkers, liver, spread, (ps, fit, chemo, node, dfi, cea, side), extra)| {
+            let mut c = Case::new(site);
+            extra.apply(&mut c);
+            c.biomarkers = biomarkers.into();
+            c.liver = liver;
+            c.spread_elsewhere = spread;
+            c.performance_status = ps;
+            c.fit_for_major_surgery = fit;
+            c.chemotherapy_history = chemo;
+            c.primary_node_positive = node;
+            c.disease_free_interval_months = dfi;
+            c.cea_ng_ml = cea;
+            c.bowel_side = side;
+            c
+        },
+    )
 }
 
 fn level(a: &Assessment, t: &str) -> Suitability {
@@ -115,6 +210,100 @@ fn check_invariants(case: &Case) {
         let again = assess(kb, case, audience);
         assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&again).unwrap());
     }
+}
+
+/// Honest reasons and an honest trace, for every one of the nine options.
+fn check_honesty(case: &Case) {
+    let kb = Knowledge::embedded();
+    let site = case.primary_site.as_str();
+    let a = assess(kb, case, Audience::Clinician);
+    for o in &a.options {
+        let ids: Vec<&str> = o.reasons.iter().map(|r| r.statement.as_str()).collect();
+        for r in &o.reasons {
+            let s = kb.statement(&r.statement).expect("a cited statement exists");
+            for p in &s.asserts {
+                assert!(input_given(case, p), "{}: reason {} states {p}, which was not given, for {case:?}", o.treatment, s.id);
+            }
+            if let Some(sites) = &s.sites {
+                assert!(sites.iter().any(|x| x == site), "{}: reason {} is written for {sites:?}, not {site}", o.treatment, s.id);
+            }
+            for other in &s.contradicts {
+                assert!(!ids.contains(&other.as_str()), "{}: reasons {} and {other} contradict, for {case:?}", o.treatment, s.id);
+            }
+        }
+        for c in &o.criteria {
+            match c.status {
+                CriterionStatus::Met | CriterionStatus::NotMet => {
+                    assert!(!c.inputs.is_empty(), "{}: criterion {} decided on no input", o.treatment, c.id);
+                    for p in &c.inputs {
+                        assert!(
+                            input_given(case, p),
+                            "{}: criterion {} decided, but its input {p} was not given, for {case:?}",
+                            o.treatment,
+                            c.id
+                        );
+                    }
+                }
+                CriterionStatus::Unknown => {
+                    assert!(
+                        c.inputs.iter().any(|p| !input_given(case, p)),
+                        "{}: criterion {} unknown although all its inputs {:?} were given, for {case:?}",
+                        o.treatment,
+                        c.id,
+                        c.inputs
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A copy of `case` whose liver works worse or is more replaced, by one step of `how`.
+fn worse_liver(case: &Case, how: u8, by: u32) -> (Case, Case) {
+    let mut base = case.clone();
+    let f = &mut base.liver_function;
+    match how % 7 {
+        0 => {
+            f.bilirubin_umol_l.get_or_insert(10.0);
+        }
+        1 => {
+            f.jaundice.get_or_insert(false);
+        }
+        2 => {
+            f.biliary_obstruction.get_or_insert(false);
+        }
+        3 => {
+            f.child_pugh.get_or_insert(ChildPugh::A);
+        }
+        4 => {
+            f.ascites.get_or_insert(Ascites::None);
+        }
+        _ => {
+            base.liver.percent_liver_replaced.get_or_insert(10.0);
+        }
+    }
+    let mut more = base.clone();
+    let g = &mut more.liver_function;
+    match how % 7 {
+        0 => g.bilirubin_umol_l = g.bilirubin_umol_l.map(|b| (b + f64::from(by)).min(1000.0)),
+        1 => g.jaundice = Some(true),
+        2 => g.biliary_obstruction = Some(true),
+        3 => {
+            g.child_pugh = g.child_pugh.map(|c| match (c, by % 2) {
+                (ChildPugh::A, 0) => ChildPugh::B,
+                (ChildPugh::A | ChildPugh::B, _) => ChildPugh::C,
+                (c, _) => c,
+            })
+        }
+        4 => {
+            g.ascites = g.ascites.map(|a| match (a, by % 2) {
+                (Ascites::None, 0) => Ascites::Mild,
+                _ => Ascites::ModerateSevere,
+            })
+        }
+        _ => more.liver.percent_liver_replaced = more.liver.percent_liver_replaced.map(|p| (p + f64::from(by)).min(100.0)),
+    }
+    (base, more)
 }
 
 proptest! {
@@ -183,6 +372,23 @@ proptest! {
             prop_assert!(level(&b, t) <= level(&a, t), "{t}: ps {} -> {}", ps, (ps + worse).min(4));
         }
     }
+
+    #[test]
+    fn reasons_and_criteria_are_honest(case in arb_case()) {
+        check_honesty(&case);
+    }
+
+    #[test]
+    fn worse_liver_function_or_more_liver_replaced_never_raises_local_treatments(case in arb_case(), how in 0u8..7, by in 1u32..400) {
+        let kb = Knowledge::embedded();
+        let (base, more) = worse_liver(&case, how, by);
+        let (a, b) = (assess(kb, &base, Audience::Patient), assess(kb, &more, Audience::Patient));
+        for t in ["surgery", "ablation", "embolisation"] {
+            prop_assert!(level(&b, t) <= level(&a, t), "{t}: {:?} -> {:?} for {:?} -> {:?}", level(&a, t), level(&b, t), base.liver_function, more.liver_function);
+        }
+        prop_assert!(sabr(&b) <= sabr(&a), "sabr: {:?} -> {:?}", sabr(&a), sabr(&b));
+        check_honesty(&more);
+    }
 }
 
 /// Every statement and threshold the engine names exists in the embedded knowledge base.
@@ -221,6 +427,64 @@ mod regressions {
     fn every_site_minimal() {
         for site in PrimarySite::ALL {
             check_invariants(&Case::new(*site));
+            check_honesty(&Case::new(*site));
+        }
+    }
+
+    /// Issue 13: "only a few places of spread in all" was given when the number
+    /// of liver tumours was not known (it was counted as one).
+    #[test]
+    fn sabr_does_not_call_spread_few_when_the_tumour_count_is_unknown() {
+        let mut c = Case::new(PrimarySite::Breast);
+        c.spread_elsewhere = Some(vec![Spread::Bone]);
+        let a = assess(Knowledge::embedded(), &c, Audience::Patient);
+        let r = a.option("radiotherapy").unwrap();
+        assert!(r.reasons.iter().all(|x| x.statement != "radio.sabr_oligo"), "{:?}", r.reasons);
+        assert_eq!(sabr(&a), Suitability::Depends);
+        check_honesty(&c);
+    }
+
+    /// Shrunk failure: a lung cancer with only ROS1 given was traced as decided
+    /// on EGFR and ALK, which were not given.
+    #[test]
+    fn a_lung_driver_criterion_lists_the_driver_that_decided_it() {
+        let mut c = Case::new(PrimarySite::Lung);
+        c.biomarkers.insert(Biomarker::Ros1, BiomarkerValue::Present);
+        check_honesty(&c);
+        let a = assess(Knowledge::embedded(), &c, Audience::Clinician);
+        for t in ["targeted_therapy", "immunotherapy"] {
+            let decided: Vec<_> = a.option(t).unwrap().criteria.iter().filter(|x| x.status != CriterionStatus::Unknown).collect();
+            assert!(decided.iter().any(|x| x.inputs == ["/biomarkers/ROS1"]), "{t}: {decided:?}");
+        }
+    }
+
+    /// Shrunk failure: one tumour taking up most of the liver gave "few enough
+    /// tumours" beside "more than half the liver"; both are true, and the
+    /// metadata no longer calls them contradictory.
+    #[test]
+    fn one_large_tumour_replacing_most_of_the_liver() {
+        let mut c = Case::new(PrimarySite::Bowel);
+        c.liver.tumour_count = Some(1);
+        c.liver.largest_tumour_cm = Some(12.0);
+        c.liver.percent_liver_replaced = Some(70.0);
+        c.spread_elsewhere = Some(vec![]);
+        check_honesty(&c);
+        let a = assess(Knowledge::embedded(), &c, Audience::Patient);
+        assert_eq!(level(&a, "ablation"), Suitability::Unlikely);
+        assert_eq!(sabr(&a), Suitability::Unlikely);
+    }
+
+    /// Every pointer a statement may assert is one the engine knows.
+    #[test]
+    fn every_assertable_input_is_known_to_the_engine() {
+        let c = Case::new(PrimarySite::Bowel);
+        for p in hepatica_knowledge::INPUT_POINTERS {
+            // A blank case has none of them, except the primary site itself.
+            assert_eq!(input_given(&c, p), *p == "/primary_site", "{p}");
+            if let Some(name) = p.strip_prefix("/biomarkers/") {
+                let numbers = ["PD_L1_CPS", "PD_L1_TPS", "PD_L1_IC", "HER2_IHC", "BRCA_origin"];
+                assert!(Biomarker::parse(name).is_some() || numbers.contains(&name), "{p} is not a biomarker the engine reads");
+            }
         }
     }
 }

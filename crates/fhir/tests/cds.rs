@@ -66,6 +66,14 @@ fn a_patient_with_liver_metastases_gets_one_sourced_card() {
     assert_eq!(ext["org.hepatica.criteria"].as_array().map(Vec::len), Some(9));
     assert_eq!(ext["org.hepatica.case"]["biomarkers"]["KRAS"], "G12C");
     assert_eq!(ext["org.hepatica.case"]["spread_elsewhere"], json!(["lung"]));
+    // The knowledge-base stamp (contract 8.2): version, date and content hash.
+    assert_eq!(ext["org.hepatica.knowledge-base"]["version"], kb.meta.version.as_str());
+    assert_eq!(ext["org.hepatica.knowledge-base"]["content_hash"], kb.content_hash());
+    let old = Knowledge::release("2026.11.0").expect("first release");
+    let pinned = call(&request(prefetch_from_fixture()), old, BASE).expect("cards");
+    let stamp = &pinned.cards[0].extension["org.hepatica.knowledge-base"];
+    assert_eq!(stamp["content_hash"], old.content_hash());
+    assert_eq!(stamp["superseded_by"], Knowledge::latest_version());
     let indicator_ok = matches!(card.indicator, Indicator::Info | Indicator::Warning);
     assert!(indicator_ok);
     // the same request gives the same response, byte for byte

@@ -84,6 +84,7 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
             c.err("statements", &s.id, "evidence", format!("unknown evidence level {level:?}; expected one of {}", known.join(", ")));
         }
     }
+    c.statement_metadata();
     for t in &kb.thresholds {
         c.cited("thresholds", &t.id, "sources", &t.sources);
         c.review("thresholds", &t.id, &t.review);
@@ -136,6 +137,7 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
         c.review("questionnaire.toml", "review", &kb.questionnaire.review);
     }
     c.urgent();
+    c.out.extend(crate::signoff::problems(kb, today));
     c.out.extend(crate::readability::check_patient_text(kb));
     c.out.sort_by(|a, b| (a.severity, &a.file, &a.id).cmp(&(b.severity, &b.file, &b.id)));
     c.out
@@ -148,6 +150,94 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// Honest-reason metadata (`asserts`, `sites`, `contradicts`): every pointer,
+    /// site and id must exist; a rule may cite a statement only for sites it is
+    /// written for, and a criterion branch only a statement that asserts no more
+    /// than the criterion's fact (or the branch's inputs) looked at.
+    fn statement_metadata(&mut self) {
+        let kb = self.kb;
+        let ids: HashSet<&str> = kb.statements.iter().map(|s| s.id.as_str()).collect();
+        for s in &kb.statements {
+            for p in &s.asserts {
+                if !INPUT_POINTERS.contains(&p.as_str()) {
+                    self.err(
+                        "statements",
+                        &s.id,
+                        "asserts",
+                        format!("unknown input {p:?}; expected a Case JSON pointer such as /liver/tumour_count"),
+                    );
+                }
+            }
+            for site in s.sites.iter().flatten() {
+                if !PRIMARY_SITES.contains(&site.as_str()) {
+                    self.err(
+                        "statements",
+                        &s.id,
+                        "sites",
+                        format!("unknown primary site {site:?}; expected one of {}", PRIMARY_SITES.join(", ")),
+                    );
+                }
+            }
+            if s.sites.as_ref().is_some_and(Vec::is_empty) {
+                self.err("statements", &s.id, "sites", "empty list; leave it out for every site");
+            }
+            for other in &s.contradicts {
+                if other == &s.id {
+                    self.err("statements", &s.id, "contradicts", "a statement cannot contradict itself");
+                } else if !ids.contains(other.as_str()) {
+                    self.err("statements", &s.id, "contradicts", format!("unknown statement {other:?}"));
+                }
+            }
+        }
+        if kb.engine_logic() >= 2 {
+            for id in crate::thresholds::LOGIC_2.iter().filter(|id| kb.threshold(id).is_none()) {
+                self.err("thresholds.toml", id, "id", "missing threshold: engine logic 2 reads it, so it must be defined");
+            }
+        }
+        let written_for = |id: &str, site: usize| {
+            kb.statement(id).is_none_or(|s| s.sites.as_ref().is_none_or(|l| l.iter().any(|x| x == PRIMARY_SITES[site])))
+        };
+        for r in &kb.rules {
+            let file = format!("rules/{}.toml", r.treatment);
+            for (i, row) in r.base.iter().enumerate() {
+                for site in (0..PRIMARY_SITES.len()).filter(|x| row.sites.contains(*x)) {
+                    if !written_for(&row.statement, site) {
+                        self.err(
+                            &file,
+                            &format!("base[{i}]"),
+                            "statement",
+                            format!("{} is not written for {}", row.statement, PRIMARY_SITES[site]),
+                        );
+                    }
+                }
+            }
+            for c in &r.criteria {
+                for b in &c.branches {
+                    let looked_at: Vec<&str> = match &b.inputs {
+                        Some(inputs) => inputs.iter().map(String::as_str).collect(),
+                        None => c.fact.inputs().to_vec(),
+                    };
+                    for id in b.statement.iter().chain(&b.also) {
+                        for site in (0..PRIMARY_SITES.len()).filter(|x| c.sites.contains(*x) && b.sites.contains(*x)) {
+                            if !written_for(id, site) {
+                                self.err(&file, &c.id, "statement", format!("{id} is not written for {}", PRIMARY_SITES[site]));
+                            }
+                        }
+                        let Some(s) = kb.statement(id) else { continue };
+                        for p in s.asserts.iter().filter(|p| !looked_at.contains(&p.as_str())) {
+                            self.err(
+                                &file,
+                                &c.id,
+                                "statement",
+                                format!("{id} asserts {p}, which the criterion's fact {} does not read", c.fact.name()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn err(&mut self, file: &str, id: &str, field: &str, msg: impl Into<String>) {
         self.out.push(Diagnostic::error(file, id, field, msg));
     }
@@ -168,6 +258,7 @@ impl Checker<'_> {
             reviewed_on: Some(m.review.reviewed_on),
             review_due: Some(m.review.review_due),
             reviewers: Some(m.review.reviewers.clone()),
+            signoff: Vec::new(),
         };
         self.review("kb.toml", "", &review);
     }

@@ -32,6 +32,12 @@ pub const LIVER_CONDITION_VALUES: &[&str] = &["normal", "chemotherapy_injured", 
 pub const SPREAD_EXTENT_VALUES: &[&str] = &["none", "lung_only", "other"];
 /// Values of [`Fact::Oligometastatic`].
 pub const OLIGO_VALUES: &[&str] = &["liver_only", "oligometastatic", "too_many"];
+/// Values of [`Fact::ChildPugh`] (local treatments, 1.1).
+pub const CHILD_PUGH_VALUES: &[&str] = &["A", "B", "C"];
+/// Values of [`Fact::RemnantState`] (local treatments, 1.1).
+pub const REMNANT_STATE_VALUES: &[&str] = &["enough", "too_small_can_grow", "too_small_cannot_grow", "too_small_growth_unknown"];
+/// Values of [`Fact::Ascites`] (local treatments, 1.1).
+pub const ASCITES_VALUES: &[&str] = &["none", "mild", "moderate_severe"];
 
 macro_rules! facts {
     ($($(#[$doc:meta])* $variant:ident = $name:literal : $ty:expr, [$($input:literal),*];)*) => {
@@ -113,4 +119,25 @@ facts! {
     Her2 = "HER2": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/HER2"];
     /// Somatostatin receptor status.
     Sstr = "SSTR": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/SSTR"];
+    // ---- local treatments (surgery, ablation, embolisation, radiotherapy, supportive care), 1.1
+    /// Bilirubin in µmol/L, as measured.
+    BilirubinUmolL = "bilirubin_umol_l": FactType::Number, ["/liver_function/bilirubin_umol_l"];
+    /// Bilirubin as a multiple of the lab's upper limit of normal (21 µmol/L when the limit is not given).
+    BilirubinTimesUln = "bilirubin_times_uln": FactType::Number, ["/liver_function/bilirubin_umol_l"];
+    /// Named: bile is blocked (jaundice or biliary obstruction). True if either is true,
+    /// false only if both are known false.
+    BileBlocked = "bile_blocked": FactType::Bool, ["/liver_function/jaundice", "/liver_function/biliary_obstruction"];
+    /// Child-Pugh class as given.
+    ChildPugh = "child_pugh": FactType::Enum(CHILD_PUGH_VALUES), ["/liver_function/child_pugh"];
+    /// Fluid in the belly.
+    Ascites = "ascites": FactType::Enum(ASCITES_VALUES), ["/liver_function/ascites"];
+    /// Share of the liver taken up by tumour, percent.
+    PercentLiverReplaced = "percent_liver_replaced": FactType::Number, ["/liver/percent_liver_replaced"];
+    /// Named: `enough` remnant (as `remnant_enough`), or too small and the liver
+    /// `can_grow` (no cirrhosis, Child-Pugh A or not given), `cannot_grow`
+    /// (cirrhosis, or Child-Pugh B or C) or `growth_unknown` (liver condition not given).
+    RemnantState = "remnant_state": FactType::Enum(REMNANT_STATE_VALUES),
+        ["/liver/future_liver_remnant_percent", "/liver/liver_condition", "/liver_function/child_pugh"];
+    /// Carcinoid syndrome (neuroendocrine).
+    CarcinoidSyndrome = "carcinoid_syndrome": FactType::Bool, ["/carcinoid_syndrome"];
 }

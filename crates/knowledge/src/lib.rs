@@ -11,17 +11,28 @@
 //! load time, so a loaded knowledge base has every number the code reads and
 //! every rule type-checked.
 //!
+//! Releases ([`release`]): every frozen release under `releases/` is embedded
+//! compressed and loaded on first use ([`Knowledge::release`],
+//! [`Knowledge::by_version`]); each loaded knowledge base carries its
+//! [`content_hash`](Knowledge::content_hash), computed once at load.
+//! [`bundle`] reads and writes signed single-file releases, [`diff`] compares
+//! two releases and [`signoff`] counts clinical sign-off.
+//!
 //! This crate does not assess cases (that is `hepatica-engine`) and does no I/O
 //! beyond [`Knowledge::load_dir`], which the CLI uses to load a content folder
 //! at run time (`--kb-dir`).
 
+pub mod bundle;
 mod check;
 mod date;
+pub mod diff;
 pub mod facts;
 mod load;
 mod model;
 pub mod readability;
+pub mod release;
 pub mod rules;
+pub mod signoff;
 pub mod thresholds;
 
 use std::collections::HashMap;
@@ -30,6 +41,7 @@ use std::sync::OnceLock;
 pub use check::{Diagnostic, Severity, check};
 pub use date::Date;
 pub use model::*;
+pub use release::{ReleaseInfo, UnknownVersion, content_hash};
 pub use thresholds::Th;
 
 /// The nine treatment areas, in the order the contract lists them.
@@ -113,6 +125,12 @@ pub struct Knowledge {
     pub red_flags: Vec<RedFlag>,
     /// How a general question about a symptom is told from one describing it (`urgent.toml`).
     pub red_flag_context: RedFlagContext,
+    /// The people who may sign items off (`reviewers.toml`; empty when none).
+    pub reviewers: Vec<Reviewer>,
+    /// [`content_hash`] of the files this was loaded from (computed once, at load).
+    content_hash: String,
+    /// The newest version this program has, when it is newer than this one.
+    superseded_by: Option<String>,
     index: Index,
 }
 
@@ -143,7 +161,8 @@ impl Knowledge {
         })
     }
 
-    /// A frozen release embedded in this binary, by version (parsed on first use).
+    /// A frozen release embedded in this binary, by version (decompressed
+    /// and parsed on first use, then kept for the life of the process).
     ///
     /// # Panics
     /// If the embedded release does not load; the `every_release_loads` test
@@ -152,9 +171,12 @@ impl Knowledge {
         static CACHE: OnceLock<Vec<OnceLock<Knowledge>>> = OnceLock::new();
         let i = files::RELEASES.iter().position(|(v, _)| *v == version)?;
         let cache = CACHE.get_or_init(|| files::RELEASES.iter().map(|_| OnceLock::new()).collect());
-        Some(cache[i].get_or_init(|| match Knowledge::from_files(files::RELEASES[i].1.iter().copied()) {
-            Ok(kb) => kb,
-            Err(e) => panic!("embedded release {version} is broken: {:?}", e.0),
+        Some(cache[i].get_or_init(|| {
+            let files = release::frozen_files(i);
+            match Knowledge::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str()))) {
+                Ok(kb) => kb,
+                Err(e) => panic!("embedded release {version} is broken: {:?}", e.0),
+            }
         }))
     }
 
@@ -163,9 +185,68 @@ impl Knowledge {
         files::RELEASES.iter().map(|(v, _)| *v)
     }
 
-    /// The files of a frozen release as `(path, text)` pairs.
-    pub fn release_files(version: &str) -> Option<&'static [(&'static str, &'static str)]> {
-        files::RELEASES.iter().find(|(v, _)| *v == version).map(|(_, f)| *f)
+    /// The files of a frozen release as `(path, text)` pairs, in path order.
+    pub fn release_files(version: &str) -> Option<Vec<(&'static str, &'static str)>> {
+        let i = files::RELEASES.iter().position(|(v, _)| *v == version)?;
+        Some(release::frozen_files(i).iter().map(|(p, t)| (p.as_str(), t.as_str())).collect())
+    }
+
+    /// The files of any version this program has (`latest`, the working
+    /// content's version, or a frozen release).
+    pub fn files_of(version: &str) -> Option<Vec<(&'static str, &'static str)>> {
+        if version == "latest" || version == files::LATEST_VERSION {
+            return Some(files::FILES.to_vec());
+        }
+        Knowledge::release_files(version)
+    }
+
+    /// Every version this program has, oldest first: the frozen releases and,
+    /// when its version is not frozen, the working content (the latest).
+    pub fn versions() -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = Knowledge::release_versions().collect();
+        if !v.contains(&files::LATEST_VERSION) {
+            v.push(files::LATEST_VERSION);
+        }
+        v.sort_by(|a, b| release::compare_versions(a, b));
+        v
+    }
+
+    /// The version `--kb latest` (the default) stands for: the working content's.
+    pub fn latest_version() -> &'static str {
+        files::LATEST_VERSION
+    }
+
+    /// The knowledge base of a version: `latest` (or the working content's
+    /// version) is [`Knowledge::embedded`], any other a frozen release.
+    pub fn by_version(version: &str) -> Result<&'static Knowledge, UnknownVersion> {
+        let version = version.trim();
+        if version == "latest" || version == files::LATEST_VERSION {
+            return Ok(Knowledge::embedded());
+        }
+        Knowledge::release(version).ok_or_else(|| UnknownVersion {
+            asked: version.chars().take(40).collect(),
+            known: Knowledge::versions().iter().map(|v| v.to_string()).collect(),
+        })
+    }
+
+    /// The catalogue of [`Knowledge::versions`], oldest first (loads each).
+    pub fn catalogue() -> Vec<ReleaseInfo> {
+        Knowledge::versions().into_iter().filter_map(|v| Knowledge::by_version(v).ok()).map(ReleaseInfo::of).collect()
+    }
+
+    /// Hex SHA-256 of this knowledge base's content files ([`content_hash`]).
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
+    /// The newest version this program has, when it is newer than this one.
+    pub fn superseded_by(&self) -> Option<&str> {
+        self.superseded_by.as_deref()
+    }
+
+    /// A reviewer of `reviewers.toml` by id.
+    pub fn reviewer(&self, id: &str) -> Option<&Reviewer> {
+        self.reviewers.iter().find(|r| r.id == id)
     }
 
     /// The revision of the Rust decision logic this knowledge base was
@@ -187,6 +268,12 @@ impl Knowledge {
     /// Reads and parses every `.toml` file under `dir` (used by `kb check --dir`).
     pub fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
         load::load_dir(dir)
+    }
+
+    /// The content files under `dir` (every `.toml` file, path order), as
+    /// [`Knowledge::load_dir`] reads them: for hashing, bundling and diffs.
+    pub fn read_dir_files(dir: &std::path::Path) -> Result<Vec<(String, String)>, LoadError> {
+        load::read_dir(dir)
     }
 
     /// A source by id.
@@ -286,11 +373,61 @@ mod tests {
         let working = Knowledge::embedded_files();
         if let Some(frozen) = Knowledge::release_files(&Knowledge::embedded().meta.version) {
             let names = |f: &[(&str, &str)]| f.iter().map(|(p, _)| p.to_string()).collect::<Vec<_>>();
-            assert_eq!(names(working), names(frozen), "content/ and its frozen release list different files");
-            for ((path, a), (_, b)) in working.iter().zip(frozen) {
+            assert_eq!(names(working), names(&frozen), "content/ and its frozen release list different files");
+            for ((path, a), (_, b)) in working.iter().zip(frozen.iter()) {
                 assert!(a == b, "content/{path} differs from the frozen release of the same version: bump the version in content/kb.toml");
             }
         }
+    }
+
+    /// The working content is the latest: never older than a frozen release
+    /// (a release is cut by copying content/ forward, never back).
+    #[test]
+    fn latest_is_not_older_than_any_frozen_release() {
+        let latest = Knowledge::embedded().meta.version.clone();
+        assert_eq!(latest, Knowledge::latest_version(), "build.rs read the version line of content/kb.toml");
+        for v in Knowledge::release_versions() {
+            assert!(release::compare_versions(&latest, v) != std::cmp::Ordering::Less, "content/ is {latest}, older than frozen {v}");
+        }
+        assert_eq!(Knowledge::embedded().superseded_by(), None);
+        assert_eq!(*Knowledge::versions().last().expect("a version"), latest.as_str());
+        let catalogue = Knowledge::catalogue();
+        assert_eq!(catalogue.iter().filter(|r| r.latest).count(), 1, "{catalogue:?}");
+        for r in &catalogue {
+            assert_eq!(r.superseded_by.is_some(), r.version != latest, "{r:?}");
+        }
+    }
+
+    /// `by_version`: latest, the working version and frozen releases; anything
+    /// else names the versions that exist.
+    #[test]
+    fn versions_resolve_and_unknown_ones_are_named() {
+        assert!(std::ptr::eq(Knowledge::by_version("latest").expect("latest"), Knowledge::embedded()));
+        let old = Knowledge::by_version("2026.11.0").expect("first release");
+        assert_eq!(old.meta.version, "2026.11.0");
+        let e = Knowledge::by_version("2020.1.0").expect_err("unknown");
+        assert!(e.to_string().contains("2026.11.0") && e.to_string().contains("\"2020.1.0\""), "{e}");
+    }
+
+    /// The content hash is of the files, in the documented serialisation:
+    /// order-independent, and it changes with a byte or with a moved file boundary.
+    #[test]
+    fn content_hash_is_canonical() {
+        let h = content_hash([("a.toml", "x = 1\n"), ("b.toml", "y = 2\n")]);
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, content_hash([("b.toml", "y = 2\n"), ("a.toml", "x = 1\n")]));
+        assert_ne!(h, content_hash([("a.toml", "x = 1\n"), ("b.toml", "y = 3\n")]));
+        assert_ne!(content_hash([("a.toml", "ab"), ("b.toml", "")]), content_hash([("a.toml", "a"), ("b.toml", "b")]));
+        // Known answer: SHA-256 of u64be(6) "a.toml" u64be(1) "x".
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&6u64.to_be_bytes());
+        bytes.extend_from_slice(b"a.toml");
+        bytes.extend_from_slice(&1u64.to_be_bytes());
+        bytes.extend_from_slice(b"x");
+        use sha2::Digest;
+        assert_eq!(content_hash([("a.toml", "x")]), release::hex(&sha2::Sha256::digest(&bytes)));
+        let kb = Knowledge::embedded();
+        assert_eq!(kb.content_hash(), content_hash(Knowledge::embedded_files().iter().copied()));
     }
 
     /// The embedded content passes `kb check` (as of the day the CLI test uses),

@@ -50,9 +50,17 @@ struct ListFile {
     #[serde(default)]
     red_flag: Vec<RedFlag>,
     red_flag_context: Option<RedFlagContext>,
+    #[serde(default)]
+    reviewer: Vec<Reviewer>,
 }
 
 pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
+    let files = read_dir(dir)?;
+    from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+}
+
+/// Every `.toml` file under `dir` as `(path relative to dir, text)`, in path order.
+pub(crate) fn read_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, LoadError> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     collect(dir, dir, &mut files, &mut problems);
@@ -60,7 +68,7 @@ pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
         return Err(LoadError(problems));
     }
     files.sort();
-    from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+    Ok(files)
 }
 
 fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>, problems: &mut Vec<Diagnostic>) {
@@ -86,6 +94,8 @@ fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String,
 }
 
 pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Knowledge, LoadError> {
+    let files: Vec<(&str, &str)> = files.into_iter().collect();
+    let content_hash = crate::release::content_hash(files.iter().copied());
     let mut problems = Vec::new();
     let mut meta = None;
     let mut treatments = Vec::new();
@@ -193,6 +203,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
     if !problems.is_empty() {
         return Err(LoadError(problems));
     }
+    let meta_version = meta.version.clone();
     let mut glossary = lists.term;
     glossary.sort_by_key(|t| t.term.to_lowercase());
     let mut kb = Knowledge {
@@ -218,6 +229,9 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         urgent: lists.urgent_help,
         red_flags: lists.red_flag,
         red_flag_context: lists.red_flag_context.unwrap_or_default(),
+        reviewers: lists.reviewer,
+        superseded_by: crate::release::superseded_by(&meta_version),
+        content_hash,
         index: Default::default(),
     };
     kb.reindex();
@@ -299,6 +313,7 @@ fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Di
         into.urgent_help = Some(u);
     }
     into.red_flag.append(&mut f.red_flag);
+    into.reviewer.append(&mut f.reviewer);
     if let Some(c) = f.red_flag_context.take() {
         let ctx = into.red_flag_context.get_or_insert_with(RedFlagContext::default);
         ctx.general.extend(c.general);

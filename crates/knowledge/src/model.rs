@@ -30,6 +30,39 @@ pub struct ReviewOverride {
     pub review_due: Option<Date>,
     /// See [`Review::reviewers`].
     pub reviewers: Option<Vec<String>>,
+    /// Clinical sign-off records of this item (optional; `content/README.md`,
+    /// "Sign-off"). Each names a reviewer of `reviewers.toml`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signoff: Vec<SignOff>,
+}
+
+/// One clinical sign-off of an item: who, when, for which release.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOff {
+    /// A reviewer id of `reviewers.toml`.
+    pub reviewer: String,
+    /// The day they signed the item off.
+    pub on: Date,
+    /// The release they signed it off for, e.g. `2026.12.0`.
+    pub release: String,
+}
+
+/// A person who may sign items off (`content/reviewers.toml`, `[[reviewer]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reviewer {
+    /// Stable id that sign-off records name.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Role, e.g. "Consultant medical oncologist".
+    pub role: String,
+    /// Employer or body.
+    pub organisation: String,
+    /// Professional registration (e.g. "GMC 1234567"), when they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<String>,
 }
 
 /// Knowledge-base identity: `content/kb.toml`.
@@ -138,10 +171,99 @@ pub struct Statement {
     /// Strength of the evidence or UK access status, a level of [`EVIDENCE_SYSTEM`].
     #[serde(default)]
     pub evidence: Option<String>,
+    /// The Case inputs (JSON pointers, from [`INPUT_POINTERS`]) whose values the
+    /// statement states as facts about the person: the engine may show it only
+    /// when every one was given (a property test holds it to that; empty = it
+    /// states nothing about the person's inputs).
+    #[serde(default)]
+    pub asserts: Vec<String>,
+    /// The primary sites it is written for; absent = every site. It must never
+    /// be shown for another site (checked by the same property test).
+    #[serde(default)]
+    pub sites: Option<Vec<String>>,
+    /// Statements that say the opposite: never shown in the same option as
+    /// this one (the relation is symmetric; `kb check` validates the ids).
+    #[serde(default)]
+    pub contradicts: Vec<String>,
     /// Review metadata (inherits the file's `[review]`).
     #[serde(flatten)]
     pub review: ReviewOverride,
 }
+
+/// Every Case input a statement may assert (contract sections 2 and 8.1), as
+/// JSON pointers. The engine's tests check that it knows each one.
+pub const INPUT_POINTERS: &[&str] = &[
+    "/primary_site",
+    "/bowel_side",
+    "/liver/tumour_count",
+    "/liver/largest_tumour_cm",
+    "/liver/both_lobes",
+    "/liver/near_major_vessels",
+    "/liver/all_removable",
+    "/liver/future_liver_remnant_percent",
+    "/liver/liver_condition",
+    "/liver/percent_liver_replaced",
+    "/spread_elsewhere",
+    "/performance_status",
+    "/fit_for_major_surgery",
+    "/chemotherapy_history",
+    "/primary_node_positive",
+    "/disease_free_interval_months",
+    "/cea_ng_ml",
+    "/treatment_history/lines_of_systemic_therapy",
+    "/treatment_history/previous",
+    "/treatment_history/platinum_sensitive",
+    "/treatment_history/castration_resistant",
+    "/treatment_history/endocrine_resistant",
+    "/liver_function/bilirubin_umol_l",
+    "/liver_function/albumin_g_l",
+    "/liver_function/ascites",
+    "/liver_function/jaundice",
+    "/liver_function/biliary_obstruction",
+    "/liver_function/child_pugh",
+    "/liver_function/bilirubin_uln_umol_l",
+    "/histology",
+    "/net_origin",
+    "/tumour_grade",
+    "/ki67_percent",
+    "/primary_resected",
+    "/carcinoid_syndrome",
+    "/age_years",
+    "/months_disease_controlled",
+    "/biomarkers/KRAS",
+    "/biomarkers/NRAS",
+    "/biomarkers/BRAF_V600",
+    "/biomarkers/MSI",
+    "/biomarkers/HER2",
+    "/biomarkers/ER",
+    "/biomarkers/PR",
+    "/biomarkers/PD_L1",
+    "/biomarkers/EGFR",
+    "/biomarkers/ALK",
+    "/biomarkers/ROS1",
+    "/biomarkers/RET",
+    "/biomarkers/MET_EX14",
+    "/biomarkers/NTRK",
+    "/biomarkers/SSTR",
+    "/biomarkers/PSMA",
+    "/biomarkers/BRCA",
+    "/biomarkers/HRR",
+    "/biomarkers/PIK3CA",
+    "/biomarkers/ESR1",
+    "/biomarkers/HLA_A0201",
+    "/biomarkers/KIT",
+    "/biomarkers/PDGFRA",
+    "/biomarkers/HRD",
+    "/biomarkers/TMB_HIGH",
+    "/biomarkers/PDGFRA_D842V",
+    "/biomarkers/CLDN18_2",
+    "/biomarkers/FR_ALPHA",
+    "/biomarkers/PD_L1_CPS",
+    "/biomarkers/PD_L1_TPS",
+    "/biomarkers/PD_L1_IC",
+    "/biomarkers/HER2_IHC",
+    "/biomarkers/BRCA_origin",
+];
 
 /// The coded evidence scale used on statements: its system and version.
 pub const EVIDENCE_SYSTEM: (&str, &str) = ("https://hepatica.example/evidence-levels", "1");

@@ -100,6 +100,19 @@ thresholds! {
     TbsHigh = "tbs.high",
 }
 
+/// Thresholds that engine logic 2 reads by id (procedural transplant criteria):
+/// a release with `engine_logic = 2` or later must define them (`kb check`
+/// says so), and releases of logic 1, which never read them, do not have them.
+/// The engine treats a missing one as unknown, never as a number.
+pub const LOGIC_2: &[&str] = &[
+    "transplant.max_age_years",
+    "transplant.min_months_controlled",
+    "transplant.max_lines_ended",
+    "transplant_net.max_age_years",
+    "transplant_net.max_liver_replaced_percent",
+    "transplant_net.min_months_controlled",
+];
+
 /// The values of every [`Th`], in declaration order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Values(pub(crate) Vec<f64>);
@@ -126,7 +139,7 @@ pub(crate) fn validate(thresholds: &[Threshold], used_by_rules: &[String], probl
                 format!("expected a whole number for unit {:?}, got {}", t.unit, t.value),
             ));
         }
-        let known = Th::ALL.iter().any(|v| v.id() == t.id) || used_by_rules.contains(&t.id);
+        let known = Th::ALL.iter().any(|v| v.id() == t.id) || used_by_rules.contains(&t.id) || LOGIC_2.contains(&t.id.as_str());
         if !known {
             problems.push(Diagnostic::error(
                 file,

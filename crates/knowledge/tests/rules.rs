@@ -103,3 +103,37 @@ fn a_moved_threshold_moves_every_sentence_and_label_that_states_it() {
     assert_eq!(size.label, "Tumours small enough (4 cm or less is best)");
     assert_eq!(kb.t(Th::TbsHigh), Knowledge::embedded().t(Th::TbsHigh));
 }
+
+/// Honest-reason metadata (issue 13): `kb check` rejects unknown pointers, sites
+/// and contradicted ids, a rule citing a statement for a site it is not written
+/// for, and a criterion citing a statement that asserts an input its fact does
+/// not read.
+#[test]
+fn honest_reason_metadata_is_checked() {
+    let today = hepatica_knowledge::Date::parse("2026-12-01").unwrap();
+    let clean = hepatica_knowledge::check(&load_with("statements/ablation.toml", |t| t.to_string()).unwrap(), today);
+    assert!(!clean.iter().any(|d| d.severity == hepatica_knowledge::Severity::Error), "{clean:#?}");
+    let kb = load_with("statements/ablation.toml", |t| {
+        t.replace(
+            r#"asserts = ["/liver/largest_tumour_cm"]
+contradicts = ["ablation.medium", "ablation.too_large"]"#,
+            r#"asserts = ["/liver/tumor_count", "/spread_elsewhere"]
+contradicts = ["ablation.nowhere"]"#,
+        )
+        .replace(
+            r#"sites = ["bowel"]
+"#,
+            "sites = [\"breast\", \"liver\"]\n",
+        )
+    })
+    .expect("metadata problems do not stop loading");
+    let problems = hepatica_knowledge::check(&kb, today);
+    assert!(has(&problems, "statements", "ablation.small", "asserts", "unknown input \"/liver/tumor_count\""), "{problems:#?}");
+    assert!(has(&problems, "statements", "ablation.small", "contradicts", "unknown statement \"ablation.nowhere\""), "{problems:#?}");
+    assert!(has(&problems, "statements", "ablation.bowel", "sites", "unknown primary site \"liver\""), "{problems:#?}");
+    assert!(has(&problems, "rules/ablation.toml", "base[0]", "statement", "ablation.bowel is not written for bowel"), "{problems:#?}");
+    assert!(
+        has(&problems, "rules/ablation.toml", "ablation.tumour_size", "statement", "ablation.small asserts /spread_elsewhere"),
+        "{problems:#?}"
+    );
+}

@@ -31,6 +31,7 @@ pub fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/assess/fhir", allow("POST", post(assess_fhir))),
         ("/api/v1/drugs", allow("GET, HEAD", get(drugs))),
         ("/api/v1/ask", allow("GET, HEAD", get(ask))),
+        ("/api/v1/kb", allow("GET, HEAD", get(kb_versions))),
         ("/api/openapi.json", allow("GET, HEAD", get(openapi_json))),
     ]
 }
@@ -87,15 +88,17 @@ async fn method_not_allowed_as_problem(res: Response) -> Response {
     Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&problem).unwrap_or_default()))
 }
 
-/// `?audience=`.
+/// `?audience=&kb=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AssessParams {
     /// `patient` (default) or `clinician`: clinician wording adds trials and thresholds.
     pub audience: Option<String>,
+    /// Knowledge-base release, e.g. `2026.11.0`, or `latest` (default: the one the server serves; see `/api/v1/kb`).
+    pub kb: Option<String>,
 }
 
-/// `?q=`.
+/// `?q=&limit=&kb=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
@@ -103,6 +106,8 @@ pub struct SearchParams {
     pub q: Option<String>,
     /// How many results, 1-50 (default 10).
     pub limit: Option<usize>,
+    /// Knowledge-base release, e.g. `2026.11.0`, or `latest` (default: the one the server serves; see `/api/v1/kb`).
+    pub kb: Option<String>,
 }
 
 fn json_response(value: &impl serde::Serialize, cache: &'static str) -> Result<Response, AppError> {
@@ -131,10 +136,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let kb = state.kb();
     let kb_ok = kb.treatments.len() == hepatica_knowledge::TREATMENT_IDS.len();
     match (&db_state, kb_ok) {
-        (Ok(()), true) => {
-            Json(json!({ "status": "ready", "knowledge_base": { "version": kb.meta.version, "published": kb.meta.published.to_string() } }))
-                .into_response()
-        }
+        (Ok(()), true) => Json(json!({ "status": "ready", "knowledge_base": hepatica_engine::KbStamp::of(kb) })).into_response(),
         _ => {
             if let Err(detail) = &db_state {
                 tracing::warn!(%detail, "not ready");
@@ -205,12 +207,16 @@ async fn cpu<T: Send + 'static>(size: usize, f: impl FnOnce() -> Result<T, AppEr
     if size <= INLINE_PARSE_BYTES { f() } else { tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.to_string()))? }
 }
 
-fn audience(q: Result<Query<AssessParams>, QueryRejection>) -> Result<Audience, AppError> {
+fn audience(
+    state: &AppState,
+    q: Result<Query<AssessParams>, QueryRejection>,
+) -> Result<(Audience, &'static hepatica_knowledge::Knowledge), AppError> {
     let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
-    match p.audience.as_deref() {
-        None => Ok(Audience::Patient),
-        Some(a) => Audience::parse(a).ok_or_else(|| AppError::BadRequest(format!("audience must be patient or clinician, got {a:?}"))),
-    }
+    let audience = match p.audience.as_deref() {
+        None => Audience::Patient,
+        Some(a) => Audience::parse(a).ok_or_else(|| AppError::BadRequest(format!("audience must be patient or clinician, got {a:?}")))?,
+    };
+    Ok((audience, state.kb_for(p.kb.as_deref())?))
 }
 
 /// Assesses one Case (contract sections 2 and 3).
@@ -220,7 +226,7 @@ fn audience(q: Result<Query<AssessParams>, QueryRejection>) -> Result<Audience, 
         (status = 200, description = "The Assessment (contract section 3)", body = ref("#/components/schemas/Assessment")),
         (status = 400, description = "Malformed JSON, wrong content type or bad query", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
-        (status = 422, description = "Invalid case: every problem, by JSON pointer", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 422, description = "Invalid case: every problem, by JSON pointer; or an unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
     ))]
 pub async fn assess(
     State(state): State<AppState>,
@@ -228,9 +234,8 @@ pub async fn assess(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let audience = audience(query)?;
+    let (audience, kb) = audience(&state, query)?;
     let size = body.as_ref().map(|b| b.len()).unwrap_or(0);
-    let kb = state.kb();
     let a = cpu(size, move || {
         let value = json_body(&headers, body, MAX_BODY_BYTES)?;
         let case = case_from_value(&value).map_err(AppError::InvalidCase)?;
@@ -247,7 +252,7 @@ pub async fn assess(
         (status = 200, description = "The Assessment", body = ref("#/components/schemas/Assessment")),
         (status = 400, description = "Malformed JSON or wrong content type", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
         (status = 413, description = "Body over the FHIR limit (32 MiB unless configured)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
-        (status = 422, description = "Not a Bundle, no usable primary cancer, or primary liver cancer", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 422, description = "Not a Bundle, no usable primary cancer, primary liver cancer, or an unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
     ))]
 pub async fn assess_fhir(
     State(state): State<AppState>,
@@ -255,9 +260,8 @@ pub async fn assess_fhir(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let audience = audience(query)?;
+    let (audience, kb) = audience(&state, query)?;
     let limit = state.fhir_body_limit();
-    let kb = state.kb();
     // Parsing and mapping a large Bundle is CPU work: keep it off the async workers.
     let a = tokio::task::spawn_blocking(move || {
         let bundle = json_body(&headers, body, limit)?;
@@ -274,33 +278,49 @@ pub async fn assess_fhir(
     json_response(&a, "no-store")
 }
 
-fn search_params(q: Result<Query<SearchParams>, QueryRejection>) -> Result<(String, usize), AppError> {
+fn search_params(
+    state: &AppState,
+    q: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<(String, usize, crate::search::Search), AppError> {
     let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let kb = state.kb_for(p.kb.as_deref())?;
     let q = p.q.map(|s| crate::search::clean_query(&s)).unwrap_or_default();
     if q.is_empty() {
         return Err(AppError::BadRequest("the query parameter q is required".into()));
     }
-    Ok((q, p.limit.unwrap_or(10).clamp(1, 50)))
+    Ok((q, p.limit.unwrap_or(10).clamp(1, 50), state.search_for(kb)))
 }
 
 /// Looks a drug or regimen up by name, brand, abbreviation or misspelling (contract section 4).
 #[utoipa::path(get, path = "/api/v1/drugs", tag = "search", params(SearchParams), responses(
     (status = 200, description = "Matches, best first", body = ref("#/components/schemas/DrugLookup")),
     (status = 400, description = "Missing q", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+    (status = 422, description = "Unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
 ))]
 pub async fn drugs(State(state): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> Result<Response, AppError> {
-    let (q, limit) = search_params(q)?;
-    json_response(&state.search().drugs(&q, limit), "no-cache")
+    let (q, limit, search) = search_params(&state, q)?;
+    json_response(&search.drugs(&q, limit), "no-cache")
 }
 
 /// Searches all patient content (contract section 5).
 #[utoipa::path(get, path = "/api/v1/ask", tag = "search", params(SearchParams), responses(
     (status = 200, description = "Results, best first", body = ref("#/components/schemas/AskResponse")),
     (status = 400, description = "Missing q", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+    (status = 422, description = "Unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
 ))]
 pub async fn ask(State(state): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> Result<Response, AppError> {
-    let (q, limit) = search_params(q)?;
-    json_response(&state.search().ask(&q, limit), "no-cache")
+    let (q, limit, search) = search_params(&state, q)?;
+    json_response(&search.ask(&q, limit), "no-cache")
+}
+
+/// The knowledge-base releases this server can answer with, oldest first
+/// (as `hepatica kb versions --format json`; `default` marks the one served
+/// when no `?kb=` is given).
+#[utoipa::path(get, path = "/api/v1/kb", tag = "service", responses(
+    (status = 200, description = "Releases with publication dates and SHA-256 content hashes", body = ref("#/components/schemas/KbReleases")),
+))]
+pub async fn kb_versions(State(state): State<AppState>) -> Result<Response, AppError> {
+    json_response(&state.catalogue(), "no-cache")
 }
 
 /// This document.

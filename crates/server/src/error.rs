@@ -36,9 +36,19 @@ pub enum AppError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// Request line and headers over the limit (431).
+    #[error("the request line and headers are larger than {limit} bytes")]
+    HeadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A well-formed case with invalid fields (422), every problem listed.
     #[error("the case is not valid ({} problems)", .0.len())]
     InvalidCase(Vec<FieldError>),
+    /// `?kb=` named a knowledge-base version this server does not have (422);
+    /// the message names the versions that exist.
+    #[error("{0}")]
+    UnknownKb(String),
     /// Too busy, a cap reached, or a rate exceeded, for now (503 or 429).
     #[error("{0}")]
     Unavailable(String),
@@ -62,7 +72,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::InvalidCase(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            AppError::InvalidCase(_) | AppError::UnknownKb(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
@@ -140,8 +151,20 @@ impl IntoResponse for AppError {
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        set_retry_after(&mut res);
         res
     }
+}
+
+/// A 429 says when to try again (the per-client rates are per minute), and so
+/// does a 503 (a cap reached or the server busy: soon).
+fn set_retry_after(res: &mut Response) {
+    let secs = match res.status() {
+        StatusCode::TOO_MANY_REQUESTS => 60,
+        StatusCode::SERVICE_UNAVAILABLE => crate::layers::RETRY_AFTER_SECS,
+        _ => return,
+    };
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
 }
 
 /// Whether a path is a FHIR or CDS Hooks route (the larger body limit).
@@ -210,6 +233,7 @@ impl IntoResponse for PageError {
         let markup = crate::pages::error_page(title, text);
         let mut res = (status, markup).into_response();
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        set_retry_after(&mut res);
         res
     }
 }

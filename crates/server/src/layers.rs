@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use std::sync::Arc;
 
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
@@ -130,8 +130,12 @@ pub fn apply(app: Router) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
                     let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
-                    // The path only: queries can hold search words and bodies hold case data.
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                    // The route only, as written in the router (`/treatments/{id}`): queries
+                    // can hold search words, bodies case data, and a mistyped or probing
+                    // path anything at all (a name, a date of birth), so an unmatched path
+                    // is logged as "unmatched".
+                    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+                    tracing::info_span!("request", id = %id, method = %req.method(), route = %route)
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),

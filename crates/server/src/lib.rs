@@ -39,7 +39,7 @@ pub mod support;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use hepatica_knowledge::Knowledge;
@@ -73,7 +73,12 @@ struct Inner {
     fhir_body_limit: usize,
     limits: Limits,
     feedback_rate: pages::feedback::RateLimiter,
+    /// Search indexes of other releases asked for with `?kb=`, most recent first.
+    release_search: Mutex<Vec<search::Search>>,
 }
+
+/// How many other releases' search indexes a server keeps (each is a few MB).
+pub const RELEASE_SEARCH_CACHE: usize = 3;
 
 impl AppState {
     /// Builds the state from its parts.
@@ -82,7 +87,17 @@ impl AppState {
         let limits = Limits::default();
         let feedback_rate = pages::feedback::RateLimiter::new(limits.feedback_per_minute);
         AppState {
-            inner: Arc::new(Inner { kb, db, support, cds_trust, search, fhir_body_limit: MAX_FHIR_BODY_BYTES, limits, feedback_rate }),
+            inner: Arc::new(Inner {
+                kb,
+                db,
+                support,
+                cds_trust,
+                search,
+                fhir_body_limit: MAX_FHIR_BODY_BYTES,
+                limits,
+                feedback_rate,
+                release_search: Mutex::new(Vec::new()),
+            }),
         }
     }
 
@@ -129,9 +144,67 @@ impl AppState {
         AppState::new(kb, db, support::built_in(kb), None)
     }
 
-    /// The knowledge base.
+    /// The knowledge base served when no `?kb=` is given: the latest, or the
+    /// one the deployment pinned (`serve --kb`, `--kb-dir`, `--kb-file`).
     pub fn kb(&self) -> &'static Knowledge {
         self.inner.kb
+    }
+
+    /// The knowledge base for `?kb=VERSION`: none, or the served one's
+    /// version, is [`AppState::kb`]; `latest` or another version this program
+    /// has is that release; anything else is 422 naming the versions that exist.
+    pub fn kb_for(&self, version: Option<&str>) -> Result<&'static Knowledge, AppError> {
+        let served = self.kb();
+        match version.map(str::trim) {
+            None | Some("") => Ok(served),
+            Some(v) if v == served.meta.version => Ok(served),
+            Some(v) => Knowledge::by_version(v).map_err(|mut e| {
+                if !e.known.contains(&served.meta.version) {
+                    e.known.push(served.meta.version.clone());
+                }
+                AppError::UnknownKb(e.to_string())
+            }),
+        }
+    }
+
+    /// The releases this server can answer with (`GET /api/v1/kb`): every
+    /// release compiled in and, when it is not one of them, the served one;
+    /// `default` marks the served one.
+    pub fn catalogue(&self) -> Vec<hepatica_knowledge::ReleaseInfo> {
+        let served = self.kb();
+        let mut list = Knowledge::catalogue();
+        if !list.iter().any(|r| r.version == served.meta.version && r.content_hash == served.content_hash()) {
+            list.retain(|r| r.version != served.meta.version);
+            list.push(hepatica_knowledge::ReleaseInfo::of(served));
+        }
+        for r in &mut list {
+            r.default = r.version == served.meta.version;
+        }
+        list
+    }
+
+    /// The search indexes of a knowledge base: the served one's, or another
+    /// release's, built on first use and kept in a small cache
+    /// ([`RELEASE_SEARCH_CACHE`] releases, least recently used dropped).
+    pub fn search_for(&self, kb: &'static Knowledge) -> search::Search {
+        if std::ptr::eq(kb, self.kb()) {
+            return self.inner.search.clone();
+        }
+        let mut cache = self.inner.release_search.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = cache.iter().position(|s| std::ptr::eq(s.kb(), kb)) {
+            let hit = cache.remove(i);
+            cache.insert(0, hit.clone());
+            return hit;
+        }
+        let built = search::Search::build(kb);
+        cache.insert(0, built.clone());
+        cache.truncate(RELEASE_SEARCH_CACHE);
+        built
+    }
+
+    /// How many other releases' search indexes are cached now.
+    pub fn cached_release_searches(&self) -> usize {
+        self.inner.release_search.lock().map(|c| c.len()).unwrap_or(0)
     }
 
     /// The feedback store.

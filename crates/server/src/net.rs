@@ -13,7 +13,9 @@
 //!   whenever it waits for a head, so it is also the keep-alive idle timeout
 //!   between requests;
 //! - **head size**: hyper's read buffer is capped at [`Limits::max_head_bytes`]
-//!   (a longer head gets 431), so unfinished heads cannot pin much memory;
+//!   (a longer head gets 431), so unfinished heads cannot pin much memory; a
+//!   head that arrives in one large read can overshoot that buffer, so
+//!   [`head_cap`] also measures every parsed head and answers 431 over the limit;
 //! - **connections**: at most [`Limits::max_connections`] at once (and never
 //!   more than the process's descriptor limit allows); a connection over the
 //!   cap is closed at once and counted;
@@ -49,6 +51,9 @@ pub struct Limits {
     pub max_head_bytes: usize,
     /// Most open connections.
     pub max_connections: usize,
+    /// Most open connections from one client address (0: no per-address cap,
+    /// for a deployment behind a proxy that connects from one address).
+    pub max_connections_per_address: usize,
     /// Most requests handled at once; more are answered 503 with `Retry-After`.
     pub max_in_flight: usize,
     /// Most FHIR and CDS Hooks posts handled at once (each may hold a large
@@ -73,6 +78,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             max_head_bytes: 64 * 1024,
             max_connections: 4096,
+            max_connections_per_address: 1024,
             max_in_flight: 512,
             max_fhir_in_flight: 2,
             drain_timeout: Duration::from_secs(10),
@@ -80,6 +86,60 @@ impl Default for Limits {
             feedback_max_rows: 1_000_000,
             jti_per_issuer: 20_000,
             jti_per_issuer_per_minute: 1_200,
+        }
+    }
+}
+
+/// Open connections per client address, so that one client cannot take
+/// every connection slot. A taken slot is given back when its guard drops.
+#[derive(Debug, Clone, Default)]
+pub struct PerAddress {
+    max: usize,
+    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+}
+
+/// One connection's slot in [`PerAddress`].
+#[derive(Debug)]
+pub struct AddressSlot {
+    ip: std::net::IpAddr,
+    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+}
+
+impl PerAddress {
+    /// At most `max` connections an address; 0 means no cap.
+    pub fn new(max: usize) -> PerAddress {
+        PerAddress { max, open: Arc::default() }
+    }
+
+    /// A slot for a new connection from `ip`, or `None` when that address
+    /// already has `max` open.
+    pub fn take(&self, ip: std::net::IpAddr) -> Option<AddressSlot> {
+        if self.max == 0 {
+            return Some(AddressSlot { ip, open: Arc::default() });
+        }
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(AddressSlot { ip, open: self.open.clone() })
+    }
+
+    /// How many addresses have a connection open (the map never keeps zeros).
+    pub fn addresses(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
         }
     }
 }
@@ -107,6 +167,22 @@ fn fd_limit() -> Option<u64> {
     None
 }
 
+/// Answers 431 to a request whose line and headers, as parsed, are over `max`
+/// bytes (as sent: `NAME: VALUE\r\n` a header).
+pub async fn head_cap(
+    axum::extract::State(max): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let line = req.method().as_str().len() + req.uri().path_and_query().map_or(1, |p| p.as_str().len()) + 11;
+    let headers: usize = req.headers().iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    if line + headers > max {
+        return crate::error::AppError::HeadTooLarge { limit: max }.into_response();
+    }
+    next.run(req).await
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then drains for at
 /// most `limits.drain_timeout`. Returns how many connections were still open
 /// when the drain gave up (0 after a clean drain).
@@ -116,6 +192,8 @@ pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: 
         tracing::warn!(configured = limits.max_connections, used = max, "connection cap lowered to fit the open-file limit");
     }
     let slots = Arc::new(Semaphore::new(max));
+    let per_address = PerAddress::new(limits.max_connections_per_address);
+    let app = app.layer(axum::middleware::from_fn_with_state(limits.max_head_bytes, head_cap));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -143,6 +221,11 @@ pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: 
             drop(stream);
             continue;
         };
+        let Some(address_slot) = per_address.take(peer.ip()) else {
+            crate::metrics::connection_refused();
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let watcher = graceful.watcher();
         let builder = builder.clone();
@@ -153,6 +236,7 @@ pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: 
         }));
         tokio::spawn(async move {
             let _slot = slot;
+            let _address_slot = address_slot;
             let _open = crate::metrics::ConnectionGuard::new();
             let mut probe = [0u8; 1];
             match tokio::time::timeout(first_byte, stream.peek(&mut probe)).await {
@@ -181,5 +265,52 @@ pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: 
             tracing::warn!(left, "drain timed out; closing the remaining connections");
             left
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[test]
+    fn one_address_cannot_take_every_connection() {
+        let cap = PerAddress::new(2);
+        let a: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let b: std::net::IpAddr = "192.0.2.2".parse().unwrap();
+        let first = cap.take(a).expect("first");
+        let second = cap.take(a).expect("second");
+        assert!(cap.take(a).is_none(), "a third from the same address is refused");
+        let other = cap.take(b).expect("another address is not affected");
+        drop(first);
+        let again = cap.take(a).expect("a closed connection gives its slot back");
+        drop((second, again, other));
+        assert_eq!(cap.addresses(), 0, "no entries are kept for addresses with nothing open");
+        let off = PerAddress::new(0);
+        let held: Vec<_> = (0..10_000).map(|_| off.take(a).expect("no cap")).collect();
+        assert_eq!((held.len(), off.addresses()), (10_000, 0));
+    }
+
+    /// A head that hyper's buffer let through in one large read (a single
+    /// 110 KB header line did) is still refused once parsed.
+    #[tokio::test]
+    async fn a_parsed_head_over_the_limit_gets_431() {
+        let max = 64 * 1024;
+        let app = Router::new().route("/", get(|| async { "ok" })).layer(axum::middleware::from_fn_with_state(max, head_cap));
+        let status = |value: String| {
+            let app = app.clone();
+            async move {
+                let req = Request::get("/").header("x-long", value).body(Body::empty()).unwrap();
+                app.oneshot(req).await.unwrap().status()
+            }
+        };
+        assert_eq!(status("a".repeat(110 * 1024)).await, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert_eq!(status("a".repeat(max)).await, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert_eq!(status("a".repeat(max - 100)).await, StatusCode::OK);
+        let unknown = Request::get("/nowhere").header("x-long", "a".repeat(max)).body(Body::empty()).unwrap();
+        assert_eq!(app.clone().oneshot(unknown).await.unwrap().status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
     }
 }

@@ -27,6 +27,7 @@ use utoipa::OpenApi;
         crate::api::assess_fhir,
         crate::api::drugs,
         crate::api::ask,
+        crate::api::kb_versions,
         crate::api::openapi_json,
     ),
     tags(
@@ -171,7 +172,7 @@ pub fn schemas() -> Value {
             "properties": {
                 "contract": { "const": "hepatica.assessment/1" },
                 "case_id": { "type": "string" },
-                "knowledge_base": { "type": "object", "properties": { "version": { "type": "string" }, "published": { "type": "string", "format": "date" } } },
+                "knowledge_base": { "$ref": "#/components/schemas/KbStamp" },
                 "audience": { "type": "string", "enum": ["patient", "clinician"] },
                 "options": {
                     "type": "array", "minItems": 9, "maxItems": 9,
@@ -208,6 +209,35 @@ pub fn schemas() -> Value {
                 "support": { "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string" }, "how": { "type": "string" }, "url": { "type": "string" } } } },
                 "disclaimer": { "type": "string" },
                 "input_warnings": { "type": "array", "items": { "type": "object", "properties": { "pointer": { "type": "string" }, "detail": { "type": "string" } } } }
+            }
+        },
+        "KbStamp": {
+            "type": "object",
+            "description": "The knowledge-base release that produced an output (contract 8.2).",
+            "required": ["version", "published", "content_hash"],
+            "properties": {
+                "version": { "type": "string", "examples": ["2026.11.0"] },
+                "published": { "type": "string", "format": "date" },
+                "content_hash": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Hex SHA-256 of the release's content files (ARCHITECTURE.md, \"Release store\")." },
+                "superseded_by": { "type": "string", "description": "The newest release, present only when this one is older." }
+            }
+        },
+        "KbReleases": {
+            "type": "array",
+            "description": "The releases this server can answer with, oldest first (as hepatica kb versions --format json).",
+            "items": {
+                "type": "object",
+                "required": ["version", "published", "content_hash", "engine_logic", "latest", "default", "frozen"],
+                "properties": {
+                    "version": { "type": "string" },
+                    "published": { "type": "string", "format": "date" },
+                    "content_hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+                    "engine_logic": { "type": "integer", "minimum": 1, "description": "Revision of the decision logic still in Rust that the release runs with." },
+                    "latest": { "type": "boolean", "description": "The newest release compiled in (?kb=latest)." },
+                    "default": { "type": "boolean", "description": "Served when no ?kb= is given." },
+                    "frozen": { "type": "boolean", "description": "Frozen under releases/: never changed again." },
+                    "superseded_by": { "type": "string" }
+                }
             }
         },
         "Problem": {

@@ -61,6 +61,11 @@ impl Search {
         Search { kb, indexes }
     }
 
+    /// The knowledge base these indexes are of.
+    pub fn kb(&self) -> &'static Knowledge {
+        self.kb
+    }
+
     /// Looks a drug or regimen up by name, brand, abbreviation or misspelling.
     pub fn drugs(&self, query: &str, limit: usize) -> DrugLookup {
         self.indexes.drugs.lookup(&clean_query(query), limit)

@@ -245,6 +245,7 @@ fn refusal_card(kb: &Knowledge, errors: &[FieldError], hook_instance: &str, base
     );
     let mut ext = Map::new();
     ext.insert("org.hepatica.errors".into(), json!(errors));
+    ext.insert("org.hepatica.knowledge-base".into(), json!(hepatica_engine::KbStamp::of(kb)));
     Card {
         uuid: card_uuid(hook_instance, 0),
         summary: "Hepatica: no primary cancer it can use in this record, so liver metastasis options were not assessed".to_string(),

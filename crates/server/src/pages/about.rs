@@ -1,11 +1,86 @@
 //! `/about`: intended use, how content is made and checked, update policy,
 //! funding, reviewers, versions, feedback, and every source (`#source-<id>`).
+//! `/about/changes`: what changed in each release, in plain English, from
+//! `hepatica_knowledge::diff` of each release against the one before.
+
+use std::sync::OnceLock;
 
 use axum::extract::State;
+use hepatica_knowledge::diff::KbDiff;
+use hepatica_knowledge::{Knowledge, ReleaseInfo};
 use maud::html;
 
 use super::{Ctx, Opts, Page, layout, resolved};
 use crate::AppState;
+
+/// One release in the history, with its diff against the one before (none for the first).
+pub struct Entry {
+    /// The release.
+    pub info: ReleaseInfo,
+    /// What changed since the previous release.
+    pub diff: Option<KbDiff>,
+}
+
+/// Every release this program has, oldest first, each diffed against the one
+/// before (computed once per process: the releases are compiled in).
+pub fn history() -> &'static [Entry] {
+    static HISTORY: OnceLock<Vec<Entry>> = OnceLock::new();
+    HISTORY.get_or_init(|| {
+        let mut out: Vec<Entry> = Vec::new();
+        let mut previous: Option<(String, Vec<(&'static str, &'static str)>)> = None;
+        for info in Knowledge::catalogue() {
+            let files = Knowledge::files_of(&info.version).unwrap_or_default();
+            let diff = previous.as_ref().and_then(|(v, old)| hepatica_knowledge::diff::diff((v, old), (&info.version, &files)).ok());
+            previous = Some((info.version.clone(), files));
+            out.push(Entry { info, diff });
+        }
+        out
+    })
+}
+
+/// The release in which a treatment's page, rules or statements last changed,
+/// up to the served release (the first release when they never changed).
+pub fn last_changed(kb: &Knowledge, treatment: &str) -> String {
+    let h = history();
+    let upto = h.iter().position(|e| e.info.version == kb.meta.version).map(|i| i + 1).unwrap_or(h.len());
+    h[..upto]
+        .iter()
+        .rev()
+        .find(|e| e.diff.as_ref().is_some_and(|d| d.touches_treatment(treatment)))
+        .or_else(|| h.first())
+        .map(|e| e.info.version.clone())
+        .unwrap_or_else(|| kb.meta.version.clone())
+}
+
+/// `GET /about/changes`.
+pub async fn changes(State(state): State<AppState>, ctx: Ctx) -> Page {
+    let kb = state.kb();
+    let body = html! {
+        h1 { "What changed in each release" }
+        p.lede { "Hepatica's content is published in releases. Each release keeps its own version number, date and content hash, so an answer can always be traced to the content that gave it." }
+        @for e in history().iter().rev() {
+            section aria-labelledby={ "release-" (e.info.version) } {
+                h2 id={ "release-" (e.info.version) } { "Release " (e.info.version) }
+                p.meta {
+                    "Published " (e.info.published) ". "
+                    @if e.info.version == kb.meta.version && e.info.content_hash == kb.content_hash() { "This is the release this site uses. " }
+                    @if e.info.latest { "The newest release. " }
+                    "Content hash " code { (e.info.content_hash) }
+                }
+                @match &e.diff {
+                    None => p { "The first published release." },
+                    Some(d) if d.is_empty() => p { "No changes to the content since release " (d.from) "." },
+                    Some(d) => {
+                        p { "Changes since release " (d.from) ":" }
+                        ul { @for line in d.plain_english() { li { (line) } } }
+                    }
+                }
+            }
+        }
+        p { "Developers can get the full list, statement by statement, with " code { "hepatica kb diff OLD NEW" } "." }
+    };
+    layout(kb, &ctx, "What changed in each release", body, Opts::default())
+}
 
 /// `GET /about`.
 pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
@@ -26,6 +101,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
             }
         }
     }
+    let coverage = hepatica_knowledge::signoff::coverage(kb);
     let mut sources: Vec<_> = kb.sources.iter().collect();
     sources.sort_by(|a, b| a.title.cmp(&b.title));
     let body = html! {
@@ -50,16 +126,25 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
         p { (m.update_policy) }
         h3 { "Reviewers" }
         ul { @for r in &reviewers { li { (r) } } }
+        h3 { "Clinical sign-off" }
+        @if kb.reviewers.is_empty() || coverage.signed == 0 {
+            p { "Clinical sign-off pending: no clinician has signed this content off yet." }
+        } @else {
+            p { (coverage.signed) " of " (coverage.items) " items have been signed off by:" }
+            ul { @for r in &kb.reviewers { li { (r.name) ", " (r.role) ", " (r.organisation) @if let Some(reg) = &r.registration { " (" (reg) ")" } } } }
+        }
         h2 #funding { "Funding and conflicts of interest" }
         p { (m.funding) }
         h2 #version { "Version" }
         dl.facts {
             dt { "Knowledge base" } dd { (m.version) }
             dt { "Published" } dd { (m.published) }
+            dt { "Content hash (SHA-256)" } dd { code { (kb.content_hash()) } }
             dt { "Last reviewed" } dd { (m.review.reviewed_on) }
             dt { "Next review due" } dd { (m.review.review_due) }
             dt { "Software" } dd { "hepatica " (env!("CARGO_PKG_VERSION")) }
         }
+        p { a href="/about/changes" { "What changed in each release" } "." }
         p { "Developers can use the same assessments through the " a href="/api/openapi.json" { "JSON API (OpenAPI description)" } "." }
         h2 #feedback-how { "Feedback" }
         p { "Every page ends with \u{201c}Was this page helpful?\u{201d}. We record only the page and the answer, never anything about you, and we use the answers to decide which pages to improve first. To report a mistake in the content, please tell your care team or the organisation that runs this service." }

@@ -42,8 +42,20 @@ pub struct Feedback {
 }
 
 /// Pages with a fixed path that show the feedback box.
-pub const FIXED_PAGES: &[&str] =
-    &["/", "/check", "/results", "/clinician", "/treatments", "/glossary", "/drugs", "/ask", "/questions", "/about", "/support"];
+pub const FIXED_PAGES: &[&str] = &[
+    "/",
+    "/check",
+    "/results",
+    "/clinician",
+    "/treatments",
+    "/glossary",
+    "/drugs",
+    "/ask",
+    "/questions",
+    "/about",
+    "/about/changes",
+    "/support",
+];
 
 /// Whether `page` is a plain same-site path we may store and redirect to.
 pub fn valid_page(page: &str) -> bool {

@@ -2,7 +2,7 @@
 //!
 //! Every page is plain HTML that works without JavaScript: one `h1`, landmarks,
 //! a skip link, a search box, a "Was this page helpful?" form and a footer with
-//! the knowledge-base version and review dates. Pages only read the knowledge
+//! the knowledge-base version, its content hash and review dates. Pages only read the knowledge
 //! base and the engine's output; they hold no clinical logic.
 //!
 //! One module per page family: [`home`], [`check`] (questionnaire and its
@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ask", get(ask::page))
         .route("/questions", get(questions::page))
         .route("/about", get(about::page))
+        .route("/about/changes", get(about::changes))
         .route("/support", get(support::page))
         .route("/feedback", post(feedback::submit))
         .fallback(not_found)
@@ -175,10 +176,13 @@ pub fn layout(kb: &Knowledge, ctx: &Ctx, title: &str, body: Markup, opts: Opts<'
                         p {
                             "Knowledge base version " strong { (meta.version) } ", published " (meta.published)
                             ". Last reviewed " (meta.review.reviewed_on) "; next review due " (meta.review.review_due) "."
+                            @if let Some(newer) = kb.superseded_by() { " A newer release, " (newer) ", exists." }
                         }
+                        p.kb-hash { "Content hash (SHA-256): " code { (kb.content_hash()) } }
                         @if !opts.no_footer_disclaimer { p { (meta.disclaimer) } }
                         ul {
                             li { a href="/about" { "About and sources" } }
+                            li { a href="/about/changes" { "What changed" } }
                             li { a href="/support" { "Support" } }
                             li { a href="/clinician" { "For clinicians" } }
                             li { a href="/api/openapi.json" { "API" } }
@@ -230,6 +234,15 @@ pub fn error_page(title: &str, text: &str) -> Page {
 pub fn review_line(r: &Review) -> Markup {
     html! {
         "Last reviewed " (r.reviewed_on) " by " (r.reviewers.join(", ")) ". Next review due " (r.review_due) "."
+    }
+}
+
+/// "Reviewed by NAME, ROLE on DATE" where a sign-off record names a listed
+/// reviewer, else the honest "Clinical sign-off pending".
+pub fn signoff_line(kb: &Knowledge, r: &ReviewOverride) -> Markup {
+    match hepatica_knowledge::signoff::latest(kb, r) {
+        Some((s, who)) => html! { "Reviewed by " (who.name) ", " (who.role) " on " (s.on) " (release " (s.release) ")." },
+        None => html! { "Clinical sign-off pending." },
     }
 }
 

@@ -1,4 +1,8 @@
-//! `/treatments` and `/treatments/<id>`: the nine treatment pages from the knowledge base.
+//! `/treatments` and `/treatments/<id>`: the nine treatment pages from the
+//! knowledge base. Each says in which release it last changed (its page, its
+//! rules or its statements; [`super::about::last_changed`]) and shows its
+//! clinical sign-off only where a real record exists. Opened from a carer's
+//! results page (`?a=<token>`), its questions speak of "them".
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -6,7 +10,7 @@ use maud::html;
 
 use super::check::{Opened, Sealed, no_store, opened};
 use super::results::third_person;
-use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved};
+use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved, signoff_line};
 use crate::AppState;
 use crate::error::{AppError, PageError};
 
@@ -88,6 +92,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                     li { a href={ "/about#source-" (id) } { (super::source_label(kb, id)) } }
                 }
             }
+        }
+        p.meta.release-note {
+            "This page last changed in knowledge-base release " (super::about::last_changed(kb, &t.id)) ". "
+            a href="/about/changes" { "What changed in each release" } ". "
+            (signoff_line(kb, &t.review))
         }
     };
     let page = layout(kb, &ctx, &t.title, body, Opts { review: Some(review), ..Opts::default() }).into_response();

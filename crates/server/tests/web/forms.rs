@@ -150,4 +150,12 @@ async fn feedback_is_refused_cross_site_unknown_or_too_often() {
     }
     assert_eq!(post(app.clone(), "page=%2Fabout&helpful=yes", own).await, StatusCode::TOO_MANY_REQUESTS, "rate per client");
     assert_eq!(state.db().feedback_rows(), 3);
+    // The 429 says when to try again: the rate is per minute.
+    let mut req = Request::post("/feedback").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (k, v) in own {
+        req = req.header(*k, *v);
+    }
+    let res = send(app.clone(), req.body(Body::from("page=%2Fabout&helpful=yes")).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "60");
 }

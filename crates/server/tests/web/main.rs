@@ -6,6 +6,7 @@
 mod api;
 mod forms;
 mod headers;
+mod kb;
 mod openapi;
 mod pages;
 mod results;

@@ -1,0 +1,260 @@
+//! Signed single-file releases (`hepatica kb bundle|sign|verify`, `--kb-file`).
+//!
+//! A bundle is one file: a text header, the compressed content, and an
+//! optional Ed25519 signature trailer.
+//!
+//! ```text
+//! hepatica-kb-bundle 1
+//! version: 2026.11.0
+//! published: 2026-11-26
+//! content_hash: <64 hex: crate::release::content_hash of the files>
+//! payload: <N, the payload's length in bytes>
+//!
+//! <N bytes: the zlib-compressed container of crate::release>
+//! signature: ed25519 <128 hex>\n        (only once signed)
+//! ```
+//!
+//! The signature covers every byte before the trailer (header and payload),
+//! so changing the version, the hash or any content byte breaks it. Keys are
+//! files holding 64 hex digits (32 bytes) and a newline: the private key is
+//! the Ed25519 seed, the public key the compressed point. Lines starting with
+//! `#` are comments.
+//!
+//! [`open`] checks, in order: the magic line and header; that the payload is
+//! all there (truncated); that it decompresses and unpacks (corrupt); that
+//! its hash is the header's (tampered); that a signature is present
+//! (unsigned) and valid for the key (tampered or another key); that the
+//! content loads. Each failure is one [`BundleError`] naming the problem.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+
+use crate::Knowledge;
+use crate::check::Diagnostic;
+use crate::release::{compress, content_hash, decompress, hex, pack, unpack};
+
+const MAGIC: &str = "hepatica-kb-bundle 1\n";
+const SIGNATURE_PREFIX: &str = "signature: ed25519 ";
+
+/// Why a bundle or key was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// Not a bundle, or a damaged header or payload.
+    #[error("not a valid knowledge-base bundle: {0}")]
+    Corrupt(String),
+    /// The file ends before the payload does.
+    #[error("the bundle is truncated: its payload should be {expected} bytes, the file holds {got}")]
+    Truncated {
+        /// From the header.
+        expected: usize,
+        /// What the file holds.
+        got: usize,
+    },
+    /// The content's hash is not the header's.
+    #[error("the bundle was tampered with: its content hashes to {actual}, the header says {header}")]
+    HashMismatch {
+        /// From the header.
+        header: String,
+        /// Of the content.
+        actual: String,
+    },
+    /// No signature trailer.
+    #[error("the bundle is not signed (sign it with hepatica kb sign FILE --private-key KEY)")]
+    Unsigned,
+    /// The signature does not verify with the key.
+    #[error("the signature does not match this public key: the bundle was changed after signing, or it was signed with another key")]
+    BadSignature,
+    /// A key file is not 64 hex digits.
+    #[error("{0}")]
+    Key(String),
+    /// The content does not load.
+    #[error("the bundle's knowledge base did not load ({} problems)", .0.len())]
+    Load(Vec<Diagnostic>),
+}
+
+/// A bundle's parts, checked for shape only (see [`open`] for the full check).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The header's version.
+    pub version: String,
+    /// The header's publication date.
+    pub published: String,
+    /// The header's content hash.
+    pub content_hash: String,
+    /// The bytes the signature covers (header and payload).
+    pub signed_part: Vec<u8>,
+    /// The compressed container.
+    pub payload: Vec<u8>,
+    /// The signature, when the bundle is signed.
+    pub signature: Option<[u8; 64]>,
+}
+
+/// Writes an unsigned bundle of a loaded knowledge base's files.
+pub fn write(kb: &Knowledge, files: &[(&str, &str)]) -> Vec<u8> {
+    let payload = compress(&pack(files.iter().copied()));
+    let mut out = format!(
+        "{MAGIC}version: {}\npublished: {}\ncontent_hash: {}\npayload: {}\n\n",
+        kb.meta.version,
+        kb.meta.published,
+        content_hash(files.iter().copied()),
+        payload.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Splits a bundle into its parts, checking its shape (magic, header, length, trailer).
+pub fn parse(bytes: &[u8]) -> Result<Parsed, BundleError> {
+    let corrupt = |s: &str| BundleError::Corrupt(s.to_string());
+    if !bytes.starts_with(MAGIC.as_bytes()) {
+        return Err(corrupt("it does not start with \"hepatica-kb-bundle 1\""));
+    }
+    let end = bytes.windows(2).position(|w| w == b"\n\n").ok_or_else(|| corrupt("the header has no end (a blank line)"))?;
+    let header = std::str::from_utf8(&bytes[..end]).map_err(|_| corrupt("the header is not UTF-8"))?;
+    let mut fields = std::collections::BTreeMap::new();
+    for line in header.lines().skip(1) {
+        let (k, v) = line.split_once(": ").ok_or_else(|| BundleError::Corrupt(format!("header line {line:?} is not \"key: value\"")))?;
+        if fields.insert(k, v).is_some() {
+            return Err(BundleError::Corrupt(format!("header field {k} is repeated")));
+        }
+    }
+    let field = |k: &str| fields.get(k).map(|v| v.to_string()).ok_or_else(|| BundleError::Corrupt(format!("the header has no {k}")));
+    let version = field("version")?;
+    let published = field("published")?;
+    let hash = field("content_hash")?;
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(corrupt("content_hash is not 64 hex digits"));
+    }
+    let len: usize = field("payload")?.parse().map_err(|_| corrupt("payload is not a byte count"))?;
+    let start = end + 2;
+    let got = bytes.len() - start;
+    if got < len {
+        return Err(BundleError::Truncated { expected: len, got });
+    }
+    let payload = bytes[start..start + len].to_vec();
+    let trailer = &bytes[start + len..];
+    let signature = if trailer.is_empty() {
+        None
+    } else {
+        let t = std::str::from_utf8(trailer).map_err(|_| corrupt("bytes after the payload are not a signature"))?;
+        let h = t
+            .strip_prefix(SIGNATURE_PREFIX)
+            .and_then(|r| r.strip_suffix('\n'))
+            .ok_or_else(|| corrupt("bytes after the payload are not a \"signature: ed25519 <hex>\" line"))?;
+        let sig = from_hex(h).filter(|b| b.len() == 64).ok_or_else(|| corrupt("the signature is not 128 hex digits"))?;
+        Some(sig.try_into().expect("64 bytes"))
+    };
+    Ok(Parsed { version, published, content_hash: hash, signed_part: bytes[..start + len].to_vec(), payload, signature })
+}
+
+/// The bundle with a signature by `key` (replacing any earlier one). The
+/// content is checked first (hash and shape), so a damaged bundle is never signed.
+pub fn sign(bytes: &[u8], key: &SigningKey) -> Result<Vec<u8>, BundleError> {
+    let p = parse(bytes)?;
+    files_checked(&p)?;
+    let sig = key.sign(&p.signed_part);
+    let mut out = p.signed_part;
+    out.extend_from_slice(format!("{SIGNATURE_PREFIX}{}\n", hex(&sig.to_bytes())).as_bytes());
+    Ok(out)
+}
+
+/// A verified bundle's knowledge base, after every check in the module doc.
+pub fn open(bytes: &[u8], key: &VerifyingKey) -> Result<Knowledge, BundleError> {
+    let p = parse(bytes)?;
+    let files = files_checked(&p)?;
+    let sig = p.signature.ok_or(BundleError::Unsigned)?;
+    key.verify(&p.signed_part, &Signature::from_bytes(&sig)).map_err(|_| BundleError::BadSignature)?;
+    let kb = Knowledge::from_files(files.iter().map(|(a, b)| (a.as_str(), b.as_str()))).map_err(|e| BundleError::Load(e.0))?;
+    if kb.meta.version != p.version {
+        return Err(BundleError::Corrupt(format!("the header says version {}, its kb.toml says {}", p.version, kb.meta.version)));
+    }
+    Ok(kb)
+}
+
+/// The bundle's files, checked against the header's hash.
+pub fn files_checked(p: &Parsed) -> Result<Vec<(String, String)>, BundleError> {
+    let files = decompress(&p.payload).and_then(|c| unpack(&c)).map_err(BundleError::Corrupt)?;
+    let actual = content_hash(files.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+    if actual != p.content_hash {
+        return Err(BundleError::HashMismatch { header: p.content_hash.clone(), actual });
+    }
+    Ok(files)
+}
+
+/// A new key pair from 32 random bytes: (private key file text, public key file text).
+pub fn keypair_from_seed(seed: [u8; 32]) -> (String, String) {
+    let key = SigningKey::from_bytes(&seed);
+    (
+        format!("# Hepatica knowledge-base signing key (Ed25519 seed, hex). Keep it secret.\n{}\n", hex(&seed)),
+        format!("# Hepatica knowledge-base public key (Ed25519, hex).\n{}\n", hex(key.verifying_key().as_bytes())),
+    )
+}
+
+/// Reads a private key file's text.
+pub fn signing_key(text: &str) -> Result<SigningKey, BundleError> {
+    Ok(SigningKey::from_bytes(&key_bytes(text, "private")?))
+}
+
+/// Reads a public key file's text.
+pub fn verifying_key(text: &str) -> Result<VerifyingKey, BundleError> {
+    VerifyingKey::from_bytes(&key_bytes(text, "public")?)
+        .map_err(|_| BundleError::Key("the public key is not a valid Ed25519 point".into()))
+}
+
+fn key_bytes(text: &str, which: &str) -> Result<[u8; 32], BundleError> {
+    let body: String = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    from_hex(&body)
+        .filter(|b| b.len() == 32)
+        .map(|b| b.try_into().expect("32 bytes"))
+        .ok_or_else(|| BundleError::Key(format!("expected a {which} key of 64 hex digits, got {} characters", body.len())))
+}
+
+fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle() -> (Vec<u8>, SigningKey) {
+        let files = Knowledge::release_files("2026.11.0").expect("frozen release");
+        let kb = Knowledge::release("2026.11.0").expect("release");
+        (write(kb, &files), SigningKey::from_bytes(&[7; 32]))
+    }
+
+    #[test]
+    fn signed_bundle_opens_and_every_damage_is_named() {
+        let (unsigned, key) = bundle();
+        let signed = sign(&unsigned, &key).expect("signs");
+        let kb = open(&signed, &key.verifying_key()).expect("opens");
+        assert_eq!(kb.meta.version, "2026.11.0");
+        assert_eq!(kb.content_hash(), Knowledge::release("2026.11.0").expect("release").content_hash());
+        assert!(matches!(open(&unsigned, &key.verifying_key()), Err(BundleError::Unsigned)));
+        let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
+        assert!(matches!(open(&signed, &other), Err(BundleError::BadSignature)));
+        assert!(matches!(open(&signed[..signed.len() / 2], &key.verifying_key()), Err(BundleError::Truncated { .. })));
+        assert!(matches!(open(b"hello", &key.verifying_key()), Err(BundleError::Corrupt(_))));
+        // A changed version in the header keeps the hash but breaks the signature.
+        let text = String::from_utf8_lossy(&signed[..60]).replace("2026.11.0", "2026.11.9");
+        let mut relabelled = text.into_bytes();
+        relabelled.extend_from_slice(&signed[60..]);
+        assert!(matches!(open(&relabelled, &key.verifying_key()), Err(BundleError::BadSignature)));
+        // A flipped payload byte: damaged compression, or a different hash.
+        let mut flipped = signed.clone();
+        let at = signed.len() - 200;
+        flipped[at] ^= 0x55;
+        assert!(matches!(open(&flipped, &key.verifying_key()), Err(BundleError::Corrupt(_) | BundleError::HashMismatch { .. })));
+    }
+
+    #[test]
+    fn keys_round_trip_and_bad_keys_are_named() {
+        let (private, public) = keypair_from_seed([3; 32]);
+        let sk = signing_key(&private).expect("private key");
+        assert_eq!(verifying_key(&public).expect("public key"), sk.verifying_key());
+        assert!(matches!(verifying_key("abc"), Err(BundleError::Key(m)) if m.contains("64 hex digits")));
+    }
+}
