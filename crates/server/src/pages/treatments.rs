@@ -82,7 +82,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         @if !faqs.is_empty() {
             section aria-labelledby="faqs" {
                 h2 #faqs { "Common questions" }
-                ul { @for f in faqs { li { a href={ "/questions#" (f.id) } { (f.question) } } } }
+                ul { @for f in faqs { li { a href={ "/questions#" (f.id) } { @if carer { (third_person(&f.question)) } @else { (f.question) } } } } }
             }
         }
         section aria-labelledby="sources" {
