@@ -1131,6 +1131,12 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     o.kind("alpps", alpps);
     let transplant = transplant(cx, &mut o, fit_ok);
     o.kind("liver_transplant", transplant);
+    // Engine logic 2: the option includes transplant, so when resection is
+    // unlikely but every transplant criterion is met, the option is
+    // `possible`, not `unlikely`. Transplant criteria that turn on inputs not
+    // given leave the option as it is (the kind says `depends`): transplant is
+    // for few, and an unresectable case should not read as "depends" for it.
+    let level = if cx.kb.engine_logic() >= 2 && level == Unlikely && transplant == Possible { transplant } else { level };
     o.finish_at(Some(level))
 }
 
@@ -1725,8 +1731,9 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
         },
         P::Breast => {
+            // HER2-low and HER2-ultralow are HER2-negative for triple-negative disease.
             let tn = match (cx.hr_positive(), cx.her2()) {
-                (Some(false), Some(V::Negative | V::Low)) => Some(true),
+                (Some(false), Some(V::Negative | V::Low | V::Ultralow)) => Some(true),
                 (Some(true), _) | (_, Some(V::Positive)) => Some(false),
                 _ => None,
             };
