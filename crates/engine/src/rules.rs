@@ -27,7 +27,8 @@ use crate::*;
 use crate::{eval, facts};
 
 /// Every statement id the rules cite (checked against the knowledge base by
-/// [`crate::check_references`] and by tests that run the rules).
+/// [`crate::check_references`] and by tests that run the rules); those only
+/// engine logic 2 cites are also in [`LOGIC_2_STATEMENT_IDS`].
 pub const STATEMENT_IDS: &[&str] = &[
     // summaries
     "summary.usual",
@@ -230,6 +231,38 @@ pub const STATEMENT_IDS: &[&str] = &[
     "radio.sabr_extensive",
     "supportive.ascites",
 ];
+
+/// The statements of [`STATEMENT_IDS`] that only engine logic 2 and later
+/// cite (added with the local-treatment work): a release of logic 1, such as
+/// 2026.11.0, does not have them and must still load. See [`statement_ids`].
+pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
+    "surgery.staged_cirrhosis",
+    "surgery.transplant_bowel_outside",
+    "surgery.transplant_net_outside",
+    "embol.uveal_hepatic_perfusion",
+    "supportive.bile_drainage",
+    "local.bile_drainage_first",
+    "ablation.extensive",
+    "ablation.few_other",
+    "ablation.too_many_other",
+    "embol.bilirubin_high",
+    "embol.child_pugh_c",
+    "embol.child_pugh_b",
+    "embol.ascites",
+    "embol.extensive",
+    "embol.uveal_spread",
+    "embol.net_carcinoid_syndrome",
+    "radio.sabr_bilirubin",
+    "radio.sabr_child_pugh",
+    "radio.sabr_extensive",
+    "supportive.ascites",
+];
+
+/// The statement ids a knowledge base of `engine_logic` must hold: every id
+/// of [`STATEMENT_IDS`], less [`LOGIC_2_STATEMENT_IDS`] below logic 2.
+pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
+    STATEMENT_IDS.iter().copied().filter(move |id| engine_logic >= 2 || !LOGIC_2_STATEMENT_IDS.contains(id))
+}
 
 /// Inputs in the order `missing_information` lists them.
 const INPUT_ORDER: &[&str] = &[

@@ -149,10 +149,23 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, BundleError> {
 
 /// The bundle with a signature by `key` (replacing any earlier one). The
 /// content is checked first (hash and shape), so a damaged bundle is never signed.
+///
+/// Refused as a [`BundleError::Key`]: a key whose 32 bytes, read as a public
+/// key, verify the bundle's present signature (the signer's public key given
+/// as the private key). The new signature is verified with the key's own
+/// public key before it is returned.
 pub fn sign(bytes: &[u8], key: &SigningKey) -> Result<Vec<u8>, BundleError> {
     let p = parse(bytes)?;
     files_checked(&p)?;
+    if let (Some(old), Ok(as_public)) = (p.signature, VerifyingKey::from_bytes(key.as_bytes())) {
+        if as_public.verify(&p.signed_part, &Signature::from_bytes(&old)).is_ok() {
+            return Err(BundleError::Key("expected a private key, got the public key that verifies this bundle's signature".into()));
+        }
+    }
     let sig = key.sign(&p.signed_part);
+    key.verifying_key()
+        .verify(&p.signed_part, &sig)
+        .map_err(|_| BundleError::Key("the new signature does not verify with the key's public key".into()))?;
     let mut out = p.signed_part;
     out.extend_from_slice(format!("{SIGNATURE_PREFIX}{}\n", hex(&sig.to_bytes())).as_bytes());
     Ok(out)
@@ -190,15 +203,27 @@ pub fn keypair_from_seed(seed: [u8; 32]) -> (String, String) {
     )
 }
 
-/// Reads a private key file's text.
+/// Reads a private key file's text. A file whose comment says it is a public
+/// key (as `kb keygen` writes them) is refused: both are 64 hex digits, and
+/// signing with a public key's bytes gives a signature nobody can check.
 pub fn signing_key(text: &str) -> Result<SigningKey, BundleError> {
+    if comments(text).any(|c| c.contains("public key")) {
+        return Err(BundleError::Key("expected a private key, got a public key file (its comment says \"public key\")".into()));
+    }
     Ok(SigningKey::from_bytes(&key_bytes(text, "private")?))
 }
 
-/// Reads a public key file's text.
+/// Reads a public key file's text (a private key file, by its comment, is refused).
 pub fn verifying_key(text: &str) -> Result<VerifyingKey, BundleError> {
+    if comments(text).any(|c| c.contains("signing key") || c.contains("Keep it secret")) {
+        return Err(BundleError::Key("expected a public key, got a private key file (its comment says \"signing key\")".into()));
+    }
     VerifyingKey::from_bytes(&key_bytes(text, "public")?)
         .map_err(|_| BundleError::Key("the public key is not a valid Ed25519 point".into()))
+}
+
+fn comments(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| l.starts_with('#'))
 }
 
 fn key_bytes(text: &str, which: &str) -> Result<[u8; 32], BundleError> {
@@ -256,5 +281,21 @@ mod tests {
         let sk = signing_key(&private).expect("private key");
         assert_eq!(verifying_key(&public).expect("public key"), sk.verifying_key());
         assert!(matches!(verifying_key("abc"), Err(BundleError::Key(m)) if m.contains("64 hex digits")));
+        // Each file is refused in the other's place.
+        assert!(matches!(signing_key(&public), Err(BundleError::Key(m)) if m.contains("public key file")));
+        assert!(matches!(verifying_key(&private), Err(BundleError::Key(m)) if m.contains("private key file")));
+    }
+
+    #[test]
+    fn signing_with_the_signers_public_key_bytes_is_refused() {
+        let (unsigned, key) = bundle();
+        let signed = sign(&unsigned, &key).expect("signs");
+        // The public key's hex without its comment: the same length as a private key.
+        let public_hex = hex(key.verifying_key().as_bytes());
+        let wrong = signing_key(&public_hex).expect("64 hex digits read as a seed");
+        assert!(matches!(sign(&signed, &wrong), Err(BundleError::Key(m)) if m.contains("public key")));
+        // Re-signing with the real key, or another private key, is fine.
+        assert!(sign(&signed, &key).is_ok());
+        assert!(sign(&signed, &SigningKey::from_bytes(&[9; 32])).is_ok());
     }
 }
