@@ -130,11 +130,13 @@ fn versions_text(catalogue: &[ReleaseInfo]) -> String {
     let mut out =
         String::from("VERSION      PUBLISHED   LOGIC  CONTENT HASH (SHA-256)                                            STATUS\n");
     for r in catalogue {
-        let status = match (&r.superseded_by, r.latest) {
-            (_, true) => "latest (default)".to_string(),
-            (Some(newer), false) => format!("superseded by {newer}"),
-            (None, false) => String::new(),
-        };
+        let mut status = vec![if r.frozen { "frozen".to_string() } else { "not frozen (working content)".to_string() }];
+        match (&r.superseded_by, r.latest) {
+            (_, true) => status.push("latest (default)".to_string()),
+            (Some(newer), false) => status.push(format!("superseded by {newer}")),
+            (None, false) => {}
+        }
+        let status = status.join(", ");
         out.push_str(format!("{:<12} {:<11} {:<6} {} {}", r.version, r.published, r.engine_logic, r.content_hash, status).trim_end());
         out.push('\n');
     }

@@ -95,6 +95,13 @@ fn kb_versions_lists_every_release_in_text_and_json() {
     let text = out(&o);
     assert!(text.contains("2026.11.0") && text.contains(&format!("superseded by {}", Knowledge::latest_version())), "{text}");
     assert!(text.contains("latest (default)") && text.contains(Knowledge::embedded().content_hash()), "{text}");
+    // Which releases are frozen, as the JSON says.
+    for r in list {
+        let line = text.lines().find(|l| l.starts_with(r["version"].as_str().unwrap())).unwrap();
+        let frozen = r["frozen"] == true;
+        assert!(line.contains("frozen"), "{line}");
+        assert_eq!(line.contains("not frozen"), !frozen, "{line}");
+    }
 }
 
 #[test]
@@ -477,4 +484,59 @@ fn a_signed_2026_11_0_bundle_gives_the_2026_11_0_answers() {
     assert!(by_dir.status.success(), "{}", err(&by_dir));
     let c: Value = serde_json::from_str(&out(&by_dir)).unwrap();
     assert_eq!(a["options"], c["options"]);
+}
+
+#[test]
+fn a_changed_release_that_keeps_its_version_is_stamped_draft_and_hashes_can_be_pinned() {
+    let dir = Scratch::new("draft");
+    let copy = dir.0.join("content");
+    copy_dir(&content(), &copy);
+    let copy_s = copy.to_str().unwrap();
+    // An unchanged copy is the release itself: no draft stamp, no warning.
+    let o = run_stdin(&["assess", "--format", "json", "--kb-dir", copy_s], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let a: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert!(a["knowledge_base"].get("draft").is_none(), "{}", a["knowledge_base"]);
+    assert!(!err(&o).contains("draft"), "{}", err(&o));
+    // Changed content under the same version.
+    let kb_toml = copy.join("kb.toml");
+    let text = std::fs::read_to_string(&kb_toml).unwrap();
+    std::fs::write(&kb_toml, format!("{text}\n# a local change\n")).unwrap();
+    let o = run_stdin(&["assess", "--format", "json", "--kb-dir", copy_s], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let a: Value = serde_json::from_str(&out(&o)).unwrap();
+    let version = Knowledge::latest_version();
+    assert_eq!(a["knowledge_base"]["version"], version);
+    assert_eq!(a["knowledge_base"]["draft"], true);
+    assert_ne!(a["knowledge_base"]["content_hash"], Knowledge::embedded().content_hash());
+    assert!(err(&o).contains("warning: knowledge base") && err(&o).contains("draft"), "{}", err(&o));
+    let draft_hash = a["knowledge_base"]["content_hash"].as_str().unwrap().to_string();
+    // --expect-hash: the right hash passes, another is exit 2 naming both.
+    let o = run_stdin(&["assess", "--format", "json", "--kb-dir", copy_s, "--expect-hash", &draft_hash], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let released = Knowledge::embedded().content_hash();
+    let o = run_stdin(&["assess", "--kb-dir", copy_s, "--expect-hash", released], CASE);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).is_empty());
+    assert!(err(&o).contains("--expect-hash") && err(&o).contains(&draft_hash) && err(&o).contains(released), "{}", err(&o));
+    let o = run_stdin(&["assess", "--kb", "2026.11.0", "--expect-hash", released], CASE);
+    assert_eq!(o.status.code(), Some(2), "2026.11.0 is not the latest's hash");
+    let o = run(&["batch", "--kb-dir", copy_s, "--expect-hash", released, "--input", &dir.path("none"), "--output", &dir.path("o")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--expect-hash"), "{}", err(&o));
+    let o = run(&["serve", "--kb-dir", copy_s, "--expect-hash", released, "--data-dir", &dir.path("data")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--expect-hash"), "{}", err(&o));
+    // serve --kb-file refuses to shadow the embedded release without --allow-draft.
+    let (private, public, bundle) = (dir.path("k"), dir.path("k.pub"), dir.path("b"));
+    assert!(run(&["kb", "keygen", "--out-private", &private, "--out-public", &public]).status.success());
+    assert!(run(&["kb", "bundle", "--kb-dir", copy_s, "--out", &bundle]).status.success());
+    assert!(run(&["kb", "sign", &bundle, "--private-key", &private]).status.success());
+    let o = run(&["serve", "--kb-file", &bundle, "--public-key", &public, "--data-dir", &dir.path("data")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--allow-draft") && err(&o).contains(&draft_hash), "{}", err(&o));
+    let o = run_stdin(&["assess", "--format", "json", "--kb-file", &bundle, "--public-key", &public], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let a: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(a["knowledge_base"]["draft"], true);
 }
