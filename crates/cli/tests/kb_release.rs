@@ -540,3 +540,18 @@ fn a_changed_release_that_keeps_its_version_is_stamped_draft_and_hashes_can_be_p
     let a: Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(a["knowledge_base"]["draft"], true);
 }
+
+#[test]
+fn text_and_markdown_show_the_content_hash_and_the_newer_release() {
+    let old = Knowledge::release("2026.11.0").unwrap();
+    for format in ["text", "markdown"] {
+        let o = run_stdin(&["assess", "--format", format, "--kb", "2026.11.0"], CASE);
+        assert!(o.status.success(), "{}", err(&o));
+        let text = out(&o);
+        assert!(text.contains(&old.content_hash()[..12]), "{format}: {text}");
+        assert!(text.contains(&format!("superseded by {}", Knowledge::latest_version())), "{format}: {text}");
+        let o = run_stdin(&["assess", "--format", format], CASE);
+        let text = out(&o);
+        assert!(text.contains(&Knowledge::embedded().content_hash()[..12]) && !text.contains("superseded by"), "{format}: {text}");
+    }
+}

@@ -72,6 +72,60 @@ async fn an_unknown_kb_is_422_naming_the_versions_on_every_route() {
             detail.contains("\"1999.1.0\"") && detail.contains("2026.11.0") && detail.contains(Knowledge::latest_version()),
             "{path}: {detail}"
         );
+        assert_eq!(p["errors"][0]["pointer"], "?kb", "{path}: {p}");
+        assert_eq!(p["errors"][0]["detail"], detail, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn kb_twice_or_empty_is_422_problem_details() {
+    for (method, path, want) in [
+        ("GET", "/api/v1/drugs?q=folfox&kb=2026.11.0&kb=2026.12.0", "more than once"),
+        ("GET", "/api/v1/ask?q=surgery&kb=latest&%6Bb=latest", "more than once"),
+        ("POST", "/api/v1/assess?kb=2026.11.0&kb=2026.11.0", "more than once"),
+        ("POST", "/api/v1/assess?kb=", "empty"),
+        ("GET", "/api/v1/drugs?q=folfox&kb=", "empty"),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"primary_site":"bowel"}"#))
+            .unwrap();
+        let res = send(app(), req).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json", "{path}");
+        let p = json(res).await;
+        assert!(p["detail"].as_str().unwrap().contains(want), "{path}: {p}");
+        assert!(!p["detail"].as_str().unwrap().contains("duplicate field"), "{path}: {p}");
+        assert_eq!(p["errors"][0]["pointer"], "?kb", "{path}: {p}");
+    }
+}
+
+#[tokio::test]
+async fn knowledge_routes_name_the_release_that_answered() {
+    let frozen = Knowledge::release("2026.11.0").unwrap();
+    let latest = Knowledge::embedded();
+    for (method, path, kb) in [
+        ("POST", "/api/v1/assess", latest),
+        ("POST", "/api/v1/assess?kb=2026.11.0", frozen),
+        ("GET", "/api/v1/drugs?q=folfox", latest),
+        ("GET", "/api/v1/drugs?q=folfox&kb=2026.11.0", frozen),
+        ("GET", "/api/v1/ask?q=surgery&kb=2026.11.0", frozen),
+        ("GET", "/api/v1/ask?q=surgery", latest),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"primary_site":"bowel"}"#))
+            .unwrap();
+        let res = send(app(), req).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["hepatica-kb"].to_str().unwrap(), format!("{}; sha256={}", kb.meta.version, kb.content_hash()), "{path}");
+        let v = json(res).await;
+        assert_eq!(v["knowledge_base"]["version"], kb.meta.version.as_str(), "{path}");
+        assert_eq!(v["knowledge_base"]["content_hash"], kb.content_hash(), "{path}");
     }
 }
 
