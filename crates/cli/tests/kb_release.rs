@@ -295,6 +295,20 @@ fn kb_check_reports_sign_off_coverage_and_can_require_it() {
     let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("unknown reviewer \"nobody\"; expected one of fixture"), "{}", err(&o));
+    // A sign-off for a release that is not one: an error.
+    for bogus in ["not a version", "9999.99.9"] {
+        let t = with("fixture").replace("release = \"2026.12.0\"", &format!("release = \"{bogus}\""));
+        std::fs::write(&page, t).unwrap();
+        let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{bogus}");
+        assert!(err(&o).contains(&format!("release {bogus:?} is not a release")), "{}", err(&o));
+    }
+    // A free-text reviewer who is not the content team: an error naming the rule.
+    let invented = with("fixture").replacen(&line, "reviewers = [\"Dr Invented Person\"]", 1);
+    std::fs::write(&page, invented).unwrap();
+    let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("\"Dr Invented Person\" is not the content team") && err(&o).contains("reviewers.toml"), "{}", err(&o));
 }
 
 /// The part of an Assessment that a pinned release must reproduce (as in

@@ -186,6 +186,11 @@ fn signed_off_fixture() -> &'static Knowledge {
     let signed =
         text.replacen(&line, &format!("{line}\nsignoff = [{{ reviewer = \"fixture\", on = 2026-11-30, release = \"2026.12.0\" }}]"), 1);
     std::fs::write(&page, signed).unwrap();
+    // A free-text name (kb check refuses it; the pages must not show it either).
+    let chemo = dir.join("treatments/chemotherapy.toml");
+    let text = std::fs::read_to_string(&chemo).unwrap();
+    let line = text.lines().find(|l| l.starts_with("reviewers = ")).expect("the page's reviewers line").to_string();
+    std::fs::write(&chemo, text.replacen(&line, "reviewers = [\"Dr Invented Person\"]", 1)).unwrap();
     let kb = Knowledge::load_dir(&dir).unwrap_or_else(|e| panic!("{:?}", e.0));
     let _ = std::fs::remove_dir_all(&dir);
     Box::leak(Box::new(kb))
@@ -211,8 +216,14 @@ async fn a_real_sign_off_record_is_shown_and_only_there() {
     };
     let surgery = page("/treatments/surgery").await;
     assert!(surgery.contains("Reviewed by Test Reviewer (fixture), Test role on 2026-11-30 (release 2026.12.0)."), "sign-off shown");
+    // With a sign-off record the page does not also say it is pending.
+    assert!(!surgery.contains("sign-off pending"), "no contradiction");
+    assert!(surgery.contains(" by Hepatica content team. Next review due"), "the team, without \"pending\"");
     let ablation = page("/treatments/ablation").await;
     assert!(ablation.contains("Clinical sign-off pending.") && !ablation.contains("Reviewed by "));
+    // A free-text name in a record's review is never shown as a reviewer.
+    assert!(!page("/treatments/chemotherapy").await.contains("Dr Invented Person"));
+    assert!(!page("/about").await.contains("Dr Invented Person"));
     let about = page("/about").await;
     assert!(about.contains("1 of ") && about.contains("Test Reviewer (fixture), Test role, Test organisation"), "about lists the reviewer");
     // The served folder's hash is the folder's, not the embedded one's.
