@@ -158,6 +158,8 @@ async fn pages_show_the_hash_changes_and_the_release_a_treatment_last_changed_in
         assert!(changes.contains(Knowledge::by_version(v).unwrap().content_hash()));
     }
     assert!(changes.contains("The first published release."));
+    assert!(changes.contains("How the program applies the rules changed: revision 1 \u{2192} 2."), "the engine logic change is named");
+    assert!(changes.contains("A new threshold: "), "thresholds in words");
     let (status, surgery) = get("/treatments/surgery").await;
     assert_eq!(status, StatusCode::OK);
     let at = surgery.find("This page last changed in knowledge-base release ").expect("release note");
