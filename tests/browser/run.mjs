@@ -257,8 +257,11 @@ async function decisionAid(js) {
     if (js) await axe(page);
     await page.screenshot({ path: join(SHOTS, `decision-aid-390-${label}.png`), fullPage: true });
     const results = page.url();
-    await Promise.all([page.waitForNavigation(), page.click("a[href='/treatments/surgery']")]);
+    await Promise.all([page.waitForNavigation(), page.click("a[href^='/treatments/surgery']:not([href*='#'])")]);
     assert(new URL(page.url()).pathname === "/treatments/surgery", page.url());
+    // Carer mode reaches the treatment page: its questions speak of "them", not "me".
+    await noFirstPerson(page, "treatment page");
+    assert(/for them/.test(await page.textContent("#questions + ul")), "treatment questions say \"for them\"");
     const back = await page.goBack();
     assert(back && back.status() === 200, `Back status ${back && back.status()}`);
     assert(page.url() === results, `Back returns to the results: ${page.url()}`);
@@ -362,6 +365,60 @@ async function errorFlow() {
   }
 }
 
+// Contract 1.1 questions on the questionnaire: everyday names for earlier
+// treatment behind a "More about treatment so far" section, liver function in
+// plain words, age; with and without JavaScript; the answers repeated in plain
+// words; and site-specific questions left out once the site is known.
+async function newQuestionsFlow(js) {
+  const label = js ? "js" : "nojs";
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await check(`new questions: treatments so far, liver function, age; submitted and repeated [${label}]`, async () => {
+    await page.goto(`${BASE}/check`);
+    await page.check("#f-primary-site-bowel");
+    assert(!(await page.isVisible("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine")), "earlier treatments start folded away");
+    await page.click("details.more > summary");
+    await page.check("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine");
+    await page.check("#f-treatment-history-previous-anti-vegf");
+    await page.fill("#f-treatment-history-lines-of-systemic-therapy", "1");
+    await page.check("#f-liver-function-jaundice-false");
+    await page.check("#f-liver-function-ascites-mild");
+    await page.check("#f-primary-resected-true");
+    await page.fill("#f-age-years", "61");
+    if (js) await axe(page);
+    await page.screenshot({ path: join(SHOTS, `check-new-questions-390-${label}.png`), fullPage: true });
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    assert(res.status() === 200, `status ${res.status()}`);
+    const told = await page.textContent("dl.summary-list");
+    for (const w of ["FOLFOX or CAPOX (oxaliplatin)", "Bevacizumab", "A little: only seen on a scan", "Has the main (first) tumour been removed", "61", "How many different drug treatments"]) {
+      assert(told.includes(w), `answers repeated: ${w} missing from ${told}`);
+    }
+    noAnswersIn(page.url());
+    if (js) await axe(page);
+    await page.screenshot({ path: join(SHOTS, `results-new-answers-390-${label}.png`), fullPage: true });
+    // Change answers: the site is known, so the prostate-only question is not asked.
+    await Promise.all([page.waitForNavigation(), page.click("dd.summary-change a[href*='#f-age-years']")]);
+    assert((await page.inputValue("#f-age-years")) === "61", "age kept");
+    assert(await page.isChecked("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine"), "earlier treatment kept");
+    assert((await page.locator("#f-treatment-history-castration-resistant-true").count()) === 0, "prostate question not asked for bowel");
+    assert((await page.locator("#f-treatment-history-previous-androgen-deprivation").count()) === 0, "prostate treatment not offered for bowel");
+  });
+  await check(`a contradiction on the clinician form marks both fields (422) [${label}]`, async () => {
+    await page.goto(`${BASE}/clinician`);
+    await page.selectOption("#f-primary-site", "breast");
+    await page.selectOption("#f-biomarkers-brca", "absent");
+    await page.selectOption("#f-biomarkers-brca-origin", "germline");
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    assert(res.status() === 422, `status ${res.status()}`);
+    for (const id of ["#f-biomarkers-brca-error", "#f-biomarkers-brca-origin-error"]) assert((await page.locator(id).count()) === 1, `error next to ${id}`);
+    const links = await page.$$eval(".error-summary a", (as) => as.map((a) => a.getAttribute("href")));
+    assert(links.includes("#f-biomarkers-brca-origin") && links.includes("#f-biomarkers-brca"), `links: ${links}`);
+    if (js) await axe(page);
+    await page.screenshot({ path: join(SHOTS, `clinician-contradiction-390-${label}.png`), fullPage: false });
+  });
+  await ctx.close();
+}
+
 async function keyboardFlow() {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
@@ -405,6 +462,19 @@ async function keyboardFlow() {
     assert(chosen, "reached the primary site question by keyboard");
     assert(submitted, "reached and pressed the submit button by keyboard");
     assert((await page.$$("article.option")).length === 9, "nine options after keyboard submit");
+  });
+  await check("keyboard only: the folded earlier-treatment list opens and ticks without a mouse", async () => {
+    await page.goto(`${BASE}/check`);
+    await page.focus("details.more > summary");
+    await page.keyboard.press("Enter");
+    assert(await page.evaluate(() => document.querySelector("details.more").open), "Enter opens the section");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    const id = await page.evaluate(() => document.activeElement.id);
+    assert(id.startsWith("f-treatment-history-"), `Tab moves into the section, got ${id}`);
+    await page.focus("#f-treatment-history-previous-sirt");
+    await page.keyboard.press("Space");
+    assert(await page.isChecked("#f-treatment-history-previous-sirt"), "Space ticks a box");
   });
   await ctx.close();
 }
@@ -467,6 +537,8 @@ try {
   await decisionAid(false);
   await decisionAidDesktop();
   await errorFlow();
+  await newQuestionsFlow(true);
+  await newQuestionsFlow(false);
   await keyboardFlow();
   await feedbackFlow();
   await targetSizes();

@@ -525,7 +525,7 @@ fn patient(kb: &Knowledge, records: &[Record], files: &[String], medications: &H
         files.get(*file as usize).map(|f| format!(" ({f} line {line})"))
     };
     p.line = first.line;
-    let Some(mapped) = guarded(|| hepatica_fhir::map_bundle(&bundle, kb)) else {
+    let Some(mapped) = guarded(|| hepatica_fhir::map_bundle(&bundle, kb, &hepatica_fhir::MapOptions::today_utc())) else {
         let id = bundle.pointer("/entry/0/resource/id").and_then(Value::as_str).map(str::to_string);
         emit_error(first.line, id.as_deref(), files.get(first.file as usize).map(String::as_str), &[internal_error()], p);
         return;

@@ -31,7 +31,7 @@ pub fn run(args: AssessArgs) -> anyhow::Result<u8> {
         Err(problems) => return Ok(invalid(&problems)),
     };
     let assessment = assess(kb, &case, audience);
-    let text = render::assessment(&assessment, args.format, kb);
+    let text = render::assessment_with_case(&assessment, &case, args.format, kb);
     crate::print_stdout(&text).context("writing the assessment")?;
     Ok(EXIT_OK)
 }
@@ -88,13 +88,13 @@ fn fhir(kb: &Knowledge, path: &Path, format: Format, audience: Audience) -> anyh
         // A repeated key is ambiguous: an error naming it, as on the API (never last-wins).
         Err(dup) => return Ok(invalid(&[dup.field_error()])),
     };
-    let mapped = match hepatica_fhir::map_bundle(&value, kb) {
+    let mapped = match hepatica_fhir::map_bundle(&value, kb, &hepatica_fhir::MapOptions::today_utc()) {
         Ok(m) => m,
         Err(problems) => return Ok(invalid(&problems)),
     };
     let mut assessment = assess(kb, &mapped.case, audience);
     assessment.input_warnings.extend(mapped.warnings);
-    let text = render::assessment(&assessment, format, kb);
+    let text = render::assessment_with_case(&assessment, &mapped.case, format, kb);
     crate::print_stdout(&text).context("writing the assessment")?;
     Ok(EXIT_OK)
 }

@@ -2,11 +2,13 @@
 //!
 //! Text output groups the nine options by suitability, wraps to the terminal
 //! width and uses colour only when stdout is a terminal and `NO_COLOR` is unset.
+//! Text and Markdown open with the case as given (every fact the Case holds,
+//! contract 8.1 included), so the output can be checked against the record.
 
 use std::fmt::Write;
 use std::io::IsTerminal;
 
-use hepatica_engine::{Assessment, Audience, CriterionStatus, OptionAssessment, Suitability};
+use hepatica_engine::{Assessment, Audience, Case, CriterionStatus, OptionAssessment, Suitability};
 use hepatica_knowledge::Knowledge;
 
 use crate::Format;
@@ -22,6 +24,139 @@ pub fn assessment(a: &Assessment, format: Format, kb: &Knowledge) -> String {
         Format::Text => text(a, kb, Style::detect()),
         Format::Markdown => markdown(a),
     }
+}
+
+/// Renders an assessment with a summary of the case it was made from (text
+/// and Markdown; JSON is the contract's Assessment alone).
+pub fn assessment_with_case(a: &Assessment, case: &Case, format: Format, kb: &Knowledge) -> String {
+    let body = assessment(a, format, kb);
+    let facts = case_facts(case);
+    if facts.is_empty() {
+        return body;
+    }
+    match format {
+        Format::Json => body,
+        Format::Text => {
+            let st = Style::detect();
+            let mut summary = format!("\n{}\n", st.bold("The case as given"));
+            for (label, value) in &facts {
+                wrap(&mut summary, &format!("{label}: {value}"), "      ", "  - ", st.width);
+            }
+            insert_after_disclaimer(body, &a.disclaimer, &summary)
+        }
+        Format::Markdown => {
+            let mut summary = String::from("## The case as given\n\n");
+            for (label, value) in &facts {
+                let _ = writeln!(summary, "- **{label}**: {value}");
+            }
+            summary.push('\n');
+            let marker = format!("> {}\n\n", a.disclaimer);
+            match body.find(&marker) {
+                Some(i) => format!("{}{summary}{}", &body[..i + marker.len()], &body[i + marker.len()..]),
+                None => format!("{summary}{body}"),
+            }
+        }
+    }
+}
+
+fn insert_after_disclaimer(body: String, disclaimer: &str, summary: &str) -> String {
+    // The disclaimer is wrapped; the first option group starts with a blank line after it.
+    let first = disclaimer.split_whitespace().next().unwrap_or_default();
+    match body.find(first).and_then(|i| body[i..].find("\n\n").map(|j| i + j + 1)) {
+        Some(at) => format!("{}{summary}{}", &body[..at], &body[at..]),
+        None => format!("{body}{summary}"),
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes".into() } else { "no".into() }
+}
+
+fn num(n: f64) -> String {
+    if n.fract() == 0.0 { format!("{n:.0}") } else { format!("{n}") }
+}
+
+/// The facts the case gives, labelled, in contract order (nothing for what was left out).
+pub fn case_facts(c: &Case) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let mut add = |label: &'static str, v: Option<String>| {
+        if let Some(v) = v {
+            out.push((label, v));
+        }
+    };
+    add("Primary site", Some(c.primary_site.as_str().replace('_', " ")));
+    add("Bowel side", c.bowel_side.map(|b| b.as_str().to_string()));
+    add("Age", c.age_years.map(|a| format!("{a} years")));
+    add("Performance status (ECOG)", c.performance_status.map(|p| p.to_string()));
+    add("Fit for major surgery", c.fit_for_major_surgery.map(yes_no));
+    add("Primary tumour removed", c.primary_resected.map(yes_no));
+    add(
+        "Spread outside the liver",
+        c.spread_elsewhere.as_ref().map(|s| {
+            if s.is_empty() { "none".to_string() } else { s.iter().map(|x| x.as_str().replace('_', " ")).collect::<Vec<_>>().join(", ") }
+        }),
+    );
+    let l = &c.liver;
+    add("Liver tumours", l.tumour_count.map(|n| n.to_string()));
+    add("Largest liver tumour", l.largest_tumour_cm.map(|n| format!("{} cm", num(n))));
+    add("Both lobes", l.both_lobes.map(yes_no));
+    add("Near major vessels or bile ducts", l.near_major_vessels.map(yes_no));
+    add("All tumours removable (MDT)", l.all_removable.map(yes_no));
+    add("Future liver remnant", l.future_liver_remnant_percent.map(|n| format!("{}%", num(n))));
+    add("Liver replaced by tumour", l.percent_liver_replaced.map(|n| format!("{}%", num(n))));
+    add("Background liver", l.liver_condition.map(|x| x.as_str().replace('_', " ")));
+    let f = &c.liver_function;
+    let uln = f.bilirubin_uln_umol_l.unwrap_or(hepatica_engine::LiverFunction::DEFAULT_BILIRUBIN_ULN);
+    add(
+        "Bilirubin",
+        f.bilirubin_umol_l.map(|b| {
+            let times = f.bilirubin_times_uln().unwrap_or(b / uln);
+            let assumed = if f.bilirubin_uln_umol_l.is_none() { " (taken as 21)" } else { "" };
+            format!("{} µmol/L, {times:.1} × the upper limit of normal of {}{assumed}", num(b), num(uln))
+        }),
+    );
+    add("Albumin", f.albumin_g_l.map(|a| format!("{} g/L", num(a))));
+    add("Ascites", f.ascites.map(|a| a.as_str().replace('_', " or ")));
+    add("Jaundice", f.jaundice.map(yes_no));
+    add("Biliary obstruction", f.biliary_obstruction.map(yes_no));
+    add("Child-Pugh class", f.child_pugh.map(|x| x.as_str().to_string()));
+    let t = &c.treatment_history;
+    add("Chemotherapy so far", c.chemotherapy_history.map(|x| x.as_str().to_string()));
+    add("Completed lines for metastatic disease", t.lines_of_systemic_therapy.map(|n| n.to_string()));
+    add(
+        "Previous treatment",
+        t.previous
+            .as_ref()
+            .map(|p| if p.is_empty() { "none".to_string() } else { p.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ") }),
+    );
+    add("Platinum-sensitive", t.platinum_sensitive.map(yes_no));
+    add("Castration-resistant", t.castration_resistant.map(yes_no));
+    add("Endocrine-resistant", t.endocrine_resistant.map(yes_no));
+    add("Months disease controlled on current treatment", c.months_disease_controlled.map(num));
+    add("Histology", c.histology.map(|x| x.as_str().replace('_', " ")));
+    add("NET origin", c.net_origin.map(|x| x.as_str().replace('_', " ")));
+    add("Grade", c.tumour_grade.map(|x| x.as_str().to_string()));
+    add("Ki-67", c.ki67_percent.map(|n| format!("{}%", num(n))));
+    add("Carcinoid syndrome", c.carcinoid_syndrome.map(yes_no));
+    add("Node-positive primary", c.primary_node_positive.map(yes_no));
+    add("Disease-free interval", c.disease_free_interval_months.map(|n| format!("{} months", num(n))));
+    add("CEA", c.cea_ng_ml.map(|n| format!("{} ng/mL", num(n))));
+    let b = &c.biomarkers;
+    let mut markers: Vec<String> = b.iter().map(|(k, v)| format!("{} {}", k.as_str(), v.as_str())).collect();
+    if let Some(ihc) = b.her2_ihc {
+        markers.push(format!("HER2 IHC {}", ihc.as_str()));
+    }
+    if let Some(o) = b.brca_origin {
+        markers.push(format!("BRCA {}", o.as_str()));
+    }
+    for (name, v) in [("PD-L1 CPS", b.pd_l1_cps), ("PD-L1 TPS", b.pd_l1_tps), ("PD-L1 IC", b.pd_l1_ic)] {
+        if let Some(v) = v {
+            let pct = if name == "PD-L1 CPS" { "" } else { "%" };
+            markers.push(format!("{name} {}{pct}", num(v)));
+        }
+    }
+    add("Biomarkers", (!markers.is_empty()).then(|| markers.join(", ")));
+    out
 }
 
 /// Terminal styling: ANSI sequences or nothing.
@@ -330,4 +465,46 @@ fn kb_line(kb: &hepatica_engine::KbStamp) -> String {
         line.push_str("; draft: not the released content of this version");
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_case_summary_names_the_new_facts() {
+        let case = hepatica_engine::case_from_json(
+            br#"{"primary_site":"breast","treatment_history":{"lines_of_systemic_therapy":2,"previous":["cdk4_6_inhibitor","endocrine"],"endocrine_resistant":true},
+                "liver_function":{"bilirubin_umol_l":42,"jaundice":true,"ascites":"mild","child_pugh":"B"},"liver":{"percent_liver_replaced":55},
+                "histology":"lobular","biomarkers":{"HER2":"low","HER2_IHC":"1+","BRCA":"present","BRCA_origin":"germline"},"age_years":70}"#,
+        )
+        .unwrap();
+        let kb = Knowledge::embedded();
+        let a = hepatica_engine::assess(kb, &case, Audience::Clinician);
+        let text = assessment_with_case(&a, &case, Format::Text, kb);
+        for want in [
+            "The case as given",
+            "Completed lines for metastatic disease: 2",
+            "Previous treatment: cdk4_6_inhibitor, endocrine",
+            "Endocrine-resistant: yes",
+            "Bilirubin: 42 µmol/L, 2.0 × the upper limit of normal of 21 (taken as 21)",
+            "Jaundice: yes",
+            "Ascites: mild",
+            "Child-Pugh class: B",
+            "Liver replaced by tumour: 55%",
+            "Histology: lobular",
+            "HER2 IHC 1+",
+            "BRCA germline",
+            "Age: 70 years",
+        ] {
+            assert!(text.contains(want), "{want} missing from\n{text}");
+        }
+        // The summary comes before the options.
+        assert!(text.find("The case as given") < text.find("Chemotherapy"));
+        let md = assessment_with_case(&a, &case, Format::Markdown, kb);
+        assert!(md.contains("## The case as given") && md.contains("- **Child-Pugh class**: B"), "{md}");
+        // JSON stays the contract's Assessment.
+        let json = assessment_with_case(&a, &case, Format::Json, kb);
+        assert!(!json.contains("The case as given"));
+    }
 }

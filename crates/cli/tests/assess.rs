@@ -70,7 +70,9 @@ fn bowel_resectable_example_is_a_full_contract_assessment() {
     let by = |t: &str| options.iter().find(|o| o["treatment"] == t).unwrap()["suitability"].as_str().unwrap().to_string();
     assert_eq!(by("surgery"), "usual", "resectable, liver-only, fit, adequate remnant");
     assert_eq!(by("chemotherapy"), "usual");
-    assert_eq!(by("targeted_therapy"), "usual", "left-sided RAS wild type");
+    // Resectable, liver-only and fit: no anti-EGFR drug is added around the operation
+    // (New EPOC: perioperative cetuximab shortened survival), so targeted therapy is possible.
+    assert_eq!(by("targeted_therapy"), "possible", "left-sided RAS wild type, perioperative");
     assert_eq!(by("immunotherapy"), "unlikely", "MSS");
     assert_eq!(by("hormonal_therapy"), "unlikely");
     assert_eq!(by("supportive_care"), "usual");

@@ -334,7 +334,7 @@ fn kras_g12c_is_never_read_as_wild_type() {
     let bundle: Value =
         serde_json::from_slice(&std::fs::read(repo().join("crates/fhir/tests/fixtures/bowel-kras-g12c.json")).expect("fixture"))
             .expect("json");
-    let mapped = hepatica_fhir::map_bundle(&bundle, kb()).expect("maps");
+    let mapped = hepatica_fhir::map_bundle(&bundle, kb(), &hepatica_fhir::MapOptions::on("2026-12-01")).expect("maps");
     assert_eq!(mapped.case.biomarkers.get(&Biomarker::Kras), Some(&BiomarkerValue::G12c));
 }
 

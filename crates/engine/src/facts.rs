@@ -10,12 +10,14 @@
 //! here; the evaluator (`eval.rs`) does not change.
 
 use hepatica_knowledge::facts::{
-    ASCITES_VALUES, BIOMARKER_VALUES, CHEMO_HISTORY_VALUES, CHILD_PUGH_VALUES, Fact, LIVER_CONDITION_VALUES, OLIGO_VALUES,
-    REMNANT_STATE_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
+    ASCITES_VALUES, BIOMARKER_VALUES, BRCA_ORIGIN_VALUES, CHEMO_HISTORY_VALUES, CHILD_PUGH_VALUES, Fact, GRADE_VALUES, HISTOLOGY_VALUES,
+    LIVER_CONDITION_VALUES, OLIGO_VALUES, REMNANT_STATE_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
 };
 use hepatica_knowledge::{Knowledge, Th};
 
-use crate::case::{Biomarker as B, BiomarkerValue as V, Case, LiverCondition, PrimarySite as P, Spread};
+use crate::case::{
+    Biomarker as B, BiomarkerValue as V, Case, ChemoHistory, LiverCondition, PreviousTreatment as Prev, PrimarySite as P, Spread,
+};
 
 /// A fact's value; enum values are indexes into the fact's value list.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,7 +53,10 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::RasWildType => ras_wild_type(case).map(Val::Bool),
         Fact::LungDriver => Some(Val::Bool(lung_driver(case))),
         Fact::Msi => biomarker(case, B::Msi),
-        Fact::Her2 => biomarker(case, B::Her2),
+        // HER2 as given, or read from the IHC score (contract 8.1; absent from 1.0 cases).
+        Fact::Her2 => {
+            case.biomarker(B::Her2).or_else(|| case.biomarkers.her2_ihc.map(|i| i.status())).and_then(|v| sym(BIOMARKER_VALUES, v.as_str()))
+        }
         Fact::Sstr => biomarker(case, B::Sstr),
         // ---- local treatments, 1.1
         Fact::BilirubinUmolL => case.liver_function.bilirubin_umol_l.map(Val::Num),
@@ -62,6 +67,56 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::PercentLiverReplaced => l.percent_liver_replaced.map(Val::Num),
         Fact::CarcinoidSyndrome => case.carcinoid_syndrome.map(Val::Bool),
         Fact::RemnantState => remnant_state(kb, case).and_then(|s| sym(REMNANT_STATE_VALUES, s)),
+        // ---- systemic (issue 13) ----
+        Fact::LinesOfSystemicTherapy => case.treatment_history.lines_of_systemic_therapy.map(|n| Val::Num(f64::from(n))),
+        Fact::PreviouslyTreated => previously_treated(case).map(Val::Bool),
+        Fact::PlatinumSensitive => case.treatment_history.platinum_sensitive.map(Val::Bool),
+        Fact::CastrationResistant => case.treatment_history.castration_resistant.map(Val::Bool),
+        Fact::EndocrineResistant => case.treatment_history.endocrine_resistant.map(Val::Bool),
+        Fact::Histology => case.histology.and_then(|h| sym(HISTOLOGY_VALUES, h.as_str())),
+        Fact::TumourGrade => case.tumour_grade.and_then(|g| sym(GRADE_VALUES, g.as_str())),
+        Fact::PdL1Cps => case.biomarkers.pd_l1_cps.map(Val::Num),
+        Fact::PdL1Tps => case.biomarkers.pd_l1_tps.map(Val::Num),
+        Fact::Brca => biomarker(case, B::Brca),
+        Fact::Hrd => biomarker(case, B::Hrd),
+        Fact::FrAlpha => biomarker(case, B::FrAlpha),
+        Fact::Cldn182 => biomarker(case, B::Cldn182),
+        Fact::PdgfraD842v => biomarker(case, B::PdgfraD842v),
+        Fact::Kras => biomarker(case, B::Kras),
+        Fact::HadImatinib => case.treatment_history.had(Prev::Imatinib).map(Val::Bool),
+        Fact::HadCdk46Inhibitor => case.treatment_history.had(Prev::Cdk46Inhibitor).map(Val::Bool),
+        Fact::HadAndrogenReceptorInhibitor => case.treatment_history.had(Prev::AndrogenReceptorInhibitor).map(Val::Bool),
+        Fact::HadTaxane => case.treatment_history.had(Prev::Taxane).map(Val::Bool),
+        Fact::ArpiResistant => arpi_resistant(case).map(Val::Bool),
+        Fact::BrcaOrigin => case.biomarkers.brca_origin.and_then(|o| sym(BRCA_ORIGIN_VALUES, o.as_str())),
+    }
+}
+
+// ---- systemic (issue 13) named facts ----
+
+/// Treated before for the spread cancer: `Some(true)` with at least one ended line, or
+/// chemotherapy that stopped working or could not be tolerated (that line has ended,
+/// although the count leaves out the current line); `Some(false)` with no ended line
+/// (or history `none`) and no such chemotherapy; otherwise unknown.
+pub(crate) fn previously_treated(case: &Case) -> Option<bool> {
+    let ended = matches!(case.chemotherapy_history, Some(ChemoHistory::Refractory | ChemoHistory::Intolerant));
+    match case.treatment_history.lines_of_systemic_therapy {
+        Some(n) => Some(n >= 1 || ended),
+        None if ended => Some(true),
+        None => match case.chemotherapy_history? {
+            ChemoHistory::None => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// Prostate: growing despite hormone therapy after a newer androgen receptor drug.
+pub(crate) fn arpi_resistant(case: &Case) -> Option<bool> {
+    let h = &case.treatment_history;
+    match (h.castration_resistant, h.had(Prev::AndrogenReceptorInhibitor)) {
+        (Some(true), Some(true)) => Some(true),
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        _ => None,
     }
 }
 

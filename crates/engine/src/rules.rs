@@ -230,11 +230,66 @@ pub const STATEMENT_IDS: &[&str] = &[
     "radio.sabr_child_pugh",
     "radio.sabr_extensive",
     "supportive.ascites",
+    // ---- systemic (issue 13): cited by the Rust rules (engine_logic >= 2) or the rule files ----
+    "targeted.bowel_new_epoc",
+    "targeted.bowel_later_line",
+    "targeted.bowel_ras_mutant_g12c",
+    "targeted.bowel_braf_first_line",
+    "targeted.breast_her2_ultralow",
+    "targeted.breast_tnbc_sacituzumab",
+    "targeted.breast_after_cdk46",
+    "targeted.lung_driver_poor_ps",
+    "targeted.lung_small_cell",
+    "targeted.ovary_parp_platinum_resistant",
+    "targeted.ovary_niraparib",
+    "targeted.ovary_mirvetuximab",
+    "targeted.ovary_platinum_resistant_depends",
+    "targeted.ovary_platinum_resistant",
+    "targeted.oesophagus_squamous",
+    "immuno.womb_dmmr_first_line",
+    "immuno.womb_dmmr_later",
+    "immuno.womb_pmmr_later",
+    "immuno.womb_pmmr_first_line",
+    "immuno.womb_depends",
+    "chemo.lung_small_cell",
+    "immuno.lung_small_cell",
+    "immuno.lung_small_cell_ps",
+    "chemo.bowel_refractory",
+    "chemo.bowel_third_line",
+    "chemo.bowel_intolerant_sirt",
+    "chemo.ovary_platinum_resistant",
+    "chemo.ovary_platinum_sensitive",
+    "chemo.prostate_after_docetaxel",
+    "systemic.bile_blocked",
+    "systemic.bilirubin_high",
+    "hormonal.breast_endocrine_resistant",
+    "hormonal.prostate_arpi_resistant",
+    "hormonal.net_grade_3",
+    "hormonal.net_nec",
+    "hormonal.net_carcinoid_syndrome",
+    "targeted.pancreas_brca",
+    "targeted.pancreas_brca_somatic",
+    "targeted.womb_lenvatinib",
+    "targeted.womb_first_line",
+    "targeted.womb_depends",
+    "targeted.gastric_cldn18",
+    "targeted.gist_d842v",
+    "targeted.gist_after_imatinib",
+    "targeted.net_nec",
+    "targeted.prostate_parp_after_arpi",
+    "immuno.oesophagus_cps10",
+    "immuno.gastric_cps5",
+    "immuno.gastric_cps_low",
+    "immuno.oesophagus_squamous",
+    "immuno.gastro_oesophageal_depends",
+    "chemo.womb",
 ];
 
-/// The statements of [`STATEMENT_IDS`] that only engine logic 2 and later
-/// cite (added with the local-treatment work): a release of logic 1, such as
-/// 2026.11.0, does not have them and must still load. See [`statement_ids`].
+/// The statements of [`STATEMENT_IDS`] cited only by the revision-2 logic
+/// (issue 13, `engine_logic >= 2`: local and drug treatments); a release
+/// published with `engine_logic = 1` need not hold them (see
+/// [`crate::check_references`]). A test keeps this list exactly the ids the
+/// frozen 2026.11.0 release lacks. See [`statement_ids`].
 pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
     "surgery.staged_cirrhosis",
     "surgery.transplant_bowel_outside",
@@ -256,6 +311,58 @@ pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
     "radio.sabr_child_pugh",
     "radio.sabr_extensive",
     "supportive.ascites",
+    "targeted.bowel_new_epoc",
+    "targeted.bowel_later_line",
+    "targeted.bowel_ras_mutant_g12c",
+    "targeted.bowel_braf_first_line",
+    "targeted.breast_her2_ultralow",
+    "targeted.breast_tnbc_sacituzumab",
+    "targeted.breast_after_cdk46",
+    "targeted.lung_driver_poor_ps",
+    "targeted.lung_small_cell",
+    "targeted.ovary_parp_platinum_resistant",
+    "targeted.ovary_niraparib",
+    "targeted.ovary_mirvetuximab",
+    "targeted.ovary_platinum_resistant_depends",
+    "targeted.ovary_platinum_resistant",
+    "targeted.oesophagus_squamous",
+    "immuno.womb_dmmr_first_line",
+    "immuno.womb_dmmr_later",
+    "immuno.womb_pmmr_later",
+    "immuno.womb_pmmr_first_line",
+    "immuno.womb_depends",
+    "chemo.lung_small_cell",
+    "immuno.lung_small_cell",
+    "immuno.lung_small_cell_ps",
+    "chemo.bowel_refractory",
+    "chemo.bowel_third_line",
+    "chemo.bowel_intolerant_sirt",
+    "chemo.ovary_platinum_resistant",
+    "chemo.ovary_platinum_sensitive",
+    "chemo.prostate_after_docetaxel",
+    "systemic.bile_blocked",
+    "systemic.bilirubin_high",
+    "hormonal.breast_endocrine_resistant",
+    "hormonal.prostate_arpi_resistant",
+    "hormonal.net_grade_3",
+    "hormonal.net_nec",
+    "hormonal.net_carcinoid_syndrome",
+    "targeted.pancreas_brca",
+    "targeted.pancreas_brca_somatic",
+    "targeted.womb_lenvatinib",
+    "targeted.womb_first_line",
+    "targeted.womb_depends",
+    "targeted.gastric_cldn18",
+    "targeted.gist_d842v",
+    "targeted.gist_after_imatinib",
+    "targeted.net_nec",
+    "targeted.prostate_parp_after_arpi",
+    "immuno.oesophagus_cps10",
+    "immuno.gastric_cps5",
+    "immuno.gastric_cps_low",
+    "immuno.oesophagus_squamous",
+    "immuno.gastro_oesophageal_depends",
+    "chemo.womb",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold: every id
@@ -304,6 +411,11 @@ const INPUT_ORDER: &[&str] = &[
     "/primary_resected",
     "/age_years",
     "/months_disease_controlled",
+    // ---- systemic (issue 13) ----
+    "/treatment_history/lines_of_systemic_therapy",
+    "/treatment_history/platinum_sensitive",
+    "/biomarkers/PD_L1_CPS",
+    "/biomarkers/FR_ALPHA",
 ];
 
 /// The statement id that explains why an input matters: `/liver/tumour_count`
@@ -596,6 +708,23 @@ impl Cx<'_> {
         self.case.performance_status
     }
 
+    /// Decision logic of revision 2 (issue 13: line of treatment, UK status,
+    /// histology). Releases published with `engine_logic = 1` keep the old answers.
+    fn v2(&self) -> bool {
+        self.kb.engine_logic() >= 2
+    }
+
+    /// A threshold that only the revision-2 rules read (a rule also names it, so
+    /// it is loaded and checked); `None` in older releases.
+    fn th(&self, id: &str) -> Option<f64> {
+        self.kb.threshold(id).map(|t| t.value)
+    }
+
+    /// HER2 as given, or read from the IHC score (contract 8.1 `HER2_IHC`).
+    fn her2(&self) -> Option<V> {
+        self.bio(B::Her2).or_else(|| self.case.biomarkers.her2_ihc.map(|i| i.status()))
+    }
+
     fn ras(&self) -> Option<bool> {
         facts::ras_wild_type(self.case)
     }
@@ -845,6 +974,66 @@ fn lung_driver(cx: &Cx) -> bool {
 /// (engine logic 2 keeps only those given), so ROS1 alone is not shown as EGFR.
 const LUNG_DRIVER_INPUTS: &[&str] =
     &["/biomarkers/EGFR", "/biomarkers/ALK", "/biomarkers/ROS1", "/biomarkers/MET_EX14", "/biomarkers/RET", "/biomarkers/NTRK"];
+/// Revision 2: targeted tablets for a lung cancer driver are gentle and often
+/// restore fitness, so a performance status of 3-4 makes them `possible`
+/// rather than ruling them out (the fitness ceiling still applies to chemotherapy
+/// and immunotherapy).
+fn lung_driver_fitness(cx: &Cx, o: &mut Opt) {
+    if let Some(ps) = cx.ps()
+        && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
+    {
+        o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("targeted.lung_driver_poor_ps", Possible));
+        o.kind_cap = Possible;
+    }
+}
+
+/// Revision 2, ovary: platinum sensitivity first (PARP maintenance follows a
+/// response to platinum; mirvetuximab is for platinum-resistant FR-alpha-positive
+/// disease), then BRCA (olaparib) or niraparib whatever BRCA shows.
+fn ovary_targeted(cx: &Cx, o: &mut Opt, kinds: &mut Vec<(&'static str, Suitability)>) {
+    let h = &cx.case.treatment_history;
+    if h.platinum_sensitive == Some(false) {
+        kinds.push(("parp_inhibitors", Unlikely));
+        o.reason("targeted.ovary_parp_platinum_resistant");
+        match cx.bio(B::FrAlpha) {
+            Some(V::Positive) => {
+                o.criterion("FR-alpha positive", &["/biomarkers/FR_ALPHA"], Out::Met("targeted.ovary_mirvetuximab"));
+                o.base = Possible;
+            }
+            Some(_) => o.base(Unlikely, "targeted.ovary_platinum_resistant"),
+            None => o.base_depends("targeted.ovary_platinum_resistant_depends", "FR-alpha positive", &["/biomarkers/FR_ALPHA"]),
+        }
+        return;
+    }
+    match cx.bio(B::Brca) {
+        Some(V::Present) => {
+            o.criterion("BRCA gene change", &["/biomarkers/BRCA"], Out::Met("targeted.ovary_parp"));
+            let level = match h.platinum_sensitive {
+                Some(true) => Usual,
+                // Platinum was given but whether it still works is not known: that decides.
+                None if h.had(PreviousTreatment::Platinum) == Some(true) => {
+                    o.criterion(
+                        "Platinum-sensitive (came back 6 months or more after platinum)",
+                        &["/treatment_history/platinum_sensitive"],
+                        Out::Unknown { blocking: true },
+                    );
+                    Possible
+                }
+                _ => Possible,
+            };
+            o.base = level;
+            kinds.push(("parp_inhibitors", level));
+        }
+        Some(_) => {
+            o.base(Possible, "targeted.ovary_niraparib");
+            kinds.push(("parp_inhibitors", Possible));
+        }
+        None => {
+            o.base_depends("targeted.ovary_depends", "BRCA gene change", &["/biomarkers/BRCA"]);
+            kinds.push(("parp_inhibitors", Depends));
+        }
+    }
+}
 
 // ---------------------------------------------------------------- chemotherapy
 
@@ -1050,8 +1239,9 @@ fn transplant_checks(o: &mut Opt, checks: &[(Option<bool>, &str)], outside: &str
 fn hormonal(cx: &Cx) -> OptionAssessment {
     let mut o = Opt::new(cx, "hormonal_therapy");
     eval::apply(&mut o);
-    // Each kind follows the base level of its own site.
-    let base = o.base;
+    // Each kind follows the base level of its own site (revision 2: and a criterion
+    // that rules the option out, such as neuroendocrine carcinoma).
+    let base = if cx.v2() && o.level() == Unlikely { Unlikely } else { o.base };
     let site = cx.site();
     let of = |sites: &[P]| if sites.contains(&site) && base != Unlikely { base } else { Unlikely };
     o.kind("endocrine_breast", of(&[P::Breast]));
@@ -1076,6 +1266,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let ras = cx.ras();
             let braf = cx.bio(B::BrafV600);
             let side = cx.case.bowel_side;
+            let v2 = cx.v2();
+            // Revision 2: the setting (perioperative for removable liver-only disease)
+            // and the line of treatment decide the anti-EGFR, anti-VEGF, BRAF and G12C kinds.
+            let periop = v2
+                && cx.case.liver.all_removable == Some(true)
+                && facts::liver_only(cx.case) == Some(true)
+                && !facts::unfit_for_surgery(cx.kb, cx.case);
+            let treated = if v2 { facts::previously_treated(cx.case) } else { None };
+            let lines = cx.case.treatment_history.lines_of_systemic_therapy.map(f64::from);
+            let third_line = match (lines, cx.th("systemic.third_line_min_prior_lines")) {
+                (Some(n), Some(t)) => Some(n >= t),
+                _ => None,
+            };
             let anti_egfr = match (ras, braf, side) {
                 (Some(false), _, _) | (_, Some(V::Present), _) => Unlikely,
                 (Some(true), _, Some(crate::case::BowelSide::Left)) => Usual,
@@ -1083,14 +1286,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 (None, _, _) => Depends,
             };
             let refractory = cx.case.chemotherapy_history == Some(ChemoHistory::Refractory);
-            let anti_egfr = if refractory && anti_egfr != Unlikely {
+            let later = refractory || treated == Some(true);
+            let anti_egfr = if periop && anti_egfr != Unlikely {
+                o.reason("targeted.bowel_new_epoc");
+                Unlikely
+            } else if later && anti_egfr != Unlikely {
                 o.reason("targeted.bowel_anti_egfr_later");
                 Unlikely
             } else {
                 anti_egfr
             };
+            let g12c_found = cx.bio(B::Kras) == Some(V::G12c);
             match ras {
-                Some(true) if braf == Some(V::Present) || refractory => {
+                Some(true) if braf == Some(V::Present) || later || periop => {
                     o.criterion("RAS wild type (KRAS and NRAS)", &["/biomarkers/KRAS", "/biomarkers/NRAS"], Out::Note);
                 }
                 Some(true) => {
@@ -1106,7 +1314,9 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 Some(false) => o.criterion(
                     "RAS wild type (KRAS and NRAS)",
                     &["/biomarkers/KRAS", "/biomarkers/NRAS"],
-                    Out::NotMet("targeted.bowel_ras_mutant", Usual),
+                    // A G12C change opens anti-EGFR antibodies with a G12C inhibitor, so
+                    // "not indicated" would contradict the G12C reason.
+                    Out::NotMet(if v2 && g12c_found { "targeted.bowel_ras_mutant_g12c" } else { "targeted.bowel_ras_mutant" }, Usual),
                 ),
                 None => o.criterion(
                     "RAS wild type (KRAS and NRAS)",
@@ -1114,11 +1324,34 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     Out::Unknown { blocking: false },
                 ),
             }
-            o.reason("targeted.bowel_anti_vegf");
+            // Bevacizumab: with first-line chemotherapy; after first line, not with further
+            // chemotherapy (TA242) but with trifluridine-tipiracil after two lines (TA1008).
+            let anti_vegf = if !v2 || !later {
+                o.reason("targeted.bowel_anti_vegf");
+                Possible
+            } else {
+                match third_line {
+                    Some(true) => {
+                        o.reason("targeted.bowel_later_line");
+                        Possible
+                    }
+                    Some(false) => {
+                        o.reason("targeted.bowel_anti_egfr_later");
+                        Unlikely
+                    }
+                    None => Depends,
+                }
+            };
             let braf_kind = match braf {
                 Some(V::Present) => {
                     o.criterion("BRAF V600E mutation", &["/biomarkers/BRAF_V600"], Out::Met("targeted.bowel_braf"));
-                    Usual
+                    if treated == Some(false) {
+                        // NICE (TA668) is after earlier treatment; first line is licensed elsewhere.
+                        o.reason("targeted.bowel_braf_first_line");
+                        Possible
+                    } else {
+                        Usual
+                    }
                 }
                 Some(_) => Unlikely,
                 None => {
@@ -1126,7 +1359,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     Depends
                 }
             };
-            let her2 = match cx.bio(B::Her2) {
+            let her2 = match cx.her2() {
                 Some(V::Positive) if ras != Some(false) => {
                     o.reason("targeted.bowel_her2");
                     Possible
@@ -1134,9 +1367,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 Some(_) => Unlikely,
                 None => Depends,
             };
-            let g12c = if cx.bio(B::Kras) == Some(V::G12c) {
+            let g12c = if g12c_found {
                 o.reason("targeted.bowel_g12c");
-                Possible
+                // Licensed after earlier chemotherapy, not first line.
+                if treated == Some(false) { Unlikely } else { Possible }
             } else if cx.bio(B::Kras).is_none() {
                 Depends
             } else {
@@ -1144,16 +1378,17 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             };
             kinds.extend([
                 ("anti_egfr", anti_egfr),
-                ("anti_vegf", Possible),
+                ("anti_vegf", anti_vegf),
                 ("braf_targeted", braf_kind),
                 ("her2_targeted", her2),
                 ("kras_g12c_inhibitors", g12c),
             ]);
             // The option: usual when a biomarker opens a standard targeted treatment;
-            // otherwise bevacizumab-type drugs keep it possible; unknown RAS and BRAF -> depends.
+            // otherwise bevacizumab-type drugs keep it possible; unknown RAS and BRAF -> depends
+            // (not before an operation, where no anti-EGFR drug is added whatever RAS shows).
             o.base = if anti_egfr == Usual || braf_kind == Usual {
                 Usual
-            } else if ras.is_none() && braf.is_none() {
+            } else if ras.is_none() && braf.is_none() && !periop {
                 o.blocked = true;
                 for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"].into_iter().filter(|_| !cx.lite) {
                     if !pointer_given(cx.case, p)
@@ -1168,8 +1403,10 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             };
         }
         P::Breast => {
-            let her2 = cx.bio(B::Her2);
+            // HER2 as given, or read from the IHC score (contract 8.1).
+            let her2 = cx.her2();
             let hr = cx.hr_positive();
+            let v2 = cx.v2();
             let her2_kind = match her2 {
                 Some(V::Positive) => {
                     o.criterion("HER2 positive", &["/biomarkers/HER2"], Out::Met("targeted.breast_her2_positive"));
@@ -1177,7 +1414,12 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 }
                 Some(V::Low) => {
                     o.reason("targeted.breast_her2_low");
-                    Possible
+                    // Licensed, but NICE does not recommend it (TA992).
+                    if v2 { Unlikely } else { Possible }
+                }
+                Some(V::Ultralow) if v2 => {
+                    o.reason("targeted.breast_her2_ultralow");
+                    Unlikely
                 }
                 Some(_) => Unlikely,
                 None => {
@@ -1185,8 +1427,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     Depends
                 }
             };
+            let her2_negative_like = match her2 {
+                Some(V::Negative | V::Low) | None => true,
+                Some(V::Ultralow) => v2,
+                _ => false,
+            };
+            let had_cdk = if v2 { cx.case.treatment_history.had(PreviousTreatment::Cdk46Inhibitor) } else { None };
             let cdk = match (hr, her2) {
-                (Some(true), Some(V::Negative | V::Low) | None) => {
+                (Some(true), _) if her2_negative_like && had_cdk == Some(true) => {
+                    // First-line CDK4/6 inhibitors (TA563) have been used: what comes next.
+                    o.reason("targeted.breast_after_cdk46");
+                    Possible
+                }
+                (Some(true), _) if her2_negative_like => {
                     o.criterion(
                         "Hormone receptor positive, HER2 negative",
                         &["/biomarkers/ER", "/biomarkers/PR", "/biomarkers/HER2"],
@@ -1194,7 +1447,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                     );
                     Usual
                 }
-                (Some(false), _) | (Some(true), Some(_)) => Unlikely,
+                (Some(_), _) => Unlikely,
                 (None, _) => {
                     o.criterion(
                         "Hormone receptor status known",
@@ -1213,7 +1466,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 _ => Unlikely,
             };
             let parp = match (cx.bio(B::Brca), her2) {
-                (Some(V::Present), Some(V::Negative | V::Low) | None) => {
+                (Some(V::Present), _) if her2_negative_like => {
                     o.reason("targeted.breast_parp");
                     Possible
                 }
@@ -1226,12 +1479,34 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 ("pi3k_akt_inhibitors", pik3ca),
                 ("parp_inhibitors", parp),
             ]);
-            if o.reasons.is_empty() {
+            let triple_negative = hr == Some(false) && matches!(her2, Some(V::Negative | V::Low | V::Ultralow));
+            if o.reasons.is_empty() && !(v2 && triple_negative) {
                 o.reason("targeted.breast_depends");
             }
             o.base = if her2_kind == Usual || cdk == Usual {
                 Usual
-            } else if her2_kind == Possible || parp == Possible {
+            } else if v2 && triple_negative {
+                // Sacituzumab govitecan is for earlier-treated triple-negative disease (TA819).
+                match facts::previously_treated(cx.case) {
+                    Some(true) => {
+                        o.reason("targeted.breast_tnbc_sacituzumab");
+                        Possible
+                    }
+                    Some(false) => {
+                        o.reason("targeted.breast_triple_negative");
+                        if parp == Possible { Possible } else { Unlikely }
+                    }
+                    None => {
+                        o.reason("targeted.breast_triple_negative");
+                        o.criterion(
+                            "Treated before for the spread cancer",
+                            &["/treatment_history/lines_of_systemic_therapy"],
+                            Out::Unknown { blocking: true },
+                        );
+                        Possible
+                    }
+                }
+            } else if her2_kind == Possible || parp == Possible || (v2 && (cdk == Possible || pik3ca == Possible)) {
                 Possible
             } else if hr == Some(false) && matches!(her2, Some(V::Negative)) {
                 o.reason("targeted.breast_triple_negative");
@@ -1239,6 +1514,11 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             } else {
                 Possible
             };
+        }
+        P::Lung if cx.v2() && cx.case.histology == Some(crate::case::Histology::SmallCell) => {
+            // The driver-directed appraisals are for non-small-cell lung cancer.
+            o.base(Unlikely, "targeted.lung_small_cell");
+            kinds.extend([("tyrosine_kinase_inhibitors", Unlikely), ("kras_g12c_inhibitors", Unlikely)]);
         }
         P::Lung => {
             let inputs = ["/biomarkers/EGFR", "/biomarkers/ALK"];
@@ -1317,7 +1597,12 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("parp_inhibitors", Depends));
             }
         }
-        P::Stomach | P::Oesophagus => match cx.bio(B::Her2) {
+        P::Oesophagus if cx.v2() && cx.case.histology == Some(crate::case::Histology::Squamous) => {
+            // HER2-directed treatment is for adenocarcinoma (TA208, ToGA).
+            o.base(Unlikely, "targeted.oesophagus_squamous");
+            kinds.push(("her2_targeted", Unlikely));
+        }
+        P::Stomach | P::Oesophagus => match cx.her2() {
             Some(V::Positive) => {
                 o.criterion("HER2 positive", &["/biomarkers/HER2"], Out::Met("targeted.gastric_her2"));
                 o.base = Usual;
@@ -1332,6 +1617,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 kinds.push(("her2_targeted", Depends));
             }
         },
+        P::Ovary if cx.v2() => ovary_targeted(cx, &mut o, &mut kinds),
         P::Ovary => match cx.bio(B::Brca) {
             Some(V::Present) => {
                 o.criterion("BRCA gene change", &["/biomarkers/BRCA"], Out::Met("targeted.ovary_parp"));
@@ -1357,7 +1643,15 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             o.blocked = false;
         }
     }
-    systemic_fitness(cx, &mut o);
+    if cx.v2() && cx.site() == P::Lung && lung_driver(cx) && cx.case.histology != Some(crate::case::Histology::SmallCell) {
+        lung_driver_fitness(cx, &mut o);
+    } else {
+        systemic_fitness(cx, &mut o);
+    }
+    if cx.v2() && o.level() == Unlikely {
+        // A criterion ruled the option out after the kinds were set (e.g. neuroendocrine carcinoma).
+        o.kind_cap = Unlikely;
+    }
     let mut seen = BTreeSet::new();
     for (id, s) in kinds {
         if seen.insert(id) {
@@ -1385,6 +1679,15 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
             None => o.base_depends("immuno.bowel_depends", "MSI-high or dMMR", &["/biomarkers/MSI"]),
         },
+        P::Lung if cx.v2() && cx.case.histology == Some(crate::case::Histology::SmallCell) => {
+            // Small cell: atezolizumab with first chemotherapy, performance status 0-1 (TA638).
+            o.base(Usual, "immuno.lung_small_cell");
+            if let (Some(ps), Some(max)) = (cx.ps(), cx.th("chemo.max_ps_full"))
+                && f64::from(ps) > max
+            {
+                o.criterion("Performance status 0-1", &["/performance_status"], Out::NotMet("immuno.lung_small_cell_ps", Possible));
+            }
+        }
         P::Lung if lung_driver(cx) => {
             o.criterion(
                 "No gene change that targeted tablets treat first",
@@ -1402,9 +1705,15 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 Out::Met("immuno.lung"),
             );
             o.base = Usual;
-            if cx.bio(B::PdL1) == Some(V::High) {
+            // Revision 2: the numeric tumour proportion score counts as well (TA531's 50%).
+            let tps_high = match (cx.v2(), cx.case.biomarkers.pd_l1_tps, cx.th("immuno.lung_tps_high_min")) {
+                (true, Some(tps), Some(min)) => tps >= min,
+                _ => false,
+            };
+            let tps_given = cx.v2() && cx.case.biomarkers.pd_l1_tps.is_some();
+            if cx.bio(B::PdL1) == Some(V::High) || tps_high {
                 o.reason("immuno.lung_pdl1_high");
-            } else if cx.bio(B::PdL1).is_none() {
+            } else if cx.bio(B::PdL1).is_none() && !tps_given {
                 o.criterion("PD-L1 level known", &["/biomarkers/PD_L1"], Out::Unknown { blocking: false });
             }
         }
@@ -1423,7 +1732,7 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
             }
         },
         P::Breast => {
-            let tn = match (cx.hr_positive(), cx.bio(B::Her2)) {
+            let tn = match (cx.hr_positive(), cx.her2()) {
                 (Some(false), Some(V::Negative | V::Low)) => Some(true),
                 (Some(true), _) | (_, Some(V::Positive)) => Some(false),
                 _ => None,
@@ -1449,6 +1758,7 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 ),
             }
         }
+        P::Womb if cx.v2() => womb_immunotherapy(cx, &mut o),
         P::Womb => match cx.bio(B::Msi) {
             Some(V::High) => {
                 o.criterion("MSI-high or dMMR", &["/biomarkers/MSI"], Out::Met("immuno.womb_msi_high"));
@@ -1467,6 +1777,30 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
     o.kind("checkpoint_inhibitors", if cx.site() == P::UvealMelanoma { Depends } else { level });
     o.kind("tebentafusp", tebentafusp);
     o.finish()
+}
+
+/// Revision 2, womb: MMR status and line of treatment decide. dMMR: dostarlimab with
+/// first chemotherapy (TA963), or after platinum (TA779). pMMR: pembrolizumab with
+/// lenvatinib after platinum (TA904).
+fn womb_immunotherapy(cx: &Cx, o: &mut Opt) {
+    let line = ["/treatment_history/lines_of_systemic_therapy"];
+    let treated = facts::previously_treated(cx.case);
+    match cx.bio(B::Msi) {
+        Some(V::High) => {
+            o.criterion("MSI-high or dMMR", &["/biomarkers/MSI"], Out::Note);
+            match treated {
+                Some(false) => o.base(Usual, "immuno.womb_dmmr_first_line"),
+                Some(true) => o.base(Possible, "immuno.womb_dmmr_later"),
+                None => o.base_depends("immuno.womb_depends", "Treated before for the spread cancer", &line),
+            }
+        }
+        Some(_) => match treated {
+            Some(true) => o.base(Possible, "immuno.womb_pmmr_later"),
+            Some(false) => o.base(Unlikely, "immuno.womb_pmmr_first_line"),
+            None => o.base_depends("immuno.womb_depends", "Treated before for the spread cancer", &line),
+        },
+        None => o.base_depends("immuno.womb_depends", "MSI-high or dMMR", &["/biomarkers/MSI"]),
+    }
 }
 
 // ---------------------------------------------------------------- ablation
@@ -1644,6 +1978,19 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:#?}");
         assert!(w[0].starts_with("/treatment_history/platinum_sensitive: platinum_sensitive applies when platinum was given"));
         assert!(warnings(r#"{"primary_site":"ovary","treatment_history":{"platinum_sensitive":true}}"#).is_empty(), "history not known");
+    }
+
+    #[test]
+    fn logic_2_statement_ids_are_what_the_first_release_lacks() {
+        // The frozen 2026.11.0 release (engine logic 1) holds every statement
+        // the engine cites except the revision-2 ones, and none of those.
+        let old = hepatica_knowledge::Knowledge::release("2026.11.0").expect("frozen release");
+        for id in STATEMENT_IDS {
+            let revision_2 = LOGIC_2_STATEMENT_IDS.contains(id);
+            assert_eq!(old.statement(id).is_none(), revision_2, "{id}: in LOGIC_2_STATEMENT_IDS exactly when 2026.11.0 lacks it");
+        }
+        assert!(LOGIC_2_STATEMENT_IDS.iter().all(|id| STATEMENT_IDS.contains(id)));
+        assert!(crate::check_references(old).is_empty(), "{:?}", crate::check_references(old));
     }
 
     #[test]

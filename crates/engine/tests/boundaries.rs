@@ -259,6 +259,9 @@ fn anti_egfr_not_after_chemotherapy_has_failed() {
     let mut c = favourable_bowel();
     c.biomarkers.insert(Biomarker::Kras, BiomarkerValue::WildType);
     c.biomarkers.insert(Biomarker::Nras, BiomarkerValue::WildType);
+    // Removable and fit: not around the operation (New EPOC, knowledge-base logic 2).
+    assert_eq!(kind(&c, "targeted_therapy", "anti_egfr"), Suitability::Unlikely, "New EPOC");
+    c.liver.all_removable = Some(false);
     assert_eq!(kind(&c, "targeted_therapy", "anti_egfr"), Suitability::Usual);
     c.chemotherapy_history = Some(ChemoHistory::Refractory);
     assert_eq!(kind(&c, "targeted_therapy", "anti_egfr"), Suitability::Unlikely, "TA242");

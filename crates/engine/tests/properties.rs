@@ -504,3 +504,31 @@ mod regressions {
         }
     }
 }
+
+// ---- systemic (issue 13): line of treatment and resistance (owned by the `systemic` helper) ----
+// More earlier treatment never raises an option it argues against: bowel targeted therapy
+// without BRAF V600E (anti-EGFR is first line, TA439/TA242), ovary chemotherapy once the cancer
+// is platinum-resistant, breast hormone therapy once it is endocrine-resistant.
+proptest! {
+    #[test]
+    fn more_earlier_treatment_never_raises_what_it_argues_against(case in arb_case(), lines in 0u8..=3, more in 0u8..=3) {
+        let kb = Knowledge::embedded();
+        let with = |site: PrimarySite, f: &dyn Fn(&mut Case)| {
+            let mut c = case.clone();
+            c.primary_site = site;
+            f(&mut c);
+            assess(kb, &c, Audience::Patient)
+        };
+        if case.biomarkers.get(&Biomarker::BrafV600) != Some(&BiomarkerValue::Present) {
+            let a = with(PrimarySite::Bowel, &|c| c.treatment_history.lines_of_systemic_therapy = Some(lines));
+            let b = with(PrimarySite::Bowel, &|c| c.treatment_history.lines_of_systemic_therapy = Some(lines + more));
+            prop_assert!(level(&b, "targeted_therapy") <= level(&a, "targeted_therapy"), "bowel targeted: lines {lines} -> {}", lines + more);
+        }
+        let a = with(PrimarySite::Ovary, &|c| c.treatment_history.platinum_sensitive = Some(true));
+        let b = with(PrimarySite::Ovary, &|c| c.treatment_history.platinum_sensitive = Some(false));
+        prop_assert!(level(&b, "chemotherapy") <= level(&a, "chemotherapy"), "ovary chemotherapy: platinum-resistant");
+        let a = with(PrimarySite::Breast, &|c| c.treatment_history.endocrine_resistant = Some(false));
+        let b = with(PrimarySite::Breast, &|c| c.treatment_history.endocrine_resistant = Some(true));
+        prop_assert!(level(&b, "hormonal_therapy") <= level(&a, "hormonal_therapy"), "breast hormone therapy: endocrine-resistant");
+    }
+}

@@ -14,7 +14,7 @@ fn main() {
         eprintln!("{path}: {e}");
         std::process::exit(2)
     });
-    match hepatica_fhir::map_bundle(&value, hepatica_knowledge::Knowledge::embedded()) {
+    match hepatica_fhir::map_bundle(&value, hepatica_knowledge::Knowledge::embedded(), &hepatica_fhir::MapOptions::today_utc()) {
         Ok(m) => {
             println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "case": m.case, "warnings": m.warnings })).unwrap_or_default())
         }

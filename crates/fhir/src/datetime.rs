@@ -7,6 +7,36 @@
 
 use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
 
+/// The calendar date of a FHIR `date` (`YYYY-MM-DD`, or the date part of a dateTime).
+pub(crate) fn date(s: &str) -> Option<Date> {
+    let d = s.trim().split('T').next()?;
+    let mut parts = d.split('-');
+    let year = num(parts.next()?, 4)? as i32;
+    let month = num(parts.next()?, 2)? as u8;
+    let day = num(parts.next()?, 2)? as u8;
+    if parts.next().is_some() {
+        return None;
+    }
+    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
+}
+
+/// Whole years from a birth date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) to `today`,
+/// and whether the birth date was partial (then the age may be a year too high).
+pub(crate) fn age_on(birth: &str, today: Date) -> Option<(i32, bool)> {
+    let b = birth.trim();
+    let mut parts = b.split('-');
+    let year = num(parts.next()?, 4)? as i32;
+    let month = parts.next().map(|m| num(m, 2)).unwrap_or(Some(1))? as u8;
+    let day = parts.next().map(|d| num(d, 2)).unwrap_or(Some(1))? as u8;
+    let partial = b.len() < 10;
+    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()?;
+    let mut age = today.year() - year;
+    if (u8::from(today.month()), today.day()) < (month, day) {
+        age -= 1;
+    }
+    Some((age, partial))
+}
+
 /// Seconds since 1970-01-01T00:00:00Z, or `None` if `s` is not a valid FHIR date/dateTime.
 pub fn epoch_seconds(s: &str) -> Option<i64> {
     let s = s.trim();

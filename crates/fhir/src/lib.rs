@@ -22,7 +22,7 @@
 //!     "entry": [{ "resource": { "resourceType": "Condition",
 //!         "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "C18.7" }] } } }]
 //! });
-//! let mapped = map_bundle(&bundle, Knowledge::embedded()).unwrap();
+//! let mapped = map_bundle(&bundle, Knowledge::embedded(), &hepatica_fhir::MapOptions::on("2026-12-01")).unwrap();
 //! assert_eq!(mapped.case.primary_site.as_str(), "bowel");
 //! ```
 
@@ -55,6 +55,27 @@ pub struct Mapped {
     pub liver_secondary: bool,
 }
 
+/// What the pure mapper cannot know by itself, passed in by the caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MapOptions {
+    /// Today's date: `age_years` is counted from `Patient.birthDate` to it, and a
+    /// treatment that starts after it is a plan, not treatment given. Without it
+    /// `age_years` is left out (with a warning).
+    pub today: Option<time::Date>,
+}
+
+impl MapOptions {
+    /// Options for a given day (`YYYY-MM-DD`); panics on a malformed date (for tests and fixed inputs).
+    pub fn on(date: &str) -> MapOptions {
+        MapOptions { today: Some(datetime::date(date).unwrap_or_else(|| panic!("not a YYYY-MM-DD date: {date:?}"))) }
+    }
+
+    /// Options for today in UTC, read from the system clock (for the CLI, server and batch; the mapping itself reads no clock).
+    pub fn today_utc() -> MapOptions {
+        MapOptions { today: Some(time::OffsetDateTime::now_utc().date()) }
+    }
+}
+
 /// Largest Bundle accepted, in bytes (the CLI and server read at most this much).
 pub const MAX_BUNDLE_BYTES: usize = 32 << 20;
 
@@ -65,8 +86,8 @@ pub const MAX_BUNDLE_BYTES: usize = 32 << 20;
 /// is then listed with why it was not used), when the primary is liver
 /// cancer, or when the patient has died (Hepatica does not assess the records
 /// of people who have died).
-pub fn map_bundle(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldError>> {
-    let mapped = match map_record(bundle, kb) {
+pub fn map_bundle(bundle: &Value, kb: &Knowledge, opts: &MapOptions) -> Result<Mapped, Vec<FieldError>> {
+    let mapped = match map_record(bundle, kb, opts) {
         Ok(m) => m,
         Err(mut errors) => {
             // Say so too when the patient has died, whatever else is wrong.
@@ -123,7 +144,7 @@ fn deceased_in(bundle: &Value) -> Option<FieldError> {
 /// Maps a FHIR R4 Bundle to a Case without refusing a deceased patient (the
 /// result says so in [`Mapped::deceased`]); every other refusal of
 /// [`map_bundle`] applies.
-pub fn map_record(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldError>> {
+pub fn map_record(bundle: &Value, kb: &Knowledge, opts: &MapOptions) -> Result<Mapped, Vec<FieldError>> {
     let err = |pointer: &str, detail: String| vec![FieldError { pointer: pointer.to_string(), detail }];
     let Some(obj) = bundle.as_object() else {
         return Err(err("", format!("expected a FHIR R4 Bundle (a JSON object), got {}", kind(bundle))));
@@ -139,12 +160,18 @@ pub fn map_record(bundle: &Value, kb: &Knowledge) -> Result<Mapped, Vec<FieldErr
         Some(other) => return Err(err("/entry", format!("expected a list of entries, got {}", kind(other)))),
     };
     let (inputs, pre) = bundle_inputs(entries, "/entry");
-    map_inputs(&inputs, kb, "/entry", pre)
+    map_inputs(&inputs, kb, "/entry", pre, opts)
 }
 
 /// Maps resources (a Bundle's or a CDS prefetch's), refusing STU3 and DSTU2 shapes.
-pub(crate) fn map_inputs(inputs: &[map::Input<'_>], kb: &Knowledge, root: &str, pre: Vec<InputWarning>) -> Result<Mapped, Vec<FieldError>> {
-    map_inputs_refusal(inputs, kb, root, pre).map_err(|r| r.errors)
+pub(crate) fn map_inputs(
+    inputs: &[map::Input<'_>],
+    kb: &Knowledge,
+    root: &str,
+    pre: Vec<InputWarning>,
+    opts: &MapOptions,
+) -> Result<Mapped, Vec<FieldError>> {
+    map_inputs_refusal(inputs, kb, root, pre, opts).map_err(|r| r.errors)
 }
 
 /// [`map_inputs`], saying on refusal whether the record held any cancer Condition.
@@ -153,11 +180,12 @@ pub(crate) fn map_inputs_refusal(
     kb: &Knowledge,
     root: &str,
     pre: Vec<InputWarning>,
+    opts: &MapOptions,
 ) -> Result<Mapped, map::Refusal> {
     if let Some(errors) = version::not_r4(inputs) {
         return Err(map::Refusal { errors, cancer_seen: true });
     }
-    let out = map::map_resources(inputs, kb, root, pre)?;
+    let out = map::map_resources(inputs, kb, root, pre, opts)?;
     Ok(Mapped {
         case: out.case,
         warnings: out.warnings,

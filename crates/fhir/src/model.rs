@@ -168,6 +168,8 @@ pub struct Patient {
     pub deceased_boolean: Option<bool>,
     /// deceasedDateTime.
     pub deceased_date_time: Option<String>,
+    /// birthDate (for `age_years`).
+    pub birth_date: Option<String>,
 }
 
 /// `Condition`.
@@ -242,6 +244,18 @@ pub struct Observation {
     pub component: Vec<Component>,
     /// Extensions (mCODE `mcode-related-condition`).
     pub extension: Vec<Extension>,
+    /// Reference ranges (the first one's `high` is the lab's upper limit of normal).
+    pub reference_range: Vec<ReferenceRange>,
+}
+
+/// One `Observation.referenceRange`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReferenceRange {
+    /// Low limit.
+    pub low: Option<Quantity>,
+    /// High limit.
+    pub high: Option<Quantity>,
 }
 
 /// `MedicationRequest`, `MedicationAdministration` and `MedicationStatement`
@@ -264,6 +278,8 @@ pub struct MedicationUse {
     pub subject: Option<Reference>,
     /// MedicationRequest.authoredOn.
     pub authored_on: Option<String>,
+    /// MedicationRequest.intent (proposal | plan | order | ...).
+    pub intent: Option<String>,
     /// effectiveDateTime (Administration, Statement).
     pub effective_date_time: Option<String>,
     /// effectivePeriod (Administration, Statement).
@@ -298,6 +314,8 @@ pub struct Procedure {
     pub performed_date_time: Option<String>,
     /// performedPeriod.
     pub performed_period: Option<Period>,
+    /// Body sites.
+    pub body_site: Vec<CodeableConcept>,
 }
 
 /// `BodyStructure` (mCODE tumour: where it is).

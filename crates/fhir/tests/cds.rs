@@ -169,3 +169,22 @@ fn discovery_has_the_prefetch_templates() {
     assert!(!obs.contains("category=laboratory"), "ECOG is a survey, not a laboratory result");
     assert!(s["prefetch"]["medicationStatements"].as_str().is_some_and(|t| t.starts_with("MedicationStatement?")));
 }
+
+/// The discovery's Observation prefetch asks for the contract 8.1 codes the mapper reads (built from the code table).
+#[test]
+fn prefetch_asks_for_the_liver_function_and_pathology_codes() {
+    let d = discovery(hepatica_knowledge::Knowledge::embedded());
+    let obs = d.services[0].prefetch["observations"].as_str().expect("template").to_string();
+    for code in [
+        "http://loinc.org|1975-2",
+        "http://loinc.org|1751-7",
+        "http://loinc.org|29593-1",
+        "http://loinc.org|31205-8",
+        "http://snomed.info/sct|389026000",
+    ] {
+        assert!(obs.contains(code), "{code} not in {obs}");
+    }
+    for key in ["medicationStatements", "medicationAdministrations", "medicationRequests", "procedures"] {
+        assert!(d.services[0].prefetch.contains_key(key), "{key}");
+    }
+}

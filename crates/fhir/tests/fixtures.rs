@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use hepatica_fhir::map_bundle;
 use hepatica_knowledge::Knowledge;
+
+/// The fixed day the records are mapped on (ages are counted to it).
+static TODAY: std::sync::LazyLock<hepatica_fhir::MapOptions> = std::sync::LazyLock::new(|| hepatica_fhir::MapOptions::on("2026-12-01"));
 use serde_json::{Value, json};
 
 fn fixtures() -> Vec<PathBuf> {
@@ -46,7 +49,7 @@ fn every_fixture_maps_to_its_expected_case() {
     for f in &files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
         let bundle = read(f);
-        let result = map_bundle(&bundle, kb);
+        let result = map_bundle(&bundle, kb, &TODAY);
         let (actual, expected_path, warnings) = match &result {
             Ok(m) => {
                 // The mapped case must be a valid contract Case.
@@ -91,7 +94,7 @@ fn every_fixture_maps_to_its_expected_case() {
             }
         }
         // Determinism: the same input maps the same way twice.
-        assert_eq!(format!("{:?}", map_bundle(&bundle, kb)), format!("{result:?}"), "{name}: not deterministic");
+        assert_eq!(format!("{:?}", map_bundle(&bundle, kb, &TODAY)), format!("{result:?}"), "{name}: not deterministic");
     }
     assert!(failures.is_empty(), "{} fixture problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }

@@ -8,6 +8,9 @@
 use hepatica_engine::{Biomarker, BiomarkerValue};
 use hepatica_fhir::map_bundle;
 use hepatica_knowledge::Knowledge;
+
+/// The fixed day the records are mapped on (ages are counted to it).
+static TODAY: std::sync::LazyLock<hepatica_fhir::MapOptions> = std::sync::LazyLock::new(|| hepatica_fhir::MapOptions::on("2026-12-01"));
 use serde_json::{Value, json};
 
 fn bundle(value: Value) -> Value {
@@ -30,7 +33,7 @@ fn bundle(value: Value) -> Value {
 }
 
 fn ras(value: Value) -> (Option<BiomarkerValue>, Option<BiomarkerValue>, Vec<String>) {
-    let mapped = map_bundle(&bundle(value), Knowledge::embedded()).expect("maps");
+    let mapped = map_bundle(&bundle(value), Knowledge::embedded(), &TODAY).expect("maps");
     let warnings = mapped.warnings.iter().map(|w| format!("{w:?}")).collect();
     (mapped.case.biomarker(Biomarker::Kras), mapped.case.biomarker(Biomarker::Nras), warnings)
 }

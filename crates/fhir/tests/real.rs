@@ -16,6 +16,9 @@ use std::path::PathBuf;
 
 use hepatica_fhir::{map_bundle, map_record};
 use hepatica_knowledge::Knowledge;
+
+/// The fixed day the records are mapped on (ages are counted to it).
+static TODAY: std::sync::LazyLock<hepatica_fhir::MapOptions> = std::sync::LazyLock::new(|| hepatica_fhir::MapOptions::on("2026-12-01"));
 use serde_json::{Value, json};
 
 /// The fixture folder, if present.
@@ -49,7 +52,7 @@ fn load(name: &str) -> Option<Value> {
 #[track_caller]
 fn check_case(name: &str, expected: Value) -> Option<hepatica_fhir::Mapped> {
     let bundle = load(name)?;
-    let mapped = map_bundle(&bundle, Knowledge::embedded()).unwrap_or_else(|e| panic!("{name}: refused: {e:#?}"));
+    let mapped = map_bundle(&bundle, Knowledge::embedded(), &TODAY).unwrap_or_else(|e| panic!("{name}: refused: {e:#?}"));
     let actual = serde_json::to_value(&mapped.case).expect("serialise");
     assert_eq!(actual, expected, "{name}: mapped case differs\nwarnings: {:#?}", mapped.warnings);
     hepatica_engine::case_from_value(&actual).unwrap_or_else(|e| panic!("{name}: not a valid Case: {e:?}"));
@@ -70,7 +73,7 @@ fn has_warning(m: &hepatica_fhir::Mapped, pointer: Option<&str>, parts: &[&str])
 #[track_caller]
 fn refused(name: &str) -> Option<(Vec<hepatica_engine::FieldError>, String)> {
     let bundle = load(name)?;
-    let errors = match map_bundle(&bundle, Knowledge::embedded()) {
+    let errors = match map_bundle(&bundle, Knowledge::embedded(), &TODAY) {
         Ok(m) => panic!("{name}: expected a refusal, got {:#?}", m.case),
         Err(e) => e,
     };
@@ -102,7 +105,11 @@ fn ctm_patient01_breast_with_liver_metastases() {
             "biomarkers": { "ER": "positive", "PR": "positive", "HER2": "negative", "MSI": "high", "ESR1": "present", "PIK3CA": "present" },
             "liver": {},
             "spread_elsewhere": ["bone", "lymph_nodes"],
-            "performance_status": 1
+            "performance_status": 1,
+            // Contract 8.1: birthDate 1959-01-01; abemaciclib and ribociclib (CDK4/6),
+            // fulvestrant, and leuprolide (a GnRH agonist: ovarian suppression in breast cancer).
+            "age_years": 67,
+            "treatment_history": { "previous": ["cdk4_6_inhibitor", "endocrine"] }
         }),
     ) else {
         return;
@@ -126,7 +133,12 @@ fn ctm_patient02_breast_bone_only() {
             "biomarkers": { "ER": "positive", "PR": "positive", "HER2": "negative", "MSI": "high" },
             "liver": {},
             "spread_elsewhere": ["bone"],
-            "performance_status": 1
+            "performance_status": 1,
+            // Contract 8.1: a lumpectomy (392021009) removed the breast primary; capecitabine,
+            // gemcitabine, abemaciclib, alpelisib and four hormone medicines given.
+            "age_years": 53,
+            "primary_resected": true,
+            "treatment_history": { "previous": ["fluoropyrimidine", "gemcitabine", "cdk4_6_inhibitor", "pi3k_akt_inhibitor", "endocrine"] }
         }),
     ) else {
         return;
@@ -145,8 +157,11 @@ fn ctms_patient_data_breast_her2_positive() {
         json!({
             "id": "1e208b6b-77f1-4808-a32b-9f9caf1ec334",
             "primary_site": "breast",
-            "biomarkers": { "ER": "positive", "HER2": "positive" },
-            "liver": {}
+            // HER2 3+ by IHC (85319-2) with FISH amplified: HER2_IHC 3+.
+            "biomarkers": { "ER": "positive", "HER2": "positive", "HER2_IHC": "3+" },
+            "liver": {},
+            "age_years": 60,
+            "treatment_history": { "previous": ["taxane"] }
         }),
     ) else {
         return;
@@ -170,7 +185,9 @@ fn ctms_eom_patient1_breast_lung_spread() {
             "liver": {},
             "spread_elsewhere": ["lung"],
             "performance_status": 3,
-            "primary_node_positive": true
+            "primary_node_positive": true,
+            "age_years": 39,
+            "treatment_history": { "previous": ["cdk4_6_inhibitor", "pi3k_akt_inhibitor"] }
         }),
     ) else {
         return;
@@ -193,7 +210,13 @@ fn mcode_jenny_m_breast() {
             "liver": {},
             "performance_status": 0,
             "chemotherapy_history": "responding",
-            "primary_node_positive": false
+            "primary_node_positive": false,
+            // Contract 8.1: infiltrating duct carcinoma (histology extension); partial mastectomy
+            // (64368001); AC-T (doxorubicin, cyclophosphamide, paclitaxel) and anastrozole.
+            "age_years": 61,
+            "histology": "ductal",
+            "primary_resected": true,
+            "treatment_history": { "previous": ["taxane", "anthracycline", "endocrine"] }
         }),
     ) else {
         return;
@@ -216,7 +239,11 @@ fn mcode_john_anyperson_lung() {
             "spread_elsewhere": ["brain"],
             "performance_status": 0,
             "chemotherapy_history": "intolerant",
-            "primary_node_positive": true
+            "primary_node_positive": true,
+            // Contract 8.1: partial lobectomy (359615001) removed the primary; cisplatin and gefitinib.
+            "age_years": 75,
+            "primary_resected": true,
+            "treatment_history": { "previous": ["platinum", "egfr_tki"] }
         }),
     ) else {
         return;
@@ -234,7 +261,7 @@ fn synthea_florentino_colon_deceased() {
     contains_all(&text, &["died", "2001-05-14", "not assessed"]);
     assert!(errors[0].pointer.ends_with("/deceasedDateTime"), "{errors:?}");
     let bundle = load("synthea-r4-florentino-mertz-colon.json.gz").expect("present");
-    let m = map_record(&bundle, Knowledge::embedded()).expect("maps");
+    let m = map_record(&bundle, Knowledge::embedded(), &TODAY).expect("maps");
     assert_eq!(m.case.primary_site.as_str(), "bowel");
     assert_eq!(m.deceased.as_deref(), Some("2001-05-14T02:39:21+00:00"));
 }
@@ -247,7 +274,7 @@ fn synthea_micah_secondary_only() {
     let Some((_, text)) = refused("synthea-r4-micah-schinner-colon-stage4.json.gz") else { return };
     contains_all(&text, &["died"]);
     let bundle = load("synthea-r4-micah-schinner-colon-stage4.json.gz").expect("present");
-    let errors = map_record(&bundle, Knowledge::embedded()).expect_err("no primary");
+    let errors = map_record(&bundle, Knowledge::embedded(), &TODAY).expect_err("no primary");
     let text = errors.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("\n").to_lowercase();
     contains_all(&text, &["94260004", "secondary", "anemia", "not a cancer code", "no usable primary"]);
 }
@@ -259,10 +286,44 @@ fn synthea_austin_lung_deceased() {
     let Some((_, text)) = refused("synthea-r4-austin-franecki-lung.json.gz") else { return };
     contains_all(&text, &["died", "1989"]);
     let bundle = load("synthea-r4-austin-franecki-lung.json.gz").expect("present");
-    let m = map_record(&bundle, Knowledge::embedded()).expect("maps");
+    let m = map_record(&bundle, Knowledge::embedded(), &TODAY).expect("maps");
     assert_eq!(m.case.primary_site.as_str(), "lung");
     // cisplatin and paclitaxel were given; no response recorded.
     assert_eq!(m.case.chemotherapy_history, None);
+    // Contract 8.1: the 48 cisplatin and 48 paclitaxel requests give two classes; no line is counted from them.
+    let v = serde_json::to_value(&m.case).expect("serialise");
+    assert_eq!(v["treatment_history"], json!({ "previous": ["platinum", "taxane"] }));
+    assert!(m.warnings.iter().any(|w| w.detail.contains("lines_of_systemic_therapy could not be derived")), "{:#?}", m.warnings);
+}
+
+/// The same Synthea stage IV colorectal record with the primary it lacks added
+/// (C18.9, for its patient): its six real bilirubin (mg/dL) and albumin (g/dL)
+/// results map to the most recent of each, converted (2018-05-31: 1.1228 mg/dL
+/// is 19.2 µmol/L; 4.771 g/dL is 47.7 g/L), older ones reported; the
+/// oxaliplatin request counts, leucovorin alone does not; the patient died on
+/// 2020-11-24 (so `map_record`, which reports rather than refuses that), aged
+/// 60 then (birthDate 1959-12-07).
+#[test]
+fn synthea_micah_labs_and_medicines_with_a_primary_added() {
+    let Some(mut bundle) = load("synthea-r4-micah-schinner-colon-stage4.json.gz") else { return };
+    let patient = bundle["entry"][0]["fullUrl"].as_str().expect("fullUrl").to_string();
+    bundle["entry"].as_array_mut().expect("entries").push(json!({ "resource": {
+        "resourceType": "Condition", "subject": { "reference": patient },
+        "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "C18.9" }] } } }));
+    let m = map_record(&bundle, Knowledge::embedded(), &TODAY).unwrap_or_else(|e| panic!("refused: {e:#?}"));
+    assert!(m.deceased.is_some());
+    let v = serde_json::to_value(&m.case).expect("serialise");
+    assert_eq!(v["liver_function"], json!({ "bilirubin_umol_l": 19.2, "albumin_g_l": 47.7 }));
+    assert_eq!(v["treatment_history"], json!({ "previous": ["oxaliplatin"] }));
+    assert_eq!(v["age_years"], json!(60));
+    for field in ["bilirubin_umol_l", "albumin_g_l"] {
+        assert!(
+            m.warnings.iter().any(|w| w.detail.contains(field) && w.detail.contains("5 older result(s) not used")),
+            "{field}: {:#?}",
+            m.warnings
+        );
+    }
+    assert!(m.warnings.iter().any(|w| w.detail.contains("Leucovorin") && w.detail.contains("supportive")), "{:#?}", m.warnings);
 }
 
 /// STU3 Synthea record: named as STU3 and refused.

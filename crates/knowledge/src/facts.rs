@@ -23,7 +23,7 @@ pub enum FactType {
 pub const SITE_VALUES: &[&str] = &crate::PRIMARY_SITES;
 /// Values of biomarker facts (the contract's biomarker values).
 pub const BIOMARKER_VALUES: &[&str] =
-    &["wild_type", "mutant", "G12C", "present", "absent", "high", "stable", "positive", "low", "negative"];
+    &["wild_type", "mutant", "G12C", "present", "absent", "high", "stable", "positive", "low", "negative", "ultralow"];
 /// Values of [`Fact::ChemotherapyHistory`].
 pub const CHEMO_HISTORY_VALUES: &[&str] = &["none", "responding", "stable", "refractory", "intolerant"];
 /// Values of [`Fact::LiverCondition`].
@@ -38,6 +38,34 @@ pub const CHILD_PUGH_VALUES: &[&str] = &["A", "B", "C"];
 pub const REMNANT_STATE_VALUES: &[&str] = &["enough", "too_small_can_grow", "too_small_cannot_grow", "too_small_growth_unknown"];
 /// Values of [`Fact::Ascites`] (local treatments, 1.1).
 pub const ASCITES_VALUES: &[&str] = &["none", "mild", "moderate_severe"];
+/// Values of [`Fact::Histology`] (contract 8.1 `histology`).
+pub const HISTOLOGY_VALUES: &[&str] = &[
+    "adenocarcinoma",
+    "squamous",
+    "small_cell",
+    "large_cell",
+    "clear_cell",
+    "papillary",
+    "chromophobe",
+    "sarcomatoid",
+    "high_grade_serous",
+    "low_grade_serous",
+    "serous",
+    "carcinosarcoma",
+    "endometrioid",
+    "clear_cell_ovarian",
+    "mucinous",
+    "signet_ring",
+    "ductal",
+    "lobular",
+    "neuroendocrine_carcinoma",
+    "well_differentiated_net",
+    "other",
+];
+/// Values of [`Fact::BrcaOrigin`].
+pub const BRCA_ORIGIN_VALUES: &[&str] = &["germline", "somatic"];
+/// Values of [`Fact::TumourGrade`].
+pub const GRADE_VALUES: &[&str] = &["G1", "G2", "G3"];
 
 macro_rules! facts {
     ($($(#[$doc:meta])* $variant:ident = $name:literal : $ty:expr, [$($input:literal),*];)*) => {
@@ -138,6 +166,53 @@ facts! {
     /// (cirrhosis, or Child-Pugh B or C) or `growth_unknown` (liver condition not given).
     RemnantState = "remnant_state": FactType::Enum(REMNANT_STATE_VALUES),
         ["/liver/future_liver_remnant_percent", "/liver/liver_condition", "/liver_function/child_pugh"];
+
+    // ---- systemic (issue 13: chemotherapy, hormonal, targeted, immunotherapy) ----
+    /// Ended lines of drug treatment for the spread cancer (contract 8.1).
+    LinesOfSystemicTherapy = "lines_of_systemic_therapy": FactType::Number, ["/treatment_history/lines_of_systemic_therapy"];
+    /// Named: treated before for the spread cancer: at least one ended line, or
+    /// `chemotherapy_history` refractory or intolerant (that line has ended); not
+    /// treated when the count is 0 or the history is `none`, and neither of those.
+    PreviouslyTreated = "previously_treated": FactType::Bool, ["/treatment_history/lines_of_systemic_therapy", "/chemotherapy_history"];
+    /// The cancer came back 6 months or more after the last platinum.
+    PlatinumSensitive = "platinum_sensitive": FactType::Bool, ["/treatment_history/platinum_sensitive"];
+    /// Prostate: grows despite hormone therapy.
+    CastrationResistant = "castration_resistant": FactType::Bool, ["/treatment_history/castration_resistant"];
+    /// Breast or womb: grows despite hormone therapy.
+    EndocrineResistant = "endocrine_resistant": FactType::Bool, ["/treatment_history/endocrine_resistant"];
+    /// Histology as given.
+    Histology = "histology": FactType::Enum(HISTOLOGY_VALUES), ["/histology"];
+    /// Tumour grade as given.
+    TumourGrade = "tumour_grade": FactType::Enum(GRADE_VALUES), ["/tumour_grade"];
+    /// PD-L1 combined positive score.
+    PdL1Cps = "PD_L1_CPS": FactType::Number, ["/biomarkers/PD_L1_CPS"];
+    /// PD-L1 tumour proportion score (percent).
+    PdL1Tps = "PD_L1_TPS": FactType::Number, ["/biomarkers/PD_L1_TPS"];
+    /// BRCA1/2 variant.
+    Brca = "BRCA": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/BRCA"];
+    /// Homologous recombination deficiency.
+    Hrd = "HRD": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/HRD"];
+    /// Folate receptor alpha.
+    FrAlpha = "FR_ALPHA": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/FR_ALPHA"];
+    /// Claudin 18.2.
+    Cldn182 = "CLDN18_2": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/CLDN18_2"];
+    /// PDGFRA D842V (GIST).
+    PdgfraD842v = "PDGFRA_D842V": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/PDGFRA_D842V"];
+    /// KRAS result.
+    Kras = "KRAS": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/KRAS"];
+    /// Named: had an imatinib-type tablet before (from `treatment_history.previous`).
+    HadImatinib = "had_imatinib": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: had a CDK4/6 inhibitor before.
+    HadCdk46Inhibitor = "had_cdk4_6_inhibitor": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: had a newer androgen receptor drug (abiraterone, enzalutamide and the like) before.
+    HadAndrogenReceptorInhibitor = "had_androgen_receptor_inhibitor": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: had docetaxel or paclitaxel-type chemotherapy before.
+    HadTaxane = "had_taxane": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: prostate cancer growing despite hormone therapy after a newer androgen
+    /// receptor drug (`castration_resistant` and `previous` has `androgen_receptor_inhibitor`).
+    ArpiResistant = "arpi_resistant": FactType::Bool, ["/treatment_history/castration_resistant", "/treatment_history/previous"];
+    /// Whether a BRCA variant was inherited (`germline`) or found only in the tumour (`somatic`).
+    BrcaOrigin = "BRCA_origin": FactType::Enum(BRCA_ORIGIN_VALUES), ["/biomarkers/BRCA_origin"];
     /// Carcinoid syndrome (neuroendocrine).
     CarcinoidSyndrome = "carcinoid_syndrome": FactType::Bool, ["/carcinoid_syndrome"];
 }

@@ -373,6 +373,12 @@ pub struct Questionnaire {
     /// "What matters most?" choices (values clarification; they change nothing in the engine).
     #[serde(rename = "value", default)]
     pub values: Vec<ValueChoice>,
+    /// The forms' questions, by Case field name (the server's `form.rs` says how each is answered).
+    #[serde(rename = "question", default)]
+    pub questions: Vec<QuestionText>,
+    /// The patient questionnaire's parts, in order.
+    #[serde(rename = "step", default)]
+    pub steps: Vec<StepText>,
 }
 
 impl Questionnaire {
@@ -380,6 +386,76 @@ impl Questionnaire {
     pub fn text(&self, id: &str) -> Option<&PageText> {
         self.texts.iter().find(|t| t.id == id)
     }
+
+    /// The words of the question for this form field (`liver.tumour_count`).
+    pub fn question(&self, id: &str) -> Option<&QuestionText> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// The words of one form question (`[[question]]` in `questionnaire.toml`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionText {
+    /// The form field name: the Case field, nested ones with a dot (`liver_function.jaundice`).
+    pub id: String,
+    /// The question as the person sees it ("you").
+    pub patient: String,
+    /// The question for a carer ("they"); the patient words are used when absent.
+    #[serde(default)]
+    pub carer: Option<String>,
+    /// The short clinical label on the clinician form.
+    pub clinician: String,
+    /// Plain help text under the question.
+    #[serde(default)]
+    pub help: String,
+    /// What to do when the answer is not valid (plain words).
+    #[serde(default)]
+    pub fix: String,
+    /// The answers, for a choice or a checklist (patient words).
+    #[serde(rename = "choice", default)]
+    pub choices: Vec<ChoiceText>,
+    /// The clinician form's answers when they differ from the patient's (e.g. every
+    /// class of earlier treatment rather than everyday names).
+    #[serde(rename = "clinician_choice", default)]
+    pub clinician_choices: Vec<ChoiceText>,
+    /// Primary sites (contract ids) the question applies to; empty for all. Once the
+    /// site is known, the questionnaire only asks a site-specific question for its sites.
+    #[serde(default)]
+    pub sites: Vec<String>,
+}
+
+/// One answer of a choice or checklist question.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceText {
+    /// The form value: a contract value, or for a checklist several separated by spaces
+    /// ("oxaliplatin fluoropyrimidine" for FOLFOX).
+    pub value: String,
+    /// The words on the page.
+    pub label: String,
+    /// Primary sites this answer applies to; empty for all.
+    #[serde(default)]
+    pub sites: Vec<String>,
+}
+
+/// One part of the patient questionnaire (`[[step]]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepText {
+    /// Heading of the part.
+    pub title: String,
+    /// Short introduction ("" for none).
+    #[serde(default)]
+    pub intro: String,
+    /// The question ids asked first.
+    pub questions: Vec<String>,
+    /// Heading of a closed "more" section (progressive disclosure), if any.
+    #[serde(default)]
+    pub more_title: Option<String>,
+    /// The question ids inside the "more" section.
+    #[serde(default)]
+    pub more: Vec<String>,
 }
 
 /// One block of page text, in the reader's own voice and in a carer's.

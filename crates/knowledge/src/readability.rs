@@ -839,6 +839,14 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
             push("questionnaire.toml".into(), t.id.clone(), "carer", None, c.clone());
         }
     }
+    // The forms' questions: one passage per question (the question, its help and its fix).
+    for q in &kb.questionnaire.questions {
+        let words = [q.patient.as_str(), q.help.as_str(), q.fix.as_str()].into_iter().filter(|t| !t.trim().is_empty()).collect::<Vec<_>>();
+        push("questionnaire.toml".into(), q.id.clone(), "question", None, words.join("\n\n"));
+        if let Some(c) = &q.carer {
+            push("questionnaire.toml".into(), q.id.clone(), "carer", None, c.clone());
+        }
+    }
     out
 }
 

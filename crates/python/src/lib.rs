@@ -120,7 +120,7 @@ fn fhir_case(bundle: &[u8], kb: &Knowledge) -> Result<(Case, Vec<hepatica_engine
     let value: Value = serde_json::from_slice(bundle).map_err(|e| {
         vec![FieldError { pointer: String::new(), detail: format!("expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})") }]
     })?;
-    let mapped = hepatica_fhir::map_bundle(&value, kb)?;
+    let mapped = hepatica_fhir::map_bundle(&value, kb, &hepatica_fhir::MapOptions::today_utc())?;
     let mut case = mapped.case;
     if case.id.is_none() {
         case.id = patient_id(&value);

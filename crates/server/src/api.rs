@@ -265,7 +265,7 @@ pub async fn assess_fhir(
     // Parsing and mapping a large Bundle is CPU work: keep it off the async workers.
     let a = tokio::task::spawn_blocking(move || {
         let bundle = json_body(&headers, body, limit)?;
-        hepatica_fhir::map_bundle(&bundle, kb)
+        hepatica_fhir::map_bundle(&bundle, kb, &hepatica_fhir::MapOptions::today_utc())
             .map(|mapped| {
                 let mut a = hepatica_engine::assess(kb, &mapped.case, audience);
                 a.input_warnings.extend(mapped.warnings);

@@ -1,6 +1,10 @@
 //! The questionnaire's questions, and turning a posted form into a Case.
 //!
-//! Form field names are the contract's Case field names, nested ones with a
+//! How each question is answered (choice, yes/no, number, checklist) and its
+//! place on the clinician form are here ([`QUESTIONS`]); every word of it (the
+//! question, help, fix, answers, the patient form's parts) is in
+//! `content/questionnaire.toml`, read from the embedded knowledge base, where
+//! `hepatica kb check` gates its readability. Form field names are the contract's Case field names, nested ones with a
 //! dot (`liver.tumour_count`, `biomarkers.KRAS`). An empty value means "I don't
 //! know" and leaves the field out of the Case. Numbers are parsed here; every
 //! other check is the engine's own (`case_from_value`), whose JSON-pointer
@@ -9,35 +13,58 @@
 //!
 //! Nothing here stores or logs what was submitted.
 
+use std::sync::LazyLock;
+
 use hepatica_engine::{Biomarker, BiomarkerValue, Case, FieldError, case_from_value};
+use hepatica_knowledge::{ChoiceText, Knowledge, Questionnaire};
 use serde_json::{Map, Number, Value};
 
 /// How a question is answered.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
     /// One of several values (radio buttons, or a select on the clinician form).
-    Choice(&'static [(&'static str, &'static str)]),
+    Choice,
     /// Yes / No / I don't know.
     YesNo,
     /// A whole number.
     Whole,
     /// A number with decimals allowed.
     Decimal,
-    /// The spread-elsewhere checkboxes.
-    Spread,
+    /// Checkboxes, with "none" and "I don't know" (the spread-elsewhere and earlier-treatment lists).
+    Checklist,
     /// One biomarker result.
     Biomarker(Biomarker),
     /// Free text (the clinician form's case id).
     Text,
 }
 
-/// One question on the forms.
+/// The clinician form's sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The case itself: site, fitness, history in general.
+    Case,
+    /// `treatment_history`.
+    Treatment,
+    /// `liver`.
+    Liver,
+    /// `liver_function`.
+    LiverFunction,
+    /// Histology, grade, Ki-67.
+    Pathology,
+    /// `biomarkers`.
+    Biomarkers,
+}
+
+/// One question on the forms: how it is answered (here) and its words (from
+/// `content/questionnaire.toml`, the `[[question]]` with the same id).
 #[derive(Debug, Clone, Copy)]
 pub struct Question {
     /// Form field name = Case field name (`liver.tumour_count`).
     pub name: &'static str,
-    /// The question as patients and carers see it.
+    /// The question as patients see it.
     pub patient: &'static str,
+    /// The question for a carer (the patient words when the file gives none).
+    pub carer: &'static str,
     /// Short clinical label.
     pub clinician: &'static str,
     /// Plain help text under the question ("" for none).
@@ -46,6 +73,14 @@ pub struct Question {
     pub input: Input,
     /// What to do when the answer is not valid (patient wording).
     pub fix: &'static str,
+    /// The answers of a choice or checklist, patient words.
+    pub choices: &'static [ChoiceText],
+    /// The clinician form's answers (the patient ones when the file gives none).
+    pub clinician_choices: &'static [ChoiceText],
+    /// Primary sites the question applies to (empty: all).
+    pub sites: &'static [String],
+    /// Section on the clinician form.
+    pub group: Group,
 }
 
 impl Question {
@@ -54,12 +89,65 @@ impl Question {
         format!("/{}", self.name.replace('.', "/"))
     }
 
+    /// The question in the reader's voice.
+    pub fn label(&self, wording: Wording, carer: bool) -> &'static str {
+        match wording {
+            Wording::Clinician => self.clinician,
+            Wording::Patient if carer => self.carer,
+            Wording::Patient => self.patient,
+        }
+    }
+
+    /// The answers offered in this wording.
+    pub fn choices_for(&self, wording: Wording) -> &'static [ChoiceText] {
+        match wording {
+            Wording::Clinician => self.clinician_choices,
+            Wording::Patient => self.choices,
+        }
+    }
+
+    /// The words of an answer value, from either list (the value itself when unknown).
+    pub fn answer_label(&self, value: &str) -> String {
+        self.choices
+            .iter()
+            .chain(self.clinician_choices)
+            .find(|c| c.value == value)
+            .map(|c| c.label.clone())
+            .unwrap_or_else(|| value.to_string())
+    }
+
+    /// Whether the question (or an answer with these sites) applies once the primary site is `site`.
+    pub fn applies_to(sites: &[String], site: Option<&str>) -> bool {
+        match site {
+            Some(s) if !sites.is_empty() => sites.iter().any(|x| x == s),
+            _ => true,
+        }
+    }
+
+    /// What "none" means on a checklist.
+    pub fn none_label(&self, wording: Wording) -> &'static str {
+        match (self.name, wording) {
+            ("spread_elsewhere", Wording::Patient) => "Only in the liver: it has not spread anywhere else",
+            ("spread_elsewhere", Wording::Clinician) => "None (liver only)",
+            (_, Wording::Patient) => "None yet",
+            (_, Wording::Clinician) => "None",
+        }
+    }
+
     /// The HTML id of the question's first input (error links point here).
     pub fn input_id(&self) -> String {
         match self.input {
-            Input::Choice(c) => choice_id(self.name, c.first().map(|x| x.0).unwrap_or("")),
+            Input::Choice | Input::Checklist => choice_id(self.name, self.choices.first().map(|x| x.value.as_str()).unwrap_or("")),
             Input::YesNo => choice_id(self.name, "true"),
-            Input::Spread => choice_id(self.name, "lung"),
+            _ => field_id(self.name),
+        }
+    }
+
+    /// The id of the input on the clinician form (a select or the first checkbox).
+    pub fn clinician_input_id(&self) -> String {
+        match self.input {
+            Input::Checklist => choice_id(self.name, self.clinician_choices.first().map(|x| x.value.as_str()).unwrap_or("")),
+            Input::YesNo => choice_id(self.name, "true"),
             _ => field_id(self.name),
         }
     }
@@ -73,294 +161,161 @@ pub fn field_id(name: &str) -> String {
 /// The id of one radio button or checkbox.
 pub fn choice_id(name: &str, value: &str) -> String {
     let v = if value.is_empty() { "unknown" } else { value };
-    format!("{}-{}", field_id(name), v.replace('_', "-").to_lowercase())
+    let v: String = v
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else if c == '+' {
+                'p'
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{}-{}", field_id(name), v)
 }
 
-/// Primary sites with patient wording, in contract order.
-pub const PRIMARY_SITES: &[(&str, &str)] = &[
-    ("bowel", "Bowel (colon or rectum)"),
-    ("breast", "Breast"),
-    ("prostate", "Prostate"),
-    ("lung", "Lung"),
-    ("melanoma", "Melanoma of the skin"),
-    ("uveal_melanoma", "Melanoma of the eye (uveal melanoma)"),
-    ("neuroendocrine", "Neuroendocrine tumour (NET)"),
-    ("pancreas", "Pancreas"),
-    ("stomach", "Stomach"),
-    ("oesophagus", "Oesophagus (food pipe)"),
-    ("kidney", "Kidney"),
-    ("ovary", "Ovary"),
-    ("womb", "Womb (uterus)"),
-    ("gist", "GIST (gastrointestinal stromal tumour)"),
-    ("unknown", "Not found: doctors could not tell where it started (unknown primary)"),
-    ("other", "Somewhere else"),
-];
-
-const BOWEL_SIDE: &[(&str, &str)] =
-    &[("left", "Left side (including the rectum and sigmoid colon)"), ("right", "Right side (the first part of the colon)")];
-
-const LIVER_CONDITION: &[(&str, &str)] = &[
-    ("normal", "Healthy: no other liver problems"),
-    ("chemotherapy_injured", "Some damage from earlier chemotherapy"),
-    ("cirrhosis", "Scarring of the liver (cirrhosis)"),
-];
-
-const PERFORMANCE: &[(&str, &str)] = &[
-    ("0", "0: fully active, can do everything as before the illness"),
-    ("1", "1: cannot do heavy physical work, but can walk and do light work such as housework or office work"),
-    ("2", "2: up and about more than half the day and can look after themselves, but cannot work"),
-    ("3", "3: in a bed or chair for more than half the day; needs some help with personal care"),
-    ("4", "4: in a bed or chair all the time and needs help with all personal care"),
-];
-
-const CHEMO: &[(&str, &str)] = &[
-    ("none", "No chemotherapy yet"),
-    ("responding", "Had chemotherapy and the cancer shrank"),
-    ("stable", "Had chemotherapy and the cancer stayed the same"),
-    ("refractory", "The cancer grew despite chemotherapy"),
-    ("intolerant", "Had to stop chemotherapy because of side effects"),
-];
-
-/// Places outside the liver, patient wording.
-pub const SPREAD: &[(&str, &str)] = &[
-    ("lung", "Lungs"),
-    ("bone", "Bones"),
-    ("brain", "Brain"),
-    ("lymph_nodes", "Lymph nodes (glands) outside the liver"),
-    ("peritoneum", "Lining of the tummy (peritoneum)"),
-    ("adrenal", "Adrenal glands"),
-    ("other", "Somewhere else"),
-];
-
-/// Every non-biomarker question, in form order.
-pub const QUESTIONS: &[Question] = &[
-    Question {
-        name: "id",
-        patient: "Case reference",
-        clinician: "Case reference (echoed as case_id; do not enter identifiable data)",
-        help: "",
-        input: Input::Text,
-        fix: "Enter a reference of at most 256 characters.",
-    },
-    Question {
-        name: "primary_site",
-        patient: "Where did the cancer first start?",
-        clinician: "Primary site",
-        help: "This is the one question we need. Cancer that spreads to the liver is treated according to where it started. If you are not sure, ask your care team.",
-        input: Input::Choice(PRIMARY_SITES),
-        fix: "Choose where the cancer first started. If doctors could not find where it started, choose \u{201c}Not found\u{201d}.",
-    },
-    Question {
-        name: "bowel_side",
-        patient: "For bowel cancer: which side of the bowel did it start in?",
-        clinician: "Bowel side (bowel only)",
-        help: "The left side includes the rectum. Only answer this for bowel cancer.",
-        input: Input::Choice(BOWEL_SIDE),
-        fix: "Choose left or right, or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "liver.tumour_count",
-        patient: "How many tumours are in the liver?",
-        clinician: "Liver tumour count (1\u{2013}100)",
-        help: "Your scan report or your team can tell you. Leave it blank if you don't know.",
-        input: Input::Whole,
-        fix: "Enter the number of tumours as a whole number from 1 to 100, or leave it blank.",
-    },
-    Question {
-        name: "liver.largest_tumour_cm",
-        patient: "How big is the largest tumour, in centimetres?",
-        clinician: "Largest tumour (cm, >0 to 30)",
-        help: "For example 2.5. A 1 cm tumour is about the size of a pea. Leave it blank if you don't know.",
-        input: Input::Decimal,
-        fix: "Enter the size in centimetres as a number more than 0 and at most 30, for example 2.5, or leave it blank.",
-    },
-    Question {
-        name: "liver.both_lobes",
-        patient: "Are there tumours on both sides of the liver?",
-        clinician: "Both lobes involved",
-        help: "The liver has a right half and a left half (lobes). \u{201c}Both sides\u{201d} means there are tumours in each half.",
-        input: Input::YesNo,
-        fix: "Choose yes, no or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "liver.near_major_vessels",
-        patient: "Are any tumours close to a large blood vessel or bile duct?",
-        clinician: "Near major vessels or bile ducts",
-        help: "Your scan report may mention this. It can make surgery or some kinds of ablation harder.",
-        input: Input::YesNo,
-        fix: "Choose yes, no or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "liver.all_removable",
-        patient: "Has the specialist team said all the liver tumours could be removed?",
-        clinician: "All tumours resectable (MDT view)",
-        help: "Only answer yes or no if a liver specialist team has said so.",
-        input: Input::YesNo,
-        fix: "Choose yes, no or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "liver.future_liver_remnant_percent",
-        patient: "What percentage of the liver would be left after surgery?",
-        clinician: "Future liver remnant (%)",
-        help: "Surgeons work this out from scans before an operation. Most people will not know it. Leave it blank if you don't know.",
-        input: Input::Decimal,
-        fix: "Enter a percentage from 0 to 100, or leave it blank.",
-    },
-    Question {
-        name: "liver.liver_condition",
-        patient: "Apart from the tumours, how healthy is the rest of the liver?",
-        clinician: "Background liver",
-        help: "",
-        input: Input::Choice(LIVER_CONDITION),
-        fix: "Choose one answer, or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "spread_elsewhere",
-        patient: "Has the cancer spread anywhere else outside the liver?",
-        clinician: "Extrahepatic disease",
-        help: "Tick all that apply. Or choose \u{201c}Only in the liver\u{201d}, or \u{201c}I don't know\u{201d}.",
-        input: Input::Spread,
-        fix: "Tick the places the cancer has spread to, or \u{201c}Only in the liver\u{201d}, or \u{201c}I don't know\u{201d}, but not a mix.",
-    },
-    Question {
-        name: "performance_status",
-        patient: "Which best describes daily life at the moment?",
-        clinician: "ECOG / WHO performance status",
-        help: "Doctors call this \u{201c}performance status\u{201d}. It helps them judge which treatments the body can cope with.",
-        input: Input::Choice(PERFORMANCE),
-        fix: "Choose the description that fits best, or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "fit_for_major_surgery",
-        patient: "Has the team said they are fit enough for a major operation?",
-        clinician: "Fit for major surgery",
-        help: "",
-        input: Input::YesNo,
-        fix: "Choose yes, no or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "chemotherapy_history",
-        patient: "What has happened with chemotherapy so far?",
-        clinician: "Chemotherapy history",
-        help: "",
-        input: Input::Choice(CHEMO),
-        fix: "Choose one answer, or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "primary_node_positive",
-        patient: "When the cancer was first found, had it spread to nearby lymph nodes?",
-        clinician: "Node-positive primary",
-        help: "Lymph nodes are small glands. This is usually in the report from the first operation.",
-        input: Input::YesNo,
-        fix: "Choose yes, no or \u{201c}I don't know\u{201d}.",
-    },
-    Question {
-        name: "disease_free_interval_months",
-        patient: "How many months passed between the first diagnosis and finding cancer in the liver?",
-        clinician: "Disease-free interval (months)",
-        help: "Enter 0 if they were found at the same time. Leave it blank if you don't know.",
-        input: Input::Decimal,
-        fix: "Enter a number of months, 0 or more, or leave it blank.",
-    },
-    Question {
-        name: "cea_ng_ml",
-        patient: "What was the latest CEA blood test result (ng/mL)?",
-        clinician: "CEA (ng/mL)",
-        help: "CEA is a blood test used mostly in bowel cancer. Leave it blank if you don't know.",
-        input: Input::Decimal,
-        fix: "Enter the CEA level as a number, 0 or more, or leave it blank.",
-    },
-];
-
-/// The patient form's steps: title, short intro, question names.
-pub const STEPS: &[(&str, &str, &[&str])] = &[
-    ("Where the cancer started", "", &["primary_site", "bowel_side"]),
-    (
-        "The liver",
-        "These answers usually come from scans. Skip anything you don't know.",
-        &[
-            "liver.tumour_count",
-            "liver.largest_tumour_cm",
-            "liver.both_lobes",
-            "liver.near_major_vessels",
-            "liver.all_removable",
-            "liver.liver_condition",
-            "liver.future_liver_remnant_percent",
-        ],
-    ),
-    ("Other parts of the body", "", &["spread_elsewhere"]),
-    ("Health and treatment so far", "", &["performance_status", "fit_for_major_surgery", "chemotherapy_history"]),
-    (
-        "Test results",
-        "Your team may have tested the cancer for changes in certain genes or proteins (biomarkers). These tests can open up some medicines. Skip this if you don't know.",
-        &["primary_node_positive", "disease_free_interval_months", "cea_ng_ml"],
-    ),
-];
-
-/// Biomarker groups on the patient form (each biomarker appears once).
-pub const BIOMARKER_GROUPS: &[(&str, &[Biomarker])] = {
-    use Biomarker::*;
+/// How each question is answered and where it sits on the clinician form, in form order.
+const SPEC: &[(&str, Input, Group)] = {
+    use Group::*;
+    use Input::*;
     &[
-        ("Tests often done for bowel cancer", &[Kras, Nras, BrafV600, Msi]),
-        ("Tests often done for breast cancer", &[Er, Pr, Her2, Pik3ca, Esr1, Brca]),
-        ("Tests often done for lung cancer", &[Egfr, Alk, Ros1, Ret, MetEx14, PdL1]),
-        ("Other tests", &[Ntrk, Hrr, Kit, Pdgfra, HlaA0201, Sstr, Psma]),
+        ("id", Text, Case),
+        ("primary_site", Choice, Case),
+        ("bowel_side", Choice, Case),
+        ("age_years", Whole, Case),
+        ("performance_status", Choice, Case),
+        ("fit_for_major_surgery", YesNo, Case),
+        ("spread_elsewhere", Checklist, Case),
+        ("primary_resected", YesNo, Case),
+        ("primary_node_positive", YesNo, Case),
+        ("disease_free_interval_months", Decimal, Case),
+        ("cea_ng_ml", Decimal, Case),
+        ("carcinoid_syndrome", YesNo, Case),
+        ("chemotherapy_history", Choice, Treatment),
+        ("treatment_history.lines_of_systemic_therapy", Whole, Treatment),
+        ("treatment_history.previous", Checklist, Treatment),
+        ("treatment_history.platinum_sensitive", YesNo, Treatment),
+        ("treatment_history.castration_resistant", YesNo, Treatment),
+        ("treatment_history.endocrine_resistant", YesNo, Treatment),
+        ("months_disease_controlled", Decimal, Treatment),
+        ("liver.tumour_count", Whole, Liver),
+        ("liver.largest_tumour_cm", Decimal, Liver),
+        ("liver.both_lobes", YesNo, Liver),
+        ("liver.near_major_vessels", YesNo, Liver),
+        ("liver.all_removable", YesNo, Liver),
+        ("liver.future_liver_remnant_percent", Decimal, Liver),
+        ("liver.percent_liver_replaced", Decimal, Liver),
+        ("liver.liver_condition", Choice, Liver),
+        ("liver_function.jaundice", YesNo, LiverFunction),
+        ("liver_function.ascites", Choice, LiverFunction),
+        ("liver_function.biliary_obstruction", YesNo, LiverFunction),
+        ("liver_function.bilirubin_umol_l", Decimal, LiverFunction),
+        ("liver_function.bilirubin_uln_umol_l", Decimal, LiverFunction),
+        ("liver_function.albumin_g_l", Decimal, LiverFunction),
+        ("liver_function.child_pugh", Choice, LiverFunction),
+        ("histology", Choice, Pathology),
+        ("net_origin", Choice, Pathology),
+        ("tumour_grade", Choice, Pathology),
+        ("ki67_percent", Decimal, Pathology),
+        ("biomarkers.PD_L1_CPS", Decimal, Biomarkers),
+        ("biomarkers.PD_L1_TPS", Decimal, Biomarkers),
+        ("biomarkers.PD_L1_IC", Decimal, Biomarkers),
+        ("biomarkers.HER2_IHC", Choice, Biomarkers),
+        ("biomarkers.BRCA_origin", Choice, Biomarkers),
     ]
 };
 
+fn words() -> &'static Questionnaire {
+    &Knowledge::embedded().questionnaire
+}
+
+fn build(name: &str, input: Input, group: Group) -> Question {
+    let w = words().question(name).unwrap_or_else(|| panic!("content/questionnaire.toml has no [[question]] with id {name:?}"));
+    let choices: &'static [ChoiceText] = &w.choices;
+    Question {
+        name: &w.id,
+        patient: &w.patient,
+        carer: w.carer.as_deref().unwrap_or(&w.patient),
+        clinician: &w.clinician,
+        help: &w.help,
+        input,
+        fix: if w.fix.is_empty() { "Choose a result from the list, or \u{201c}Not known\u{201d}." } else { &w.fix },
+        choices,
+        clinician_choices: if w.clinician_choices.is_empty() { choices } else { &w.clinician_choices },
+        sites: &w.sites,
+        group,
+    }
+}
+
+/// Every non-biomarker-result question, in form order (words from `content/questionnaire.toml`).
+pub static QUESTIONS: LazyLock<Vec<Question>> = LazyLock::new(|| SPEC.iter().map(|(n, i, g)| build(n, *i, *g)).collect());
+
+/// One part of the patient questionnaire.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Heading.
+    pub title: &'static str,
+    /// Short introduction ("" for none).
+    pub intro: &'static str,
+    /// The questions asked first.
+    pub questions: Vec<&'static str>,
+    /// The heading and questions of a closed "more" section (empty when none).
+    pub more: Option<(&'static str, Vec<&'static str>)>,
+}
+
+/// The patient form's parts, from `content/questionnaire.toml` (`[[step]]`).
+pub static STEPS: LazyLock<Vec<Step>> = LazyLock::new(|| {
+    let names = |v: &'static [String]| v.iter().map(String::as_str).collect::<Vec<_>>();
+    words()
+        .steps
+        .iter()
+        .map(|s| Step {
+            title: &s.title,
+            intro: &s.intro,
+            questions: names(&s.questions),
+            more: s.more_title.as_deref().map(|t| (t, names(&s.more))),
+        })
+        .collect()
+});
+
+/// Whether the question is asked on the patient questionnaire.
+pub fn on_patient_form(name: &str) -> bool {
+    STEPS.iter().any(|s| s.questions.contains(&name) || s.more.as_ref().is_some_and(|(_, m)| m.contains(&name)))
+}
+
+/// Biomarker groups on the patient form (each biomarker appears once): the
+/// `[[text]]` id of the heading, and the biomarkers.
+const BIOMARKER_GROUP_SPEC: &[(&str, &[Biomarker])] = {
+    use Biomarker::*;
+    &[
+        ("biomarkers.bowel", &[Kras, Nras, BrafV600, Msi]),
+        ("biomarkers.breast", &[Er, Pr, Her2, Pik3ca, Esr1, Brca]),
+        ("biomarkers.lung", &[Egfr, Alk, Ros1, Ret, MetEx14, PdL1]),
+        ("biomarkers.other", &[Ntrk, Hrr, Kit, Pdgfra, HlaA0201, Sstr, Psma, Hrd, TmbHigh, PdgfraD842v, Cldn182, FrAlpha]),
+    ]
+};
+
+/// Biomarker groups on the patient form: heading and biomarkers.
+pub static BIOMARKER_GROUPS: LazyLock<Vec<(&'static str, &'static [Biomarker])>> = LazyLock::new(|| {
+    BIOMARKER_GROUP_SPEC.iter().map(|(id, bs)| (words().text(id).map(|t| t.patient.as_str()).unwrap_or(id), *bs)).collect()
+});
+
 /// The question for a form field name (biomarkers included).
 pub fn question(name: &str) -> Option<Question> {
-    if let Some(key) = name.strip_prefix("biomarkers.") {
-        return Biomarker::parse(key).map(biomarker_question);
+    if let Some(b) = name.strip_prefix("biomarkers.").and_then(Biomarker::parse) {
+        return Some(biomarker_question(b));
     }
     QUESTIONS.iter().find(|q| q.name == name).copied()
 }
 
 /// The question for one biomarker.
 pub fn biomarker_question(b: Biomarker) -> Question {
-    let (name, patient, help) = biomarker_words(b);
-    Question {
-        name,
-        patient,
-        clinician: patient,
-        help,
-        input: Input::Biomarker(b),
-        fix: "Choose a result from the list, or \u{201c}Not known\u{201d}.",
-    }
-}
-
-fn biomarker_words(b: Biomarker) -> (&'static str, &'static str, &'static str) {
-    use Biomarker::*;
-    match b {
-        Kras => ("biomarkers.KRAS", "KRAS gene", ""),
-        Nras => ("biomarkers.NRAS", "NRAS gene", ""),
-        BrafV600 => ("biomarkers.BRAF_V600", "BRAF V600 change", ""),
-        Msi => ("biomarkers.MSI", "MSI or MMR (mismatch repair)", "MSI-high is also called dMMR."),
-        Her2 => ("biomarkers.HER2", "HER2", "Also tested in bowel and stomach cancer."),
-        Er => ("biomarkers.ER", "Oestrogen receptor (ER)", ""),
-        Pr => ("biomarkers.PR", "Progesterone receptor (PR)", ""),
-        Ntrk => ("biomarkers.NTRK", "NTRK gene fusion", ""),
-        Egfr => ("biomarkers.EGFR", "EGFR gene change", ""),
-        Alk => ("biomarkers.ALK", "ALK gene change", ""),
-        Ros1 => ("biomarkers.ROS1", "ROS1 gene change", ""),
-        Ret => ("biomarkers.RET", "RET gene change", ""),
-        MetEx14 => ("biomarkers.MET_EX14", "MET exon 14 change", ""),
-        Brca => ("biomarkers.BRCA", "BRCA1 or BRCA2 gene change", ""),
-        Hrr => ("biomarkers.HRR", "HRR gene change (homologous recombination repair)", ""),
-        Pik3ca => ("biomarkers.PIK3CA", "PIK3CA gene change", ""),
-        Esr1 => ("biomarkers.ESR1", "ESR1 gene change", ""),
-        Kit => ("biomarkers.KIT", "KIT gene change", ""),
-        Pdgfra => ("biomarkers.PDGFRA", "PDGFRA gene change", ""),
-        HlaA0201 => ("biomarkers.HLA_A0201", "HLA-A*02:01 tissue type", "Used for some treatments of melanoma of the eye."),
-        Sstr => ("biomarkers.SSTR", "Somatostatin receptors on a scan (SSTR)", "Used for neuroendocrine tumours."),
-        Psma => ("biomarkers.PSMA", "PSMA on a scan", "Used for prostate cancer."),
-        PdL1 => ("biomarkers.PD_L1", "PD-L1 level", ""),
-        Hrd => ("biomarkers.HRD", "HRD (homologous recombination deficiency)", "Used for ovarian cancer."),
-        TmbHigh => ("biomarkers.TMB_HIGH", "High tumour mutational burden (TMB-high)", ""),
-        PdgfraD842v => ("biomarkers.PDGFRA_D842V", "PDGFRA D842V change", "Used for GIST."),
-        Cldn182 => ("biomarkers.CLDN18_2", "Claudin 18.2", "Used for stomach and food pipe cancer."),
-        FrAlpha => ("biomarkers.FR_ALPHA", "Folate receptor alpha (FR-alpha)", "Used for ovarian cancer."),
-    }
+    static ALL: LazyLock<Vec<Question>> = LazyLock::new(|| {
+        Biomarker::ALL.iter().map(|b| build(&format!("biomarkers.{}", b.as_str()), Input::Biomarker(*b), Group::Biomarkers)).collect()
+    });
+    ALL[Biomarker::ALL.iter().position(|x| *x == b).unwrap_or(0)]
 }
 
 /// Patient words for a biomarker value.
@@ -471,8 +426,8 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
         if seen.contains(&name) {
             // A field sent twice is an error rather than "first wins": the two
             // answers may disagree, and guessing which one was meant is not ours to do.
-            // Only the spread-elsewhere checkboxes may repeat.
-            if name != "spread_elsewhere" && !problems.iter().any(|p: &FormProblem| p.field == name && p.duplicate) {
+            // Only checklists may repeat.
+            if !is_checklist(name) && !problems.iter().any(|p: &FormProblem| p.field == name && p.duplicate) {
                 problems.push(FormProblem::duplicate(name));
             }
             continue;
@@ -481,38 +436,39 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
         if name == "for" {
             continue;
         }
-        if name == "spread_elsewhere" {
-            match spread(&answers.all(name)) {
-                Ok(Some(v)) => {
-                    root.insert(name.into(), v);
-                }
-                Ok(None) => {}
-                Err(()) => problems.push(FormProblem::new(name, question("spread_elsewhere").map(|q| q.fix).unwrap_or_default())),
-            }
-            continue;
-        }
-        let Some(raw) = answers.get(name) else { continue };
         let q = question(name);
-        let value = match q.map(|q| q.input) {
-            Some(Input::Whole) | Some(Input::Decimal) => match number(raw) {
-                Ok(n) => n,
-                Err(e) => {
-                    let fix = q.map(|q| q.fix).unwrap_or_default();
-                    let message = match e {
-                        NumberError::Comma => format!("{fix} Write a decimal with a full stop (2.5), and thousands as 1200 or 1,200."),
-                        NumberError::NotANumber => fix.to_string(),
-                    };
-                    problems.push(FormProblem::new(name, &message));
+        let value = if is_checklist(name) {
+            match checklist(&answers.all(name)) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(()) => {
+                    problems.push(FormProblem::new(name, q.map(|q| q.fix).unwrap_or_default()));
                     continue;
                 }
-            },
-            Some(Input::YesNo) => match raw {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                other => Value::String(other.into()),
-            },
-            Some(Input::Choice(_)) if name == "performance_status" => number(raw).unwrap_or_else(|_| Value::String(raw.into())),
-            _ => Value::String(raw.into()),
+            }
+        } else {
+            let Some(raw) = answers.get(name) else { continue };
+            match q.map(|q| q.input) {
+                Some(Input::Whole) | Some(Input::Decimal) => match number(raw) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        let fix = q.map(|q| q.fix).unwrap_or_default();
+                        let message = match e {
+                            NumberError::Comma => format!("{fix} Write a decimal with a full stop (2.5), and thousands as 1200 or 1,200."),
+                            NumberError::NotANumber => fix.to_string(),
+                        };
+                        problems.push(FormProblem::new(name, &message));
+                        continue;
+                    }
+                },
+                Some(Input::YesNo) => match raw {
+                    "true" => Value::Bool(true),
+                    "false" => Value::Bool(false),
+                    other => Value::String(other.into()),
+                },
+                Some(Input::Choice) if name == "performance_status" => number(raw).unwrap_or_else(|_| Value::String(raw.into())),
+                _ => Value::String(raw.into()),
+            }
         };
         match name.split_once('.') {
             Some((outer, inner)) => {
@@ -529,10 +485,24 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
     (Value::Object(root), problems)
 }
 
-fn spread(values: &[&str]) -> Result<Option<Value>, ()> {
+fn is_checklist(name: &str) -> bool {
+    question(name).is_some_and(|q| q.input == Input::Checklist)
+}
+
+/// A checklist's boxes as a Case list: "none" is the empty list, "unknown" (or
+/// nothing ticked) leaves the field out, and a mix is an error. A box may stand
+/// for several values ("oxaliplatin fluoropyrimidine" for FOLFOX); each value
+/// appears once.
+fn checklist(values: &[&str]) -> Result<Option<Value>, ()> {
     let none = values.contains(&"none");
     let unknown = values.contains(&"unknown");
-    let places: Vec<Value> = values.iter().filter(|v| **v != "none" && **v != "unknown").map(|v| Value::String(v.to_string())).collect();
+    let mut places: Vec<Value> = Vec::new();
+    for v in values.iter().filter(|v| **v != "none" && **v != "unknown").flat_map(|v| v.split_whitespace()) {
+        let v = Value::String(v.to_string());
+        if !places.contains(&v) {
+            places.push(v);
+        }
+    }
     match (none, unknown, places.is_empty()) {
         (false, false, true) | (false, true, true) => Ok(None),
         (true, false, true) => Ok(Some(Value::Array(vec![]))),
@@ -605,7 +575,7 @@ pub fn to_case(answers: &Answers, wording: Wording) -> Result<Case, Vec<FormProb
     let (json, mut problems) = to_json(answers);
     let result = case_from_value(&json);
     if let Err(errors) = &result {
-        problems.extend(errors.iter().map(|e| from_field_error(e, wording)));
+        problems.extend(errors.iter().flat_map(|e| from_field_error(e, wording)));
     }
     if problems.is_empty() {
         return result.map_err(|_| Vec::new());
@@ -620,14 +590,64 @@ pub fn field_for_pointer(pointer: &str) -> String {
     let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
     let name = match parts.as_slice() {
         ["spread_elsewhere", ..] => "spread_elsewhere".to_string(),
-        [a, b, ..] if *a == "liver" || *a == "biomarkers" => format!("{a}.{b}"),
+        [a, b, ..] if ["liver", "biomarkers", "treatment_history", "liver_function"].contains(a) => format!("{a}.{b}"),
         [a] => a.to_string(),
         _ => String::new(),
     };
     if question(&name).is_some() { name } else { String::new() }
 }
 
-fn from_field_error(e: &FieldError, wording: Wording) -> FormProblem {
+/// A field error as form problems: one next to its field and, when the error
+/// names another field it contradicts (BRCA_origin without BRCA present), one
+/// next to that field too, so both are marked.
+fn from_field_error(e: &FieldError, wording: Wording) -> Vec<FormProblem> {
+    let first = from_one_error(e, wording);
+    let mut out = vec![first.clone()];
+    for other in other_pointers(&e.detail, &e.pointer) {
+        let field = field_for_pointer(&other);
+        if let (Some(q), Some(mine)) = (question(&field), question(&first.field)) {
+            let message = match wording {
+                Wording::Patient => {
+                    format!("This answer does not agree with \u{201c}{}\u{201d}. {}", mine.patient.trim_end_matches('?'), mine.fix)
+                }
+                Wording::Clinician => format!("{}: does not agree with {} (see there).", q.clinician, mine.clinician),
+            };
+            out.push(FormProblem { field, message, duplicate: false });
+        }
+    }
+    out
+}
+
+/// JSON pointers named inside an error's detail, other than its own.
+fn other_pointers(detail: &str, own: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in detail.match_indices('/') {
+        if i > 0 && !detail[..i].ends_with(' ') {
+            continue;
+        }
+        let p: String = detail[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '/').collect();
+        if p.len() > 1 && p != own && !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Clinician wording of an engine detail: the pointers in it named by their labels.
+fn clinical_detail(detail: &str, own: &str) -> String {
+    // The label is already in front: drop the field's own key where the detail starts with it.
+    let key = own.rsplit('/').next().unwrap_or_default();
+    let mut out =
+        detail.strip_prefix(key).filter(|_| !key.is_empty()).map(|d| d.trim_start().to_string()).unwrap_or_else(|| detail.to_string());
+    for p in other_pointers(detail, own) {
+        if let Some(q) = question(&field_for_pointer(&p)) {
+            out = out.replace(&p, q.clinician);
+        }
+    }
+    out
+}
+
+fn from_one_error(e: &FieldError, wording: Wording) -> FormProblem {
     let field = field_for_pointer(&e.pointer);
     let message = match (question(&field), wording) {
         // Primary liver cancer is out of scope: say so plainly rather than "choose again".
@@ -635,7 +655,7 @@ fn from_field_error(e: &FieldError, wording: Wording) -> FormProblem {
             "Hepatica is for cancer that started somewhere else and spread to the liver. It does not cover cancer that started in the liver (primary liver cancer). Your care team or a support line can help with that.".to_string()
         }
         (Some(q), Wording::Patient) if !field.is_empty() => q.fix.to_string(),
-        (Some(q), Wording::Clinician) if !field.is_empty() => format!("{}: {}", q.clinician, e.detail),
+        (Some(q), Wording::Clinician) if !field.is_empty() => format!("{}: {}", q.clinician, clinical_detail(&e.detail, &e.pointer)),
         _ => e.to_string(),
     };
     FormProblem { field, message, duplicate: false }
@@ -648,7 +668,12 @@ fn order(field: &str) -> usize {
     if let Some(key) = field.strip_prefix("biomarkers.") {
         return 1000 + Biomarker::ALL.iter().position(|b| b.as_str() == key).unwrap_or(99);
     }
-    1 + QUESTIONS.iter().position(|q| q.name == field).unwrap_or(999)
+    // The patient form's order first (the order its errors are listed in), then the rest.
+    let patient = STEPS.iter().flat_map(|s| s.questions.iter().chain(s.more.iter().flat_map(|(_, m)| m.iter()))).position(|n| *n == field);
+    match patient {
+        Some(i) => 1 + i,
+        None => 500 + QUESTIONS.iter().position(|q| q.name == field).unwrap_or(499),
+    }
 }
 
 #[cfg(test)]
@@ -737,12 +762,101 @@ mod tests {
     }
 
     #[test]
-    fn spread_choices() {
-        assert_eq!(spread(&[]), Ok(None));
-        assert_eq!(spread(&["unknown"]), Ok(None));
-        assert_eq!(spread(&["none"]), Ok(Some(Value::Array(vec![]))));
-        assert!(spread(&["none", "unknown"]).is_err());
-        assert!(spread(&["lung", "unknown"]).is_err());
+    fn checklist_choices() {
+        assert_eq!(checklist(&[]), Ok(None));
+        assert_eq!(checklist(&["unknown"]), Ok(None));
+        assert_eq!(checklist(&["none"]), Ok(Some(Value::Array(vec![]))));
+        assert!(checklist(&["none", "unknown"]).is_err());
+        assert!(checklist(&["lung", "unknown"]).is_err());
+        assert_eq!(
+            checklist(&["oxaliplatin fluoropyrimidine", "fluoropyrimidine", "irinotecan fluoropyrimidine"]),
+            Ok(Some(serde_json::json!(["oxaliplatin", "fluoropyrimidine", "irinotecan"])))
+        );
+    }
+
+    #[test]
+    fn new_fields_reach_the_case() {
+        use hepatica_engine::PreviousTreatment;
+        let a = answers(&[
+            ("primary_site", "bowel"),
+            ("treatment_history.lines_of_systemic_therapy", "1"),
+            ("treatment_history.previous", "oxaliplatin fluoropyrimidine"),
+            ("treatment_history.previous", "anti_vegf"),
+            ("liver_function.jaundice", "false"),
+            ("liver_function.ascites", "mild"),
+            ("liver_function.bilirubin_umol_l", "14"),
+            ("liver.percent_liver_replaced", "20"),
+            ("histology", "adenocarcinoma"),
+            ("biomarkers.PD_L1_CPS", "12"),
+            ("primary_resected", "true"),
+            ("age_years", "61"),
+        ]);
+        let case = to_case(&a, Wording::Patient).unwrap();
+        let th = &case.treatment_history;
+        assert_eq!(th.lines_of_systemic_therapy, Some(1));
+        assert_eq!(th.had(PreviousTreatment::Oxaliplatin), Some(true));
+        assert_eq!(th.had(PreviousTreatment::Fluoropyrimidine), Some(true));
+        assert_eq!(th.had(PreviousTreatment::AntiVegf), Some(true));
+        assert_eq!(th.had(PreviousTreatment::Irinotecan), Some(false));
+        assert_eq!(case.liver_function.jaundice, Some(false));
+        assert_eq!(case.liver_function.bilirubin_umol_l, Some(14.0));
+        assert_eq!(case.liver.percent_liver_replaced, Some(20.0));
+        assert_eq!(case.biomarkers.pd_l1_cps, Some(12.0));
+        assert_eq!(case.primary_resected, Some(true));
+        assert_eq!(case.age_years, Some(61));
+        // Not sure: left out, so not known.
+        let a = answers(&[("primary_site", "bowel"), ("treatment_history.previous", "unknown")]);
+        assert_eq!(to_case(&a, Wording::Patient).unwrap().treatment_history.had(PreviousTreatment::Oxaliplatin), None);
+    }
+
+    #[test]
+    fn a_contradiction_marks_both_fields_like_the_api() {
+        let a = answers(&[("primary_site", "breast"), ("biomarkers.BRCA", "absent"), ("biomarkers.BRCA_origin", "germline")]);
+        for wording in [Wording::Patient, Wording::Clinician] {
+            let p = to_case(&a, wording).unwrap_err();
+            let fields: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
+            assert!(fields.contains(&"biomarkers.BRCA") && fields.contains(&"biomarkers.BRCA_origin"), "{p:?}");
+        }
+        let p = to_case(&a, Wording::Clinician).unwrap_err();
+        let origin = p.iter().find(|p| p.field == "biomarkers.BRCA_origin").unwrap();
+        assert!(origin.message.contains("BRCA1 or BRCA2") && !origin.message.contains("/biomarkers/"), "{}", origin.message);
+        // The JSON API's error names the same pointers.
+        let api = case_from_value(&to_json(&a).0).unwrap_err();
+        assert!(api.iter().any(|e| e.pointer == "/biomarkers/BRCA_origin" && e.detail.contains("/biomarkers/BRCA")), "{api:?}");
+        let a = answers(&[("primary_site", "breast"), ("biomarkers.HER2", "negative"), ("biomarkers.HER2_IHC", "3+")]);
+        let fields: Vec<String> = to_case(&a, Wording::Clinician).unwrap_err().into_iter().map(|p| p.field).collect();
+        assert!(fields.contains(&"biomarkers.HER2".to_string()) && fields.contains(&"biomarkers.HER2_IHC".to_string()), "{fields:?}");
+    }
+
+    #[test]
+    fn every_question_has_words_and_valid_answers() {
+        for q in QUESTIONS.iter() {
+            assert!(!q.patient.is_empty() && !q.clinician.is_empty() && !q.fix.is_empty(), "{}", q.name);
+            if matches!(q.input, Input::Choice | Input::Checklist) {
+                assert!(!q.choices.is_empty(), "{} has no answers", q.name);
+            }
+            for site in q.sites.iter().chain(q.choices.iter().flat_map(|c| c.sites.iter())) {
+                assert!(hepatica_knowledge::PRIMARY_SITES.contains(&site.as_str()), "{}: {site}", q.name);
+            }
+        }
+        // Every answer value, patient and clinician, is one the engine accepts.
+        for q in QUESTIONS.iter().filter(|q| matches!(q.input, Input::Choice | Input::Checklist)) {
+            for c in q.choices.iter().chain(q.clinician_choices) {
+                let mut pairs = vec![("primary_site", if q.name == "primary_site" { c.value.as_str() } else { "other" })];
+                if q.name != "primary_site" {
+                    pairs.push((q.name, &c.value));
+                }
+                if q.name == "biomarkers.BRCA_origin" {
+                    pairs.push(("biomarkers.BRCA", "present"));
+                }
+                assert!(to_case(&answers(&pairs), Wording::Clinician).is_ok(), "{} = {:?}", q.name, c.value);
+            }
+        }
+        // The clinician list of earlier treatment is every contract class, once.
+        let previous = question("treatment_history.previous").unwrap();
+        let values: Vec<&str> = previous.clinician_choices.iter().map(|c| c.value.as_str()).collect();
+        let all: Vec<&str> = hepatica_engine::PreviousTreatment::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(values, all);
     }
 
     #[test]
@@ -765,6 +879,32 @@ mod tests {
             "liver.all_removable",
             "liver.future_liver_remnant_percent",
             "liver.liver_condition",
+            "liver.percent_liver_replaced",
+            "treatment_history.lines_of_systemic_therapy",
+            "treatment_history.previous",
+            "treatment_history.platinum_sensitive",
+            "treatment_history.castration_resistant",
+            "treatment_history.endocrine_resistant",
+            "liver_function.bilirubin_umol_l",
+            "liver_function.bilirubin_uln_umol_l",
+            "liver_function.albumin_g_l",
+            "liver_function.ascites",
+            "liver_function.jaundice",
+            "liver_function.biliary_obstruction",
+            "liver_function.child_pugh",
+            "histology",
+            "net_origin",
+            "tumour_grade",
+            "ki67_percent",
+            "biomarkers.PD_L1_CPS",
+            "biomarkers.PD_L1_TPS",
+            "biomarkers.PD_L1_IC",
+            "biomarkers.HER2_IHC",
+            "biomarkers.BRCA_origin",
+            "primary_resected",
+            "carcinoid_syndrome",
+            "age_years",
+            "months_disease_controlled",
         ] {
             assert!(question(f).is_some(), "{f}");
         }
@@ -773,8 +913,8 @@ mod tests {
             let groups = BIOMARKER_GROUPS.iter().filter(|(_, bs)| bs.contains(b)).count();
             assert_eq!(groups, 1, "{b} must be in exactly one patient group");
         }
-        for (_, _, names) in STEPS {
-            for n in *names {
+        for s in STEPS.iter() {
+            for n in s.questions.iter().chain(s.more.iter().flat_map(|(_, m)| m.iter())) {
                 assert!(question(n).is_some(), "{n}");
             }
         }

@@ -5,7 +5,10 @@
 //! engine's own value lists (`PrimarySite::ALL`, `Biomarker::values`, ...), so
 //! the document cannot drift from what the parser accepts.
 
-use hepatica_engine::{Biomarker, BowelSide, ChemoHistory, LiverCondition, PrimarySite, Spread};
+use hepatica_engine::{
+    Ascites, Biomarker, BowelSide, BrcaOrigin, ChemoHistory, ChildPugh, Her2Ihc, Histology, LiverCondition, NetOrigin, PreviousTreatment,
+    PrimarySite, Spread, TumourGrade,
+};
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 
@@ -63,6 +66,27 @@ pub fn schemas() -> Value {
         values.push("unknown");
         biomarkers.insert(b.as_str().into(), json!({ "type": "string", "enum": values }));
     }
+    // Contract 8.1: the detail of some results (scores 0-100, the HER2 IHC score, where a BRCA change came from).
+    for (key, what) in [
+        ("PD_L1_CPS", "PD-L1 combined positive score"),
+        ("PD_L1_TPS", "PD-L1 tumour proportion score (%)"),
+        ("PD_L1_IC", "PD-L1 immune-cell score (%)"),
+    ] {
+        biomarkers.insert(key.into(), json!({ "type": "number", "minimum": 0, "maximum": 100, "description": what }));
+    }
+    let with_unknown = |mut v: Vec<&'static str>| {
+        v.push("unknown");
+        v
+    };
+    biomarkers.insert(
+        "HER2_IHC".into(),
+        json!({ "type": "string", "enum": with_unknown(names(Her2Ihc::ALL, Her2Ihc::as_str)),
+            "description": "When given with HER2 the two must agree: 3+ or 2+ ISH positive is positive; 1+ or 2+ ISH negative is low; ultralow; 0 is negative" }),
+    );
+    biomarkers.insert(
+        "BRCA_origin".into(),
+        json!({ "type": "string", "enum": with_unknown(names(BrcaOrigin::ALL, BrcaOrigin::as_str)), "description": "Only with BRCA: present" }),
+    );
     let treatments = hepatica_knowledge::TREATMENT_IDS;
     let suitability = json!({ "type": "string", "enum": ["usual", "possible", "depends", "unlikely"] });
     // The remnant thresholds are knowledge-base values (`flr.*`), read, not repeated.
@@ -93,9 +117,45 @@ pub fn schemas() -> Value {
                         "near_major_vessels": { "type": "boolean" },
                         "all_removable": { "type": "boolean" },
                         "future_liver_remnant_percent": { "type": "number", "minimum": 0, "maximum": 100 },
-                        "liver_condition": { "type": "string", "enum": names(LiverCondition::ALL, LiverCondition::as_str) }
+                        "liver_condition": { "type": "string", "enum": names(LiverCondition::ALL, LiverCondition::as_str) },
+                        "percent_liver_replaced": { "type": "number", "minimum": 0, "maximum": 100, "description": "Share of the liver taken up by tumour" }
                     }
                 },
+                "treatment_history": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "lines_of_systemic_therapy": { "type": "integer", "minimum": 0, "maximum": 10,
+                            "description": "Lines of drug treatment for metastatic disease that were given and have ended; the current line and adjuvant or perioperative treatment are not counted" },
+                        "previous": { "type": "array", "uniqueItems": true, "items": { "type": "string", "enum": names(PreviousTreatment::ALL, PreviousTreatment::as_str) },
+                            "description": "What has been given at any time, adjuvant included" },
+                        "platinum_sensitive": { "type": "boolean", "description": "The cancer came back or grew 6 months or more after the last platinum" },
+                        "castration_resistant": { "type": "boolean", "description": "Prostate" },
+                        "endocrine_resistant": { "type": "boolean", "description": "Breast, womb" }
+                    }
+                },
+                "liver_function": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "bilirubin_umol_l": { "type": "number", "minimum": 0, "maximum": 1000 },
+                        "bilirubin_uln_umol_l": { "type": "number", "minimum": 1, "maximum": 100, "description": "The lab's upper limit of normal; 21 is assumed when left out" },
+                        "albumin_g_l": { "type": "number", "minimum": 0, "maximum": 80 },
+                        "ascites": { "type": "string", "enum": names(Ascites::ALL, Ascites::as_str) },
+                        "jaundice": { "type": "boolean" },
+                        "biliary_obstruction": { "type": "boolean" },
+                        "child_pugh": { "type": "string", "enum": names(ChildPugh::ALL, ChildPugh::as_str), "description": "Used as given; not cross-checked against the other fields" }
+                    }
+                },
+                "histology": { "type": "string", "enum": names(Histology::ALL, Histology::as_str) },
+                "net_origin": { "type": "string", "enum": names(NetOrigin::ALL, NetOrigin::as_str), "description": "Neuroendocrine" },
+                "tumour_grade": { "type": "string", "enum": names(TumourGrade::ALL, TumourGrade::as_str) },
+                "ki67_percent": { "type": "number", "minimum": 0, "maximum": 100 },
+                "primary_resected": { "type": "boolean", "description": "The primary tumour has been removed" },
+                "carcinoid_syndrome": { "type": "boolean", "description": "Neuroendocrine" },
+                "age_years": { "type": "integer", "minimum": 18, "maximum": 120 },
+                "months_disease_controlled": { "type": "number", "minimum": 0, "maximum": 600,
+                    "description": "How long the cancer has been stable or shrinking on current treatment" },
                 "spread_elsewhere": { "type": "array", "items": { "type": "string", "enum": names(Spread::ALL, Spread::as_str) }, "description": "[] means the liver is the only place; leaving it out means not known" },
                 "performance_status": { "type": "integer", "minimum": 0, "maximum": 4 },
                 "fit_for_major_surgery": { "type": "boolean" },
@@ -224,4 +284,124 @@ pub fn schemas() -> Value {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hepatica_engine::case_from_value;
+
+    fn case_schema() -> Value {
+        schemas()["Case"].clone()
+    }
+
+    /// Every `(pointer, schema)` of a leaf property in the Case schema.
+    fn leaves(schema: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
+        for (k, v) in schema["properties"].as_object().into_iter().flatten() {
+            let p = format!("{prefix}/{k}");
+            if v["type"] == "object" {
+                leaves(v, &p, out);
+            } else {
+                out.push((p, v.clone()));
+            }
+        }
+    }
+
+    /// A Case with `value` at `pointer` (and BRCA present where its origin is given).
+    fn with(pointer: &str, value: Value) -> Value {
+        let site = if pointer == "/primary_site" { value.clone() } else { json!("breast") };
+        let mut case = json!({ "primary_site": site });
+        if pointer == "/biomarkers/BRCA_origin" {
+            case["biomarkers"] = json!({ "BRCA": "present" });
+        }
+        let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        let mut slot = &mut case;
+        for (i, part) in parts.iter().enumerate() {
+            if i + 1 == parts.len() {
+                slot[*part] = value.clone();
+            } else {
+                if slot.get(*part).is_none() {
+                    slot[*part] = json!({});
+                }
+                slot = &mut slot[*part];
+            }
+        }
+        case
+    }
+
+    #[test]
+    fn the_case_schema_enums_are_the_engines_lists() {
+        let s = case_schema();
+        let e = |v: &Value| v["enum"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect::<Vec<_>>();
+        let all = |v: Vec<&str>| v.into_iter().map(String::from).collect::<Vec<_>>();
+        let p = &s["properties"];
+        assert_eq!(
+            e(&p["treatment_history"]["properties"]["previous"]["items"]),
+            all(names(PreviousTreatment::ALL, PreviousTreatment::as_str))
+        );
+        assert_eq!(e(&p["liver_function"]["properties"]["ascites"]), all(names(Ascites::ALL, Ascites::as_str)));
+        assert_eq!(e(&p["liver_function"]["properties"]["child_pugh"]), all(names(ChildPugh::ALL, ChildPugh::as_str)));
+        assert_eq!(e(&p["histology"]), all(names(Histology::ALL, Histology::as_str)));
+        assert_eq!(e(&p["net_origin"]), all(names(NetOrigin::ALL, NetOrigin::as_str)));
+        assert_eq!(e(&p["tumour_grade"]), all(names(TumourGrade::ALL, TumourGrade::as_str)));
+        let mut her2 = all(names(Her2Ihc::ALL, Her2Ihc::as_str));
+        her2.push("unknown".into());
+        assert_eq!(e(&p["biomarkers"]["properties"]["HER2_IHC"]), her2);
+        // The contract's own lists, word for word (section 8.1), so neither side can drift.
+        assert_eq!(e(&p["histology"]).len(), 21);
+        assert_eq!(e(&p["treatment_history"]["properties"]["previous"]["items"]).len(), 39);
+        assert_eq!(her2[..6], ["0", "ultralow", "1+", "2+_ish_negative", "2+_ish_positive", "3+"]);
+        assert_eq!(e(&p["biomarkers"]["properties"]["BRCA_origin"])[..2], ["germline", "somatic"]);
+        assert!(e(&p["biomarkers"]["properties"]["HER2"]).contains(&"ultralow".to_string()));
+    }
+
+    #[test]
+    fn every_schema_value_and_bound_is_what_the_parser_accepts() {
+        let mut fields = Vec::new();
+        leaves(&case_schema(), "", &mut fields);
+        assert!(fields.len() > 45, "{}", fields.len());
+        for (pointer, schema) in &fields {
+            let item = if schema["type"] == "array" { &schema["items"] } else { schema };
+            let wrap = |v: Value| if schema["type"] == "array" { json!([v]) } else { v };
+            if let Some(values) = item["enum"].as_array() {
+                for v in values {
+                    let case = with(pointer, wrap(v.clone()));
+                    assert!(case_from_value(&case).is_ok(), "{pointer} = {v}: {:?}", case_from_value(&case).err());
+                }
+                if pointer != "/primary_site" {
+                    let bad = case_from_value(&with(pointer, wrap(json!("not-a-value")))).unwrap_err();
+                    assert!(bad.iter().any(|e| e.pointer.starts_with(pointer.as_str())), "{pointer}: {bad:?}");
+                }
+            }
+            for (bound, outside) in [("minimum", -1.0), ("maximum", 1.0)] {
+                if let Some(b) = item[bound].as_f64() {
+                    assert!(case_from_value(&with(pointer, wrap(json!(b)))).is_ok(), "{pointer} {bound} {b} accepted");
+                    let over = case_from_value(&with(pointer, wrap(json!(b + outside)))).unwrap_err();
+                    assert!(over.iter().any(|e| e.pointer.starts_with(pointer.as_str())), "{pointer} {bound}: {over:?}");
+                }
+            }
+            if item["type"] == "boolean" {
+                assert!(case_from_value(&with(pointer, json!(true))).is_ok(), "{pointer}");
+            }
+        }
+        // And the other way: a field the parser knows is in the schema (the contract 8.1 example).
+        let example = json!({
+            "primary_site": "breast",
+            "treatment_history": { "lines_of_systemic_therapy": 1, "previous": ["oxaliplatin"], "platinum_sensitive": true, "castration_resistant": false, "endocrine_resistant": false },
+            "liver_function": { "bilirubin_umol_l": 14, "albumin_g_l": 38, "ascites": "none", "jaundice": false, "biliary_obstruction": false, "child_pugh": "A", "bilirubin_uln_umol_l": 21 },
+            "liver": { "percent_liver_replaced": 20 }, "histology": "adenocarcinoma", "tumour_grade": "G2", "ki67_percent": 8, "net_origin": "pancreas",
+            "biomarkers": { "PD_L1_CPS": 12, "PD_L1_TPS": 60, "PD_L1_IC": 5, "HER2": "ultralow", "HER2_IHC": "ultralow", "BRCA": "present", "BRCA_origin": "germline" },
+            "primary_resected": true, "carcinoid_syndrome": false, "age_years": 61, "months_disease_controlled": 7
+        });
+        assert!(case_from_value(&example).is_ok());
+        let mut given = Vec::new();
+        leaves(
+            &json!({ "properties": example.as_object().unwrap().iter().map(|(k, v)| (k.clone(), if v.is_object() { json!({ "type": "object", "properties": v }) } else { json!({}) })).collect::<serde_json::Map<_, _>>() }),
+            "",
+            &mut given,
+        );
+        for (pointer, _) in given {
+            assert!(fields.iter().any(|(p, _)| *p == pointer), "{pointer} is parsed but not in the OpenAPI Case schema");
+        }
+    }
 }

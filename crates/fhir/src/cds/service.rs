@@ -57,7 +57,7 @@ pub fn observation_codes(kb: &Knowledge) -> Vec<String> {
         .codes
         .iter()
         .filter(|c| !c.code.ends_with('*'))
-        .filter(|c| c.maps_to.starts_with("biomarker:") || c.maps_to.starts_with("observation:"))
+        .filter(|c| c.maps_to.starts_with("biomarker:") || c.maps_to.starts_with("observation:") || c.maps_to.starts_with("finding:"))
         .filter(|c| !c.maps_to.ends_with("_by_body_site"))
         .filter_map(|c| match crate::codes::namespace(&c.system).as_str() {
             "loinc" => Some(format!("http://loinc.org|{}", c.code)),
@@ -208,7 +208,7 @@ pub fn call_with_fetch_note(request: &Value, kb: &Knowledge, base_url: &str, fet
         });
     }
 
-    let outcome = match crate::map_inputs_refusal(&inputs, kb, "/prefetch", pre) {
+    let outcome = match crate::map_inputs_refusal(&inputs, kb, "/prefetch", pre, &crate::MapOptions::today_utc()) {
         Ok(m) => m,
         // A record with cancer but no usable primary: say so and why, rather than nothing.
         Err(r) if r.cancer_seen => return Ok(Response { cards: vec![refusal_card(kb, &r.errors, &req.hook_instance, base_url)] }),

@@ -144,6 +144,10 @@ impl Mapper<'_> {
         };
         let morph = self.morphology(c);
         let hits = self.lookup_all(code);
+        if hits.is_empty() && self.facets_of(code).iter().any(|h| matches!(h.target, Target::Finding(_))) {
+            // A finding (ascites, jaundice, ...), not a cancer: read with the patient's other facts.
+            return;
+        }
         let mut kinds: Vec<(CondKind, String)> = Vec::new();
         for (coding, hit) in &hits {
             let k = match &hit.target {

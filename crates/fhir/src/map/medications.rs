@@ -3,48 +3,15 @@
 use super::*;
 
 impl Mapper<'_> {
-    pub(super) fn drug_class(&self, cc: &CodeableConcept) -> Option<(String, String)> {
-        for (c, h) in self.lookup_all(cc) {
-            if let Target::Medication(class) = &h.target {
-                return Some((class.clone(), c.display.clone().unwrap_or(h.display.clone())));
-            }
-        }
-        let words = cc.words();
-        let tokens: Vec<&str> = words.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|t| !t.is_empty()).collect();
-        let has = |name: &str| {
-            let n = name.to_lowercase();
-            if n.contains(' ') { words.contains(&n) } else { tokens.contains(&n.as_str()) }
-        };
-        // Every catalogue drug named; a class override (`urn:hepatica:drug`) wins over
-        // the catalogue class, and a chemotherapy beats a supportive companion
-        // ("oxaliplatin with leucovorin" is chemotherapy; leucovorin alone is not).
-        let mut named: Vec<(String, String)> = Vec::new();
-        for d in &self.kb.drugs {
-            if std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).any(|n| has(n)) {
-                let class = match self.table.lookup(DRUG, &d.id).map(|h| &h.target) {
-                    Some(Target::Medication(c)) => c.clone(),
-                    _ => d.class.as_str().to_string(),
-                };
-                named.push((class, d.name.clone()));
-            }
-        }
-        if let Some(chemo) = named.iter().find(|(c, _)| c == "chemotherapy") {
-            return Some(chemo.clone());
-        }
-        if let Some(first) = named.into_iter().next() {
-            return Some(first);
-        }
-        for h in self.table.rows_in("rxnorm") {
-            if let Target::Medication(class) = &h.target
-                && has(&h.display)
-            {
-                return Some((class.clone(), h.display.clone()));
-            }
-        }
-        None
-    }
-
-    pub(super) fn medication(&mut self, e: &Entry, mu: &MedicationUse, entries: &[Entry], out: &mut Vec<ChemoGiven>) {
+    pub(super) fn medication(
+        &mut self,
+        e: &Entry,
+        mu: &MedicationUse,
+        entries: &[Entry],
+        out: &mut Vec<ChemoGiven>,
+        facts: &mut Facts,
+        site: PrimarySite,
+    ) {
         let t = e.type_name();
         let cc = mu.medication_codeable_concept.clone().or_else(|| {
             let r = mu.medication_reference.as_ref()?.reference.as_deref()?;
@@ -70,28 +37,38 @@ impl Mapper<'_> {
             );
             return;
         };
-        let Some((class, name)) = self.drug_class(&cc) else {
+        let Some(hit) = self.drug_hit(&cc, site) else {
             let label = concept_label(&cc);
             self.group(format!("{t}|{label}"), || format!("{t} {label}: not a cancer medicine Hepatica knows; not used"), &e.pointer);
             return;
         };
-        if class == "supportive" {
+        let name = hit.name.clone();
+        if hit.classes.is_empty() && hit.other.as_deref() == Some("supportive") {
             self.warn(
                 &e.pointer,
                 format!("{t} {name}: a supportive medicine (it helps other treatment work or eases side effects); never counted as chemotherapy on its own"),
             );
             return;
         }
-        if class != "chemotherapy" {
+        self.medicine_for_history(e, t, mu, &hit, facts);
+        if !hit.is_chemo() {
+            if hit.classes.is_empty() {
+                let class = hit.other.clone().unwrap_or_default().replace('_', " ");
+                self.warn(
+                    &e.pointer,
+                    format!("{t} {name} ({class}): contract 8.1 treatment_history.previous has no class for it; not used"),
+                );
+            }
+            return;
+        }
+        if hit.classes.is_empty() && hit.by_text {
+            // Chemotherapy with no `previous` class, named only in text: say so once here.
+            self.warn(&e.pointer, format!("{t}: no medicine code Hepatica knows; read from its name as {name} (chemotherapy) for chemotherapy_history (last-resort text match)"));
+        } else if hit.classes.is_empty() {
             self.warn(
                 &e.pointer,
-                format!(
-                    "{t} {name} ({}): the Case has no field for earlier {}; not used",
-                    class.replace('_', " "),
-                    class.replace('_', " ")
-                ),
+                format!("{t} {name}: counted as chemotherapy given; contract 8.1 treatment_history.previous has no class for it"),
             );
-            return;
         }
         let status = mu.status.as_deref().unwrap_or("unknown");
         let given = matches!(status, "completed" | "active" | "in-progress" | "on-hold" | "stopped");
@@ -122,34 +99,6 @@ impl Mapper<'_> {
             None
         };
         out.push(ChemoGiven { name, pointer: e.pointer.clone(), date: date_text.as_deref().and_then(epoch_seconds), stop });
-    }
-
-    pub(super) fn procedure(&mut self, e: &Entry, p: &Procedure, out: &mut Vec<ChemoGiven>) {
-        let Some(cc) = &p.code else {
-            self.warn(&e.pointer, "Procedure has no code; not used");
-            return;
-        };
-        let is_chemo = self.lookup_all(cc).iter().any(|(_, h)| h.target == Target::Medication("chemotherapy".into()));
-        if !is_chemo {
-            let label = concept_label(cc);
-            self.group(format!("Procedure|{label}"), || format!("Procedure {label}: not a procedure Hepatica uses; not used"), &e.pointer);
-            return;
-        }
-        let status = p.status.as_deref().unwrap_or("unknown");
-        if !matches!(status, "completed" | "in-progress" | "stopped") {
-            self.warn(
-                &e.pointer,
-                format!("Procedure {}: status is {status}, which does not show chemotherapy was given; not used", concept_label(cc)),
-            );
-            return;
-        }
-        let date_text = p.performed_date_time.clone().or_else(|| p.performed_period.as_ref().and_then(|x| x.start.clone()));
-        out.push(ChemoGiven {
-            name: cc.label(),
-            pointer: e.pointer.clone(),
-            date: date_text.as_deref().and_then(epoch_seconds),
-            stop: None,
-        });
     }
 
     pub(super) fn chemo_history(&mut self, given: Vec<ChemoGiven>, status: Vec<Cand<ChemoHistory>>) -> Option<ChemoHistory> {

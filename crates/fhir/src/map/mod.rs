@@ -11,25 +11,34 @@
 //! Split along the record's seams: [`conditions`] (which cancers, which
 //! primary, why a Condition was not used), [`patient`] (whose record),
 //! [`observations`] (tumour markers, variants, fitness, sizes), [`medications`]
-//! (chemotherapy given and how it went), [`values`] (reading answers, numbers
-//! and units) and [`warnings`] (how codes read in messages).
+//! (chemotherapy given and how it went), [`history`] (contract 8.1 treatment
+//! history: medicines and procedures by class, primary resected), [`liver`]
+//! (bilirubin, albumin, ascites, jaundice, Child-Pugh), [`pathology`]
+//! (histology, grade, Ki-67, PD-L1 scores, HER2 IHC, BRCA origin, TMB),
+//! [`values`] (reading answers, numbers and units) and [`warnings`] (how codes
+//! read in messages).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use hepatica_engine::{
-    Biomarker, BiomarkerValue, BowelSide, Case, ChemoHistory, FieldError, InputWarning, LiverCondition, PrimarySite, Spread,
+    Ascites, Biomarker, BiomarkerValue, BowelSide, BrcaOrigin, Case, ChemoHistory, ChildPugh, FieldError, Her2Ihc, Histology, InputWarning,
+    LiverCondition, NetOrigin, PreviousTreatment, PrimarySite, Spread, TumourGrade,
 };
 use hepatica_knowledge::Knowledge;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
-use crate::codes::{CodeTable, DRUG, Hit, LOINC, Target, namespace};
+use crate::MapOptions;
+use crate::codes::{CodeTable, DRUG, Hit, LOINC, Target, TreatmentClass, namespace};
 use crate::datetime::epoch_seconds;
 use crate::model::*;
 
 mod conditions;
+mod history;
+mod liver;
 mod medications;
 mod observations;
+mod pathology;
 mod patient;
 mod values;
 mod warnings;
@@ -167,6 +176,47 @@ struct Facts {
     liver_condition: Vec<Cand<LiverCondition>>,
     no_spread: Vec<Cand<bool>>,
     fit: Vec<Cand<bool>>,
+    // Contract 8.1.
+    /// Bilirubin µmol/L, with the lab's upper limit of normal (µmol/L) when given.
+    bilirubin: Vec<Cand<(f64, Option<f64>)>>,
+    albumin: Vec<Cand<f64>>,
+    ascites: Vec<Cand<Ascites>>,
+    jaundice: Vec<Cand<bool>>,
+    biliary_obstruction: Vec<Cand<bool>>,
+    child_pugh: Vec<Cand<ChildPugh>>,
+    carcinoid_syndrome: Vec<Cand<bool>>,
+    castration_resistant: Vec<Cand<bool>>,
+    endocrine_resistant: Vec<Cand<bool>>,
+    platinum_sensitive: Vec<Cand<bool>>,
+    lines: Vec<Cand<u8>>,
+    percent_replaced: Vec<Cand<f64>>,
+    months_controlled: Vec<Cand<f64>>,
+    primary_resected: Vec<Cand<bool>>,
+    net_origin: Vec<Cand<NetOrigin>>,
+    histology: Vec<Cand<Histology>>,
+    grade: Vec<Cand<TumourGrade>>,
+    ki67: Vec<Cand<f64>>,
+    pd_l1_cps: Vec<Cand<f64>>,
+    pd_l1_tps: Vec<Cand<f64>>,
+    pd_l1_ic: Vec<Cand<f64>>,
+    /// HER2 IHC reading: 0 = 0, 1 = ultralow, 2 = 1+, 3 = 2+, 4 = 3+.
+    her2_ihc: Vec<Cand<u8>>,
+    /// HER2 ISH: amplified or not.
+    her2_ish: Vec<Cand<bool>>,
+    brca_origin: Vec<Cand<BrcaOrigin>>,
+    /// Medicines and procedures that count for `previous`.
+    treatments: Vec<history::Given>,
+}
+
+/// What a Condition is to the case (for reading its facets).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ConditionRole {
+    /// The primary chosen.
+    Primary,
+    /// A secondary cancer in the liver.
+    LiverSecondary,
+    /// Another cancer Condition.
+    OtherCancer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -200,6 +250,7 @@ struct ChemoGiven {
 
 struct Mapper<'a> {
     kb: &'a Knowledge,
+    opts: MapOptions,
     table: CodeTable,
     root: String,
     warnings: Vec<InputWarning>,
@@ -218,9 +269,16 @@ pub(crate) struct Refusal {
     pub cancer_seen: bool,
 }
 
-pub(crate) fn map_resources(inputs: &[Input<'_>], kb: &Knowledge, root: &str, pre: Vec<InputWarning>) -> Result<Outcome, Refusal> {
+pub(crate) fn map_resources(
+    inputs: &[Input<'_>],
+    kb: &Knowledge,
+    root: &str,
+    pre: Vec<InputWarning>,
+    opts: &MapOptions,
+) -> Result<Outcome, Refusal> {
     let mut m = Mapper {
         kb,
+        opts: *opts,
         table: CodeTable::new(kb),
         root: root.to_string(),
         warnings: pre,
@@ -382,16 +440,24 @@ impl<'a> Mapper<'a> {
         // Everything else, for this patient only.
         let mut facts = Facts::default();
         let mut chemo: Vec<ChemoGiven> = Vec::new();
-        for e in entries {
+        for (i, e) in entries.iter().enumerate() {
             match &e.res {
                 Res::Observation(o) if belongs(self, e, o.subject.as_ref()) => {
                     self.observation(e, o, entries, &conds, &mut facts);
                 }
                 Res::Med(_, mu) if belongs(self, e, mu.subject.as_ref()) => {
-                    self.medication(e, mu, entries, &mut chemo);
+                    self.medication(e, mu, entries, &mut chemo, &mut facts, site);
                 }
                 Res::Procedure(p) if belongs(self, e, p.subject.as_ref()) => {
-                    self.procedure(e, p, &mut chemo);
+                    self.procedure(e, p, &mut chemo, &mut facts, site);
+                }
+                Res::Condition(c) if belongs(self, e, c.subject.as_ref()) => {
+                    let role = conds.iter().find(|f| f.entry == i).map(|f| match f.kind {
+                        CondKind::Primary(..) if std::ptr::eq(f, chosen) => ConditionRole::Primary,
+                        CondKind::LiverSecondary => ConditionRole::LiverSecondary,
+                        _ => ConditionRole::OtherCancer,
+                    });
+                    self.condition_facets(e, c, role, &mut facts);
                 }
                 Res::Outcome(oo) => {
                     let issues: Vec<String> = oo
@@ -514,6 +580,12 @@ impl<'a> Mapper<'a> {
         // Chemotherapy history.
         case.chemotherapy_history = self.chemo_history(chemo, std::mem::take(&mut facts.disease_status));
 
+        // Contract 8.1 facts.
+        self.treatment_history(&mut case, &mut facts);
+        self.liver_function(&mut case, &mut facts);
+        self.pathology(&mut case, &mut facts);
+        self.patient_facts(&mut case, entries, patient_refs.as_ref(), &mut facts);
+
         // Grouped "not used" codes.
         let groups = std::mem::take(&mut self.groups);
         let grouped: Vec<InputWarning> = groups
@@ -579,11 +651,16 @@ impl Show for ChemoHistory {
         self.as_str().to_string()
     }
 }
-impl Show for LiverCondition {
-    fn show(&self) -> String {
-        self.as_str().to_string()
-    }
+macro_rules! show_wire {
+    ($($t:ty),*) => {$(
+        impl Show for $t {
+            fn show(&self) -> String {
+                self.as_str().to_string()
+            }
+        }
+    )*};
 }
+show_wire!(LiverCondition, Ascites, ChildPugh, Histology, TumourGrade, BrcaOrigin, NetOrigin);
 impl Show for u8 {
     fn show(&self) -> String {
         self.to_string()
@@ -602,6 +679,14 @@ impl Show for f64 {
 impl Show for bool {
     fn show(&self) -> String {
         self.to_string()
+    }
+}
+impl Show for (f64, Option<f64>) {
+    fn show(&self) -> String {
+        match self.1 {
+            Some(u) => format!("{} µmol/L (upper limit {u})", self.0),
+            None => format!("{} µmol/L", self.0),
+        }
     }
 }
 impl Show for (u8, u8) {

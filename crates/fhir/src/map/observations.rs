@@ -14,7 +14,13 @@ impl Mapper<'_> {
             self.warn(&e.pointer, "Observation has no code; not used");
             return;
         };
-        let hits = self.lookup_all(code);
+        let mut hits = self.lookup_all(code);
+        if hits.is_empty()
+            && let Some(h) = self.facets_of(code).into_iter().find(|h| matches!(h.target, Target::Finding(_)))
+        {
+            let coding = code.coding.iter().find(|c| c.code.is_some()).cloned().unwrap_or_default();
+            hits.push((coding, h));
+        }
         let Some((coding, hit)) = hits.first().cloned() else {
             let label = concept_label(code);
             self.group(format!("Observation|{label}"), || format!("Observation {label}: not a code Hepatica uses; not used"), &e.pointer);
@@ -33,7 +39,19 @@ impl Mapper<'_> {
         if status == "preliminary" {
             self.warn(&e.pointer, format!("{label}: status is preliminary; used, but the final result may differ"));
         }
+        if let Target::Biomarker(b @ (Biomarker::Her2 | Biomarker::PdL1)) = &hit.target {
+            let words = format!("{} {}", code.words(), coding.display.as_deref().unwrap_or("").to_lowercase());
+            let read = if *b == Biomarker::Her2 {
+                self.her2_detail(e, o, &words, &label, &base, facts)
+            } else {
+                self.pd_l1_scores(e, o, code, &label, &base, facts)
+            };
+            if read {
+                return;
+            }
+        }
         match &hit.target {
+            Target::Finding(name) => self.finding_observation(e, o, name, &label, base.clone(), facts),
             Target::Biomarker(b) => match self.interpret(*b, &o.value, &o.interpretation, &code.words()) {
                 Ok((v, note)) => {
                     if let Some(n) = note {
@@ -98,6 +116,27 @@ impl Mapper<'_> {
                         if let Some(n) = note {
                             self.warn(&e.pointer, format!("{label}: {n}"));
                         }
+                        if b == Biomarker::Brca && v == BiomarkerValue::Present {
+                            match self.brca_origin_of(o) {
+                                Some(origin) => facts.brca_origin.push(base.with(origin)),
+                                None => self.warn(&e.pointer, format!("{label}: BRCA variant without a genomic source class (LOINC 48002-0: germline or somatic); BRCA_origin left unknown from it")),
+                            }
+                        }
+                        if b == Biomarker::Pdgfra {
+                            let protein = o
+                                .component
+                                .iter()
+                                .find(|c| c.code.as_ref().is_some_and(|cc| cc.has(LOINC, "48005-3")))
+                                .and_then(|c| protein_change(&value_words(&c.value)));
+                            let d842v = match (v, protein.as_deref()) {
+                                (BiomarkerValue::Present, Some("D842V")) => Some(BiomarkerValue::Present),
+                                (BiomarkerValue::Absent, None) => Some(BiomarkerValue::Absent),
+                                _ => None,
+                            };
+                            if let Some(d) = d842v {
+                                facts.biomarkers.entry(Biomarker::PdgfraD842v).or_default().push(base.clone().with(d));
+                            }
+                        }
                         facts.biomarkers.entry(b).or_default().push(base.with(v));
                     }
                     Err(why) => self.warn(&e.pointer, format!("{label}: {why}; not used")),
@@ -117,6 +156,12 @@ impl Mapper<'_> {
                         None => self.warn(&e.pointer, format!("{label}: value {text:?} not recognised as an N category; not used")),
                     }
                 }
+                "bilirubin" | "albumin" => self.liver_lab(e, o, name, &label, base.clone(), facts),
+                "child_pugh" => match super::liver::child_pugh_of(&o.value) {
+                    Ok(c) => facts.child_pugh.push(base.with(c)),
+                    Err(why) => self.warn(&e.pointer, format!("{label}: {why}; not used")),
+                },
+                "histology" | "tumour_grade" | "ki67" | "tmb" => self.pathology_observation(e, o, name, &label, base.clone(), facts),
                 field => self.case_field(e, field, &label, &o.value, base.clone(), facts),
             },
             Target::Unmapped(why) => self.warn(&e.pointer, format!("Observation {label}: {why}; not used")),
@@ -195,6 +240,56 @@ impl Mapper<'_> {
                 match s.as_deref().and_then(LiverCondition::parse) {
                     Some(lc) => facts.liver_condition.push(c.with(lc)),
                     None => bad(self, "normal, chemotherapy_injured or cirrhosis"),
+                }
+            }
+            "lines_of_systemic_therapy" => match number(v) {
+                Some(n) if n.fract() == 0.0 && (0.0..=10.0).contains(&n) => facts.lines.push(c.with(n as u8)),
+                _ => bad(self, "a whole number 0-10 (valueInteger)"),
+            },
+            "platinum_sensitive"
+            | "endocrine_resistant"
+            | "castration_resistant"
+            | "primary_resected"
+            | "carcinoid_syndrome"
+            | "jaundice"
+            | "biliary_obstruction" => match v.value_boolean {
+                Some(b) => match field {
+                    "platinum_sensitive" => facts.platinum_sensitive.push(c.with(b)),
+                    "endocrine_resistant" => facts.endocrine_resistant.push(c.with(b)),
+                    "castration_resistant" => facts.castration_resistant.push(c.with(b)),
+                    "primary_resected" => facts.primary_resected.push(c.with(b)),
+                    "carcinoid_syndrome" => facts.carcinoid_syndrome.push(c.with(b)),
+                    "jaundice" => facts.jaundice.push(c.with(b)),
+                    _ => facts.biliary_obstruction.push(c.with(b)),
+                },
+                None => bad(self, "a valueBoolean"),
+            },
+            "percent_liver_replaced" => match number(v) {
+                Some(n) if (0.0..=100.0).contains(&n) => facts.percent_replaced.push(c.with(n)),
+                _ => bad(self, "a number 0-100"),
+            },
+            "months_disease_controlled" => match number(v) {
+                Some(n) if (0.0..=600.0).contains(&n) => facts.months_controlled.push(c.with(n)),
+                _ => bad(self, "a number 0-600"),
+            },
+            "net_origin" => {
+                let s = v
+                    .value_string
+                    .clone()
+                    .or_else(|| v.value_codeable_concept.as_ref().and_then(|cc| cc.coding.iter().find_map(|c| c.code.clone())));
+                match s.as_deref().and_then(NetOrigin::parse) {
+                    Some(o) => facts.net_origin.push(c.with(o)),
+                    None => bad(self, "pancreas, small_bowel, large_bowel, stomach, lung, other or unknown"),
+                }
+            }
+            "ascites" => {
+                let s = v
+                    .value_string
+                    .clone()
+                    .or_else(|| v.value_codeable_concept.as_ref().and_then(|cc| cc.coding.iter().find_map(|c| c.code.clone())));
+                match s.as_deref().and_then(Ascites::parse) {
+                    Some(a) => facts.ascites.push(c.with(a)),
+                    None => bad(self, "none, mild or moderate_severe"),
                 }
             }
             other => self.warn(&e.pointer, format!("{label}: Hepatica does not read an observation named {other}; not used")),
@@ -323,7 +418,7 @@ impl Mapper<'_> {
                 let score =
                     ihc_score(&words).or_else(|| number(v).filter(|n| (0.0..=3.0).contains(n) && n.fract() == 0.0).map(|n| n as u8));
                 if words.contains("ultralow") || words.contains("ultra-low") {
-                    return Err("HER2-ultralow has no contract value".into());
+                    return Ok((V::Ultralow, None));
                 }
                 if words.contains("her2-low")
                     || words.contains("her2 low")

@@ -26,7 +26,7 @@ use super::{Ctx, Opts, layout};
 use crate::AppState;
 use crate::error::{AppError, PageError};
 use crate::form::{
-    Answers, BIOMARKER_GROUPS, FormProblem, Input, Question, SPREAD, STEPS, Wording, biomarker_question, biomarker_value_label, choice_id,
+    Answers, BIOMARKER_GROUPS, FormProblem, Input, Question, STEPS, Wording, biomarker_question, biomarker_value_label, choice_id,
     field_id, question, to_case,
 };
 
@@ -148,16 +148,26 @@ pub fn lost_note(e: Unseal) -> Markup {
     }
 }
 
+/// One part of the form as asked: title, intro, its questions, and a folded "more" section.
+type AskedStep = (&'static str, &'static str, Vec<Question>, Option<(&'static str, Vec<Question>)>);
+
 fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormProblem], lost: Option<Unseal>) -> super::Page {
     let kb = state.kb();
     let carer = answers.carer();
     let primary = question("primary_site");
-    let steps: Vec<(&str, &str, Vec<&str>)> = STEPS
+    // Once the primary site is known (answers kept from an earlier visit), a
+    // question for other sites is not asked: no JavaScript needed.
+    let site = answers.get("primary_site");
+    let asked = |names: &[&'static str]| -> Vec<Question> {
+        names.iter().filter(|n| **n != "primary_site").filter_map(|n| question(n)).filter(|q| Question::applies_to(q.sites, site)).collect()
+    };
+    let steps: Vec<AskedStep> = STEPS
         .iter()
-        .map(|(t, i, names)| (*t, *i, names.iter().copied().filter(|n| *n != "primary_site").collect::<Vec<_>>()))
-        .filter(|(_, _, names)| !names.is_empty())
+        .map(|s| (s.title, s.intro, asked(&s.questions), s.more.as_ref().map(|(t, m)| (*t, asked(m))).filter(|(_, m)| !m.is_empty())))
+        .filter(|(_, _, qs, more)| !qs.is_empty() || more.is_some())
         .collect();
     let total = steps.len();
+    let answered = |qs: &[Question]| qs.iter().any(|q| answers.get(q.name).is_some() || problems.iter().any(|p| p.field == q.name));
     let body = html! {
         h1 { "Check which treatments might be options" }
         @if let Some(e) = lost { (lost_note(e)) }
@@ -166,7 +176,7 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
         (error_summary(problems))
         form method="post" action="/results" novalidate {
             @if let Some(q) = &primary {
-                div.step.required { (render_question(q, answers, problems, Wording::Patient)) }
+                div.step.required { (render_question_as(q, answers, problems, Wording::Patient, carer)) }
             }
             fieldset.step {
                 legend { "Who is this for?" }
@@ -186,17 +196,25 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
             }
             h2 { "More questions (optional)" }
             p { "Each answer can make the options clearer. Skip anything you don't know." }
-            @for (i, (title, intro, names)) in steps.iter().enumerate() {
+            @for (i, (title, intro, qs, more)) in steps.iter().enumerate() {
                 fieldset.step {
                     legend { span.step-no { "Part " (i + 1) " of " (total) } (title) }
                     @if !intro.is_empty() { p.hint { (intro) } }
-                    @for name in names {
-                        @if let Some(q) = question(name) {
-                            (render_question(&q, answers, problems, Wording::Patient))
+                    @for q in qs {
+                        (render_question_as(q, answers, problems, Wording::Patient, carer))
+                    }
+                    @if let Some((more_title, more_qs)) = more {
+                        details.more open[answered(more_qs)] {
+                            summary { span { (more_title) } }
+                            div.inner {
+                                @for q in more_qs {
+                                    (render_question_as(q, answers, problems, Wording::Patient, carer))
+                                }
+                            }
                         }
                     }
                     @if *title == "Test results" {
-                        @for (group, markers) in BIOMARKER_GROUPS {
+                        @for (group, markers) in BIOMARKER_GROUPS.iter() {
                             details open[markers.iter().any(|b| answers.get(&format!("biomarkers.{}", b.as_str())).is_some() || problems.iter().any(|p| p.field == format!("biomarkers.{}", b.as_str())))] {
                                 summary { span { (group) } }
                                 div.inner.grid2 {
@@ -226,8 +244,13 @@ fn about_the_check(kb: &Knowledge) -> Markup {
     }
 }
 
-/// The error summary at the top of a form (nothing when there are no problems).
+/// The error summary at the top of the patient form (nothing when there are no problems).
 pub fn error_summary(problems: &[FormProblem]) -> Markup {
+    error_summary_for(problems, Wording::Patient)
+}
+
+/// The error summary of a form in this wording, each problem linked to its field's input.
+pub fn error_summary_for(problems: &[FormProblem], wording: Wording) -> Markup {
     html! {
         @if !problems.is_empty() {
             div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
@@ -236,7 +259,7 @@ pub fn error_summary(problems: &[FormProblem]) -> Markup {
                     @for p in problems {
                         li {
                             @match question(&p.field) {
-                                Some(q) if !p.field.is_empty() => { a href={ "#" (q.input_id()) } { (p.message) } }
+                                Some(q) if !p.field.is_empty() => { a href={ "#" (if wording == Wording::Clinician { q.clinician_input_id() } else { q.input_id() }) } { (p.message) } }
                                 _ => { (p.message) }
                             }
                         }
@@ -249,12 +272,20 @@ pub fn error_summary(problems: &[FormProblem]) -> Markup {
 
 /// One question, with its help text, its error and the answer given so far.
 pub fn render_question(q: &Question, answers: &Answers, problems: &[FormProblem], wording: Wording) -> Markup {
+    render_question_as(q, answers, problems, wording, false)
+}
+
+/// [`render_question`] in a carer's voice when `carer` (patient wording only).
+pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProblem], wording: Wording, carer: bool) -> Markup {
     let id = field_id(q.name);
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-error");
     let problem = problems.iter().find(|p| p.field == q.name);
     let help = if wording == Wording::Patient { q.help } else { "" };
-    let label = if wording == Wording::Patient { q.patient } else { q.clinician };
+    let label = q.label(wording, carer);
+    let site = answers.get("primary_site");
+    let choices: Vec<_> =
+        q.choices_for(wording).iter().filter(|c| wording == Wording::Clinician || Question::applies_to(&c.sites, site)).collect();
     let mut described = Vec::new();
     if !help.is_empty() {
         described.push(hint_id.clone());
@@ -271,24 +302,24 @@ pub fn render_question(q: &Question, answers: &Answers, problems: &[FormProblem]
     html! {
         div.question.has-error[problem.is_some()] {
             @match q.input {
-                Input::Choice(choices) if compact => {
+                Input::Choice if compact => {
                     label for=(id) { (label) }
                     (error)
                     select id=(id) name=(q.name) aria-describedby=[described.as_deref()] aria-invalid=[invalid] {
                         option value="" { @if q.name == "primary_site" { "Choose (required)" } @else { "Unknown" } }
-                        @for (value, text) in choices {
-                            option value=(value) selected[current == *value] { (text) }
+                        @for c in &choices {
+                            option value=(c.value) selected[current == c.value] { (c.label) }
                         }
                     }
                 }
-                Input::Choice(choices) => {
+                Input::Choice => {
                     fieldset aria-describedby=[described.as_deref()] {
                         legend { (label) }
                         (hint)
                         (error)
                         div.choices.cols[choices.len() > 6] {
-                            @for (value, text) in choices {
-                                (radio(q.name, value, text, current == *value, invalid))
+                            @for c in &choices {
+                                (radio(q.name, &c.value, &c.label, current == c.value, invalid))
                             }
                             @if q.name != "primary_site" {
                                 div.choice.dontknow { (radio_input(q.name, "", current.is_empty(), invalid)) label for=(choice_id(q.name, "")) { "I don't know" } }
@@ -327,19 +358,19 @@ pub fn render_question(q: &Question, answers: &Answers, problems: &[FormProblem]
                         }
                     }
                 }
-                Input::Spread => {
+                Input::Checklist => {
                     @let chosen = answers.all(q.name);
                     fieldset aria-describedby=[described.as_deref()] {
                         legend { (label) }
                         (hint)
                         (error)
-                        div.choices.cols[!compact] {
-                            @for (value, text) in SPREAD {
-                                (checkbox(q.name, value, text, chosen.contains(value), invalid))
+                        div.choices.cols[!compact || choices.len() > 8] {
+                            @for c in &choices {
+                                (checkbox(q.name, &c.value, &c.label, chosen.contains(&c.value.as_str()), invalid))
                             }
                         }
                         div.choices {
-                            div.choice.dontknow { (checkbox_input(q.name, "none", chosen.contains(&"none"), invalid)) label for=(choice_id(q.name, "none")) { "Only in the liver: it has not spread anywhere else" } }
+                            div.choice.dontknow { (checkbox_input(q.name, "none", chosen.contains(&"none"), invalid)) label for=(choice_id(q.name, "none")) { (q.none_label(wording)) } }
                             (checkbox(q.name, "unknown", if compact { "Unknown" } else { "I don't know" }, chosen.contains(&"unknown"), invalid))
                         }
                     }

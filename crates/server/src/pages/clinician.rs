@@ -12,12 +12,12 @@ use axum::response::{IntoResponse, Response};
 use hepatica_engine::{Assessment, Audience, Biomarker, CriterionStatus, Suitability, assess};
 use maud::{Markup, html};
 
-use super::check::{Opened, Posted, Sealed, error_summary, lost_note, no_store, opened, posted, render_question, see_other};
+use super::check::{Opened, Posted, Sealed, error_summary_for, lost_note, no_store, opened, posted, render_question, see_other};
 use super::results::{scores, sources_list, told};
 use super::{Ctx, Opts, Page, cite, layout};
 use crate::AppState;
 use crate::error::PageError;
-use crate::form::{Answers, FormProblem, QUESTIONS, Wording, biomarker_question, field_for_pointer, question, to_case};
+use crate::form::{Answers, FormProblem, Group, QUESTIONS, Wording, biomarker_question, field_for_pointer, question, to_case};
 
 /// `GET /clinician`; with `?a=<token>` the MDT summary, or with `&edit=1` the form filled in.
 pub async fn form_page(State(state): State<AppState>, ctx: Ctx, Query(q): Sealed) -> Response {
@@ -53,6 +53,16 @@ pub async fn results(State(state): State<AppState>, ctx: Ctx, form: Posted) -> R
     }
 }
 
+/// The clinician form's sections, in order.
+const GROUPS: &[(Group, &str)] = &[
+    (Group::Case, "Case"),
+    (Group::Treatment, "Treatment history"),
+    (Group::Liver, "Liver"),
+    (Group::LiverFunction, "Liver function"),
+    (Group::Pathology, "Pathology"),
+    (Group::Biomarkers, "Biomarkers"),
+];
+
 fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormProblem], note: Option<Markup>) -> Page {
     let kb = state.kb();
     let body = html! {
@@ -60,29 +70,20 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
         @if let Some(n) = note { (n) }
         p.lede { "Every Case input on one form. Leave a field empty when it is unknown. Results use clinical wording and show the criteria trace." }
         p.meta { "Do not enter names, NHS numbers or other identifiers. Nothing is stored or logged." }
-        (error_summary(problems))
+        (error_summary_for(problems, Wording::Clinician))
         form method="post" action="/clinician" novalidate {
-            fieldset.step {
-                legend { "Case" }
-                div.grid2 {
-                    @for q in QUESTIONS.iter().filter(|q| !q.name.starts_with("liver.")) {
-                        (render_question(q, answers, problems, Wording::Clinician))
-                    }
-                }
-            }
-            fieldset.step {
-                legend { "Liver" }
-                div.grid2 {
-                    @for q in QUESTIONS.iter().filter(|q| q.name.starts_with("liver.")) {
-                        (render_question(q, answers, problems, Wording::Clinician))
-                    }
-                }
-            }
-            fieldset.step {
-                legend { "Biomarkers" }
-                div.grid2 {
-                    @for b in Biomarker::ALL {
-                        (render_question(&biomarker_question(*b), answers, problems, Wording::Clinician))
+            @for (group, title) in GROUPS {
+                fieldset.step {
+                    legend { (title) }
+                    div.grid2 {
+                        @for q in QUESTIONS.iter().filter(|q| q.group == *group) {
+                            (render_question(q, answers, problems, Wording::Clinician))
+                        }
+                        @if *group == Group::Biomarkers {
+                            @for b in Biomarker::ALL {
+                                (render_question(&biomarker_question(*b), answers, problems, Wording::Clinician))
+                            }
+                        }
                     }
                 }
             }

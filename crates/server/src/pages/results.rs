@@ -17,7 +17,7 @@ use maud::{Markup, html};
 
 use super::{cite, suitability_label};
 use crate::AppState;
-use crate::form::{Answers, BIOMARKER_GROUPS, Input, QUESTIONS, SPREAD, Wording, biomarker_value_label, number, question};
+use crate::form::{Answers, BIOMARKER_GROUPS, Input, QUESTIONS, Wording, biomarker_value_label, number, on_patient_form, question};
 
 /// Pronouns for the results page: the reader, or the person they care for.
 #[derive(Clone, Copy)]
@@ -188,7 +188,9 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
     let who = if v.carer { "You told us the person you care for has " } else { "You told us you have " };
     let mut s = format!("{who}{} that has spread to the liver", site_phrase(site));
     let spread = answers.all("spread_elsewhere");
-    let places: Vec<&str> = SPREAD.iter().filter(|(k, _)| spread.contains(k)).map(|(k, _)| spread_place(k)).collect();
+    let places: Vec<&str> = question("spread_elsewhere")
+        .map(|q| q.choices.iter().filter(|c| spread.contains(&c.value.as_str())).map(|c| spread_place(&c.value)).collect())
+        .unwrap_or_default();
     if spread.contains(&"none") {
         s.push_str(" and nowhere else.");
     } else if !places.is_empty() {
@@ -232,21 +234,29 @@ pub struct Told {
 /// Every answer given, in form order, in words.
 pub fn told(answers: &Answers, wording: Wording) -> Vec<Told> {
     let mut out = Vec::new();
-    let label = |q: &crate::form::Question| if wording == Wording::Patient { q.patient.to_string() } else { q.clinician.to_string() };
+    let carer = answers.carer();
     for q in QUESTIONS.iter().filter(|q| q.name != "id" || wording == Wording::Clinician) {
         let value = match q.input {
-            Input::Spread => {
+            Input::Checklist => {
                 let chosen = answers.all(q.name);
                 if chosen.contains(&"none") {
-                    "Only in the liver".to_string()
+                    q.none_label(wording).split(':').next().unwrap_or_default().to_string()
                 } else {
-                    SPREAD.iter().filter(|(k, _)| chosen.contains(k)).map(|(_, t)| *t).collect::<Vec<_>>().join(", ")
+                    // Every box ticked, in the list's order, each value once.
+                    let mut words: Vec<String> = Vec::new();
+                    for c in chosen.iter().filter(|c| **c != "unknown") {
+                        let w = q.answer_label(c);
+                        if !words.contains(&w) {
+                            words.push(w);
+                        }
+                    }
+                    words.join(", ")
                 }
             }
             _ => match answers.get(q.name) {
                 None => String::new(),
                 Some(raw) => match q.input {
-                    Input::Choice(c) => c.iter().find(|(k, _)| *k == raw).map(|(_, t)| t.to_string()).unwrap_or_else(|| raw.to_string()),
+                    Input::Choice => q.answer_label(raw),
                     Input::YesNo => match raw {
                         "true" => "Yes".into(),
                         "false" => "No".into(),
@@ -258,10 +268,10 @@ pub fn told(answers: &Answers, wording: Wording) -> Vec<Told> {
             },
         };
         if !value.is_empty() {
-            out.push(Told { name: q.name, label: label(q), value, anchor: q.input_id() });
+            out.push(Told { name: q.name, label: q.label(wording, carer).to_string(), value, anchor: q.input_id() });
         }
     }
-    for (_, markers) in BIOMARKER_GROUPS {
+    for (_, markers) in BIOMARKER_GROUPS.iter() {
         for b in *markers {
             let name = format!("biomarkers.{}", b.as_str());
             if let (Some(raw), Some(q)) = (answers.get(&name), question(&name)) {
@@ -300,7 +310,7 @@ pub fn summary_list(answers: &Answers, token: Option<&str>, wording: Wording) ->
                 }
             }
         }
-        @let skipped = QUESTIONS.iter().filter(|q| q.name != "id").count() - rows.iter().filter(|r| !r.name.starts_with("biomarkers.")).count();
+        @let skipped = QUESTIONS.iter().filter(|q| on_patient_form(q.name)).count() - rows.iter().filter(|r| on_patient_form(r.name)).count();
         @if skipped > 0 && wording == Wording::Patient {
             p.meta { (skipped) " other questions were not answered. Answering them can make the options clearer." }
         }
@@ -402,7 +412,9 @@ pub fn option_questions(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Vec<S
 
 /// One option in detail: summary, then why, what would decide it, kinds and
 /// questions inside a `<details>`.
-pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
+/// `link` is appended to links to the treatment pages: `?a=<token>` for a
+/// carer, so the page speaks of "them" (the token is the results page's own), or "".
+pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str) -> Markup {
     let t = kb.treatment(&o.treatment);
     let title = title(kb, o);
     let summary = if o.summary.is_empty() { t.map(|t| t.summary.as_str()).unwrap_or("") } else { &o.summary };
@@ -427,7 +439,7 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
                         h4 { "Kinds" }
                         ul {
                             @for k in &o.kinds {
-                                li { a href={ "/treatments/" (o.treatment) "#kind-" (k.id) } { (k.title) } ": " (suitability_label(k.suitability).to_lowercase()) }
+                                li { a href={ "/treatments/" (o.treatment) (link) "#kind-" (k.id) } { (k.title) } ": " (suitability_label(k.suitability).to_lowercase()) }
                             }
                         }
                     }
@@ -437,7 +449,7 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Markup {
                     }
                 }
             }
-            p.no-print { a href={ "/treatments/" (o.treatment) } { "Read more about " (title.to_lowercase()) } }
+            p.no-print { a href={ "/treatments/" (o.treatment) (link) } { "Read more about " (title.to_lowercase()) } }
         }
     }
 }
@@ -584,11 +596,36 @@ pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, tok
     }
 }
 
+/// The answers the engine did not use because they do not apply to this
+/// primary site (its `input_warnings`), in plain words; nothing when none.
+pub fn not_used(a: &Assessment, site: &str, v: Voice) -> Markup {
+    let mut labels: Vec<String> = Vec::new();
+    for w in &a.input_warnings {
+        let l = pointer_label_as(&w.pointer, v);
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    html! {
+        @if !labels.is_empty() {
+            div.callout.warning role="note" {
+                p { "These answers were not used, because they are not used for " (site_phrase(site)) ". It may be worth checking them with the care team:" }
+                ul { @for l in &labels { li { (l) } } }
+            }
+        }
+    }
+}
+
 /// The question that a missing-information pointer stands for.
 pub fn pointer_label(pointer: &str) -> String {
+    pointer_label_as(pointer, Voice { carer: false })
+}
+
+/// [`pointer_label`] in this voice (a carer reads "Is their skin ... yellow").
+pub fn pointer_label_as(pointer: &str, v: Voice) -> String {
     let field = crate::form::field_for_pointer(pointer);
     match question(&field) {
-        Some(q) => q.patient.trim_end_matches('?').to_string(),
+        Some(q) => q.label(Wording::Patient, v.carer).trim_end_matches('?').to_string(),
         None => pointer.trim_start_matches('/').replace(['/', '_'], " "),
     }
 }
@@ -600,6 +637,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
     let site = answers.get("primary_site").unwrap_or("other");
     let title = format!("Treatment options to talk about with {} care team", v.your());
     let not_having = kb.questionnaire.text("not-having").map(|t| t.sources.clone()).unwrap_or_default();
+    let link = if v.carer { format!("?a={token}") } else { String::new() };
     let body = html! {
         h1 { (title) }
         p.lede { (situation(answers, v)) }
@@ -613,19 +651,20 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
         section aria-labelledby="told-h" {
             h2 #told-h { "What you told us" }
             (summary_list(answers, Some(token), Wording::Patient))
+            (not_used(a, site, v))
         }
         (what_next(kb, a, v))
         div.callout { p { strong { "This is information to discuss, not a decision." } " " (v.disclaimer(kb)) } }
         section.no-print aria-labelledby="detail-h" {
             h2 #detail-h { "The options in detail" }
             @for s in ORDER {
-                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v)) }
+                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link)) }
             }
             article.choice-card #not-having aria-labelledby="not-having-h" {
                 h3 #not-having-h { (v.heading(kb, "not-having")) }
                 p { (v.text(kb, "not-having")) }
                 (cite(kb, &not_having))
-                p.no-print { a href="/treatments/supportive_care#choosing-not-to" { "Read more about choosing not to have treatment" } }
+                p.no-print { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { "Read more about choosing not to have treatment" } }
             }
         }
         (trials(kb, site, v))
@@ -636,7 +675,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
                 summary { span { "What would make this clearer (" (a.missing_information.len()) ")" } }
                 div.inner {
                     p { "The options would be sharper if we knew more. " (v.you_cap()) " could ask the care team about:" }
-                    ul { @for m in &a.missing_information { li { strong { (pointer_label(&m.pointer)) } ": " (m.why) } } }
+                    ul { @for m in &a.missing_information { li { strong { (pointer_label_as(&m.pointer, v)) } ": " (m.why) } } }
                 }
             }
         }
@@ -731,7 +770,7 @@ pub fn support_section(state: &AppState, v: Voice) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::PRIMARY_SITES;
+    use hepatica_knowledge::PRIMARY_SITES;
 
     #[test]
     fn third_person_questions() {
@@ -744,7 +783,7 @@ mod tests {
 
     #[test]
     fn every_site_reads_as_a_sentence() {
-        for (site, _) in PRIMARY_SITES {
+        for site in PRIMARY_SITES {
             let s = situation(&Answers::new(vec![("primary_site".into(), site.to_string())]), Voice { carer: false });
             assert!(!s.contains("started in the other") && !s.contains("in the neuroendocrine") && !s.contains("in the unknown"), "{s}");
             assert!(s.ends_with("spread to the liver."), "{s}");

@@ -1,11 +1,15 @@
 //! `/treatments` and `/treatments/<id>`: the nine treatment pages from the
 //! knowledge base. Each says in which release it last changed (its page, its
 //! rules or its statements; [`super::about::last_changed`]) and shows its
-//! clinical sign-off only where a real record exists.
+//! clinical sign-off only where a real record exists. Opened from a carer's
+//! results page (`?a=<token>`), its questions speak of "them".
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use maud::html;
 
+use super::check::{Opened, Sealed, no_store, opened};
+use super::results::third_person;
 use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved, signoff_line};
 use crate::AppState;
 use crate::error::{AppError, PageError};
@@ -26,8 +30,10 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Page {
     layout(kb, &ctx, "Treatments", body, Opts::default())
 }
 
-/// `GET /treatments/{id}`.
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Page, PageError> {
+/// `GET /treatments/{id}`; from a carer's results page (`?a=<token>`, the
+/// results page's sealed answers) the questions to ask speak of "them", not "me".
+pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Sealed) -> Result<Response, PageError> {
+    let carer = matches!(opened(&q), Opened::Answers(a) if a.carer());
     let kb = state.kb();
     let t = kb.treatment(&id).ok_or(AppError::NotFound)?;
     let mut all_sources: Vec<String> = Vec::new();
@@ -70,13 +76,13 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             }
         }
         section aria-labelledby="questions" {
-            h2 #questions { "Questions to ask the care team" }
-            ul { @for q in &t.questions { li { (q) } } }
+            h2 #questions { @if carer { "Questions to ask their care team together" } @else { "Questions to ask the care team" } }
+            ul { @for q in &t.questions { li { @if carer { (third_person(q)) } @else { (q) } } } }
         }
         @if !faqs.is_empty() {
             section aria-labelledby="faqs" {
                 h2 #faqs { "Common questions" }
-                ul { @for f in faqs { li { a href={ "/questions#" (f.id) } { (f.question) } } } }
+                ul { @for f in faqs { li { a href={ "/questions#" (f.id) } { @if carer { (third_person(&f.question)) } @else { (f.question) } } } } }
             }
         }
         section aria-labelledby="sources" {
@@ -93,5 +99,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             (signoff_line(kb, &t.review))
         }
     };
-    Ok(layout(kb, &ctx, &t.title, body, Opts { review: Some(review), ..Opts::default() }))
+    let page = layout(kb, &ctx, &t.title, body, Opts { review: Some(review), ..Opts::default() }).into_response();
+    // A page opened with someone's sealed answers is never cached.
+    Ok(if q.contains_key("a") { no_store(page) } else { page })
 }

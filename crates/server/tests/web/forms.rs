@@ -30,7 +30,8 @@ async fn results_list_all_nine_treatments() {
     assert_eq!(status, StatusCode::OK, "{html}");
     for id in hepatica_knowledge::TREATMENT_IDS {
         assert!(html.contains(&format!("id=\"opt-{id}\"")), "{id} missing from results");
-        assert!(html.contains(&format!("href=\"/treatments/{id}\"")), "{id} link missing");
+        // A carer's links carry the results page's sealed token, so the treatment page speaks of "them".
+        assert!(html.contains(&format!("href=\"/treatments/{id}?a=")), "{id} link missing");
     }
     assert_eq!(h1(&html), "Treatment options to talk about with their care team");
     assert!(html.contains(&kb.meta.version));
@@ -80,7 +81,7 @@ async fn clinician_form_has_every_field_and_results_show_criteria() {
     for b in hepatica_engine::Biomarker::ALL {
         assert!(html.contains(&format!("name=\"biomarkers.{}\"", b.as_str())), "{b}");
     }
-    for q in hepatica_server::form::QUESTIONS {
+    for q in hepatica_server::form::QUESTIONS.iter() {
         assert!(html.contains(&format!("name=\"{}\"", q.name)), "{}", q.name);
     }
     let (_, status, html) = post_follow(app(), "/clinician", &format!("id=case-1&{BOWEL_FORM}")).await;

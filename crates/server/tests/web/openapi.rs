@@ -33,5 +33,6 @@ async fn openapi_is_3_1_and_matches_the_routes() {
 fn case_schema_lists_every_primary_site_and_biomarker() {
     let s = hepatica_server::openapi::schemas();
     assert_eq!(s["Case"]["properties"]["primary_site"]["enum"].as_array().unwrap().len(), hepatica_engine::PrimarySite::ALL.len());
-    assert_eq!(s["Case"]["properties"]["biomarkers"]["properties"].as_object().unwrap().len(), hepatica_engine::Biomarker::ALL.len());
+    // Every biomarker, plus the contract 8.1 detail: PD-L1 CPS/TPS/IC, HER2 IHC and BRCA origin.
+    assert_eq!(s["Case"]["properties"]["biomarkers"]["properties"].as_object().unwrap().len(), hepatica_engine::Biomarker::ALL.len() + 5);
 }

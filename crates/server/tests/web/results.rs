@@ -306,3 +306,33 @@ async fn the_disclaimer_shows_once_on_the_results_page() {
     let (_, html) = get("/treatments/surgery").await;
     assert!(html.contains(&kb.meta.disclaimer));
 }
+
+#[tokio::test]
+async fn new_answers_are_repeated_in_plain_words_and_answers_not_used_are_named() {
+    let form = "for=carer&primary_site=bowel&treatment_history.previous=oxaliplatin+fluoropyrimidine&treatment_history.previous=sirt\
+        &treatment_history.lines_of_systemic_therapy=1&liver_function.jaundice=true&liver_function.ascites=moderate_severe\
+        &primary_resected=false&age_years=72&treatment_history.castration_resistant=true";
+    let (to, status, html) = post_follow(app(), "/results", form).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    // Only the sealed token is in the address (a random token may hold any letters, so no word search).
+    assert!(to.starts_with("/results?a=") && !to.contains('&'), "{to}");
+    for shown in [
+        "FOLFOX or CAPOX (oxaliplatin), SIRT (tiny radioactive beads)",
+        "Yes: the belly is clearly swollen",
+        "72",
+        "Is their skin or the white of their eyes yellow?",
+    ] {
+        assert!(html.contains(shown), "{shown} not repeated");
+    }
+    // The prostate-only answer is accepted but named as not used for bowel cancer.
+    assert!(html.contains("These answers were not used"), "input warning shown");
+    assert!(html.contains("For prostate cancer: has the cancer grown even with hormone injections"), "the unused answer is named");
+    // Treatment pages reached from a carer's results speak of "them".
+    let token = to.trim_start_matches("/results?a=");
+    assert!(html.contains(&format!("href=\"/treatments/surgery?a={token}\"")), "carer token passed to the treatment page");
+    let (status, page) = get(&format!("/treatments/surgery?a={token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("for them") && !words(&page).contains(" for me"), "carer treatment page");
+    let (_, own) = get("/treatments/surgery").await;
+    assert!(own.contains("for me"), "the plain page keeps the reader's own voice");
+}
