@@ -323,17 +323,17 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub(crate) fn knowledge(args: &KbArgs) -> Result<&'static Knowledge, u8> {
     let kb = load_knowledge(args)?;
     let mut stderr = std::io::stderr().lock();
-    if let Some(want) = &args.expect_hash {
-        if !want.trim().eq_ignore_ascii_case(kb.content_hash()) {
-            let _ = writeln!(
-                stderr,
-                "error: --expect-hash: expected a knowledge base with content hash {}, got {} (knowledge base {})",
-                want.trim(),
-                kb.content_hash(),
-                kb.meta.version
-            );
-            return Err(EXIT_INVALID);
-        }
+    if let Some(want) = &args.expect_hash
+        && !want.trim().eq_ignore_ascii_case(kb.content_hash())
+    {
+        let _ = writeln!(
+            stderr,
+            "error: --expect-hash: expected a knowledge base with content hash {}, got {} (knowledge base {})",
+            want.trim(),
+            kb.content_hash(),
+            kb.meta.version
+        );
+        return Err(EXIT_INVALID);
     }
     if kb.is_draft() {
         let embedded = Knowledge::by_version(&kb.meta.version).map(|k| k.content_hash()).unwrap_or_default();

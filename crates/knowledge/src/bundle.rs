@@ -171,10 +171,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, BundleError> {
 pub fn sign(bytes: &[u8], key: &SigningKey) -> Result<Vec<u8>, BundleError> {
     let p = parse(bytes)?;
     files_checked(&p)?;
-    if let (Some(old), Ok(as_public)) = (p.signature, VerifyingKey::from_bytes(key.as_bytes())) {
-        if as_public.verify(&p.signed_part, &Signature::from_bytes(&old)).is_ok() {
-            return Err(BundleError::Key("expected a private key, got the public key that verifies this bundle's signature".into()));
-        }
+    if let (Some(old), Ok(as_public)) = (p.signature, VerifyingKey::from_bytes(key.as_bytes()))
+        && as_public.verify(&p.signed_part, &Signature::from_bytes(&old)).is_ok()
+    {
+        return Err(BundleError::Key("expected a private key, got the public key that verifies this bundle's signature".into()));
     }
     let sig = key.sign(&p.signed_part);
     key.verifying_key()
