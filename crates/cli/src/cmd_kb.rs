@@ -2,8 +2,10 @@
 //!
 //! Bundles and keys are described in `hepatica_knowledge::bundle`. Every file
 //! these commands write goes to a temporary file beside the target first and
-//! is renamed over it, so a failure never leaves half a file; `keygen` never
-//! overwrites a key.
+//! is renamed over it, so a failure never leaves half a file. A target that
+//! exists and is not a regular file (device, FIFO, symlink, folder) is refused
+//! with exit 2; `bundle --out` replaces an existing file only with `--force`;
+//! `keygen` never overwrites a key; `sign` keeps the bundle's mode.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -128,11 +130,13 @@ fn versions_text(catalogue: &[ReleaseInfo]) -> String {
     let mut out =
         String::from("VERSION      PUBLISHED   LOGIC  CONTENT HASH (SHA-256)                                            STATUS\n");
     for r in catalogue {
-        let status = match (&r.superseded_by, r.latest) {
-            (_, true) => "latest (default)".to_string(),
-            (Some(newer), false) => format!("superseded by {newer}"),
-            (None, false) => String::new(),
-        };
+        let mut status = vec![if r.frozen { "frozen".to_string() } else { "not frozen (working content)".to_string() }];
+        match (&r.superseded_by, r.latest) {
+            (_, true) => status.push("latest (default)".to_string()),
+            (Some(newer), false) => status.push(format!("superseded by {newer}")),
+            (None, false) => {}
+        }
+        let status = status.join(", ");
         out.push_str(format!("{:<12} {:<11} {:<6} {} {}", r.version, r.published, r.engine_logic, r.content_hash, status).trim_end());
         out.push('\n');
     }
@@ -244,13 +248,20 @@ pub struct BundleArgs {
     /// Which release to bundle (default latest).
     #[command(flatten)]
     pub kb: KbArgs,
-    /// The bundle file to write.
+    /// The bundle file to write (a new file; see --force).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace --out when it is an existing regular file (devices, FIFOs,
+    /// symlinks and folders are refused even then).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Writes one release as an (unsigned) bundle.
 pub fn bundle(args: BundleArgs) -> anyhow::Result<u8> {
+    if let Err(e) = check_out("--out", &args.out, args.force) {
+        return Ok(invalid(&[e]));
+    }
     let kb = match crate::knowledge(&args.kb) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
@@ -294,13 +305,23 @@ pub struct KeygenArgs {
 
 /// Writes a new Ed25519 key pair.
 pub fn keygen(args: KeygenArgs) -> anyhow::Result<u8> {
-    let existing: Vec<String> = [&args.out_private, &args.out_public]
+    let mut problems: Vec<String> = [("--out-private", &args.out_private), ("--out-public", &args.out_public)]
         .into_iter()
-        .filter(|p| p.exists())
-        .map(|p| format!("{}: expected a new file, got one that exists (keys are never overwritten)", p.display()))
+        .filter_map(|(flag, p)| {
+            check_out(flag, p, false).err().map(|e| {
+                if e.contains("--force") {
+                    format!("{flag}: expected a new file, got {} which exists (keys are never overwritten)", p.display())
+                } else {
+                    e
+                }
+            })
+        })
         .collect();
-    if !existing.is_empty() {
-        return Ok(invalid(&existing));
+    if same_file(&args.out_private, &args.out_public) {
+        problems.push(format!("--out-public: expected a different file from --out-private, got {} for both", args.out_public.display()));
+    }
+    if !problems.is_empty() {
+        return Ok(invalid(&problems));
     }
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
@@ -328,6 +349,14 @@ pub struct SignArgs {
 
 /// Signs a bundle in place.
 pub fn sign(args: SignArgs) -> anyhow::Result<u8> {
+    // The bundle is rewritten in place: only a regular file (not a symlink,
+    // which the rename would replace with a file) is signed.
+    match std::fs::symlink_metadata(&args.file) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Ok(invalid(&[format!("{}: expected a regular bundle file, got {}", args.file.display(), kind(&m))]));
+        }
+        _ => {}
+    }
     let key = match read_small(&args.private_key, "--private-key")
         .and_then(|t| bundle::signing_key(&t).map_err(|e| format!("--private-key {}: {e}", args.private_key.display())))
     {
@@ -342,7 +371,8 @@ pub fn sign(args: SignArgs) -> anyhow::Result<u8> {
         Ok(s) => s,
         Err(e) => return Ok(invalid(&[format!("{}: {e}", args.file.display())])),
     };
-    write_atomically(&args.file, &signed, false)?;
+    let mode = std::fs::metadata(&args.file).map(|m| m.permissions()).ok();
+    write_atomically_with(&args.file, &signed, false, mode)?;
     let p = bundle::parse(&signed)?;
     crate::print_stdout(&format!("signed {} (knowledge base {}, content hash {})\n", args.file.display(), p.version, p.content_hash))?;
     Ok(EXIT_OK)
@@ -417,9 +447,70 @@ fn read_small(file: &Path, flag: &str) -> Result<String, String> {
     Ok(text)
 }
 
+/// What a non-regular file is, for messages.
+fn kind(m: &std::fs::Metadata) -> &'static str {
+    let t = m.file_type();
+    if t.is_symlink() {
+        return "a symbolic link";
+    }
+    if t.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// Checks a file these commands are about to write (by renaming a temporary
+/// file over it, which would turn a device, FIFO or symlink into a regular
+/// file): a target that exists and is not a regular file is refused, and so
+/// is an existing regular file unless `force`. Like `batch --output`.
+fn check_out(flag: &str, path: &Path, force: bool) -> Result<(), String> {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => {
+            if path.file_name().is_none() {
+                return Err(format!("{flag}: expected a file path, got {}", path.display()));
+            }
+            Ok(())
+        }
+        Ok(m) if !m.file_type().is_file() => Err(format!(
+            "{flag}: expected a regular file (it is written to a temporary file and renamed into place), got {} which is {}",
+            path.display(),
+            kind(&m)
+        )),
+        Ok(_) if force => Ok(()),
+        Ok(_) => Err(format!("{flag}: expected a new file, got {} which exists (give --force to replace it)", path.display())),
+    }
+}
+
+/// Whether two paths name the same file (also before either exists).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        dir.canonicalize().ok().map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    a == b || resolve(a).is_some_and(|x| Some(x) == resolve(b))
+}
+
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`: readers see the old file or the new one, never half of one.
 fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> anyhow::Result<()> {
+    write_atomically_with(path, bytes, private, None)
+}
+
+/// [`write_atomically`], giving the new file `mode` (the replaced file's, for `kb sign`).
+fn write_atomically_with(path: &Path, bytes: &[u8], private: bool, mode: Option<std::fs::Permissions>) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
     let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
@@ -435,6 +526,9 @@ fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> anyhow::Result<
         let _ = private;
         let mut f = opts.open(&tmp)?;
         f.write_all(bytes)?;
+        if let Some(mode) = mode {
+            f.set_permissions(mode)?;
+        }
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

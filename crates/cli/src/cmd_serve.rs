@@ -105,6 +105,14 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
     };
+    if args.kb.kb_file.is_some() && kb.is_draft() && !args.allow_draft {
+        return Ok(invalid(&[format!(
+            "--kb-file: expected the content of release {} (content hash {}), got other content ({}); a changed release needs a new version, or give --allow-draft",
+            kb.meta.version,
+            hepatica_knowledge::Knowledge::by_version(&kb.meta.version).map(|k| k.content_hash()).unwrap_or_default(),
+            kb.content_hash()
+        )]));
+    }
     let config = hepatica_server::ServeConfig {
         addr: args.addr,
         data_dir: args.data_dir,

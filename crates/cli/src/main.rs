@@ -128,6 +128,10 @@ pub(crate) struct KbArgs {
     /// The publisher's public key (hex, from hepatica kb keygen) that must have signed --kb-file.
     #[arg(long, value_name = "KEY", env = "HEPATICA_KB_PUBLIC_KEY", requires = "kb_file")]
     pub public_key: Option<PathBuf>,
+    /// Refuse (exit 2) unless the knowledge base's content hash is this one
+    /// (the 64 hex digits kb versions and every answer's stamp show).
+    #[arg(long, value_name = "HASH", env = "HEPATICA_KB_EXPECT_HASH")]
+    pub expect_hash: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +214,10 @@ pub(crate) struct ServeArgs {
     /// Which knowledge base to use.
     #[command(flatten)]
     pub kb: KbArgs,
+    /// Serve a --kb-file bundle that has the version of an embedded release
+    /// but other content (refused without this; its answers are stamped draft).
+    #[arg(long)]
+    pub allow_draft: bool,
     /// Largest request body on the FHIR and CDS Hooks routes, in MiB (other routes accept 1 MiB).
     #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024), env = "HEPATICA_MAX_FHIR_BODY")]
     pub max_fhir_body: u32,
@@ -307,7 +315,40 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// signed bundle (`--kb-file` + `--public-key`), the last two loaded and
 /// type-checked at run time (rules, thresholds and the statements the engine
 /// cites). Anything that does not load prints every problem and gives exit code 2.
+///
+/// Then: `--expect-hash` other than the loaded content hash is exit 2; a
+/// folder or bundle that has an embedded release's version but other content
+/// ([`Knowledge::is_draft`]) gets a warning on stderr, and its answers carry
+/// `knowledge_base.draft: true`.
 pub(crate) fn knowledge(args: &KbArgs) -> Result<&'static Knowledge, u8> {
+    let kb = load_knowledge(args)?;
+    let mut stderr = std::io::stderr().lock();
+    if let Some(want) = &args.expect_hash
+        && !want.trim().eq_ignore_ascii_case(kb.content_hash())
+    {
+        let _ = writeln!(
+            stderr,
+            "error: --expect-hash: expected a knowledge base with content hash {}, got {} (knowledge base {})",
+            want.trim(),
+            kb.content_hash(),
+            kb.meta.version
+        );
+        return Err(EXIT_INVALID);
+    }
+    if kb.is_draft() {
+        let embedded = Knowledge::by_version(&kb.meta.version).map(|k| k.content_hash()).unwrap_or_default();
+        let _ = writeln!(
+            stderr,
+            "warning: knowledge base {} has content hash {}, not that of the release {} this program embeds ({embedded}): it is a draft, and its answers are stamped draft",
+            kb.meta.version,
+            kb.content_hash(),
+            kb.meta.version
+        );
+    }
+    Ok(kb)
+}
+
+fn load_knowledge(args: &KbArgs) -> Result<&'static Knowledge, u8> {
     let mut stderr = std::io::stderr().lock();
     if let (Some(file), Some(key)) = (&args.kb_file, &args.public_key) {
         return match cmd_kb::open_bundle(file, key) {

@@ -223,7 +223,7 @@ fn text(a: &Assessment, kb: &Knowledge, st: Style) -> String {
         None => "Treatment options for secondary cancer in the liver".to_string(),
     };
     let _ = writeln!(out, "{}", st.bold(&title));
-    let _ = writeln!(out, "Knowledge base {} (published {})", a.knowledge_base.version, a.knowledge_base.published);
+    let _ = writeln!(out, "{}", kb_line(&a.knowledge_base));
     out.push('\n');
     wrap(&mut out, &a.disclaimer, "", "", w);
     for s in Suitability::ALL {
@@ -339,7 +339,7 @@ fn markdown(a: &Assessment) -> String {
     if let Some(id) = &a.case_id {
         let _ = writeln!(out, "Case: `{id}`  ");
     }
-    let _ = writeln!(out, "Knowledge base {} (published {})\n", a.knowledge_base.version, a.knowledge_base.published);
+    let _ = writeln!(out, "{}\n", kb_line(&a.knowledge_base));
     let _ = writeln!(out, "> {}\n", a.disclaimer);
     for s in Suitability::ALL {
         let group: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == s).collect();
@@ -450,6 +450,21 @@ fn capitalise(s: &str) -> String {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
     }
+}
+
+/// The knowledge-base stamp line of text and markdown output: version,
+/// publication date, the content hash (first 12 hex digits), and, when they
+/// apply, the newer release and the draft warning.
+fn kb_line(kb: &hepatica_engine::KbStamp) -> String {
+    let short: String = kb.content_hash.chars().take(12).collect();
+    let mut line = format!("Knowledge base {} (published {}, content hash {short})", kb.version, kb.published);
+    if let Some(newer) = &kb.superseded_by {
+        line.push_str(&format!("; superseded by {newer}"));
+    }
+    if kb.draft {
+        line.push_str("; draft: not the released content of this version");
+    }
+    line
 }
 
 #[cfg(test)]

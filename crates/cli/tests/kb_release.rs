@@ -95,6 +95,13 @@ fn kb_versions_lists_every_release_in_text_and_json() {
     let text = out(&o);
     assert!(text.contains("2026.11.0") && text.contains(&format!("superseded by {}", Knowledge::latest_version())), "{text}");
     assert!(text.contains("latest (default)") && text.contains(Knowledge::embedded().content_hash()), "{text}");
+    // Which releases are frozen, as the JSON says.
+    for r in list {
+        let line = text.lines().find(|l| l.starts_with(r["version"].as_str().unwrap())).unwrap();
+        let frozen = r["frozen"] == true;
+        assert!(line.contains("frozen"), "{line}");
+        assert_eq!(line.contains("not frozen"), !frozen, "{line}");
+    }
 }
 
 #[test]
@@ -288,6 +295,20 @@ fn kb_check_reports_sign_off_coverage_and_can_require_it() {
     let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("unknown reviewer \"nobody\"; expected one of fixture"), "{}", err(&o));
+    // A sign-off for a release that is not one: an error.
+    for bogus in ["not a version", "9999.99.9"] {
+        let t = with("fixture").replace("release = \"2026.12.0\"", &format!("release = \"{bogus}\""));
+        std::fs::write(&page, t).unwrap();
+        let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{bogus}");
+        assert!(err(&o).contains(&format!("release {bogus:?} is not a release")), "{}", err(&o));
+    }
+    // A free-text reviewer who is not the content team: an error naming the rule.
+    let invented = with("fixture").replacen(&line, "reviewers = [\"Dr Invented Person\"]", 1);
+    std::fs::write(&page, invented).unwrap();
+    let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("\"Dr Invented Person\" is not the content team") && err(&o).contains("reviewers.toml"), "{}", err(&o));
 }
 
 /// The part of an Assessment that a pinned release must reproduce (as in
@@ -353,4 +374,198 @@ fn assess_kb_2026_11_0_reproduces_recorded_answers() {
         }
     }
     assert!(checked >= 38, "{checked}");
+}
+
+/// Makes a FIFO at `path` with mkfifo(1).
+fn mkfifo(path: &str) -> bool {
+    Command::new("mkfifo").arg(path).status().is_ok_and(|s| s.success())
+}
+
+fn is_regular(path: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+}
+
+#[test]
+fn kb_outputs_refuse_fifos_symlinks_folders_and_existing_files() {
+    let dir = Scratch::new("outs");
+    let fifo = dir.path("fifo");
+    let have_fifo = mkfifo(&fifo);
+    let target = dir.path("target");
+    std::fs::write(&target, "keep me").unwrap();
+    let link = dir.path("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let folder = dir.path("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let mut special = vec![(link.clone(), "symbolic link"), (folder.clone(), "folder")];
+    if have_fifo {
+        special.push((fifo.clone(), "named pipe"));
+    } else {
+        eprintln!("skipping the FIFO case: mkfifo is not available");
+    }
+    for (path, kind) in &special {
+        for force in [false, true] {
+            let mut args = vec!["kb", "bundle", "--kb", "2026.11.0", "--out", path.as_str()];
+            if force {
+                args.push("--force");
+            }
+            let o = run(&args);
+            assert_eq!(o.status.code(), Some(2), "{path} (force {force}): {}", err(&o));
+            assert!(err(&o).contains("--out") && err(&o).contains(path.as_str()) && err(&o).contains(kind), "{}", err(&o));
+        }
+        let o = run(&["kb", "keygen", "--out-private", path.as_str(), "--out-public", &dir.path("new.pub")]);
+        assert_eq!(o.status.code(), Some(2), "keygen --out-private {path}");
+        assert!(err(&o).contains(path.as_str()), "{}", err(&o));
+        assert!(!Path::new(&dir.path("new.pub")).exists(), "nothing is written when a target is refused");
+    }
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the symlink is still a symlink");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    if have_fifo {
+        assert!(!is_regular(&fifo), "the FIFO is still a FIFO");
+    }
+    // An existing regular file: refused, then replaced with --force.
+    let o = run(&["kb", "bundle", "--kb", "2026.11.0", "--out", &target]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--force"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    let o = run(&["kb", "bundle", "--kb", "2026.11.0", "--out", &target, "--force"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(std::fs::read(&target).unwrap().starts_with(b"hepatica-kb-bundle 1\n"));
+    // keygen: one path for both keys is refused, and nothing is written.
+    let same = dir.path("same");
+    let o = run(&["kb", "keygen", "--out-private", &same, "--out-public", &same]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--out-public") && err(&o).contains("different file"), "{}", err(&o));
+    assert!(!Path::new(&same).exists());
+    // sign: refuses a symlink to a bundle, keeps the bundle's mode.
+    let (private, public) = (dir.path("k"), dir.path("k.pub"));
+    assert!(run(&["kb", "keygen", "--out-private", &private, "--out-public", &public]).status.success());
+    let bundle_link = dir.path("bundle-link");
+    std::os::unix::fs::symlink(&target, &bundle_link).unwrap();
+    let o = run(&["kb", "sign", &bundle_link, "--private-key", &private]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("symbolic link"), "{}", err(&o));
+    assert!(std::fs::symlink_metadata(&bundle_link).unwrap().file_type().is_symlink());
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = run(&["kb", "sign", &target, "--private-key", &private]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o640, "sign keeps the mode");
+}
+
+#[test]
+fn kb_sign_refuses_a_public_key_and_keeps_a_good_signature() {
+    let dir = Scratch::new("signkey");
+    let (private, public, bundle) = (dir.path("k"), dir.path("k.pub"), dir.path("b"));
+    assert!(run(&["kb", "keygen", "--out-private", &private, "--out-public", &public]).status.success());
+    assert!(run(&["kb", "bundle", "--out", &bundle]).status.success());
+    assert!(run(&["kb", "sign", &bundle, "--private-key", &private]).status.success());
+    let good = std::fs::read(&bundle).unwrap();
+    // The public key file as it is, and its hex alone without the comment.
+    let hex_only = dir.path("hex");
+    let text = std::fs::read_to_string(&public).unwrap();
+    std::fs::write(&hex_only, text.lines().filter(|l| !l.starts_with('#')).collect::<String>()).unwrap();
+    for key in [&public, &hex_only] {
+        let o = run(&["kb", "sign", &bundle, "--private-key", key]);
+        assert_eq!(o.status.code(), Some(2), "{key}: {}", err(&o));
+        assert!(err(&o).contains("public key"), "{}", err(&o));
+        assert_eq!(std::fs::read(&bundle).unwrap(), good, "the good signature is kept");
+    }
+    assert!(run(&["kb", "verify", &bundle, "--public-key", &public]).status.success());
+    // And a private key given as the public key is named.
+    let o = run(&["kb", "verify", &bundle, "--public-key", &private]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("private key"), "{}", err(&o));
+}
+
+#[test]
+fn a_signed_2026_11_0_bundle_gives_the_2026_11_0_answers() {
+    let dir = Scratch::new("b1110");
+    let (private, public, bundle) = (dir.path("k"), dir.path("k.pub"), dir.path("b"));
+    assert!(run(&["kb", "keygen", "--out-private", &private, "--out-public", &public]).status.success());
+    assert!(run(&["kb", "bundle", "--kb", "2026.11.0", "--out", &bundle]).status.success());
+    assert!(run(&["kb", "sign", &bundle, "--private-key", &private]).status.success());
+    let by_version = run_stdin(&["assess", "--format", "json", "--kb", "2026.11.0"], CASE);
+    assert!(by_version.status.success(), "{}", err(&by_version));
+    let by_file = run_stdin(&["assess", "--format", "json", "--kb-file", &bundle, "--public-key", &public], CASE);
+    assert!(by_file.status.success(), "{}", err(&by_file));
+    let a: Value = serde_json::from_str(&out(&by_version)).unwrap();
+    let b: Value = serde_json::from_str(&out(&by_file)).unwrap();
+    assert_eq!(a["options"], b["options"]);
+    assert_eq!(b["knowledge_base"]["version"], "2026.11.0");
+    // The frozen folder loads too, with the same answers.
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../releases/2026.11.0");
+    let by_dir = run_stdin(&["assess", "--format", "json", "--kb-dir", folder.to_str().unwrap()], CASE);
+    assert!(by_dir.status.success(), "{}", err(&by_dir));
+    let c: Value = serde_json::from_str(&out(&by_dir)).unwrap();
+    assert_eq!(a["options"], c["options"]);
+}
+
+#[test]
+fn a_changed_release_that_keeps_its_version_is_stamped_draft_and_hashes_can_be_pinned() {
+    let dir = Scratch::new("draft");
+    let copy = dir.0.join("content");
+    copy_dir(&content(), &copy);
+    let copy_s = copy.to_str().unwrap();
+    // An unchanged copy is the release itself: no draft stamp, no warning.
+    let o = run_stdin(&["assess", "--format", "json", "--kb-dir", copy_s], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let a: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert!(a["knowledge_base"].get("draft").is_none(), "{}", a["knowledge_base"]);
+    assert!(!err(&o).contains("draft"), "{}", err(&o));
+    // Changed content under the same version.
+    let kb_toml = copy.join("kb.toml");
+    let text = std::fs::read_to_string(&kb_toml).unwrap();
+    std::fs::write(&kb_toml, format!("{text}\n# a local change\n")).unwrap();
+    let o = run_stdin(&["assess", "--format", "json", "--kb-dir", copy_s], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let a: Value = serde_json::from_str(&out(&o)).unwrap();
+    let version = Knowledge::latest_version();
+    assert_eq!(a["knowledge_base"]["version"], version);
+    assert_eq!(a["knowledge_base"]["draft"], true);
+    assert_ne!(a["knowledge_base"]["content_hash"], Knowledge::embedded().content_hash());
+    assert!(err(&o).contains("warning: knowledge base") && err(&o).contains("draft"), "{}", err(&o));
+    let draft_hash = a["knowledge_base"]["content_hash"].as_str().unwrap().to_string();
+    // --expect-hash: the right hash passes, another is exit 2 naming both.
+    let o = run_stdin(&["assess", "--format", "json", "--kb-dir", copy_s, "--expect-hash", &draft_hash], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let released = Knowledge::embedded().content_hash();
+    let o = run_stdin(&["assess", "--kb-dir", copy_s, "--expect-hash", released], CASE);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).is_empty());
+    assert!(err(&o).contains("--expect-hash") && err(&o).contains(&draft_hash) && err(&o).contains(released), "{}", err(&o));
+    let o = run_stdin(&["assess", "--kb", "2026.11.0", "--expect-hash", released], CASE);
+    assert_eq!(o.status.code(), Some(2), "2026.11.0 is not the latest's hash");
+    let o = run(&["batch", "--kb-dir", copy_s, "--expect-hash", released, "--input", &dir.path("none"), "--output", &dir.path("o")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--expect-hash"), "{}", err(&o));
+    let o = run(&["serve", "--kb-dir", copy_s, "--expect-hash", released, "--data-dir", &dir.path("data")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--expect-hash"), "{}", err(&o));
+    // serve --kb-file refuses to shadow the embedded release without --allow-draft.
+    let (private, public, bundle) = (dir.path("k"), dir.path("k.pub"), dir.path("b"));
+    assert!(run(&["kb", "keygen", "--out-private", &private, "--out-public", &public]).status.success());
+    assert!(run(&["kb", "bundle", "--kb-dir", copy_s, "--out", &bundle]).status.success());
+    assert!(run(&["kb", "sign", &bundle, "--private-key", &private]).status.success());
+    let o = run(&["serve", "--kb-file", &bundle, "--public-key", &public, "--data-dir", &dir.path("data")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--allow-draft") && err(&o).contains(&draft_hash), "{}", err(&o));
+    let o = run_stdin(&["assess", "--format", "json", "--kb-file", &bundle, "--public-key", &public], CASE);
+    assert!(o.status.success(), "{}", err(&o));
+    let a: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(a["knowledge_base"]["draft"], true);
+}
+
+#[test]
+fn text_and_markdown_show_the_content_hash_and_the_newer_release() {
+    let old = Knowledge::release("2026.11.0").unwrap();
+    for format in ["text", "markdown"] {
+        let o = run_stdin(&["assess", "--format", format, "--kb", "2026.11.0"], CASE);
+        assert!(o.status.success(), "{}", err(&o));
+        let text = out(&o);
+        assert!(text.contains(&old.content_hash()[..12]), "{format}: {text}");
+        assert!(text.contains(&format!("superseded by {}", Knowledge::latest_version())), "{format}: {text}");
+        let o = run_stdin(&["assess", "--format", format], CASE);
+        let text = out(&o);
+        assert!(text.contains(&Knowledge::embedded().content_hash()[..12]) && !text.contains("superseded by"), "{format}: {text}");
+    }
 }

@@ -74,6 +74,12 @@ pub struct KbStamp {
     /// The newest release this program has, when it is newer than this one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<String>,
+    /// `true` when the knowledge base has the version of a release this
+    /// program embeds but other content (a changed `--kb-dir` folder or
+    /// bundle that kept the number; [`hepatica_knowledge::Knowledge::is_draft`]).
+    /// Left out otherwise (an extension of contract 8.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 impl KbStamp {
@@ -84,6 +90,7 @@ impl KbStamp {
             published: kb.meta.published.to_string(),
             content_hash: kb.content_hash().to_string(),
             superseded_by: kb.superseded_by().map(str::to_string),
+            draft: kb.is_draft(),
         }
     }
 }

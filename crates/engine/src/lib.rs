@@ -32,7 +32,7 @@ pub mod scores;
 pub use assessment::*;
 pub use case::*;
 pub use parse::{FieldError, case_from_json, case_from_value};
-pub use rules::{STATEMENT_IDS, input_given};
+pub use rules::{LOGIC_2_STATEMENT_IDS, STATEMENT_IDS, input_given, statement_ids};
 
 use hepatica_knowledge::{Diagnostic, Knowledge};
 
@@ -52,7 +52,8 @@ pub fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
     rules::assess_summary(kb, case)
 }
 
-/// Checks that every statement the procedural rules cite exists in `kb`.
+/// Checks that every statement the procedural rules cite, at `kb`'s engine
+/// logic revision ([`statement_ids`]), exists in `kb`.
 ///
 /// `hepatica kb check` runs this next to the knowledge base's own checks, so a
 /// content edit that removes something the rules cite fails before release.
@@ -60,13 +61,9 @@ pub fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
 /// loads; statements and thresholds named in `content/rules/` are checked then too.)
 pub fn check_references(kb: &Knowledge) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for id in STATEMENT_IDS {
-        // Statements only the revision-2 rules cite are not needed by an older release.
-        if kb.engine_logic() < 2 && rules::LOGIC_2_STATEMENT_IDS.contains(id) {
-            continue;
-        }
+    for id in statement_ids(kb.engine_logic()) {
         if kb.statement(id).is_none() {
-            out.push(Diagnostic::error("statements", *id, "id", "the engine cites this statement but it is not in the knowledge base"));
+            out.push(Diagnostic::error("statements", id, "id", "the engine cites this statement but it is not in the knowledge base"));
         }
     }
     out

@@ -27,7 +27,8 @@ use crate::*;
 use crate::{eval, facts};
 
 /// Every statement id the rules cite (checked against the knowledge base by
-/// [`crate::check_references`] and by tests that run the rules).
+/// [`crate::check_references`] and by tests that run the rules); those only
+/// engine logic 2 cites are also in [`LOGIC_2_STATEMENT_IDS`].
 pub const STATEMENT_IDS: &[&str] = &[
     // summaries
     "summary.usual",
@@ -288,7 +289,7 @@ pub const STATEMENT_IDS: &[&str] = &[
 /// (issue 13, `engine_logic >= 2`: local and drug treatments); a release
 /// published with `engine_logic = 1` need not hold them (see
 /// [`crate::check_references`]). A test keeps this list exactly the ids the
-/// frozen 2026.11.0 release lacks.
+/// frozen 2026.11.0 release lacks. See [`statement_ids`].
 pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
     "surgery.staged_cirrhosis",
     "surgery.transplant_bowel_outside",
@@ -363,6 +364,12 @@ pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
     "immuno.gastro_oesophageal_depends",
     "chemo.womb",
 ];
+
+/// The statement ids a knowledge base of `engine_logic` must hold: every id
+/// of [`STATEMENT_IDS`], less [`LOGIC_2_STATEMENT_IDS`] below logic 2.
+pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
+    STATEMENT_IDS.iter().copied().filter(move |id| engine_logic >= 2 || !LOGIC_2_STATEMENT_IDS.contains(id))
+}
 
 /// Inputs in the order `missing_information` lists them.
 const INPUT_ORDER: &[&str] = &[

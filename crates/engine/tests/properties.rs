@@ -398,6 +398,22 @@ fn engine_references_resolve() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// A release of engine logic 1 (2026.11.0) loads: the statements only logic 2
+/// cites are not required of it, and are required of a logic-2 release.
+#[test]
+fn references_follow_the_engine_logic_revision() {
+    let old = Knowledge::release("2026.11.0").expect("frozen release");
+    assert_eq!(old.engine_logic(), 1);
+    let problems = check_references(old);
+    assert!(problems.is_empty(), "{problems:#?}");
+    for id in hepatica_engine::LOGIC_2_STATEMENT_IDS {
+        assert!(STATEMENT_IDS.contains(id), "{id} is not in STATEMENT_IDS");
+        assert!(!hepatica_engine::statement_ids(1).any(|x| x == *id), "{id} is required of logic 1");
+        assert!(hepatica_engine::statement_ids(2).any(|x| x == *id), "{id} is not required of logic 2");
+    }
+    assert_eq!(hepatica_engine::statement_ids(2).count(), STATEMENT_IDS.len());
+}
+
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.
 #[test]
 fn score_thresholds_match_knowledge_base() {

@@ -20,11 +20,14 @@
 //! the Ed25519 seed, the public key the compressed point. Lines starting with
 //! `#` are comments.
 //!
-//! [`open`] checks, in order: the magic line and header; that the payload is
-//! all there (truncated); that it decompresses and unpacks (corrupt); that
-//! its hash is the header's (tampered); that a signature is present
-//! (unsigned) and valid for the key (tampered or another key); that the
-//! content loads. Each failure is one [`BundleError`] naming the problem.
+//! [`open`] checks, in order: the magic line and header (at most
+//! [`MAX_HEADER_BYTES`], each line at most [`MAX_HEADER_LINE`]); that the
+//! payload is all there (truncated); that a signature is present (unsigned)
+//! and valid for the key (tampered or another key), before anything is
+//! decompressed, since the signature covers the compressed bytes; that it
+//! decompresses and unpacks (corrupt); that its hash is the header's
+//! (tampered); that the content loads. Each failure is one [`BundleError`]
+//! naming the problem.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
@@ -34,6 +37,10 @@ use crate::release::{compress, content_hash, decompress, hex, pack, unpack};
 
 const MAGIC: &str = "hepatica-kb-bundle 1\n";
 const SIGNATURE_PREFIX: &str = "signature: ed25519 ";
+/// Where the header must have ended (a real one is about 150 bytes).
+pub const MAX_HEADER_BYTES: usize = 4096;
+/// Longest header line.
+pub const MAX_HEADER_LINE: usize = 256;
 
 /// Why a bundle or key was refused.
 #[derive(Debug, thiserror::Error)]
@@ -109,10 +116,17 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, BundleError> {
     if !bytes.starts_with(MAGIC.as_bytes()) {
         return Err(corrupt("it does not start with \"hepatica-kb-bundle 1\""));
     }
-    let end = bytes.windows(2).position(|w| w == b"\n\n").ok_or_else(|| corrupt("the header has no end (a blank line)"))?;
+    let head = &bytes[..bytes.len().min(MAX_HEADER_BYTES)];
+    let end = head
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .ok_or_else(|| BundleError::Corrupt(format!("the header has no end (a blank line) within {MAX_HEADER_BYTES} bytes")))?;
     let header = std::str::from_utf8(&bytes[..end]).map_err(|_| corrupt("the header is not UTF-8"))?;
     let mut fields = std::collections::BTreeMap::new();
     for line in header.lines().skip(1) {
+        if line.len() > MAX_HEADER_LINE {
+            return Err(BundleError::Corrupt(format!("a header line is longer than {MAX_HEADER_LINE} bytes")));
+        }
         let (k, v) = line.split_once(": ").ok_or_else(|| BundleError::Corrupt(format!("header line {line:?} is not \"key: value\"")))?;
         if fields.insert(k, v).is_some() {
             return Err(BundleError::Corrupt(format!("header field {k} is repeated")));
@@ -149,10 +163,23 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, BundleError> {
 
 /// The bundle with a signature by `key` (replacing any earlier one). The
 /// content is checked first (hash and shape), so a damaged bundle is never signed.
+///
+/// Refused as a [`BundleError::Key`]: a key whose 32 bytes, read as a public
+/// key, verify the bundle's present signature (the signer's public key given
+/// as the private key). The new signature is verified with the key's own
+/// public key before it is returned.
 pub fn sign(bytes: &[u8], key: &SigningKey) -> Result<Vec<u8>, BundleError> {
     let p = parse(bytes)?;
     files_checked(&p)?;
+    if let (Some(old), Ok(as_public)) = (p.signature, VerifyingKey::from_bytes(key.as_bytes()))
+        && as_public.verify(&p.signed_part, &Signature::from_bytes(&old)).is_ok()
+    {
+        return Err(BundleError::Key("expected a private key, got the public key that verifies this bundle's signature".into()));
+    }
     let sig = key.sign(&p.signed_part);
+    key.verifying_key()
+        .verify(&p.signed_part, &sig)
+        .map_err(|_| BundleError::Key("the new signature does not verify with the key's public key".into()))?;
     let mut out = p.signed_part;
     out.extend_from_slice(format!("{SIGNATURE_PREFIX}{}\n", hex(&sig.to_bytes())).as_bytes());
     Ok(out)
@@ -161,9 +188,10 @@ pub fn sign(bytes: &[u8], key: &SigningKey) -> Result<Vec<u8>, BundleError> {
 /// A verified bundle's knowledge base, after every check in the module doc.
 pub fn open(bytes: &[u8], key: &VerifyingKey) -> Result<Knowledge, BundleError> {
     let p = parse(bytes)?;
-    let files = files_checked(&p)?;
+    // The signature covers the compressed bytes: nothing unsigned is decompressed.
     let sig = p.signature.ok_or(BundleError::Unsigned)?;
     key.verify(&p.signed_part, &Signature::from_bytes(&sig)).map_err(|_| BundleError::BadSignature)?;
+    let files = files_checked(&p)?;
     let kb = Knowledge::from_files(files.iter().map(|(a, b)| (a.as_str(), b.as_str()))).map_err(|e| BundleError::Load(e.0))?;
     if kb.meta.version != p.version {
         return Err(BundleError::Corrupt(format!("the header says version {}, its kb.toml says {}", p.version, kb.meta.version)));
@@ -190,15 +218,27 @@ pub fn keypair_from_seed(seed: [u8; 32]) -> (String, String) {
     )
 }
 
-/// Reads a private key file's text.
+/// Reads a private key file's text. A file whose comment says it is a public
+/// key (as `kb keygen` writes them) is refused: both are 64 hex digits, and
+/// signing with a public key's bytes gives a signature nobody can check.
 pub fn signing_key(text: &str) -> Result<SigningKey, BundleError> {
+    if comments(text).any(|c| c.contains("public key")) {
+        return Err(BundleError::Key("expected a private key, got a public key file (its comment says \"public key\")".into()));
+    }
     Ok(SigningKey::from_bytes(&key_bytes(text, "private")?))
 }
 
-/// Reads a public key file's text.
+/// Reads a public key file's text (a private key file, by its comment, is refused).
 pub fn verifying_key(text: &str) -> Result<VerifyingKey, BundleError> {
+    if comments(text).any(|c| c.contains("signing key") || c.contains("Keep it secret")) {
+        return Err(BundleError::Key("expected a public key, got a private key file (its comment says \"signing key\")".into()));
+    }
     VerifyingKey::from_bytes(&key_bytes(text, "public")?)
         .map_err(|_| BundleError::Key("the public key is not a valid Ed25519 point".into()))
+}
+
+fn comments(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| l.starts_with('#'))
 }
 
 fn key_bytes(text: &str, which: &str) -> Result<[u8; 32], BundleError> {
@@ -243,11 +283,24 @@ mod tests {
         let mut relabelled = text.into_bytes();
         relabelled.extend_from_slice(&signed[60..]);
         assert!(matches!(open(&relabelled, &key.verifying_key()), Err(BundleError::BadSignature)));
-        // A flipped payload byte: damaged compression, or a different hash.
+        // A flipped payload byte breaks the signature, checked before decompressing.
         let mut flipped = signed.clone();
         let at = signed.len() - 200;
         flipped[at] ^= 0x55;
-        assert!(matches!(open(&flipped, &key.verifying_key()), Err(BundleError::Corrupt(_) | BundleError::HashMismatch { .. })));
+        assert!(matches!(open(&flipped, &key.verifying_key()), Err(BundleError::BadSignature)));
+        // Signed over damaged compression: corrupt, found after the signature.
+        let mut damaged = unsigned.clone();
+        let at = damaged.len() - 100;
+        damaged[at] ^= 0x55;
+        let p = parse(&damaged).expect("shape");
+        let mut resigned = p.signed_part.clone();
+        resigned.extend_from_slice(format!("{SIGNATURE_PREFIX}{}\n", hex(&key.sign(&p.signed_part).to_bytes())).as_bytes());
+        assert!(matches!(open(&resigned, &key.verifying_key()), Err(BundleError::Corrupt(_) | BundleError::HashMismatch { .. })));
+        // A header with no end in its first 4 KiB, or a very long line.
+        let long = [MAGIC.as_bytes(), &[b'x'; MAX_HEADER_BYTES]].concat();
+        assert!(matches!(parse(&long), Err(BundleError::Corrupt(m)) if m.contains("within")));
+        let line = format!("{MAGIC}version: {}\n\n", "9".repeat(MAX_HEADER_LINE));
+        assert!(matches!(parse(line.as_bytes()), Err(BundleError::Corrupt(m)) if m.contains("longer than")));
     }
 
     #[test]
@@ -256,5 +309,21 @@ mod tests {
         let sk = signing_key(&private).expect("private key");
         assert_eq!(verifying_key(&public).expect("public key"), sk.verifying_key());
         assert!(matches!(verifying_key("abc"), Err(BundleError::Key(m)) if m.contains("64 hex digits")));
+        // Each file is refused in the other's place.
+        assert!(matches!(signing_key(&public), Err(BundleError::Key(m)) if m.contains("public key file")));
+        assert!(matches!(verifying_key(&private), Err(BundleError::Key(m)) if m.contains("private key file")));
+    }
+
+    #[test]
+    fn signing_with_the_signers_public_key_bytes_is_refused() {
+        let (unsigned, key) = bundle();
+        let signed = sign(&unsigned, &key).expect("signs");
+        // The public key's hex without its comment: the same length as a private key.
+        let public_hex = hex(key.verifying_key().as_bytes());
+        let wrong = signing_key(&public_hex).expect("64 hex digits read as a seed");
+        assert!(matches!(sign(&signed, &wrong), Err(BundleError::Key(m)) if m.contains("public key")));
+        // Re-signing with the real key, or another private key, is fine.
+        assert!(sign(&signed, &key).is_ok());
+        assert!(sign(&signed, &SigningKey::from_bytes(&[9; 32])).is_ok());
     }
 }

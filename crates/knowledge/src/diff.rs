@@ -25,6 +25,9 @@ pub struct Change {
     /// The fields that differ (empty for added and removed records).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldChange>,
+    /// The record's `description` (thresholds), from the newer release when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// Kind of change.
@@ -71,7 +74,9 @@ pub struct KbDiff {
     pub drugs: Vec<Change>,
     /// Treatment pages and the questionnaire.
     pub pages: Vec<Change>,
-    /// Everything else (glossary, questions, support, codes, lexicon, urgent list, kb.toml, reviewers).
+    /// The release's own settings (`kb.toml`: `engine_logic`, dates, texts).
+    pub release: Vec<Change>,
+    /// Everything else (glossary, questions, support, codes, lexicon, urgent list, reviewers).
     pub other: Vec<Change>,
 }
 
@@ -82,8 +87,9 @@ impl KbDiff {
     }
 
     /// The areas with their names, in display order.
-    pub fn areas(&self) -> [(&'static str, &Vec<Change>); 7] {
+    pub fn areas(&self) -> [(&'static str, &Vec<Change>); 8] {
         [
+            ("release", &self.release),
             ("statements", &self.statements),
             ("sources", &self.sources),
             ("thresholds", &self.thresholds),
@@ -106,8 +112,28 @@ impl KbDiff {
     /// The diff in plain English, one sentence per area that changed (for `/about/changes`).
     pub fn plain_english(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let count = |c: &[Change], k: ChangeKind| c.iter().filter(|x| x.change == k).count();
+        // A file's own settings (`file:<path>`, its [review]) are not records to count.
+        let count = |c: &[Change], k: ChangeKind| c.iter().filter(|x| x.change == k && !x.id.starts_with("file:")).count();
+        for c in &self.release {
+            let mut rest = Vec::new();
+            for f in &c.fields {
+                match f.field.as_str() {
+                    "engine_logic" => out.push(format!(
+                        "How the program applies the rules changed: revision {} \u{2192} {}.",
+                        f.old.as_deref().unwrap_or("1"),
+                        f.new.as_deref().unwrap_or("1")
+                    )),
+                    "version" | "published" => {}
+                    other => rest.push(other.replace('_', " ")),
+                }
+            }
+            if !rest.is_empty() {
+                out.push(format!("The release's own details changed ({}).", rest.join(", ")));
+            }
+        }
         let s = &self.statements;
+        let s: Vec<Change> = s.iter().filter(|c| !c.id.starts_with("file:")).cloned().collect();
+        let s = &s;
         let reworded = s.iter().filter(|c| c.fields.iter().any(|f| f.field == "patient" || f.field == "clinician")).count();
         let resourced = s.iter().filter(|c| c.fields.iter().any(|f| f.field == "sources")).count();
         if !s.is_empty() {
@@ -119,7 +145,7 @@ impl KbDiff {
                 resourced
             ));
         }
-        if !self.sources.is_empty() {
+        if self.sources.iter().any(|c| !c.id.starts_with("file:")) {
             out.push(format!(
                 "Sources: {} new, {} taken out, {} updated.",
                 count(&self.sources, ChangeKind::Added),
@@ -127,16 +153,20 @@ impl KbDiff {
                 count(&self.sources, ChangeKind::Changed)
             ));
         }
-        for c in &self.thresholds {
+        for c in self.thresholds.iter().filter(|c| !c.id.starts_with("file:")) {
             let name = c.id.trim_start_matches("threshold:");
+            let what = match &c.description {
+                Some(d) => format!("{} ({name})", d.trim_end_matches('.')),
+                None => name.to_string(),
+            };
             match (c.change, c.fields.iter().find(|f| f.field == "value")) {
                 (ChangeKind::Changed, Some(f)) => out.push(format!(
-                    "The threshold {name} changed from {} to {}.",
+                    "Threshold changed: {what}: {} \u{2192} {}.",
                     f.old.as_deref().unwrap_or("none"),
                     f.new.as_deref().unwrap_or("none")
                 )),
-                (ChangeKind::Added, _) => out.push(format!("A new threshold: {name}.")),
-                (ChangeKind::Removed, _) => out.push(format!("The threshold {name} was taken out.")),
+                (ChangeKind::Added, _) => out.push(format!("A new threshold: {what}.")),
+                (ChangeKind::Removed, _) => out.push(format!("Threshold taken out: {what}.")),
                 _ => {}
             }
         }
@@ -147,7 +177,7 @@ impl KbDiff {
         for (t, n) in by_treatment {
             out.push(format!("The rules for {} changed ({n} {}).", t.replace('_', " "), if n == 1 { "part" } else { "parts" }));
         }
-        if !self.drugs.is_empty() {
+        if self.drugs.iter().any(|c| !c.id.starts_with("file:")) {
             out.push(format!(
                 "Drugs: {} new, {} taken out, {} updated.",
                 count(&self.drugs, ChangeKind::Added),
@@ -203,14 +233,16 @@ pub fn diff(from: (&str, &[(&str, &str)]), to: (&str, &[(&str, &str)])) -> Resul
         rules: Vec::new(),
         drugs: Vec::new(),
         pages: Vec::new(),
+        release: Vec::new(),
         other: Vec::new(),
     };
     let keys: std::collections::BTreeSet<&(String, String)> = old.keys().chain(new.keys()).collect();
     for key in keys {
         let (area, id) = key;
+        let description = new.get(key).or(old.get(key)).and_then(|r| r.get("description")).filter(|_| area == "threshold").cloned();
         let change = match (old.get(key), new.get(key)) {
-            (None, Some(_)) => Change { id: id.clone(), change: ChangeKind::Added, fields: Vec::new() },
-            (Some(_), None) => Change { id: id.clone(), change: ChangeKind::Removed, fields: Vec::new() },
+            (None, Some(_)) => Change { id: id.clone(), change: ChangeKind::Added, fields: Vec::new(), description },
+            (Some(_), None) => Change { id: id.clone(), change: ChangeKind::Removed, fields: Vec::new(), description },
             (Some(a), Some(b)) if a != b => {
                 let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
                 let fields = names
@@ -218,17 +250,27 @@ pub fn diff(from: (&str, &[(&str, &str)]), to: (&str, &[(&str, &str)])) -> Resul
                     .filter(|n| a.get(*n) != b.get(*n))
                     .map(|n| FieldChange { field: n.clone(), old: a.get(n).cloned(), new: b.get(n).cloned() })
                     .collect();
-                Change { id: id.clone(), change: ChangeKind::Changed, fields }
+                Change { id: id.clone(), change: ChangeKind::Changed, fields, description }
             }
             _ => continue,
         };
-        match area.as_str() {
+        // A file's own settings go with what the file holds (by its folder).
+        let area = match id.strip_prefix("file:") {
+            Some("kb.toml") => "release",
+            Some(p) if p.starts_with("sources/") => "source",
+            Some(p) if p.starts_with("statements/") => "statement",
+            Some(p) if p.starts_with("drugs/") => "drug",
+            Some("thresholds.toml") => "threshold",
+            _ => area.as_str(),
+        };
+        match area {
             "statement" => d.statements.push(change),
             "source" => d.sources.push(change),
             "threshold" => d.thresholds.push(change),
             "rules" => d.rules.push(change),
             "drug" => d.drugs.push(change),
             "page" => d.pages.push(change),
+            "release" => d.release.push(change),
             _ => d.other.push(change),
         }
     }
@@ -345,8 +387,16 @@ mod tests {
         assert_eq!(d.statements.len(), 1, "{:?}", d.statements);
         assert_eq!(d.statements[0].fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["patient"]);
         assert!(d.touches_treatment("chemotherapy"));
-        assert!(d.plain_english().iter().any(|l| l.contains("to 12345")), "{:?}", d.plain_english());
+        let words = d.plain_english();
+        let desc = d.thresholds[0].description.as_deref().expect("a threshold's description");
+        assert!(words.iter().any(|l| l.contains(desc.trim_end_matches('.')) && l.contains("\u{2192} 12345")), "{words:?}");
         let back = diff(("new", &view), ("old", &files)).expect("diff");
+        // Between the two releases: kb.toml is the release's own, sources files are sources.
+        let d = diff(("2026.11.0", &files), ("latest", crate::Knowledge::embedded_files())).expect("diff");
+        assert!(d.release.iter().any(|c| c.id == "file:kb.toml"), "{:?}", d.release);
+        assert!(!d.other.iter().any(|c| c.id.starts_with("file:kb.toml") || c.id.starts_with("file:sources/")), "{:?}", d.other);
+        let words = d.plain_english();
+        assert!(words.iter().any(|l| l == "How the program applies the rules changed: revision 1 \u{2192} 2."), "{words:?}");
         assert_eq!(back.thresholds[0].fields[0].old.as_deref(), Some("12345"));
     }
 }

@@ -239,6 +239,16 @@ impl Knowledge {
         &self.content_hash
     }
 
+    /// Whether this knowledge base claims the version of a release this
+    /// program embeds but has other content (a changed folder or bundle that
+    /// kept the version number): its answers are stamped `draft: true`, and
+    /// `serve --kb-file` refuses it without `--allow-draft`.
+    pub fn is_draft(&self) -> bool {
+        let v = self.meta.version.as_str();
+        let embedded = if v == files::LATEST_VERSION { Some(Knowledge::embedded()) } else { Knowledge::release(v) };
+        embedded.is_some_and(|k| !std::ptr::eq(k, self) && k.content_hash() != self.content_hash())
+    }
+
     /// The newest version this program has, when it is newer than this one.
     pub fn superseded_by(&self) -> Option<&str> {
         self.superseded_by.as_deref()

@@ -59,11 +59,22 @@ pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
     from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
 }
 
+/// Largest content file read by [`read_dir`] (a release's largest is about 60 KB).
+pub(crate) const MAX_FILE_BYTES: u64 = 8 << 20;
+/// Largest content folder read by [`read_dir`], all files together.
+pub(crate) const MAX_DIR_BYTES: u64 = 64 << 20;
+
 /// Every `.toml` file under `dir` as `(path relative to dir, text)`, in path order.
+///
+/// Only regular files are read (a symlink to one is followed): a `.toml`
+/// entry that is a FIFO, device or socket (or a symlink to one), and a
+/// symlink to a folder, are refused naming the file, as is a file above
+/// [`MAX_FILE_BYTES`] or a folder above [`MAX_DIR_BYTES`] in all.
 pub(crate) fn read_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, LoadError> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    collect(dir, dir, &mut files, &mut problems);
+    let mut total = 0u64;
+    collect(dir, dir, &mut files, &mut problems, &mut total);
     if !problems.is_empty() {
         return Err(LoadError(problems));
     }
@@ -71,7 +82,13 @@ pub(crate) fn read_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, L
     Ok(files)
 }
 
-fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>, problems: &mut Vec<Diagnostic>) {
+fn collect(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    out: &mut Vec<(String, String)>,
+    problems: &mut Vec<Diagnostic>,
+    total: &mut u64,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -81,16 +98,89 @@ fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String,
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
-            collect(root, &path, out, problems);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            match std::fs::read_to_string(&path) {
-                Ok(text) => out.push((rel, text)),
-                Err(e) => problems.push(Diagnostic::error(rel, "", "", format!("cannot read file: {e}"))),
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        let meta = std::fs::metadata(&path);
+        if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+            if is_link {
+                problems.push(Diagnostic::error(rel, "", "", "expected a folder, got a symbolic link to one (not followed)"));
+            } else {
+                collect(root, &path, out, problems, total);
             }
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        match meta {
+            Ok(m) if !m.is_file() => {
+                let link = if is_link { "a symbolic link to " } else { "" };
+                problems.push(Diagnostic::error(rel, "", "", format!("expected a regular file, got {link}{}", kind(&m))));
+                continue;
+            }
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                problems.push(Diagnostic::error(
+                    rel,
+                    "",
+                    "",
+                    format!("expected a file of at most {MAX_FILE_BYTES} bytes, got {}", m.len()),
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        match read_capped(&path) {
+            Ok(text) => {
+                *total += text.len() as u64;
+                if *total > MAX_DIR_BYTES {
+                    problems.push(Diagnostic::error(
+                        rel,
+                        "",
+                        "",
+                        format!("the content folder holds more than {MAX_DIR_BYTES} bytes of .toml files"),
+                    ));
+                    return;
+                }
+                out.push((rel, text));
+            }
+            Err(e) => problems.push(Diagnostic::error(rel, "", "", format!("cannot read file: {e}"))),
         }
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`] (checked again on the
+/// open handle, so a file swapped after the first check is still capped).
+fn read_capped(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("expected a regular file"));
+    }
+    let mut text = String::new();
+    f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!("expected a file of at most {MAX_FILE_BYTES} bytes")));
+    }
+    Ok(text)
+}
+
+fn kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = m;
+    "not a regular file"
 }
 
 pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Knowledge, LoadError> {
@@ -318,5 +408,66 @@ fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Di
         let ctx = into.red_flag_context.get_or_insert_with(RedFlagContext::default);
         ctx.general.extend(c.general);
         ctx.personal.extend(c.personal);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("hepatica-load-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    fn problems(dir: &std::path::Path) -> String {
+        let e = read_dir(dir).expect_err("refused");
+        e.0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = scratch("special");
+        std::fs::write(dir.join("kb.toml"), "version = \"x\"\n").unwrap();
+        assert_eq!(read_dir(&dir).unwrap().len(), 1);
+        // A FIFO named .toml: refused (opening it would hang), naming it.
+        let fifo = dir.join("pipe.toml");
+        if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+            let p = problems(&dir);
+            assert!(p.contains("pipe.toml") && p.contains("named pipe"), "{p}");
+            std::fs::remove_file(&fifo).unwrap();
+            // A symlink to it is refused too.
+            std::process::Command::new("mkfifo").arg(dir.join("real-pipe")).status().unwrap();
+            std::os::unix::fs::symlink(dir.join("real-pipe"), dir.join("link.toml")).unwrap();
+            let p = problems(&dir);
+            assert!(p.contains("link.toml") && p.contains("symbolic link to a named pipe"), "{p}");
+            std::fs::remove_file(dir.join("link.toml")).unwrap();
+        } else {
+            eprintln!("skipping the FIFO cases: mkfifo is not available");
+        }
+        // A symlink to a folder is not followed (a loop would never end).
+        std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+        let p = problems(&dir);
+        assert!(p.contains("loop") && p.contains("symbolic link"), "{p}");
+        std::fs::remove_file(dir.join("loop")).unwrap();
+        // A symlink to a regular file is read.
+        std::fs::write(dir.join("real"), "[review]\n").unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("linked.toml")).unwrap();
+        assert_eq!(read_dir(&dir).unwrap().len(), 2);
+        // One file over the cap (sparse, so cheap to make).
+        let big = std::fs::File::create(dir.join("big.toml")).unwrap();
+        big.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let p = problems(&dir);
+        assert!(p.contains("big.toml") && p.contains("at most"), "{p}");
+        std::fs::remove_file(dir.join("big.toml")).unwrap();
+        // Many files under the per-file cap, over the folder's.
+        for i in 0..(MAX_DIR_BYTES / MAX_FILE_BYTES + 1) {
+            std::fs::File::create(dir.join(format!("part{i}.toml"))).unwrap().set_len(MAX_FILE_BYTES).unwrap();
+        }
+        let p = problems(&dir);
+        assert!(p.contains("more than"), "{p}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -9,6 +9,15 @@
 //! its items count as "sign-off pending". `kb check` reports the coverage and
 //! `kb check --require-signoff` fails while any item lacks a record.
 
+//!
+//! The free-text `reviewers` list of a `[review]` names no person: its only
+//! accepted value is [`CONTENT_TEAM`] (or [`CONTENT_TEAM_SIGNED`]), and
+//! `kb check` fails on any other entry (a named person must be registered in
+//! `reviewers.toml` and sign off with a record). Pages show a person's name
+//! only from a sign-off record ([`latest`]), and the team otherwise
+//! ([`team_line`]). A sign-off's `release` must be a version this program
+//! has or the knowledge base's own.
+
 use crate::check::Diagnostic;
 use crate::{Date, Knowledge, ReviewOverride, Reviewer, SignOff};
 
@@ -56,6 +65,19 @@ impl std::fmt::Display for Coverage {
     }
 }
 
+/// The content team, while no clinician has signed an item off: the only
+/// free-text reviewer a content file may give.
+pub const CONTENT_TEAM: &str = "Hepatica content team (clinical sign-off pending)";
+/// The content team as pages name it beside a sign-off record.
+pub const CONTENT_TEAM_SIGNED: &str = "Hepatica content team";
+
+/// Who a page says last reviewed an item: the team, and "(clinical sign-off
+/// pending)" only while it has no sign-off record by a listed reviewer
+/// (never a free-text name: see the module doc).
+pub fn team_line(kb: &Knowledge, review: &ReviewOverride) -> &'static str {
+    if latest(kb, review).is_some() { CONTENT_TEAM_SIGNED } else { CONTENT_TEAM }
+}
+
 /// Counts sign-off records.
 pub fn coverage(kb: &Knowledge) -> Coverage {
     let all = items(kb);
@@ -71,7 +93,9 @@ pub fn latest<'a>(kb: &'a Knowledge, review: &'a ReviewOverride) -> Option<(&'a 
 }
 
 /// Problems with reviewers and sign-off records: unknown reviewer ids, a
-/// repeated reviewer id, empty fields, a sign-off dated after `today`.
+/// repeated reviewer id, empty fields, a sign-off dated after `today` or for
+/// a release that is neither this one nor one this program has, and a
+/// free-text reviewer that is not the content team.
 pub fn problems(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -85,8 +109,34 @@ pub fn problems(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
             }
         }
     }
+    let free_text = |collection: &str, id: &str, names: &[String], out: &mut Vec<Diagnostic>| {
+        for name in names.iter().filter(|n| n.as_str() != CONTENT_TEAM && n.as_str() != CONTENT_TEAM_SIGNED) {
+            out.push(Diagnostic::error(
+                collection,
+                id,
+                "reviewers",
+                format!(
+                    "{name:?} is not the content team: a named person must be listed in reviewers.toml and sign off with a signoff record; the free-text reviewers list may only hold {CONTENT_TEAM:?}"
+                ),
+            ));
+        }
+    };
+    free_text("kb.toml", "", &kb.meta.review.reviewers, &mut out);
+    let known_releases = Knowledge::versions();
     for (collection, id, review) in items(kb) {
+        if let Some(names) = &review.reviewers {
+            free_text(collection, id, names, &mut out);
+        }
         for s in &review.signoff {
+            let release = s.release.trim();
+            if !release.is_empty() && release != kb.meta.version && !known_releases.contains(&release) {
+                out.push(Diagnostic::error(
+                    collection,
+                    id,
+                    "signoff",
+                    format!("release {release:?} is not a release: expected {} or one of {}", kb.meta.version, known_releases.join(", ")),
+                ));
+            }
             if kb.reviewer(&s.reviewer).is_none() {
                 let known: Vec<&str> = kb.reviewers.iter().map(|r| r.id.as_str()).collect();
                 let expected = if known.is_empty() {

@@ -278,18 +278,96 @@ pub async fn assess_fhir(
     json_response(&a, "no-store")
 }
 
-fn search_params(
-    state: &AppState,
-    q: Result<Query<SearchParams>, QueryRejection>,
-) -> Result<(String, usize, crate::search::Search), AppError> {
+type SearchRequest = (String, usize, crate::search::Search, &'static hepatica_knowledge::Knowledge);
+
+fn search_params(state: &AppState, q: Result<Query<SearchParams>, QueryRejection>) -> Result<SearchRequest, AppError> {
     let Query(p) = q.map_err(|r| AppError::BadRequest(r.body_text()))?;
     let kb = state.kb_for(p.kb.as_deref())?;
     let q = p.q.map(|s| crate::search::clean_query(&s)).unwrap_or_default();
     if q.is_empty() {
         return Err(AppError::BadRequest("the query parameter q is required".into()));
     }
-    Ok((q, p.limit.unwrap_or(10).clamp(1, 50), state.search_for(kb)))
+    Ok((q, p.limit.unwrap_or(10).clamp(1, 50), state.search_for(kb), kb))
 }
+
+/// `value` with a `knowledge_base` stamp (the release that answered) added
+/// to its top-level object, as every Assessment has (an extension of
+/// contract sections 4 and 5).
+fn stamped(value: &impl serde::Serialize, kb: &hepatica_knowledge::Knowledge) -> Result<Value, AppError> {
+    let mut v = serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Value::Object(map) = &mut v {
+        let stamp = serde_json::to_value(hepatica_engine::KbStamp::of(kb)).map_err(|e| AppError::Internal(e.to_string()))?;
+        map.insert("knowledge_base".to_string(), stamp);
+    }
+    Ok(v)
+}
+
+/// The API routes whose answers come from a knowledge base.
+pub fn is_knowledge_route(path: &str) -> bool {
+    matches!(path, "/api/v1/assess" | "/api/v1/assess/fhir" | "/api/v1/drugs" | "/api/v1/ask")
+}
+
+/// Every value of `key` in a query string, percent-decoded (keys too, so
+/// `%6Bb` counts as `kb`).
+fn query_values(query: &str, key: &str) -> Vec<String> {
+    fn decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(x) => {
+                        out.push(x);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                },
+                x => out.push(x),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .filter(|(k, _)| decode(k) == key)
+        .map(|(_, v)| decode(v))
+        .collect()
+}
+
+/// Middleware on the knowledge routes ([`is_knowledge_route`]): `?kb=` given
+/// more than once is 422 problem details (not the query parser's 400), and
+/// every successful answer carries `Hepatica-KB: <version>; sha256=<content
+/// hash>` (and `; draft` for a draft, see `Knowledge::is_draft`) naming the
+/// release that answered.
+pub async fn kb_header(State(state): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if !is_knowledge_route(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let values = query_values(req.uri().query().unwrap_or(""), "kb");
+    if values.len() > 1 {
+        return AppError::UnknownKb(format!("kb given more than once ({} times); give one version", values.len())).into_response();
+    }
+    let kb = match state.kb_for(values.first().map(String::as_str)) {
+        Ok(kb) => kb,
+        Err(e) => return e.into_response(),
+    };
+    let mut res = next.run(req).await;
+    if res.status().is_success() {
+        let draft = if kb.is_draft() { "; draft" } else { "" };
+        if let Ok(v) = HeaderValue::from_str(&format!("{}; sha256={}{draft}", kb.meta.version, kb.content_hash())) {
+            res.headers_mut().insert(KB_HEADER, v);
+        }
+    }
+    res
+}
+
+/// The response header naming the knowledge-base release that answered.
+pub const KB_HEADER: &str = "hepatica-kb";
 
 /// Looks a drug or regimen up by name, brand, abbreviation or misspelling (contract section 4).
 #[utoipa::path(get, path = "/api/v1/drugs", tag = "search", params(SearchParams), responses(
@@ -298,8 +376,8 @@ fn search_params(
     (status = 422, description = "Unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
 ))]
 pub async fn drugs(State(state): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> Result<Response, AppError> {
-    let (q, limit, search) = search_params(&state, q)?;
-    json_response(&search.drugs(&q, limit), "no-cache")
+    let (q, limit, search, kb) = search_params(&state, q)?;
+    json_response(&stamped(&search.drugs(&q, limit), kb)?, "no-cache")
 }
 
 /// Searches all patient content (contract section 5).
@@ -309,8 +387,8 @@ pub async fn drugs(State(state): State<AppState>, q: Result<Query<SearchParams>,
     (status = 422, description = "Unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
 ))]
 pub async fn ask(State(state): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> Result<Response, AppError> {
-    let (q, limit, search) = search_params(&state, q)?;
-    json_response(&search.ask(&q, limit), "no-cache")
+    let (q, limit, search, kb) = search_params(&state, q)?;
+    json_response(&stamped(&search.ask(&q, limit), kb)?, "no-cache")
 }
 
 /// The knowledge-base releases this server can answer with, oldest first

@@ -45,8 +45,9 @@ pub enum AppError {
     /// A well-formed case with invalid fields (422), every problem listed.
     #[error("the case is not valid ({} problems)", .0.len())]
     InvalidCase(Vec<FieldError>),
-    /// `?kb=` named a knowledge-base version this server does not have (422);
-    /// the message names the versions that exist.
+    /// `?kb=` named a knowledge-base version this server does not have, was
+    /// empty, or was given more than once (422); the message names the
+    /// versions that exist, and `errors` holds it with the pointer `?kb`.
     #[error("{0}")]
     UnknownKb(String),
     /// Too busy, a cap reached, or a rate exceeded, for now (503 or 429).
@@ -103,6 +104,7 @@ impl AppError {
             detail: self.public_detail(),
             errors: match self {
                 AppError::InvalidCase(e) => capped(e),
+                AppError::UnknownKb(detail) => vec![FieldError { pointer: "?kb".to_string(), detail: detail.clone() }],
                 _ => Vec::new(),
             },
         }

@@ -151,12 +151,15 @@ impl AppState {
     }
 
     /// The knowledge base for `?kb=VERSION`: none, or the served one's
-    /// version, is [`AppState::kb`]; `latest` or another version this program
+    /// version, is [`AppState::kb`]; an empty value is 422 (like `--kb ""`); `latest` or another version this program
     /// has is that release; anything else is 422 naming the versions that exist.
     pub fn kb_for(&self, version: Option<&str>) -> Result<&'static Knowledge, AppError> {
         let served = self.kb();
         match version.map(str::trim) {
-            None | Some("") => Ok(served),
+            None => Ok(served),
+            Some("") => {
+                Err(AppError::UnknownKb("kb: expected a knowledge-base version (see /api/v1/kb) or latest, got an empty value".to_string()))
+            }
             Some(v) if v == served.meta.version => Ok(served),
             Some(v) => Knowledge::by_version(v).map_err(|mut e| {
                 if !e.known.contains(&served.meta.version) {
@@ -237,6 +240,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(cds::routes(state.clone()));
     // Every oversized body, whichever route and extractor met it, answers 413 problem details.
+    // Every knowledge API route: one ?kb= at most, and the answering release in a header.
+    let app = app.layer(axum::middleware::from_fn_with_state(state.clone(), api::kb_header));
     let app = app.layer(axum::middleware::from_fn_with_state(state, error::too_large_as_problem));
     layers::apply(metrics::instrument(app))
 }

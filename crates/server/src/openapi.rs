@@ -219,7 +219,8 @@ pub fn schemas() -> Value {
                 "version": { "type": "string", "examples": ["2026.11.0"] },
                 "published": { "type": "string", "format": "date" },
                 "content_hash": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Hex SHA-256 of the release's content files (ARCHITECTURE.md, \"Release store\")." },
-                "superseded_by": { "type": "string", "description": "The newest release, present only when this one is older." }
+                "superseded_by": { "type": "string", "description": "The newest release, present only when this one is older." },
+                "draft": { "type": "boolean", "description": "Present (true) only when the knowledge base has the version of a release this program embeds but other content (a changed folder or bundle)." }
             }
         },
         "KbReleases": {
@@ -258,6 +259,7 @@ pub fn schemas() -> Value {
             "required": ["query", "matches"],
             "properties": {
                 "query": { "type": "string" },
+                "knowledge_base": { "$ref": "#/components/schemas/KbStamp" },
                 "did_you_mean": { "type": "string" },
                 "matches": { "type": "array", "items": { "type": "object", "required": ["id", "name", "kind", "brand_names", "class", "given_as", "used_for", "components", "sources"], "properties": {
                     "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string", "enum": ["drug", "regimen"] },
@@ -272,6 +274,7 @@ pub fn schemas() -> Value {
             "required": ["query", "results"],
             "properties": {
                 "query": { "type": "string" },
+                "knowledge_base": { "$ref": "#/components/schemas/KbStamp" },
                 "note": { "type": "string" },
                 "urgent": { "type": "object", "description": "Contract 8.3: present only when the question describes symptoms that need help the same day.",
                     "required": ["title", "text", "url"], "properties": {

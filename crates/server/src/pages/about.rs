@@ -86,7 +86,8 @@ pub async fn changes(State(state): State<AppState>, ctx: Ctx) -> Page {
 pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
     let kb = state.kb();
     let m = &kb.meta;
-    let mut reviewers: Vec<String> = m.review.reviewers.clone();
+    // Only the content team: free-text names are never shown (signoff.rs).
+    let mut reviewers: Vec<String> = Vec::new();
     let reviews = kb
         .treatments
         .iter()

@@ -246,12 +246,18 @@ pub fn signoff_line(kb: &Knowledge, r: &ReviewOverride) -> Markup {
     }
 }
 
-/// The resolved review of a record, or the knowledge base's own.
+/// The resolved review of a record, or the knowledge base's own, as a page
+/// shows it: the reviewer is always the content team
+/// ([`hepatica_knowledge::signoff::team_line`]), "(clinical sign-off
+/// pending)" only without a sign-off record, and never a free-text name (a
+/// person is named only by [`signoff_line`], from `reviewers.toml`).
 pub fn resolved(kb: &Knowledge, r: &ReviewOverride) -> Review {
-    match (r.reviewed_on, r.review_due, &r.reviewers) {
+    let mut review = match (r.reviewed_on, r.review_due, &r.reviewers) {
         (Some(reviewed_on), Some(review_due), Some(reviewers)) => Review { reviewed_on, review_due, reviewers: reviewers.clone() },
         _ => kb.meta.review.clone(),
-    }
+    };
+    review.reviewers = vec![hepatica_knowledge::signoff::team_line(kb, r).to_string()];
+    review
 }
 
 /// Plain text with blank-line paragraphs, as `<p>`s (lines starting "- " become a list).

@@ -72,6 +72,60 @@ async fn an_unknown_kb_is_422_naming_the_versions_on_every_route() {
             detail.contains("\"1999.1.0\"") && detail.contains("2026.11.0") && detail.contains(Knowledge::latest_version()),
             "{path}: {detail}"
         );
+        assert_eq!(p["errors"][0]["pointer"], "?kb", "{path}: {p}");
+        assert_eq!(p["errors"][0]["detail"], detail, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn kb_twice_or_empty_is_422_problem_details() {
+    for (method, path, want) in [
+        ("GET", "/api/v1/drugs?q=folfox&kb=2026.11.0&kb=2026.12.0", "more than once"),
+        ("GET", "/api/v1/ask?q=surgery&kb=latest&%6Bb=latest", "more than once"),
+        ("POST", "/api/v1/assess?kb=2026.11.0&kb=2026.11.0", "more than once"),
+        ("POST", "/api/v1/assess?kb=", "empty"),
+        ("GET", "/api/v1/drugs?q=folfox&kb=", "empty"),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"primary_site":"bowel"}"#))
+            .unwrap();
+        let res = send(app(), req).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json", "{path}");
+        let p = json(res).await;
+        assert!(p["detail"].as_str().unwrap().contains(want), "{path}: {p}");
+        assert!(!p["detail"].as_str().unwrap().contains("duplicate field"), "{path}: {p}");
+        assert_eq!(p["errors"][0]["pointer"], "?kb", "{path}: {p}");
+    }
+}
+
+#[tokio::test]
+async fn knowledge_routes_name_the_release_that_answered() {
+    let frozen = Knowledge::release("2026.11.0").unwrap();
+    let latest = Knowledge::embedded();
+    for (method, path, kb) in [
+        ("POST", "/api/v1/assess", latest),
+        ("POST", "/api/v1/assess?kb=2026.11.0", frozen),
+        ("GET", "/api/v1/drugs?q=folfox", latest),
+        ("GET", "/api/v1/drugs?q=folfox&kb=2026.11.0", frozen),
+        ("GET", "/api/v1/ask?q=surgery&kb=2026.11.0", frozen),
+        ("GET", "/api/v1/ask?q=surgery", latest),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"primary_site":"bowel"}"#))
+            .unwrap();
+        let res = send(app(), req).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["hepatica-kb"].to_str().unwrap(), format!("{}; sha256={}", kb.meta.version, kb.content_hash()), "{path}");
+        let v = json(res).await;
+        assert_eq!(v["knowledge_base"]["version"], kb.meta.version.as_str(), "{path}");
+        assert_eq!(v["knowledge_base"]["content_hash"], kb.content_hash(), "{path}");
     }
 }
 
@@ -104,6 +158,8 @@ async fn pages_show_the_hash_changes_and_the_release_a_treatment_last_changed_in
         assert!(changes.contains(Knowledge::by_version(v).unwrap().content_hash()));
     }
     assert!(changes.contains("The first published release."));
+    assert!(changes.contains("How the program applies the rules changed: revision 1 \u{2192} 2."), "the engine logic change is named");
+    assert!(changes.contains("A new threshold: "), "thresholds in words");
     let (status, surgery) = get("/treatments/surgery").await;
     assert_eq!(status, StatusCode::OK);
     let at = surgery.find("This page last changed in knowledge-base release ").expect("release note");
@@ -132,6 +188,11 @@ fn signed_off_fixture() -> &'static Knowledge {
     let signed =
         text.replacen(&line, &format!("{line}\nsignoff = [{{ reviewer = \"fixture\", on = 2026-11-30, release = \"2026.12.0\" }}]"), 1);
     std::fs::write(&page, signed).unwrap();
+    // A free-text name (kb check refuses it; the pages must not show it either).
+    let chemo = dir.join("treatments/chemotherapy.toml");
+    let text = std::fs::read_to_string(&chemo).unwrap();
+    let line = text.lines().find(|l| l.starts_with("reviewers = ")).expect("the page's reviewers line").to_string();
+    std::fs::write(&chemo, text.replacen(&line, "reviewers = [\"Dr Invented Person\"]", 1)).unwrap();
     let kb = Knowledge::load_dir(&dir).unwrap_or_else(|e| panic!("{:?}", e.0));
     let _ = std::fs::remove_dir_all(&dir);
     Box::leak(Box::new(kb))
@@ -157,8 +218,14 @@ async fn a_real_sign_off_record_is_shown_and_only_there() {
     };
     let surgery = page("/treatments/surgery").await;
     assert!(surgery.contains("Reviewed by Test Reviewer (fixture), Test role on 2026-11-30 (release 2026.12.0)."), "sign-off shown");
+    // With a sign-off record the page does not also say it is pending.
+    assert!(!surgery.contains("sign-off pending"), "no contradiction");
+    assert!(surgery.contains(" by Hepatica content team. Next review due"), "the team, without \"pending\"");
     let ablation = page("/treatments/ablation").await;
     assert!(ablation.contains("Clinical sign-off pending.") && !ablation.contains("Reviewed by "));
+    // A free-text name in a record's review is never shown as a reviewer.
+    assert!(!page("/treatments/chemotherapy").await.contains("Dr Invented Person"));
+    assert!(!page("/about").await.contains("Dr Invented Person"));
     let about = page("/about").await;
     assert!(about.contains("1 of ") && about.contains("Test Reviewer (fixture), Test role, Test organisation"), "about lists the reviewer");
     // The served folder's hash is the folder's, not the embedded one's.
