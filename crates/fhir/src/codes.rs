@@ -18,7 +18,7 @@
 //! | `treatment:<class>[+<class>…]` | a medicine or procedure that counts for contract 8.1 `treatment_history.previous` (one or more classes, e.g. `treatment:oxaliplatin+fluoropyrimidine`); the class `gnrh` is resolved by site (prostate: `androgen_deprivation`, otherwise `endocrine`); a chemotherapy class also counts as chemotherapy given |
 //! | `resection:<site>` | an operation that removes a primary cancer at that site (`bowel`, `breast`, ...): `primary_resected` |
 //! | `histology:<value>` | a contract 8.1 `histology` (ICD-O-3 or SNOMED CT morphology); a facet: see below |
-//! | `finding:<name>` | a finding the mapper reads (`ascites`, `jaundice`, `biliary_obstruction`, `carcinoid_syndrome`, `castration_resistant`); a facet |
+//! | `finding:<name>` | a finding the mapper reads (`ascites`, `jaundice`, `biliary_obstruction`, `carcinoid_syndrome`, `castration_resistant`, `castration_sensitive`); a facet |
 //! | `net_origin:<value>` | where a neuroendocrine tumour started (contract 8.1 `net_origin`); a facet |
 //!
 //! Facet rows (`histology:`, `finding:`, `net_origin:`) are kept apart from the
@@ -152,7 +152,9 @@ impl Target {
 }
 
 /// Findings the mapper reads from Conditions and Observations.
-pub const FINDINGS: &[&str] = &["ascites", "jaundice", "biliary_obstruction", "carcinoid_syndrome", "castration_resistant"];
+/// `castration_sensitive` is the opposite reading of `castration_resistant` (it sets it to false).
+pub const FINDINGS: &[&str] =
+    &["ascites", "jaundice", "biliary_obstruction", "carcinoid_syndrome", "castration_resistant", "castration_sensitive"];
 
 impl Target {
     /// Parses a `maps_to` value.

@@ -436,3 +436,114 @@ fn every_mapped_case_is_a_valid_contract_case() {
     warned(&m, &["a HER2 result says negative", "used the scores"]);
     hepatica_engine::case_from_value(&v).unwrap_or_else(|e| panic!("not a valid Case: {e:?}\n{v:#}"));
 }
+
+// ---- EHR 1.1 outsider test (59 bundles): fixes ----
+
+fn prostate(extra: Vec<Value>) -> Value {
+    bundle_with(icd10("C61"), extra)
+}
+
+fn net(extra: Vec<Value>) -> Value {
+    bundle_with(icd10("C7A.012"), extra)
+}
+
+#[test]
+fn lutetium_oxodotreotide_is_prrt_only_and_never_lu_psma() {
+    let atc =
+        json!({ "coding": [{ "system": "http://www.whocc.no/atc", "code": "V10XX04", "display": "Lutetium (177Lu) oxodotreotide" }] });
+    let text = json!({ "text": "Lutetium (177Lu) oxodotreotide 7.4 GBq (Lutathera)" });
+    for cc in [atc, text] {
+        let m = map(&net(vec![med("MedicationAdministration", cc.clone(), "completed", json!({ "effectiveDateTime": "2025-02-01" }))]));
+        let prev = &case(&m)["treatment_history"]["previous"];
+        assert_eq!(prev, &json!(["prrt"]), "{cc}: {prev}");
+    }
+    // Lu-PSMA only when PSMA (or its names) is named.
+    let m = map(&prostate(vec![med(
+        "MedicationAdministration",
+        json!({ "text": "Lutetium-177 vipivotide tetraxetan (Pluvicto)" }),
+        "completed",
+        json!({ "effectiveDateTime": "2025-02-01" }),
+    )]));
+    assert_eq!(case(&m)["treatment_history"]["previous"], json!(["lutetium_psma"]));
+    // A name both share, alone, names neither.
+    let m = map(&prostate(vec![med(
+        "MedicationAdministration",
+        json!({ "text": "Lu-177" }),
+        "completed",
+        json!({ "effectiveDateTime": "2025-02-01" }),
+    )]));
+    assert!(case(&m)["treatment_history"].get("previous").is_none(), "{:#}", case(&m));
+}
+
+#[test]
+fn bilirubin_results_at_the_same_time_that_disagree_leave_it_unknown() {
+    let m =
+        map(&bowel(vec![lab("14631-6", 12.0, "umol/L", "2026-10-01T09:00:00Z"), lab("1975-2", 60.0, "umol/L", "2026-10-01T09:00:00Z")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("bilirubin_umol_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["bilirubin_umol_l", "same time disagree", "12", "60", "left unknown"]);
+    let m = map(&bowel(vec![lab("1751-7", 38.0, "g/L", "2026-10-01"), lab("2862-1", 30.0, "g/L", "2026-10-01")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("albumin_g_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["albumin_g_l", "38", "30", "left unknown"]);
+}
+
+#[test]
+fn common_rxnorm_ingredient_codes_without_a_display_are_read() {
+    let cases = [
+        ("1601374", "cdk4_6_inhibitor"),
+        ("253337", "anti_vegf"),
+        ("72965", "endocrine"),
+        ("282357", "endocrine"),
+        ("72962", "taxane"),
+        ("1721560", "egfr_tki"),
+        ("1597582", "parp_inhibitor"),
+        ("282388", "imatinib"),
+        ("224905", "her2_targeted"),
+    ];
+    for (code, class) in cases {
+        let coding = json!({ "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code }] });
+        let m = map(&bowel(vec![med("MedicationStatement", coding, "completed", json!({ "effectiveDateTime": "2025-02-01" }))]));
+        let prev = &case(&m)["treatment_history"]["previous"];
+        assert!(prev.as_array().is_some_and(|a| a.contains(&json!(class))), "{code}: {prev}");
+    }
+    let rx = |code: &str| json!({ "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code }] });
+    let m = map(&prostate(vec![
+        med("MedicationStatement", rx("42375"), "completed", json!({ "effectiveDateTime": "2025-02-01" })),
+        med("MedicationStatement", rx("1307298"), "completed", json!({ "effectiveDateTime": "2025-03-01" })),
+    ]));
+    let prev = case(&m)["treatment_history"]["previous"].clone();
+    assert!(
+        prev.as_array().is_some_and(|a| a.contains(&json!("androgen_deprivation")) && a.contains(&json!("androgen_receptor_inhibitor"))),
+        "{prev}"
+    );
+    let m = map(&net(vec![med("MedicationStatement", rx("7617"), "completed", json!({ "effectiveDateTime": "2025-02-01" }))]));
+    assert_eq!(case(&m)["treatment_history"]["previous"], json!(["somatostatin_analogue"]));
+}
+
+#[test]
+fn castration_resistant_and_castration_sensitive_snomed_codes() {
+    let cond = |code: &str| {
+        json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+            "code": { "coding": [{ "system": "http://snomed.info/sct", "code": code }] } })
+    };
+    let m = map(&prostate(vec![cond("445848006")]));
+    assert_eq!(case(&m)["treatment_history"]["castration_resistant"], json!(true));
+    // 1197209002 is castration-SENSITIVE: never read as resistant.
+    let m = map(&prostate(vec![cond("1197209002")]));
+    assert_eq!(case(&m)["treatment_history"]["castration_resistant"], json!(false));
+}
+
+#[test]
+fn ascites_condition_severity_gives_the_amount() {
+    let cond = |sev: &str| {
+        json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+            "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "389026000" }] },
+            "severity": { "coding": [{ "system": "http://snomed.info/sct", "code": sev }] } })
+    };
+    for (sev, want) in [("6736007", "moderate_severe"), ("24484000", "moderate_severe"), ("255604002", "mild")] {
+        let m = map(&bowel(vec![cond(sev)]));
+        assert_eq!(case(&m)["liver_function"]["ascites"], json!(want), "{sev}");
+    }
+    let m = map(&bowel(vec![cond("371923003")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("ascites")).is_none());
+    warned(&m, &["ascites severity", "left unknown"]);
+}

@@ -76,8 +76,21 @@ impl Mapper<'_> {
         let mut classes: Vec<PreviousTreatment> = Vec::new();
         let mut others: Vec<String> = Vec::new();
         let mut names: Vec<String> = Vec::new();
-        for d in &self.kb.drugs {
-            if !std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).any(|n| has(n)) {
+        // A name several catalogue drugs share ("177Lu", "lutetium-177") names none of them on its own: a drug
+        // counts only through a name that is its own, so "Lutetium (177Lu) oxodotreotide" is never Lu-PSMA too.
+        let names_of = |d: &hepatica_knowledge::Drug| -> Vec<String> {
+            std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).map(|n| n.to_lowercase()).collect()
+        };
+        let matched: Vec<(&hepatica_knowledge::Drug, Vec<String>)> = self
+            .kb
+            .drugs
+            .iter()
+            .map(|d| (d, names_of(d).into_iter().filter(|n| has(n)).collect::<Vec<_>>()))
+            .filter(|(_, m)| !m.is_empty())
+            .collect();
+        let own = |d: &hepatica_knowledge::Drug, n: &str| matched.iter().all(|(o, m)| o.id == d.id || !m.iter().any(|x| x == n));
+        for (d, m) in &matched {
+            if !m.iter().any(|n| own(d, n)) {
                 continue;
             }
             names.push(d.name.clone());

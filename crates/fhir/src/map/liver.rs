@@ -43,6 +43,26 @@ pub(super) fn albumin_g_l(q: &Quantity) -> Result<f64, String> {
     Ok((v * 10.0).round() / 10.0)
 }
 
+/// Ascites from a Condition.severity: SNOMED CT 255604002 Mild; 6736007 Moderate, 24484000 Severe and
+/// 371924009 Moderate to severe are moderate/severe. "Mild to moderate" (371923003) straddles the line: unknown.
+pub(super) fn ascites_of_severity(cc: &CodeableConcept) -> Option<Ascites> {
+    for c in cc.coding.iter().filter(|c| c.system.as_deref() == Some("http://snomed.info/sct")) {
+        match c.code.as_deref() {
+            Some("255604002") => return Some(Ascites::Mild),
+            Some("6736007" | "24484000" | "371924009") => return Some(Ascites::ModerateSevere),
+            Some("371923003") => return None,
+            _ => {}
+        }
+    }
+    let w = cc.words();
+    let tokens: Vec<&str> = w.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    match (tokens.contains(&"mild"), tokens.contains(&"moderate") || tokens.contains(&"severe")) {
+        (true, false) => Some(Ascites::Mild),
+        (false, true) => Some(Ascites::ModerateSevere),
+        _ => None,
+    }
+}
+
 /// Ascites from a value: absent, mild, or moderate / severe.
 pub(super) fn ascites_of(v: &Value, interp: &[CodeableConcept]) -> Result<Ascites, String> {
     let mut w = value_words(v);
@@ -193,6 +213,8 @@ impl Mapper<'_> {
             "biliary_obstruction" => facts.biliary_obstruction.push(c),
             "carcinoid_syndrome" => facts.carcinoid_syndrome.push(c),
             "castration_resistant" => facts.castration_resistant.push(c),
+            // Castration-sensitive present means not castration-resistant (and refuted says nothing).
+            "castration_sensitive" if c.value => facts.castration_resistant.push(Cand { value: false, ..c }),
             // Presence alone does not say how much; only "no ascites" is used.
             "ascites" if !c.value => {
                 facts.ascites.push(Cand { value: Ascites::None, date: c.date, date_text: c.date_text, pointer: c.pointer, order: c.order })
@@ -219,7 +241,7 @@ impl Mapper<'_> {
                     }
                     let present = match (vs.as_deref(), clinical.as_deref()) {
                         (Some("refuted"), _) => false,
-                        (_, Some("resolved" | "inactive" | "remission")) if name != "castration_resistant" => {
+                        (_, Some("resolved" | "inactive" | "remission")) if !name.starts_with("castration_") => {
                             self.warn(
                                 &e.pointer,
                                 format!(
@@ -239,8 +261,12 @@ impl Mapper<'_> {
                         _ => true,
                     };
                     if name == "ascites" && present {
-                        // A Condition says there is ascites, not how much.
-                        self.warn(&e.pointer, format!("Condition {label}: ascites is recorded but not how much (mild or moderate/severe); liver_function/ascites left unknown from it"));
+                        // A Condition says there is ascites; how much only if its severity says so.
+                        match c.severity.as_ref().map(ascites_of_severity) {
+                            Some(Some(a)) => facts.ascites.push(base.with(a)),
+                            Some(None) => self.warn(&e.pointer, format!("Condition {label}: ascites severity {} is not mild, moderate or severe; liver_function/ascites left unknown from it", concept_label(c.severity.as_ref().expect("some")))),
+                            None => self.warn(&e.pointer, format!("Condition {label}: ascites is recorded but not how much (no Condition.severity, mild or moderate/severe); liver_function/ascites left unknown from it")),
+                        }
                         continue;
                     }
                     self.push_finding(name, base.with(present), facts);
@@ -281,16 +307,20 @@ impl Mapper<'_> {
         let n = cands.len();
         let best = cands.iter().max_by_key(|c| (c.date.is_some(), c.date.unwrap_or(i64::MIN), c.order))?.clone();
         let same_time: Vec<&Cand<T>> = cands.iter().filter(|c| c.date == best.date && c.value != best.value).collect();
-        if let (Some(other), Some(_)) = (same_time.first(), best.date) {
+        if let (false, Some(_)) = (same_time.is_empty(), best.date) {
+            // Never guess between results taken at the same time: leave the field unknown.
+            let mut values: Vec<String> = vec![best.value.show()];
+            values.extend(same_time.iter().map(|c| c.value.show()));
+            values.dedup();
             self.warn(
                 &best.pointer,
                 format!(
-                    "{field}: two results at the same time disagree ({} and {} at {}); used this one, the last in the record",
-                    best.value.show(),
-                    other.value.show(),
+                    "{field}: results at the same time disagree ({} at {}); left unknown, Hepatica does not guess which is right",
+                    values.join(" and "),
                     best.date_text.as_deref().unwrap_or("")
                 ),
             );
+            return None;
         }
         if n > 1 {
             self.warn(
