@@ -547,3 +547,15 @@ fn ascites_condition_severity_gives_the_amount() {
     assert!(case(&m).get("liver_function").and_then(|l| l.get("ascites")).is_none());
     warned(&m, &["ascites severity", "left unknown"]);
 }
+
+#[test]
+fn implausible_units_leave_the_lab_unknown_with_a_warning() {
+    let mut obs = lab("14631-6", 1.5, "umol/L", "2026-10-01");
+    obs["referenceRange"] = json!([{ "high": { "value": 1.2, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL" } }]);
+    let m = map(&bowel(vec![obs]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("bilirubin_umol_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["umol/L", "reference range in mg/dL", "left unknown"]);
+    let m = map(&bowel(vec![lab("1751-7", 3.8, "g/L", "2026-10-01")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("albumin_g_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["3.8 g/L is implausible", "really g/dL", "not converted"]);
+}

@@ -29,6 +29,15 @@ pub(super) fn bilirubin_umol(q: &Quantity) -> Result<f64, String> {
     Ok((v * 10.0).round() / 10.0)
 }
 
+/// Whether a bilirubin unit is molar (µmol/L, mmol/L) or mass (mg/dL, mg/L); None when unknown.
+fn unit_family(unit: &str) -> Option<&'static str> {
+    match unit.to_lowercase().replace(['μ', 'µ'], "u").as_str() {
+        "umol/l" | "micromol/l" | "umol/litre" | "mmol/l" => Some("molar"),
+        "mg/dl" | "mg/l" => Some("mass"),
+        _ => None,
+    }
+}
+
 /// An albumin quantity in g/L, or why not.
 pub(super) fn albumin_g_l(q: &Quantity) -> Result<f64, String> {
     let Some(x) = q.value else { return Err("quantity has no value".into()) };
@@ -137,6 +146,19 @@ impl Mapper<'_> {
             if !matches!(unit.to_lowercase().replace(['μ', 'µ'], "u").as_str(), "umol/l" | "micromol/l") {
                 self.warn(&e.pointer, format!("{label}: {} {unit} converted to {v} µmol/L", q.value.unwrap_or(0.0)));
             }
+            // A value and a reference range in different kinds of unit (µmol/L against mg/dL): one is wrong.
+            if let (Some(vf), Some((ru, rf))) = (
+                unit_family(&unit),
+                o.reference_range.iter().find_map(|r| r.high.as_ref()?.unit_code().map(|u| (u.to_string(), unit_family(u)))),
+            ) && rf.is_some_and(|rf| rf != vf)
+            {
+                return self.warn(
+                    &e.pointer,
+                    format!(
+                        "{label}: the value is in {unit} but its reference range in {ru}; one of the units is wrong, so liver_function/bilirubin_umol_l is left unknown from it (not used)"
+                    ),
+                );
+            }
             // The lab's upper limit of normal, in the result's unit when the range gives none.
             let uln = o.reference_range.iter().find_map(|r| r.high.clone()).and_then(|mut h| {
                 if h.unit_code().is_none() {
@@ -160,6 +182,20 @@ impl Mapper<'_> {
             });
             facts.bilirubin.push(c.with((v, uln)));
         } else {
+            let unit = q.unit_code().unwrap_or("").to_lowercase();
+            let raw = q.value.unwrap_or(0.0);
+            // Albumin below 10 g/L is not seen in a living patient: almost certainly g/dL written as g/L (and the
+            // other way round). Never converted silently.
+            if (unit == "g/l" && raw > 0.0 && raw < 10.0) || (unit == "g/dl" && raw >= 10.0) {
+                let other = if unit == "g/l" { "g/dL" } else { "g/L" };
+                return self.warn(
+                    &e.pointer,
+                    format!(
+                        "{label}: {raw} {} is implausible for albumin; almost certainly the unit is really {other}. Not converted: liver_function/albumin_g_l left unknown from it (not used)",
+                        q.unit_code().unwrap_or("")
+                    ),
+                );
+            }
             match albumin_g_l(q) {
                 Ok(v) if (0.0..=80.0).contains(&v) => {
                     if q.unit_code().is_some_and(|u| !u.eq_ignore_ascii_case("g/l")) {
