@@ -559,3 +559,73 @@ fn implausible_units_leave_the_lab_unknown_with_a_warning() {
     assert!(case(&m).get("liver_function").and_then(|l| l.get("albumin_g_l")).is_none(), "{:#}", case(&m));
     warned(&m, &["3.8 g/L is implausible", "really g/dL", "not converted"]);
 }
+
+#[test]
+fn nottingham_grade_and_snomed_lobular_morphology_are_read() {
+    let grade = json!({ "resourceType": "Observation", "status": "final", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://loinc.org", "code": "44648-4" }] }, "effectiveDateTime": "2026-10-01",
+        "valueCodeableConcept": { "coding": [{ "system": "http://loinc.org", "code": "LA27824-4", "display": "Nottingham grade 2" }] } });
+    let mut primary = icd10("C50.9");
+    primary["extension"] = json!([{ "url": "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior",
+        "valueCodeableConcept": { "coding": [{ "system": "http://snomed.info/sct", "code": "89740008" }] } }]);
+    let m = map(&bundle_with(primary, vec![grade]));
+    let c = case(&m);
+    assert_eq!(c["tumour_grade"], json!("G2"), "{c:#}");
+    assert_eq!(c["histology"], json!("lobular"), "{c:#}");
+}
+
+#[test]
+fn biliary_obstruction_condition_gets_an_honest_message() {
+    let cond = json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "30144000", "display": "Biliary obstruction" }], "text": "Biliary obstruction" } });
+    let m = map(&bowel(vec![cond]));
+    warned(&m, &["biliary obstruction is not read from codes yet", "liver_function.biliary_obstruction"]);
+    assert!(
+        !m.warnings.iter().any(|w| w.detail.contains("Biliary obstruction") && w.detail.contains("not a cancer code")),
+        "{:#?}",
+        m.warnings
+    );
+}
+
+#[test]
+fn procedure_text_matches_whatever_the_word_order_and_lines_list_medicines_only() {
+    let rfa = procedure(json!({ "text": "Radiofrequency ablation liver" }), "completed");
+    let hep = procedure(json!({ "text": "Right hepatectomy" }), "completed");
+    let m = map(&bowel(vec![
+        rfa,
+        hep,
+        med("MedicationStatement", rx("32592", "Oxaliplatin"), "completed", json!({ "effectiveDateTime": "2025-02-01" })),
+    ]));
+    let prev = case(&m)["treatment_history"]["previous"].clone();
+    assert!(prev.as_array().is_some_and(|a| a.contains(&json!("ablation"))), "{prev}");
+    let w = m.warnings.iter().find(|w| w.detail.contains("lines_of_systemic_therapy could not be derived")).expect("lines warning");
+    assert!(w.detail.contains("Oxaliplatin") && !w.detail.contains("hepatectomy"), "{}", w.detail);
+}
+
+#[test]
+fn the_cds_card_separates_data_not_used_from_data_read_with_a_note() {
+    use hepatica_fhir::cds::service::call;
+    let searchset = |rs: Vec<Value>| json!({ "resourceType": "Bundle", "type": "searchset", "entry": rs.into_iter().map(|r| json!({ "resource": r })).collect::<Vec<_>>() });
+    let liver = json!({ "resourceType": "Condition", "id": "liver", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "94381002" }] } });
+    let prefetch = json!({
+        "patient": { "resourceType": "Patient", "id": "p1", "birthDate": "1960-06-15" },
+        "conditions": searchset(vec![icd10("C18.7"), liver]),
+        // Converted (read with a note) and an unknown medicine (not used).
+        "observations": searchset(vec![lab("1975-2", 1.2, "mg/dL", "2026-10-01")]),
+        "medications": searchset(vec![med("MedicationAdministration", json!({ "text": "aspirin" }), "completed", json!({ "effectiveDateTime": "2025-02-01" }))]),
+    });
+    let req = json!({ "hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "fhirServer": "https://ehr.example/fhir", "context": { "userId": "Practitioner/example", "patientId": "p1" }, "prefetch": prefetch });
+    let resp = call(&req, Knowledge::embedded(), "https://hepatica.example").expect("cards");
+    let detail = &resp.cards[0].detail;
+    let section = |title: &str| -> Vec<String> {
+        let Some(start) = detail.find(&format!("### {title} (")) else { return Vec::new() };
+        detail[start..].lines().skip(1).skip_while(|l| l.is_empty()).take_while(|l| l.starts_with("- ")).map(str::to_string).collect()
+    };
+    let noted = section("Record data read with a note");
+    let dropped = section("Record data not used");
+    assert!(noted.iter().any(|l| l.contains("converted to 20.5")), "{detail}");
+    assert!(noted.iter().all(|l| !l.contains("not used")), "{noted:#?}");
+    assert!(dropped.iter().any(|l| l.contains("aspirin")), "{detail}");
+}

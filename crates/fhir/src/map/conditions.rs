@@ -226,6 +226,29 @@ impl Mapper<'_> {
                 }
                 None => {
                     let label = concept_label(code);
+                    let words = code.words();
+                    if [
+                        "biliary obstruction",
+                        "bile duct obstruction",
+                        "obstruction of bile duct",
+                        "obstructive jaundice",
+                        "biliary stricture",
+                    ]
+                    .iter()
+                    .any(|k| words.contains(k))
+                    {
+                        // Not a cancer code: say honestly what to do instead.
+                        self.warn(
+                            &e.pointer,
+                            format!("Condition {label}: biliary obstruction is not read from codes yet; give liver_function.biliary_obstruction (the Hepatica case field urn:hepatica:case|biliary_obstruction); not used"),
+                        );
+                        seen.push(Seen {
+                            pointer: e.pointer.clone(),
+                            label,
+                            reason: "biliary obstruction is not read from codes yet".into(),
+                        });
+                        return;
+                    }
                     self.group(
                         format!("Condition|{label}"),
                         || format!("Condition {label}: not a cancer code Hepatica knows (SNOMED CT, ICD-10 or ICD-O-3 in content/codes); not used"),
