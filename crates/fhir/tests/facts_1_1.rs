@@ -520,16 +520,13 @@ fn common_rxnorm_ingredient_codes_without_a_display_are_read() {
 }
 
 #[test]
-fn castration_resistant_and_castration_sensitive_snomed_codes() {
-    let cond = |code: &str| {
-        json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
-            "code": { "coding": [{ "system": "http://snomed.info/sct", "code": code }] } })
-    };
-    let m = map(&prostate(vec![cond("445848006")]));
-    assert_eq!(case(&m)["treatment_history"]["castration_resistant"], json!(true));
-    // 1197209002 is castration-SENSITIVE: never read as resistant.
-    let m = map(&prostate(vec![cond("1197209002")]));
-    assert_eq!(case(&m)["treatment_history"]["castration_resistant"], json!(false));
+fn an_invalid_snomed_identifier_is_reported_and_never_read_as_castration_resistance() {
+    // 1197209002 (sent as "Castration resistant prostate cancer") fails the SNOMED CT check digit.
+    let cond = json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "1197209002", "display": "Castration resistant prostate cancer" }] } });
+    let m = map(&prostate(vec![cond]));
+    assert!(case(&m)["treatment_history"].get("castration_resistant").is_none(), "{:#}", case(&m));
+    warned(&m, &["1197209002 is not a valid SNOMED CT identifier", "the code is not used"]);
 }
 
 #[test]

@@ -206,6 +206,23 @@ impl Mapper<'_> {
             kinds.push((k, coding_label(coding)));
         }
         if hits.is_empty() {
+            let label = concept_label(code);
+            let bad_ids: Vec<&str> = code
+                .coding
+                .iter()
+                .filter(|c| c.system.as_deref() == Some(crate::codes::SNOMED))
+                .filter_map(|c| c.code.as_deref())
+                .filter(|c| !crate::codes::verhoeff_ok(c))
+                .collect();
+            if !bad_ids.is_empty() {
+                self.warn(
+                        &e.pointer,
+                        format!(
+                            "Condition {label}: {} is not a valid SNOMED CT identifier (its check digit is wrong: mistyped or not a real code); the code is not used",
+                            bad_ids.join(", ")
+                        ),
+                    );
+            }
             // Last resort: the text. Always reported, with the text matched.
             match self.condition_from_text(code, morph) {
                 Some((k, matched)) => {

@@ -249,8 +249,6 @@ impl Mapper<'_> {
             "biliary_obstruction" => facts.biliary_obstruction.push(c),
             "carcinoid_syndrome" => facts.carcinoid_syndrome.push(c),
             "castration_resistant" => facts.castration_resistant.push(c),
-            // Castration-sensitive present means not castration-resistant (and refuted says nothing).
-            "castration_sensitive" if c.value => facts.castration_resistant.push(Cand { value: false, ..c }),
             // Presence alone does not say how much; only "no ascites" is used.
             "ascites" if !c.value => {
                 facts.ascites.push(Cand { value: Ascites::None, date: c.date, date_text: c.date_text, pointer: c.pointer, order: c.order })
@@ -277,7 +275,7 @@ impl Mapper<'_> {
                     }
                     let present = match (vs.as_deref(), clinical.as_deref()) {
                         (Some("refuted"), _) => false,
-                        (_, Some("resolved" | "inactive" | "remission")) if !name.starts_with("castration_") => {
+                        (_, Some("resolved" | "inactive" | "remission")) if name != "castration_resistant" => {
                             self.warn(
                                 &e.pointer,
                                 format!(
