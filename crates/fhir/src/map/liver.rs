@@ -5,7 +5,9 @@
 //!
 //! Labs: the most recent result by its effective time wins, and a warning
 //! says how many older results were not used. A unit Hepatica cannot convert
-//! is refused with a warning, never guessed.
+//! is refused with a warning, never guessed; so are results at the same time
+//! that disagree, units that disagree with the reference range, and albumin
+//! whose size shows the unit is wrong.
 
 use super::values::*;
 use super::*;
