@@ -330,6 +330,40 @@ impl CodeTable {
     }
 }
 
+/// Verhoeff check digit: SNOMED CT identifiers end with one over the other digits.
+pub fn verhoeff_ok(code: &str) -> bool {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut c = 0u8;
+    for (i, b) in code.bytes().rev().enumerate() {
+        c = D[c as usize][P[i % 8][(b - b'0') as usize] as usize];
+    }
+    c == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,40 +393,6 @@ mod tests {
         assert_eq!(t.lookup(ICD10CM, "C25.1").map(|h| &h.target), Some(&Target::Primary(Some(PrimarySite::Pancreas), None)));
         assert_eq!(t.lookup(SNOMED, "94381002").map(|h| &h.target), Some(&Target::LiverSecondary));
         assert_eq!(t.lookup(HGNC, "HGNC:6407").map(|h| &h.target), Some(&Target::Biomarker(Biomarker::Kras)));
-    }
-
-    /// Verhoeff check digit: SNOMED CT identifiers end with one over the other digits.
-    fn verhoeff_ok(code: &str) -> bool {
-        const D: [[u8; 10]; 10] = [
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-            [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-            [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-            [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-            [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-            [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-            [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-            [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-            [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-            [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-        ];
-        const P: [[u8; 10]; 8] = [
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-            [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-            [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-            [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-            [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-            [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-            [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-            [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-        ];
-        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
-        let mut c = 0u8;
-        for (i, b) in code.bytes().rev().enumerate() {
-            c = D[c as usize][P[i % 8][(b - b'0') as usize] as usize];
-        }
-        c == 0
     }
 
     #[test]

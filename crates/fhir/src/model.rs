@@ -194,6 +194,8 @@ pub struct Condition {
     pub onset_period: Option<Period>,
     /// recordedDate.
     pub recorded_date: Option<String>,
+    /// severity (SNOMED CT mild / moderate / severe), read for ascites.
+    pub severity: Option<CodeableConcept>,
     /// Extensions (mCODE `condition-related`, histology, ...).
     pub extension: Vec<Extension>,
 }

@@ -436,3 +436,193 @@ fn every_mapped_case_is_a_valid_contract_case() {
     warned(&m, &["a HER2 result says negative", "used the scores"]);
     hepatica_engine::case_from_value(&v).unwrap_or_else(|e| panic!("not a valid Case: {e:?}\n{v:#}"));
 }
+
+// ---- EHR 1.1 outsider test (59 bundles): fixes ----
+
+fn prostate(extra: Vec<Value>) -> Value {
+    bundle_with(icd10("C61"), extra)
+}
+
+fn net(extra: Vec<Value>) -> Value {
+    bundle_with(icd10("C7A.012"), extra)
+}
+
+#[test]
+fn lutetium_oxodotreotide_is_prrt_only_and_never_lu_psma() {
+    let atc =
+        json!({ "coding": [{ "system": "http://www.whocc.no/atc", "code": "V10XX04", "display": "Lutetium (177Lu) oxodotreotide" }] });
+    let text = json!({ "text": "Lutetium (177Lu) oxodotreotide 7.4 GBq (Lutathera)" });
+    for cc in [atc, text] {
+        let m = map(&net(vec![med("MedicationAdministration", cc.clone(), "completed", json!({ "effectiveDateTime": "2025-02-01" }))]));
+        let prev = &case(&m)["treatment_history"]["previous"];
+        assert_eq!(prev, &json!(["prrt"]), "{cc}: {prev}");
+    }
+    // Lu-PSMA only when PSMA (or its names) is named.
+    let m = map(&prostate(vec![med(
+        "MedicationAdministration",
+        json!({ "text": "Lutetium-177 vipivotide tetraxetan (Pluvicto)" }),
+        "completed",
+        json!({ "effectiveDateTime": "2025-02-01" }),
+    )]));
+    assert_eq!(case(&m)["treatment_history"]["previous"], json!(["lutetium_psma"]));
+    // A name both share, alone, names neither.
+    let m = map(&prostate(vec![med(
+        "MedicationAdministration",
+        json!({ "text": "Lu-177" }),
+        "completed",
+        json!({ "effectiveDateTime": "2025-02-01" }),
+    )]));
+    assert!(case(&m)["treatment_history"].get("previous").is_none(), "{:#}", case(&m));
+}
+
+#[test]
+fn bilirubin_results_at_the_same_time_that_disagree_leave_it_unknown() {
+    let m =
+        map(&bowel(vec![lab("14631-6", 12.0, "umol/L", "2026-10-01T09:00:00Z"), lab("1975-2", 60.0, "umol/L", "2026-10-01T09:00:00Z")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("bilirubin_umol_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["bilirubin_umol_l", "same time disagree", "12", "60", "left unknown"]);
+    let m = map(&bowel(vec![lab("1751-7", 38.0, "g/L", "2026-10-01"), lab("2862-1", 30.0, "g/L", "2026-10-01")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("albumin_g_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["albumin_g_l", "38", "30", "left unknown"]);
+}
+
+#[test]
+fn common_rxnorm_ingredient_codes_without_a_display_are_read() {
+    let cases = [
+        ("1601374", "cdk4_6_inhibitor"),
+        ("253337", "anti_vegf"),
+        ("72965", "endocrine"),
+        ("282357", "endocrine"),
+        ("72962", "taxane"),
+        ("1721560", "egfr_tki"),
+        ("1597582", "parp_inhibitor"),
+        ("282388", "imatinib"),
+        ("224905", "her2_targeted"),
+    ];
+    for (code, class) in cases {
+        let coding = json!({ "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code }] });
+        let m = map(&bowel(vec![med("MedicationStatement", coding, "completed", json!({ "effectiveDateTime": "2025-02-01" }))]));
+        let prev = &case(&m)["treatment_history"]["previous"];
+        assert!(prev.as_array().is_some_and(|a| a.contains(&json!(class))), "{code}: {prev}");
+    }
+    let rx = |code: &str| json!({ "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code }] });
+    let m = map(&prostate(vec![
+        med("MedicationStatement", rx("42375"), "completed", json!({ "effectiveDateTime": "2025-02-01" })),
+        med("MedicationStatement", rx("1307298"), "completed", json!({ "effectiveDateTime": "2025-03-01" })),
+    ]));
+    let prev = case(&m)["treatment_history"]["previous"].clone();
+    assert!(
+        prev.as_array().is_some_and(|a| a.contains(&json!("androgen_deprivation")) && a.contains(&json!("androgen_receptor_inhibitor"))),
+        "{prev}"
+    );
+    let m = map(&net(vec![med("MedicationStatement", rx("7617"), "completed", json!({ "effectiveDateTime": "2025-02-01" }))]));
+    assert_eq!(case(&m)["treatment_history"]["previous"], json!(["somatostatin_analogue"]));
+}
+
+#[test]
+fn an_invalid_snomed_identifier_is_reported_and_never_read_as_castration_resistance() {
+    // 1197209002 (sent as "Castration resistant prostate cancer") fails the SNOMED CT check digit.
+    let cond = json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "1197209002", "display": "Castration resistant prostate cancer" }] } });
+    let m = map(&prostate(vec![cond]));
+    assert!(case(&m)["treatment_history"].get("castration_resistant").is_none(), "{:#}", case(&m));
+    warned(&m, &["1197209002 is not a valid SNOMED CT identifier", "the code is not used"]);
+}
+
+#[test]
+fn ascites_condition_severity_gives_the_amount() {
+    let cond = |sev: &str| {
+        json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+            "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "389026000" }] },
+            "severity": { "coding": [{ "system": "http://snomed.info/sct", "code": sev }] } })
+    };
+    for (sev, want) in [("6736007", "moderate_severe"), ("24484000", "moderate_severe"), ("255604002", "mild")] {
+        let m = map(&bowel(vec![cond(sev)]));
+        assert_eq!(case(&m)["liver_function"]["ascites"], json!(want), "{sev}");
+    }
+    let m = map(&bowel(vec![cond("371923003")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("ascites")).is_none());
+    warned(&m, &["ascites severity", "left unknown"]);
+}
+
+#[test]
+fn implausible_units_leave_the_lab_unknown_with_a_warning() {
+    let mut obs = lab("14631-6", 1.5, "umol/L", "2026-10-01");
+    obs["referenceRange"] = json!([{ "high": { "value": 1.2, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL" } }]);
+    let m = map(&bowel(vec![obs]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("bilirubin_umol_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["umol/L", "reference range in mg/dL", "left unknown"]);
+    let m = map(&bowel(vec![lab("1751-7", 3.8, "g/L", "2026-10-01")]));
+    assert!(case(&m).get("liver_function").and_then(|l| l.get("albumin_g_l")).is_none(), "{:#}", case(&m));
+    warned(&m, &["3.8 g/L is implausible", "really g/dL", "not converted"]);
+}
+
+#[test]
+fn nottingham_grade_and_snomed_lobular_morphology_are_read() {
+    let grade = json!({ "resourceType": "Observation", "status": "final", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://loinc.org", "code": "44648-4" }] }, "effectiveDateTime": "2026-10-01",
+        "valueCodeableConcept": { "coding": [{ "system": "http://loinc.org", "code": "LA27824-4", "display": "Nottingham grade 2" }] } });
+    let mut primary = icd10("C50.9");
+    primary["extension"] = json!([{ "url": "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior",
+        "valueCodeableConcept": { "coding": [{ "system": "http://snomed.info/sct", "code": "89740008" }] } }]);
+    let m = map(&bundle_with(primary, vec![grade]));
+    let c = case(&m);
+    assert_eq!(c["tumour_grade"], json!("G2"), "{c:#}");
+    assert_eq!(c["histology"], json!("lobular"), "{c:#}");
+}
+
+#[test]
+fn biliary_obstruction_condition_gets_an_honest_message() {
+    let cond = json!({ "resourceType": "Condition", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "30144000", "display": "Biliary obstruction" }], "text": "Biliary obstruction" } });
+    let m = map(&bowel(vec![cond]));
+    warned(&m, &["biliary obstruction is not read from codes yet", "liver_function.biliary_obstruction"]);
+    assert!(
+        !m.warnings.iter().any(|w| w.detail.contains("Biliary obstruction") && w.detail.contains("not a cancer code")),
+        "{:#?}",
+        m.warnings
+    );
+}
+
+#[test]
+fn procedure_text_matches_whatever_the_word_order_and_lines_list_medicines_only() {
+    let rfa = procedure(json!({ "text": "Radiofrequency ablation liver" }), "completed");
+    let hep = procedure(json!({ "text": "Right hepatectomy" }), "completed");
+    let m = map(&bowel(vec![
+        rfa,
+        hep,
+        med("MedicationStatement", rx("32592", "Oxaliplatin"), "completed", json!({ "effectiveDateTime": "2025-02-01" })),
+    ]));
+    let prev = case(&m)["treatment_history"]["previous"].clone();
+    assert!(prev.as_array().is_some_and(|a| a.contains(&json!("ablation"))), "{prev}");
+    let w = m.warnings.iter().find(|w| w.detail.contains("lines_of_systemic_therapy could not be derived")).expect("lines warning");
+    assert!(w.detail.contains("Oxaliplatin") && !w.detail.contains("hepatectomy"), "{}", w.detail);
+}
+
+#[test]
+fn the_cds_card_separates_data_not_used_from_data_read_with_a_note() {
+    use hepatica_fhir::cds::service::call;
+    let searchset = |rs: Vec<Value>| json!({ "resourceType": "Bundle", "type": "searchset", "entry": rs.into_iter().map(|r| json!({ "resource": r })).collect::<Vec<_>>() });
+    let liver = json!({ "resourceType": "Condition", "id": "liver", "subject": { "reference": "Patient/p1" },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "94381002" }] } });
+    let prefetch = json!({
+        "patient": { "resourceType": "Patient", "id": "p1", "birthDate": "1960-06-15" },
+        "conditions": searchset(vec![icd10("C18.7"), liver]),
+        // Converted (read with a note) and an unknown medicine (not used).
+        "observations": searchset(vec![lab("1975-2", 1.2, "mg/dL", "2026-10-01")]),
+        "medications": searchset(vec![med("MedicationAdministration", json!({ "text": "aspirin" }), "completed", json!({ "effectiveDateTime": "2025-02-01" }))]),
+    });
+    let req = json!({ "hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "fhirServer": "https://ehr.example/fhir", "context": { "userId": "Practitioner/example", "patientId": "p1" }, "prefetch": prefetch });
+    let resp = call(&req, Knowledge::embedded(), "https://hepatica.example").expect("cards");
+    let detail = &resp.cards[0].detail;
+    let section = |title: &str| -> Vec<String> {
+        let Some(start) = detail.find(&format!("### {title} (")) else { return Vec::new() };
+        detail[start..].lines().skip(1).skip_while(|l| l.is_empty()).take_while(|l| l.starts_with("- ")).map(str::to_string).collect()
+    };
+    let noted = section("Record data read with a note");
+    let dropped = section("Record data not used");
+    assert!(noted.iter().any(|l| l.contains("converted to 20.5")), "{detail}");
+    assert!(noted.iter().all(|l| !l.contains("not used")), "{noted:#?}");
+    assert!(dropped.iter().any(|l| l.contains("aspirin")), "{detail}");
+}

@@ -437,15 +437,24 @@ fn detail_markdown(a: &Assessment) -> String {
         s.push('\n');
     }
     if !a.input_warnings.is_empty() {
+        // Two honest headings: what was left out, and what was read but carries a note (a conversion, a text
+        // match, the latest of several results).
         const SHOWN: usize = 12;
-        let _ = writeln!(s, "### Record data not used ({})\n", a.input_warnings.len());
-        for w in a.input_warnings.iter().take(SHOWN) {
-            let _ = writeln!(s, "- `{}`: {}", w.pointer.replace('`', "'"), md(&w.detail));
+        let dropped = |d: &str| ["not used", "left unknown", "not set", "refused", "could not be derived"].iter().any(|k| d.contains(k));
+        let (not_used, noted): (Vec<_>, Vec<_>) = a.input_warnings.iter().partition(|w| dropped(&w.detail));
+        for (title, list) in [("Record data not used", not_used), ("Record data read with a note", noted)] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "### {title} ({})\n", list.len());
+            for w in list.iter().take(SHOWN) {
+                let _ = writeln!(s, "- `{}`: {}", w.pointer.replace('`', "'"), md(&w.detail));
+            }
+            if list.len() > SHOWN {
+                let _ = writeln!(s, "- …and {} more (see the card extension `org.hepatica.input-warnings`)", list.len() - SHOWN);
+            }
+            s.push('\n');
         }
-        if a.input_warnings.len() > SHOWN {
-            let _ = writeln!(s, "- …and {} more (see the card extension `org.hepatica.input-warnings`)", a.input_warnings.len() - SHOWN);
-        }
-        s.push('\n');
     }
     if !a.sources.is_empty() {
         let _ = writeln!(s, "### Sources\n");

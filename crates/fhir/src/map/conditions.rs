@@ -206,6 +206,23 @@ impl Mapper<'_> {
             kinds.push((k, coding_label(coding)));
         }
         if hits.is_empty() {
+            let label = concept_label(code);
+            let bad_ids: Vec<&str> = code
+                .coding
+                .iter()
+                .filter(|c| c.system.as_deref() == Some(crate::codes::SNOMED))
+                .filter_map(|c| c.code.as_deref())
+                .filter(|c| !crate::codes::verhoeff_ok(c))
+                .collect();
+            if !bad_ids.is_empty() {
+                self.warn(
+                        &e.pointer,
+                        format!(
+                            "Condition {label}: {} is not a valid SNOMED CT identifier (its check digit is wrong: mistyped or not a real code); the code is not used",
+                            bad_ids.join(", ")
+                        ),
+                    );
+            }
             // Last resort: the text. Always reported, with the text matched.
             match self.condition_from_text(code, morph) {
                 Some((k, matched)) => {
@@ -226,6 +243,29 @@ impl Mapper<'_> {
                 }
                 None => {
                     let label = concept_label(code);
+                    let words = code.words();
+                    if [
+                        "biliary obstruction",
+                        "bile duct obstruction",
+                        "obstruction of bile duct",
+                        "obstructive jaundice",
+                        "biliary stricture",
+                    ]
+                    .iter()
+                    .any(|k| words.contains(k))
+                    {
+                        // Not a cancer code: say honestly what to do instead.
+                        self.warn(
+                            &e.pointer,
+                            format!("Condition {label}: biliary obstruction is not read from codes yet; give liver_function.biliary_obstruction (the Hepatica case field urn:hepatica:case|biliary_obstruction); not used"),
+                        );
+                        seen.push(Seen {
+                            pointer: e.pointer.clone(),
+                            label,
+                            reason: "biliary obstruction is not read from codes yet".into(),
+                        });
+                        return;
+                    }
                     self.group(
                         format!("Condition|{label}"),
                         || format!("Condition {label}: not a cancer code Hepatica knows (SNOMED CT, ICD-10 or ICD-O-3 in content/codes); not used"),

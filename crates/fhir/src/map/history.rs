@@ -15,6 +15,9 @@
 use super::*;
 use crate::codes::{is_chemotherapy, is_liver_directed};
 
+/// Small words a procedure's text may add or leave out ("ablation of the liver", "ablation liver").
+const STOP_WORDS: &[&str] = &["of", "the", "a", "an", "to", "and", "in", "for", "with", "by"];
+
 /// One record of treatment given that counts for `previous`.
 #[derive(Debug, Clone)]
 pub(super) struct Given {
@@ -76,8 +79,21 @@ impl Mapper<'_> {
         let mut classes: Vec<PreviousTreatment> = Vec::new();
         let mut others: Vec<String> = Vec::new();
         let mut names: Vec<String> = Vec::new();
-        for d in &self.kb.drugs {
-            if !std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).any(|n| has(n)) {
+        // A name several catalogue drugs share ("177Lu", "lutetium-177") names none of them on its own: a drug
+        // counts only through a name that is its own, so "Lutetium (177Lu) oxodotreotide" is never Lu-PSMA too.
+        let names_of = |d: &hepatica_knowledge::Drug| -> Vec<String> {
+            std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).map(|n| n.to_lowercase()).collect()
+        };
+        let matched: Vec<(&hepatica_knowledge::Drug, Vec<String>)> = self
+            .kb
+            .drugs
+            .iter()
+            .map(|d| (d, names_of(d).into_iter().filter(|n| has(n)).collect::<Vec<_>>()))
+            .filter(|(_, m)| !m.is_empty())
+            .collect();
+        let own = |d: &hepatica_knowledge::Drug, n: &str| matched.iter().all(|(o, m)| o.id == d.id || !m.iter().any(|x| x == n));
+        for (d, m) in &matched {
+            if !m.iter().any(|n| own(d, n)) {
                 continue;
             }
             names.push(d.name.clone());
@@ -276,9 +292,24 @@ impl Mapper<'_> {
             return None;
         }
         let padded = format!(" {} ", text.to_lowercase().replace(|c: char| !c.is_alphanumeric(), " "));
-        self.table.text_rows().find_map(|(kw, h)| match &h.target {
-            Target::Treatment(_) | Target::Resection(_) if padded.contains(&format!(" {kw} ")) => Some((kw.to_string(), h.clone())),
-            _ => None,
+        let rows = || self.table.text_rows().filter(|(_, h)| matches!(h.target, Target::Treatment(_) | Target::Resection(_)));
+        if let Some((kw, h)) = rows().find(|(kw, _)| padded.contains(&format!(" {kw} "))) {
+            return Some((kw.to_string(), h.clone()));
+        }
+        // Word order and small words may differ ("Radiofrequency ablation liver", "liver radiofrequency
+        // ablation"): every content word of the keyword, close together (a window of its own length plus two).
+        let tokens: Vec<&str> = padded.split_whitespace().collect();
+        rows().find_map(|(kw, h)| {
+            let want: Vec<&str> = kw.split_whitespace().filter(|w| !STOP_WORDS.contains(w)).collect();
+            if want.len() < 2 {
+                return None;
+            }
+            let span = want.len() + 2;
+            let found = (0..tokens.len()).any(|i| {
+                let window = &tokens[i..(i + span).min(tokens.len())];
+                want.iter().all(|w| window.contains(w))
+            });
+            found.then(|| (kw.to_string(), h.clone()))
         })
     }
 
@@ -293,7 +324,9 @@ impl Mapper<'_> {
             case.treatment_history.previous = Some(all.iter().copied().collect());
             let systemic = all.iter().any(|p| !is_liver_directed(*p));
             if systemic && facts.lines.is_empty() {
-                let names: BTreeSet<&str> = given.iter().map(|g| g.name.as_str()).collect();
+                // Medicines only: procedures (liver-directed, resections) are not lines of systemic therapy.
+                let names: BTreeSet<&str> =
+                    given.iter().filter(|g| g.classes.iter().any(|p| !is_liver_directed(*p))).map(|g| g.name.as_str()).collect();
                 self.warn(
                     &given[0].pointer,
                     format!(

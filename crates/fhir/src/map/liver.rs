@@ -5,7 +5,9 @@
 //!
 //! Labs: the most recent result by its effective time wins, and a warning
 //! says how many older results were not used. A unit Hepatica cannot convert
-//! is refused with a warning, never guessed.
+//! is refused with a warning, never guessed; so are results at the same time
+//! that disagree, units that disagree with the reference range, and albumin
+//! whose size shows the unit is wrong.
 
 use super::values::*;
 use super::*;
@@ -29,6 +31,15 @@ pub(super) fn bilirubin_umol(q: &Quantity) -> Result<f64, String> {
     Ok((v * 10.0).round() / 10.0)
 }
 
+/// Whether a bilirubin unit is molar (µmol/L, mmol/L) or mass (mg/dL, mg/L); None when unknown.
+fn unit_family(unit: &str) -> Option<&'static str> {
+    match unit.to_lowercase().replace(['μ', 'µ'], "u").as_str() {
+        "umol/l" | "micromol/l" | "umol/litre" | "mmol/l" => Some("molar"),
+        "mg/dl" | "mg/l" => Some("mass"),
+        _ => None,
+    }
+}
+
 /// An albumin quantity in g/L, or why not.
 pub(super) fn albumin_g_l(q: &Quantity) -> Result<f64, String> {
     let Some(x) = q.value else { return Err("quantity has no value".into()) };
@@ -41,6 +52,26 @@ pub(super) fn albumin_g_l(q: &Quantity) -> Result<f64, String> {
         _ => return Err(format!("expected albumin in g/L or g/dL, got unit {unit:?}")),
     };
     Ok((v * 10.0).round() / 10.0)
+}
+
+/// Ascites from a Condition.severity: SNOMED CT 255604002 Mild; 6736007 Moderate, 24484000 Severe and
+/// 371924009 Moderate to severe are moderate/severe. "Mild to moderate" (371923003) straddles the line: unknown.
+pub(super) fn ascites_of_severity(cc: &CodeableConcept) -> Option<Ascites> {
+    for c in cc.coding.iter().filter(|c| c.system.as_deref() == Some("http://snomed.info/sct")) {
+        match c.code.as_deref() {
+            Some("255604002") => return Some(Ascites::Mild),
+            Some("6736007" | "24484000" | "371924009") => return Some(Ascites::ModerateSevere),
+            Some("371923003") => return None,
+            _ => {}
+        }
+    }
+    let w = cc.words();
+    let tokens: Vec<&str> = w.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    match (tokens.contains(&"mild"), tokens.contains(&"moderate") || tokens.contains(&"severe")) {
+        (true, false) => Some(Ascites::Mild),
+        (false, true) => Some(Ascites::ModerateSevere),
+        _ => None,
+    }
 }
 
 /// Ascites from a value: absent, mild, or moderate / severe.
@@ -117,6 +148,19 @@ impl Mapper<'_> {
             if !matches!(unit.to_lowercase().replace(['μ', 'µ'], "u").as_str(), "umol/l" | "micromol/l") {
                 self.warn(&e.pointer, format!("{label}: {} {unit} converted to {v} µmol/L", q.value.unwrap_or(0.0)));
             }
+            // A value and a reference range in different kinds of unit (µmol/L against mg/dL): one is wrong.
+            if let (Some(vf), Some((ru, rf))) = (
+                unit_family(&unit),
+                o.reference_range.iter().find_map(|r| r.high.as_ref()?.unit_code().map(|u| (u.to_string(), unit_family(u)))),
+            ) && rf.is_some_and(|rf| rf != vf)
+            {
+                return self.warn(
+                    &e.pointer,
+                    format!(
+                        "{label}: the value is in {unit} but its reference range in {ru}; one of the units is wrong, so liver_function/bilirubin_umol_l is left unknown from it (not used)"
+                    ),
+                );
+            }
             // The lab's upper limit of normal, in the result's unit when the range gives none.
             let uln = o.reference_range.iter().find_map(|r| r.high.clone()).and_then(|mut h| {
                 if h.unit_code().is_none() {
@@ -140,6 +184,20 @@ impl Mapper<'_> {
             });
             facts.bilirubin.push(c.with((v, uln)));
         } else {
+            let unit = q.unit_code().unwrap_or("").to_lowercase();
+            let raw = q.value.unwrap_or(0.0);
+            // Albumin below 10 g/L is not seen in a living patient: almost certainly g/dL written as g/L (and the
+            // other way round). Never converted silently.
+            if (unit == "g/l" && raw > 0.0 && raw < 10.0) || (unit == "g/dl" && raw >= 10.0) {
+                let other = if unit == "g/l" { "g/dL" } else { "g/L" };
+                return self.warn(
+                    &e.pointer,
+                    format!(
+                        "{label}: {raw} {} is implausible for albumin; almost certainly the unit is really {other}. Not converted: liver_function/albumin_g_l left unknown from it (not used)",
+                        q.unit_code().unwrap_or("")
+                    ),
+                );
+            }
             match albumin_g_l(q) {
                 Ok(v) if (0.0..=80.0).contains(&v) => {
                     if q.unit_code().is_some_and(|u| !u.eq_ignore_ascii_case("g/l")) {
@@ -239,8 +297,12 @@ impl Mapper<'_> {
                         _ => true,
                     };
                     if name == "ascites" && present {
-                        // A Condition says there is ascites, not how much.
-                        self.warn(&e.pointer, format!("Condition {label}: ascites is recorded but not how much (mild or moderate/severe); liver_function/ascites left unknown from it"));
+                        // A Condition says there is ascites; how much only if its severity says so.
+                        match c.severity.as_ref().map(ascites_of_severity) {
+                            Some(Some(a)) => facts.ascites.push(base.with(a)),
+                            Some(None) => self.warn(&e.pointer, format!("Condition {label}: ascites severity {} is not mild, moderate or severe; liver_function/ascites left unknown from it", concept_label(c.severity.as_ref().expect("some")))),
+                            None => self.warn(&e.pointer, format!("Condition {label}: ascites is recorded but not how much (no Condition.severity, mild or moderate/severe); liver_function/ascites left unknown from it")),
+                        }
                         continue;
                     }
                     self.push_finding(name, base.with(present), facts);
@@ -281,16 +343,20 @@ impl Mapper<'_> {
         let n = cands.len();
         let best = cands.iter().max_by_key(|c| (c.date.is_some(), c.date.unwrap_or(i64::MIN), c.order))?.clone();
         let same_time: Vec<&Cand<T>> = cands.iter().filter(|c| c.date == best.date && c.value != best.value).collect();
-        if let (Some(other), Some(_)) = (same_time.first(), best.date) {
+        if let (false, Some(_)) = (same_time.is_empty(), best.date) {
+            // Never guess between results taken at the same time: leave the field unknown.
+            let mut values: Vec<String> = vec![best.value.show()];
+            values.extend(same_time.iter().map(|c| c.value.show()));
+            values.dedup();
             self.warn(
                 &best.pointer,
                 format!(
-                    "{field}: two results at the same time disagree ({} and {} at {}); used this one, the last in the record",
-                    best.value.show(),
-                    other.value.show(),
+                    "{field}: results at the same time disagree ({} at {}); left unknown, Hepatica does not guess which is right",
+                    values.join(" and "),
                     best.date_text.as_deref().unwrap_or("")
                 ),
             );
+            return None;
         }
         if n > 1 {
             self.warn(
