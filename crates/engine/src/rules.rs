@@ -26,9 +26,10 @@ use crate::case::{Biomarker as B, BiomarkerValue as V, ChemoHistory, ChildPugh, 
 use crate::*;
 use crate::{eval, facts};
 
-/// Every statement id the rules cite (checked against the knowledge base by
-/// [`crate::check_references`] and by tests that run the rules); those only
-/// engine logic 2 cites are also in [`LOGIC_2_STATEMENT_IDS`].
+/// Every statement id the engine logic 1 rules cite (checked against the
+/// knowledge base by [`crate::check_references`] and by tests that run the
+/// rules); engine logic 2 cites these and [`LOGIC_2_STATEMENT_IDS`]. Read them
+/// together with [`statement_ids`].
 pub const STATEMENT_IDS: &[&str] = &[
     // summaries
     "summary.usual",
@@ -81,9 +82,6 @@ pub const STATEMENT_IDS: &[&str] = &[
     "surgery.selected_short_interval",
     "surgery.transplant_bowel",
     "surgery.transplant_net",
-    "surgery.staged_cirrhosis",
-    "surgery.transplant_bowel_outside",
-    "surgery.transplant_net_outside",
     // hormonal therapy
     "hormonal.breast_positive",
     "hormonal.breast_negative",
@@ -178,7 +176,6 @@ pub const STATEMENT_IDS: &[&str] = &[
     "embol.net",
     "embol.net_sirt_not_commissioned",
     "embol.other_sites",
-    "embol.uveal_hepatic_perfusion",
     // radiotherapy
     "radio.sabr",
     "radio.sabr_few",
@@ -213,79 +210,9 @@ pub const STATEMENT_IDS: &[&str] = &[
     "supportive.always",
     "supportive.early",
     "supportive.poor_fitness",
-    "supportive.bile_drainage",
-    // local treatments, 1.1 (cited from content/rules/)
-    "local.bile_drainage_first",
-    "ablation.extensive",
-    "ablation.few_other",
-    "ablation.too_many_other",
-    "embol.bilirubin_high",
-    "embol.child_pugh_c",
-    "embol.child_pugh_b",
-    "embol.ascites",
-    "embol.extensive",
-    "embol.uveal_spread",
-    "embol.net_carcinoid_syndrome",
-    "radio.sabr_bilirubin",
-    "radio.sabr_child_pugh",
-    "radio.sabr_extensive",
-    "supportive.ascites",
-    // ---- systemic (issue 13): cited by the Rust rules (engine_logic >= 2) or the rule files ----
-    "targeted.bowel_new_epoc",
-    "targeted.bowel_later_line",
-    "targeted.bowel_ras_mutant_g12c",
-    "targeted.bowel_braf_first_line",
-    "targeted.breast_her2_ultralow",
-    "targeted.breast_tnbc_sacituzumab",
-    "targeted.breast_after_cdk46",
-    "targeted.lung_driver_poor_ps",
-    "targeted.lung_small_cell",
-    "targeted.ovary_parp_platinum_resistant",
-    "targeted.ovary_niraparib",
-    "targeted.ovary_mirvetuximab",
-    "targeted.ovary_platinum_resistant_depends",
-    "targeted.ovary_platinum_resistant",
-    "targeted.oesophagus_squamous",
-    "immuno.womb_dmmr_first_line",
-    "immuno.womb_dmmr_later",
-    "immuno.womb_pmmr_later",
-    "immuno.womb_pmmr_first_line",
-    "immuno.womb_depends",
-    "chemo.lung_small_cell",
-    "immuno.lung_small_cell",
-    "immuno.lung_small_cell_ps",
-    "chemo.bowel_refractory",
-    "chemo.bowel_third_line",
-    "chemo.bowel_intolerant_sirt",
-    "chemo.ovary_platinum_resistant",
-    "chemo.ovary_platinum_sensitive",
-    "chemo.prostate_after_docetaxel",
-    "systemic.bile_blocked",
-    "systemic.bilirubin_high",
-    "hormonal.breast_endocrine_resistant",
-    "hormonal.prostate_arpi_resistant",
-    "hormonal.net_grade_3",
-    "hormonal.net_nec",
-    "hormonal.net_carcinoid_syndrome",
-    "targeted.pancreas_brca",
-    "targeted.pancreas_brca_somatic",
-    "targeted.womb_lenvatinib",
-    "targeted.womb_first_line",
-    "targeted.womb_depends",
-    "targeted.gastric_cldn18",
-    "targeted.gist_d842v",
-    "targeted.gist_after_imatinib",
-    "targeted.net_nec",
-    "targeted.prostate_parp_after_arpi",
-    "immuno.oesophagus_cps10",
-    "immuno.gastric_cps5",
-    "immuno.gastric_cps_low",
-    "immuno.oesophagus_squamous",
-    "immuno.gastro_oesophageal_depends",
-    "chemo.womb",
 ];
 
-/// The statements of [`STATEMENT_IDS`] cited only by the revision-2 logic
+/// The statements cited only by the revision-2 logic
 /// (issue 13, `engine_logic >= 2`: local and drug treatments); a release
 /// published with `engine_logic = 1` need not hold them (see
 /// [`crate::check_references`]). A test keeps this list exactly the ids the
@@ -365,10 +292,11 @@ pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
     "chemo.womb",
 ];
 
-/// The statement ids a knowledge base of `engine_logic` must hold: every id
-/// of [`STATEMENT_IDS`], less [`LOGIC_2_STATEMENT_IDS`] below logic 2.
+/// The statement ids a knowledge base of `engine_logic` must hold:
+/// [`STATEMENT_IDS`], and from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too.
 pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
-    STATEMENT_IDS.iter().copied().filter(move |id| engine_logic >= 2 || !LOGIC_2_STATEMENT_IDS.contains(id))
+    let revision_2: &[&str] = if engine_logic >= 2 { LOGIC_2_STATEMENT_IDS } else { &[] };
+    STATEMENT_IDS.iter().chain(revision_2).copied()
 }
 
 /// Inputs in the order `missing_information` lists them.
@@ -1993,10 +1921,12 @@ mod tests {
         // the engine cites except the revision-2 ones, and none of those.
         let old = hepatica_knowledge::Knowledge::release("2026.11.0").expect("frozen release");
         for id in STATEMENT_IDS {
-            let revision_2 = LOGIC_2_STATEMENT_IDS.contains(id);
-            assert_eq!(old.statement(id).is_none(), revision_2, "{id}: in LOGIC_2_STATEMENT_IDS exactly when 2026.11.0 lacks it");
+            assert!(old.statement(id).is_some(), "{id}: 2026.11.0 lacks it, so it belongs in LOGIC_2_STATEMENT_IDS");
         }
-        assert!(LOGIC_2_STATEMENT_IDS.iter().all(|id| STATEMENT_IDS.contains(id)));
+        for id in LOGIC_2_STATEMENT_IDS {
+            assert!(old.statement(id).is_none(), "{id}: 2026.11.0 has it, so it belongs in STATEMENT_IDS");
+            assert!(!STATEMENT_IDS.contains(id), "{id} is listed twice");
+        }
         assert!(crate::check_references(old).is_empty(), "{:?}", crate::check_references(old));
     }
 
