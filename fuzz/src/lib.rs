@@ -107,7 +107,8 @@ pub fn strict_json(data: &[u8]) {
 /// A FHIR R4 Bundle: `hepatica_fhir::map_bundle`, then `assess`.
 pub fn fhir_bundle(data: &[u8]) {
     let Ok(value) = serde_json::from_slice::<Value>(data) else { return };
-    match hepatica_fhir::map_bundle(&value, kb()) {
+    // A fixed day, so a run is reproducible (ages count to it).
+    match hepatica_fhir::map_bundle(&value, kb(), &hepatica_fhir::MapOptions::on("2026-12-01")) {
         Ok(mapped) => {
             let mut a = assess(kb(), &mapped.case, Audience::Clinician);
             a.input_warnings.extend(mapped.warnings);
