@@ -94,7 +94,14 @@ fn fhir(kb: &Knowledge, path: &Path, format: Format, audience: Audience) -> anyh
     };
     let mut assessment = assess(kb, &mapped.case, audience);
     assessment.input_warnings.extend(mapped.warnings);
-    let text = render::assessment_with_case(&assessment, &mapped.case, format, kb);
+    let text = match format {
+        // JSON adds the Case as mapped, as `POST /api/v1/assess/fhir` does.
+        Format::Json => {
+            let v = hepatica_fhir::with_mapped_case(&assessment, &mapped.case).context("serialising the assessment")?;
+            serde_json::to_string_pretty(&v).context("serialising the assessment")? + "\n"
+        }
+        _ => render::assessment_with_case(&assessment, &mapped.case, format, kb),
+    };
     crate::print_stdout(&text).context("writing the assessment")?;
     Ok(EXIT_OK)
 }

@@ -370,6 +370,9 @@ fn fhir_bulk_folder_is_mapped_like_single_bundles() {
         }
         assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
         let mut single: Value = serde_json::from_slice(&a.stdout).unwrap();
+        // `assess --fhir` also shows the Case as mapped; batch writes Assessments only.
+        let mapped = single.as_object_mut().unwrap().remove("mapped_case").expect("assess --fhir shows mapped_case");
+        assert!(hepatica_engine::case_from_value(&mapped).is_ok(), "{id}: mapped_case is a valid Case: {mapped}");
         let mut bulk = lines[k].clone();
         k += 1;
         assert_eq!(bulk["case_id"], id.as_str(), "case id is the Patient id, in Patient file order");

@@ -104,6 +104,10 @@ fn cli_and_api_agree_on_the_same_bytes() {
         if code == 0 {
             assert_eq!(status, 200, "{name}: CLI assessed it, API said {status}: {api}");
             assert_eq!(out, api, "{name}: CLI and API assessments differ");
+            // Both show the Case as mapped, so an integrator can see what was read.
+            let mapped = &out["mapped_case"];
+            assert!(mapped["primary_site"].is_string(), "{name}: no mapped_case.primary_site in {out}");
+            assert!(hepatica_engine::case_from_value(mapped).is_ok(), "{name}: mapped_case is a valid Case: {mapped}");
         } else {
             assert_eq!(code, 2, "{name}");
             assert_eq!(status, 422, "{name}: CLI refused it, API said {status}: {api}");

@@ -103,6 +103,21 @@ pub fn map_bundle(bundle: &Value, kb: &Knowledge, opts: &MapOptions) -> Result<M
     Ok(mapped)
 }
 
+/// The Assessment's JSON with `mapped_case` added: the Case as mapped from the
+/// record, in the contract's section 2 shape, so an integrator can see what
+/// was read (and replay it through `hepatica assess`). The CLI's
+/// `assess --fhir --format json` and `POST /api/v1/assess/fhir` both use it.
+pub fn with_mapped_case(
+    assessment: &hepatica_engine::Assessment,
+    case: &hepatica_engine::Case,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut v = serde_json::to_value(assessment)?;
+    if let serde_json::Value::Object(map) = &mut v {
+        map.insert("mapped_case".to_string(), serde_json::to_value(case)?);
+    }
+    Ok(v)
+}
+
 /// The refusal for a record whose patient has died, if it is one.
 pub fn deceased_error(m: &Mapped) -> Option<FieldError> {
     let when = m.deceased.as_deref()?;

@@ -249,7 +249,7 @@ pub async fn assess(
 #[utoipa::path(post, path = "/api/v1/assess/fhir", tag = "assess", params(AssessParams),
     request_body(content = Object, content_type = "application/fhir+json", description = "A FHIR R4 Bundle (also sent as application/json or application/json+fhir)"),
     responses(
-        (status = 200, description = "The Assessment", body = ref("#/components/schemas/Assessment")),
+        (status = 200, description = "The Assessment, with `mapped_case`: the Case (contract section 2 shape) as mapped from the record, so an integrator can see what was read", body = ref("#/components/schemas/Assessment")),
         (status = 400, description = "Malformed JSON or wrong content type", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
         (status = 413, description = "Body over the FHIR limit (32 MiB unless configured)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
         (status = 422, description = "Not a Bundle, no usable primary cancer, primary liver cancer, or an unknown knowledge-base version (kb)", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
@@ -265,13 +265,10 @@ pub async fn assess_fhir(
     // Parsing and mapping a large Bundle is CPU work: keep it off the async workers.
     let a = tokio::task::spawn_blocking(move || {
         let bundle = json_body(&headers, body, limit)?;
-        hepatica_fhir::map_bundle(&bundle, kb, &hepatica_fhir::MapOptions::today_utc())
-            .map(|mapped| {
-                let mut a = hepatica_engine::assess(kb, &mapped.case, audience);
-                a.input_warnings.extend(mapped.warnings);
-                a
-            })
-            .map_err(AppError::InvalidCase)
+        let mapped = hepatica_fhir::map_bundle(&bundle, kb, &hepatica_fhir::MapOptions::today_utc()).map_err(AppError::InvalidCase)?;
+        let mut a = hepatica_engine::assess(kb, &mapped.case, audience);
+        a.input_warnings.extend(mapped.warnings);
+        hepatica_fhir::with_mapped_case(&a, &mapped.case).map_err(|e| AppError::Internal(e.to_string()))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
