@@ -262,31 +262,11 @@ fn check_regular(flag: &str, path: &Path, problems: &mut Vec<String>) {
     if m.is_file() || m.is_dir() {
         return;
     }
-    let kind = file_kind(&m);
+    let kind = hepatica_knowledge::file_kind(&m);
     problems.push(format!(
         "{flag}: expected a regular file (batch writes a temporary file and renames it into place), got {} which is {kind}",
         path.display()
     ));
-}
-
-#[cfg(unix)]
-fn file_kind(m: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = m.file_type();
-    if t.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if t.is_char_device() || t.is_block_device() {
-        "a device"
-    } else if t.is_socket() {
-        "a socket"
-    } else {
-        "not a regular file"
-    }
-}
-
-#[cfg(not(unix))]
-fn file_kind(_m: &std::fs::Metadata) -> &'static str {
-    "not a regular file"
 }
 
 fn check_target(flag: &str, path: &Path, problems: &mut Vec<String>) {

@@ -353,7 +353,11 @@ pub fn sign(args: SignArgs) -> anyhow::Result<u8> {
     // which the rename would replace with a file) is signed.
     match std::fs::symlink_metadata(&args.file) {
         Ok(m) if !m.file_type().is_file() => {
-            return Ok(invalid(&[format!("{}: expected a regular bundle file, got {}", args.file.display(), kind(&m))]));
+            return Ok(invalid(&[format!(
+                "{}: expected a regular bundle file, got {}",
+                args.file.display(),
+                hepatica_knowledge::file_kind(&m)
+            )]));
         }
         _ => {}
     }
@@ -447,31 +451,6 @@ fn read_small(file: &Path, flag: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// What a non-regular file is, for messages.
-fn kind(m: &std::fs::Metadata) -> &'static str {
-    let t = m.file_type();
-    if t.is_symlink() {
-        return "a symbolic link";
-    }
-    if t.is_dir() {
-        return "a folder";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
-}
-
 /// Checks a file these commands are about to write (by renaming a temporary
 /// file over it, which would turn a device, FIFO or symlink into a regular
 /// file): a target that exists and is not a regular file is refused, and so
@@ -487,7 +466,7 @@ fn check_out(flag: &str, path: &Path, force: bool) -> Result<(), String> {
         Ok(m) if !m.file_type().is_file() => Err(format!(
             "{flag}: expected a regular file (it is written to a temporary file and renamed into place), got {} which is {}",
             path.display(),
-            kind(&m)
+            hepatica_knowledge::file_kind(&m)
         )),
         Ok(_) if force => Ok(()),
         Ok(_) => Err(format!("{flag}: expected a new file, got {} which exists (give --force to replace it)", path.display())),

@@ -40,6 +40,7 @@ use std::sync::OnceLock;
 
 pub use check::{Diagnostic, Severity, check};
 pub use date::Date;
+pub use load::file_kind;
 pub use model::*;
 pub use release::{ReleaseInfo, UnknownVersion, content_hash};
 pub use thresholds::Th;

@@ -115,7 +115,7 @@ fn collect(
         match meta {
             Ok(m) if !m.is_file() => {
                 let link = if is_link { "a symbolic link to " } else { "" };
-                problems.push(Diagnostic::error(rel, "", "", format!("expected a regular file, got {link}{}", kind(&m))));
+                problems.push(Diagnostic::error(rel, "", "", format!("expected a regular file, got {link}{}", file_kind(&m))));
                 continue;
             }
             Ok(m) if m.len() > MAX_FILE_BYTES => {
@@ -164,11 +164,20 @@ fn read_capped(path: &std::path::Path) -> std::io::Result<String> {
     Ok(text)
 }
 
-fn kind(m: &std::fs::Metadata) -> &'static str {
+/// What a file that is not a regular file is, for messages ("a named pipe
+/// (FIFO)", "a device", ...). One wording for every place that refuses one:
+/// `--kb-dir` loading here, the `kb` commands' output files and `batch`'s.
+pub fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    let t = m.file_type();
+    if t.is_symlink() {
+        return "a symbolic link";
+    }
+    if t.is_dir() {
+        return "a folder";
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
-        let t = m.file_type();
         if t.is_fifo() {
             return "a named pipe (FIFO)";
         }
@@ -179,7 +188,6 @@ fn kind(m: &std::fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    let _ = m;
     "not a regular file"
 }
 
