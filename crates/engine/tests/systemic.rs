@@ -15,29 +15,10 @@
 use std::collections::BTreeSet;
 
 use hepatica_engine::{Assessment, Audience, assess, case_from_json};
-use hepatica_knowledge::Knowledge;
+use hepatica_knowledge::{Knowledge, PRIMARY_SITES};
 use serde_json::{Value, json};
 
 const DRUG_OPTIONS: [&str; 4] = ["chemotherapy", "hormonal_therapy", "targeted_therapy", "immunotherapy"];
-
-const SITES: [&str; 16] = [
-    "bowel",
-    "breast",
-    "prostate",
-    "lung",
-    "melanoma",
-    "uveal_melanoma",
-    "neuroendocrine",
-    "pancreas",
-    "stomach",
-    "oesophagus",
-    "kidney",
-    "ovary",
-    "womb",
-    "gist",
-    "unknown",
-    "other",
-];
 
 /// A small deterministic generator (64-bit LCG).
 struct Walk(u64);
@@ -181,7 +162,7 @@ fn sweep() -> Vec<(String, Assessment)> {
     let kb = Knowledge::embedded();
     let mut w = Walk(0x5EED_0013);
     let mut out = Vec::new();
-    for (si, site) in SITES.iter().enumerate() {
+    for (si, site) in PRIMARY_SITES.iter().enumerate() {
         for i in 0..160 {
             let case = sweep_case(&mut w, site, si * 1000 + i);
             let text = case.to_string();
