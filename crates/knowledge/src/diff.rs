@@ -392,7 +392,8 @@ mod tests {
         assert!(words.iter().any(|l| l.contains(desc.trim_end_matches('.')) && l.contains("\u{2192} 12345")), "{words:?}");
         let back = diff(("new", &view), ("old", &files)).expect("diff");
         // Between the two releases: kb.toml is the release's own, sources files are sources.
-        let d = diff(("2026.11.0", &files), ("latest", crate::Knowledge::embedded_files())).expect("diff");
+        let second = crate::Knowledge::release_files("2026.12.0").expect("frozen");
+        let d = diff(("2026.11.0", &files), ("2026.12.0", &second)).expect("diff");
         assert!(d.release.iter().any(|c| c.id == "file:kb.toml"), "{:?}", d.release);
         assert!(!d.other.iter().any(|c| c.id.starts_with("file:kb.toml") || c.id.starts_with("file:sources/")), "{:?}", d.other);
         let words = d.plain_english();

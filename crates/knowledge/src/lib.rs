@@ -85,6 +85,11 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
 }
 
+/// The newest revision of the Rust decision logic this program has
+/// (`engine_logic` in `kb.toml`). A knowledge base that names a newer one was
+/// published for a newer Hepatica, and is refused rather than half-applied.
+pub const ENGINE_LOGIC_SUPPORTED: u32 = 3;
+
 /// A loaded, resolved knowledge base.
 ///
 /// Every record's review fields are resolved (record value, else the file's
@@ -375,6 +380,43 @@ mod tests {
             assert!(kb.engine_logic() >= 1);
         }
         assert!(Knowledge::release("1999.1.0").is_none());
+    }
+
+    /// A knowledge base that names a decision-logic revision this program does
+    /// not have is refused by name, not run on older logic.
+    #[test]
+    fn a_newer_engine_logic_is_refused() {
+        let max = ENGINE_LOGIC_SUPPORTED;
+        for (logic, refused) in [(max, false), (max + 1, true), (0, true)] {
+            let files: Vec<(&str, String)> = Knowledge::embedded_files()
+                .iter()
+                .map(|&(p, t)| {
+                    let t = if p == "kb.toml" {
+                        t.lines()
+                            .map(|l| if l.starts_with("engine_logic") { format!("engine_logic = {logic}") } else { l.to_string() })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    } else {
+                        t.to_string()
+                    };
+                    (p, t)
+                })
+                .collect();
+            let loaded = Knowledge::from_files(files.iter().map(|(p, t)| (*p, t.as_str())));
+            match loaded {
+                Ok(kb) => {
+                    assert!(!refused, "engine_logic {logic} loaded");
+                    assert_eq!(kb.engine_logic(), max);
+                }
+                Err(e) => {
+                    assert!(refused, "engine_logic {logic} refused: {e:?}");
+                    assert!(
+                        e.0.iter().any(|d| d.to_string().contains("engine_logic") && d.to_string().contains("newer Hepatica")),
+                        "{e:?}"
+                    );
+                }
+            }
+        }
     }
 
     /// `content/` may share a version with a frozen release only when the two

@@ -244,6 +244,17 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         problems.push(Diagnostic::error("kb.toml", "", "", "missing or unreadable kb.toml"));
         return Err(LoadError(problems));
     };
+    if let Some(logic) = meta.engine_logic.filter(|&l| l == 0 || l > crate::ENGINE_LOGIC_SUPPORTED) {
+        problems.push(Diagnostic::error(
+            "kb.toml",
+            "",
+            "engine_logic",
+            format!(
+                "engine_logic {logic} is not a revision this program has; expected 1 to {} (a newer release needs a newer Hepatica)",
+                crate::ENGINE_LOGIC_SUPPORTED
+            ),
+        ));
+    }
 
     // Treatments in contract order; a missing one is a load error because every
     // assessment must describe all nine.
