@@ -385,7 +385,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
     let _lock = if config.shared_data_dir { None } else { Some(db::DataDirLock::acquire(&config.data_dir)?) };
     let state = AppState::open(&config)?;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
+    let listener = net::bind(addr).map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     let local = listener.local_addr().map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     eprintln!("hepatica: listening on http://{local}/ (data in {})", display(&config.data_dir));
     tracing::info!(addr = %local, limits = ?config.limits, "listening");

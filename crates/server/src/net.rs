@@ -183,6 +183,23 @@ pub async fn head_cap(
     next.run(req).await
 }
 
+/// Pending connections the kernel may queue before `accept` (it clamps this to
+/// `net.core.somaxconn`, 4096 on current Linux). Tokio's `bind` asks for 1,024:
+/// under a flood of reconnecting slow clients that queue overflows, the kernel
+/// drops new SYNs, and an honest client (a health check) waits a full second
+/// for its SYN to be retried.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds a listener on `addr` with [`LISTEN_BACKLOG`] (and `SO_REUSEADDR`, as
+/// `TcpListener::bind` sets on Unix, so a restart does not wait for TIME_WAIT).
+pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then drains for at
 /// most `limits.drain_timeout`. Returns how many connections were still open
 /// when the drain gave up (0 after a clean drain).
@@ -292,6 +309,35 @@ mod tests {
         let off = PerAddress::new(0);
         let held: Vec<_> = (0..10_000).map(|_| off.take(a).expect("no cap")).collect();
         assert_eq!((held.len(), off.addresses()), (10_000, 0));
+    }
+
+    /// The listener asks the kernel for a queue of [`LISTEN_BACKLOG`] pending
+    /// connections, not tokio's 1,024. `ss -ltn` shows a listening socket's
+    /// queue size as its Send-Q (clamped to `net.core.somaxconn`).
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_listener_queues_more_than_tokios_default() {
+        let Ok(somaxconn) = std::fs::read_to_string("/proc/sys/net/core/somaxconn") else {
+            eprintln!("SKIPPED: no /proc/sys/net/core/somaxconn");
+            return;
+        };
+        let somaxconn: u32 = somaxconn.trim().parse().expect("a number");
+        let queue = |listener: &TcpListener| -> Option<u32> {
+            let port = listener.local_addr().unwrap().port();
+            let out = std::process::Command::new("ss").args(["-ltnH", &format!("sport = :{port}")]).output().ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            text.split_whitespace().nth(2)?.parse().ok()
+        };
+        let ours = bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+        let tokios = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let (Some(ours), Some(tokios)) = (queue(&ours), queue(&tokios)) else {
+            eprintln!("SKIPPED: `ss` (iproute2) is not installed");
+            return;
+        };
+        assert_eq!(ours, LISTEN_BACKLOG.min(somaxconn));
+        if somaxconn > 1024 {
+            assert!(ours > tokios, "ours {ours} vs tokio's {tokios}");
+        }
     }
 
     /// A head that hyper's buffer let through in one large read (a single
