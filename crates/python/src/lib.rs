@@ -31,7 +31,8 @@ use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, StructArray, make_array};
 use arrow_schema::{DataType, Field, Schema};
 use hepatica_batch::columnar::{self, RowsBuilder};
-use hepatica_engine::{Assessment, Audience, Case, FieldError, assess, assess_summary, case_from_json};
+use hepatica_engine::parse::{JsonError, json_from_slice};
+use hepatica_engine::{Audience, Case, Decisions, FieldError, assess, assess_summary, case_from_json};
 use hepatica_knowledge::Knowledge;
 use hepatica_search::ask::AskIndex;
 use hepatica_search::drugs::DrugIndex;
@@ -51,37 +52,52 @@ fn audience(name: &str) -> PyResult<Audience> {
     Audience::parse(name).ok_or_else(|| PyValueError::new_err(format!("audience: expected 'patient' or 'clinician', got {name:?}")))
 }
 
+/// The knowledge base of a release version (`None` or `latest`: the newest),
+/// as `hepatica --kb VERSION` picks it.
+fn knowledge(version: Option<&str>) -> Result<&'static Knowledge, String> {
+    Knowledge::by_version(version.unwrap_or("latest")).map_err(|e| e.to_string())
+}
+
+fn kb_arg(version: Option<&str>) -> PyResult<&'static Knowledge> {
+    knowledge(version).map_err(|e| PyValueError::new_err(format!("kb: {e}")))
+}
+
 fn errors_json(errors: &[FieldError]) -> String {
     serde_json::to_string(errors).expect("field errors serialise")
+}
+
+/// Why a knowledge-base version cannot be used (`None` when it can), the
+/// message of `hepatica --kb VERSION`'s error.
+#[pyfunction]
+#[pyo3(signature = (version=None))]
+fn kb_error(version: Option<&str>) -> Option<String> {
+    knowledge(version).err()
+}
+
+fn assess_one(kb: &Knowledge, case: &str, audience: Audience) -> (bool, String) {
+    match case_from_json(case.as_bytes()) {
+        Ok(c) => (true, serde_json::to_string(&assess(kb, &c, audience)).expect("assessments serialise")),
+        Err(errors) => (false, errors_json(&errors)),
+    }
 }
 
 /// Assesses one Case given as JSON text. Returns `(True, assessment JSON)` or
 /// `(False, errors JSON)`, the errors being `[{"pointer", "detail"}]`.
 #[pyfunction]
-fn assess_json(py: Python<'_>, case: &str, audience_name: &str) -> PyResult<(bool, String)> {
+#[pyo3(signature = (case, audience_name, kb=None))]
+fn assess_json(py: Python<'_>, case: &str, audience_name: &str, kb: Option<&str>) -> PyResult<(bool, String)> {
     let audience = audience(audience_name)?;
-    let kb = Knowledge::embedded();
-    Ok(py.detach(|| match case_from_json(case.as_bytes()) {
-        Ok(c) => (true, serde_json::to_string(&assess(kb, &c, audience)).expect("assessments serialise")),
-        Err(errors) => (false, errors_json(&errors)),
-    }))
+    let kb = kb_arg(kb)?;
+    Ok(py.detach(|| assess_one(kb, case, audience)))
 }
 
 /// Assesses many Cases (JSON texts) in parallel; one `(ok, JSON)` per case, in order.
 #[pyfunction]
-fn assess_many_json(py: Python<'_>, cases: Vec<String>, audience_name: &str) -> PyResult<Vec<(bool, String)>> {
+#[pyo3(signature = (cases, audience_name, kb=None))]
+fn assess_many_json(py: Python<'_>, cases: Vec<String>, audience_name: &str, kb: Option<&str>) -> PyResult<Vec<(bool, String)>> {
     let audience = audience(audience_name)?;
-    let kb = Knowledge::embedded();
-    Ok(py.detach(|| {
-        cases
-            .par_iter()
-            .with_min_len(SUB_CHUNK)
-            .map(|case| match case_from_json(case.as_bytes()) {
-                Ok(c) => (true, serde_json::to_string(&assess(kb, &c, audience)).expect("assessments serialise")),
-                Err(errors) => (false, errors_json(&errors)),
-            })
-            .collect()
-    }))
+    let kb = kb_arg(kb)?;
+    Ok(py.detach(|| cases.par_iter().with_min_len(SUB_CHUNK).map(|case| assess_one(kb, case, audience)).collect()))
 }
 
 /// Validates one Case (JSON text): the errors JSON, `[]` when it is valid.
@@ -93,19 +109,23 @@ fn validate_json(py: Python<'_>, case: &str) -> String {
     })
 }
 
-/// Assesses one FHIR R4 Bundle (JSON text), as `hepatica assess --fhir` does.
+/// Assesses one FHIR R4 Bundle (JSON text), as `hepatica assess --fhir
+/// --format json` does: the Assessment plus `mapped_case`.
 #[pyfunction]
-fn assess_fhir_json(py: Python<'_>, bundle: &str, audience_name: &str) -> PyResult<(bool, String)> {
+#[pyo3(signature = (bundle, audience_name, kb=None))]
+fn assess_fhir_json(py: Python<'_>, bundle: &str, audience_name: &str, kb: Option<&str>) -> PyResult<(bool, String)> {
     let audience = audience(audience_name)?;
-    let kb = Knowledge::embedded();
-    Ok(py.detach(|| match fhir_case(bundle.as_bytes(), kb) {
+    let kb = kb_arg(kb)?;
+    py.detach(|| match fhir_case(bundle.as_bytes(), kb) {
         Ok((case, warnings)) => {
             let mut a = assess(kb, &case, audience);
             a.input_warnings.extend(warnings);
-            (true, serde_json::to_string(&a).expect("assessments serialise"))
+            let v = hepatica_fhir::with_mapped_case(&a, &case)
+                .map_err(|e| PyRuntimeError::new_err(format!("serialising the assessment failed: {e}")))?;
+            Ok((true, v.to_string()))
         }
-        Err(errors) => (false, errors_json(&errors)),
-    }))
+        Err(errors) => Ok((false, errors_json(&errors))),
+    })
 }
 
 /// Maps a Bundle to a Case as `hepatica assess --fhir` and batch over a Bulk
@@ -117,9 +137,17 @@ fn fhir_case(bundle: &[u8], kb: &Knowledge) -> Result<(Case, Vec<hepatica_engine
             detail: format!("expected a Bundle of at most {} bytes, got {} bytes", hepatica_fhir::MAX_BUNDLE_BYTES, bundle.len()),
         }]);
     }
-    let value: Value = serde_json::from_slice(bundle).map_err(|e| {
-        vec![FieldError { pointer: String::new(), detail: format!("expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})") }]
-    })?;
+    let value: Value = match json_from_slice(bundle) {
+        Ok(v) => v,
+        Err(JsonError::Syntax(e)) => {
+            return Err(vec![FieldError {
+                pointer: String::new(),
+                detail: format!("expected a FHIR R4 Bundle in JSON, got invalid JSON ({e})"),
+            }]);
+        }
+        // A repeated key is ambiguous: an error naming it (never last-wins), as the CLI.
+        Err(dup) => return Err(vec![dup.field_error()]),
+    };
     let mapped = hepatica_fhir::map_bundle(&value, kb, &hepatica_fhir::MapOptions::today_utc())?;
     let mut case = mapped.case;
     if case.id.is_none() {
@@ -145,7 +173,8 @@ fn drug_json(py: Python<'_>, query: &str, limit: usize) -> String {
     })
 }
 
-/// Searches all content (contract section 5), as `hepatica ask --format json`.
+/// Searches all content (contract section 5), as `hepatica ask --format json`,
+/// with the contract's `urgent` object when the question describes a red flag.
 #[pyfunction]
 fn ask_json(py: Python<'_>, question: &str, limit: usize) -> PyResult<String> {
     static INDEX: OnceLock<Result<AskIndex, String>> = OnceLock::new();
@@ -158,17 +187,11 @@ fn ask_json(py: Python<'_>, question: &str, limit: usize) -> PyResult<String> {
     })
 }
 
-/// The knowledge-base releases this build can use: for now the one embedded.
+/// Every knowledge-base release this build embeds, oldest first, as
+/// `hepatica kb versions --format json` lists them.
 #[pyfunction]
-fn kb_versions_json() -> String {
-    let kb = Knowledge::embedded();
-    serde_json::json!([{
-        "version": kb.meta.version,
-        "published": kb.meta.published.to_string(),
-        "content_hash": columnar::embedded_content_hash(),
-        "latest": true,
-    }])
-    .to_string()
+fn kb_versions_json(py: Python<'_>) -> String {
+    py.detach(|| serde_json::to_string(&Knowledge::catalogue()).expect("the catalogue serialises"))
 }
 
 /// Program and contract versions.
@@ -217,17 +240,19 @@ fn texts(array: &ArrayRef) -> PyResult<Vec<Option<&str>>> {
 /// PyCapsule pair: the [`columnar`] columns plus `errors` (the pointer list as
 /// JSON, null for a valid row; the other columns but `case_id` are then null).
 #[pyfunction]
+#[pyo3(signature = (schema, array, fhir, kb=None))]
 fn assess_arrow<'py>(
     py: Python<'py>,
     schema: &Bound<'py, PyCapsule>,
     array: &Bound<'py, PyCapsule>,
     fhir: bool,
+    kb: Option<&str>,
 ) -> PyResult<(Bound<'py, PyCapsule>, Bound<'py, PyCapsule>)> {
+    let kb = kb_arg(kb)?;
     let input = import_array(schema, array)?;
-    let kb = Knowledge::embedded();
     let (batch, errors) = py.detach(|| -> PyResult<(RecordBatch, StringArray)> {
         let rows = texts(&input)?;
-        let results: Vec<Result<Assessment, (Option<String>, Vec<FieldError>)>> = rows
+        let results: Vec<Result<Decisions, (Option<String>, Vec<FieldError>)>> = rows
             .par_iter()
             .with_min_len(SUB_CHUNK)
             .map(|text| {
@@ -287,6 +312,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(drug_json, m)?)?;
     m.add_function(wrap_pyfunction!(ask_json, m)?)?;
     m.add_function(wrap_pyfunction!(kb_versions_json, m)?)?;
+    m.add_function(wrap_pyfunction!(kb_error, m)?)?;
     m.add_function(wrap_pyfunction!(versions_json, m)?)?;
     m.add_function(wrap_pyfunction!(column_names, m)?)?;
     m.add_function(wrap_pyfunction!(assess_arrow, m)?)?;

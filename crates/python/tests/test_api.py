@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -59,8 +60,21 @@ def test_bad_json_and_non_json_values_are_input_errors():
 def test_arguments_are_checked():
     case = {"primary_site": "lung"}
     assert hepatica.assess(case, kb="latest") == hepatica.assess(case, kb=None)
-    with pytest.raises(ValueError, match="kb: expected 'latest'"):
-        hepatica.assess(case, kb="2020.1.0")
+    cli = run_cli("assess", "--kb", "2020.1.0", "--format", "json", str(CONTRACT_EXAMPLES / "only-primary.json"), check=False)
+    assert cli.returncode == 2
+    for call in (
+        lambda: hepatica.assess(case, kb="2020.1.0"),
+        lambda: hepatica.assess_many([case], kb="2020.1.0"),
+        lambda: hepatica.assess_fhir("{}", kb="2020.1.0"),
+        lambda: hepatica.arrow_schema(kb="2020.1.0"),
+    ):
+        with pytest.raises(ValueError) as e:
+            call()
+        # The same message as `hepatica --kb`, naming the versions that exist.
+        assert f"error: {e.value}" == cli.stderr.strip().replace("error: --kb: ", "error: kb: ")
+        assert not isinstance(e.value, hepatica.InputError)
+    with pytest.raises(TypeError, match="kb"):
+        hepatica.assess(case, kb=2026)
     with pytest.raises(ValueError, match="audience"):
         hepatica.assess(case, audience="doctor")
     with pytest.raises(ValueError, match="on_error"):
@@ -125,14 +139,78 @@ def test_ask_equals_the_cli(question):
     assert hepatica.ask(question) == json.loads(run_cli("ask", question, "--format", "json").stdout)
 
 
-def test_kb_versions_name_the_embedded_release():
+def test_an_urgent_question_gets_the_urgent_answer_first():
+    urgent = hepatica.ask("my skin and eyes have turned yellow")
+    assert urgent.get("urgent"), urgent
+    assert "999" in urgent["urgent"]["text"] and "helpline" in urgent["urgent"]["text"]
+    # The answer saying when and whom to call comes first.
+    assert "helpline" in urgent["results"][0]["title"]
+    calm = hepatica.ask("what is SIRT")
+    assert not calm.get("urgent")
+    assert calm["results"], "SIRT is explained in the content"
+
+
+def test_drug_lookup_finds_brands_and_misspellings():
+    brand = hepatica.drug("keytruda")
+    assert brand["matches"], brand
+    generic = hepatica.drug("pembrolizumab")
+    assert brand["matches"][0]["id"] == generic["matches"][0]["id"]
+    misspelt = hepatica.drug("oxaliplatn")
+    assert misspelt["matches"] and "oxaliplatin" in json.dumps(misspelt["matches"][0]).lower()
+    assert hepatica.drug("zzzzqqqq")["matches"] == []
+
+
+def test_kb_versions_equal_the_cli_and_every_release_can_be_pinned():
     versions = hepatica.kb_versions()
-    assert len(versions) == 1
-    v = versions[0]
-    assert v["latest"] is True
-    assert len(v["content_hash"]) == 64
-    assert v["version"] in run_cli("--version").stdout
-    assert hepatica.assess({"primary_site": "lung"})["knowledge_base"]["version"] == v["version"]
+    assert versions == json.loads(run_cli("kb", "versions", "--format", "json").stdout)
+    assert len(versions) >= 2, "frozen releases and the working content"
+    assert [v["latest"] for v in versions].count(True) == 1
+    latest = next(v for v in versions if v["latest"])
+    assert hepatica.assess({"primary_site": "lung"})["knowledge_base"]["version"] == latest["version"]
+    path = CONTRACT_EXAMPLES / "bowel-resectable.json"
+    for v in versions:
+        got = hepatica.assess(path.read_text(), kb=v["version"], audience="clinician")
+        stamp = got["knowledge_base"]
+        assert (stamp["version"], stamp["content_hash"], stamp["published"]) == (v["version"], v["content_hash"], v["published"])
+        assert stamp.get("superseded_by") == v.get("superseded_by")
+        cli = run_cli("assess", str(path), "--kb", v["version"], "--audience", "clinician", "--format", "json")
+        assert got == json.loads(cli.stdout)
+        meta = hepatica.arrow_schema(kb=v["version"]).metadata
+        assert meta[b"hepatica.knowledge_base.content_hash"].decode() == v["content_hash"]
+        [one] = hepatica.assess_many([path.read_text()], kb=v["version"])
+        assert one["knowledge_base"] == stamp
+    hashes = {v["content_hash"] for v in versions}
+    assert len(hashes) == len(versions), "each release has its own content"
+
+
+def test_audience_changes_the_wording_not_the_decisions():
+    path = CONTRACT_EXAMPLES / "bowel-resectable.json"
+    patient = hepatica.assess(path.read_text(), audience="patient")
+    clinician = hepatica.assess(path.read_text(), audience="clinician")
+    assert patient["audience"] == "patient" and clinician["audience"] == "clinician"
+    level = lambda a: [(o["treatment"], o["suitability"]) for o in a["options"]]  # noqa: E731
+    assert level(patient) == level(clinician)
+    assert patient != clinician
+
+
+def test_assess_equals_the_cli_over_a_synthetic_cohort(tmp_path):
+    # 200 synthetic cases, each through `hepatica assess --format json` (audiences alternating).
+    path = tmp_path / "synth.ndjson"
+    run_cli("synth", "--count", "200", "--seed", "7", "--output", str(path))
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    assert len(lines) == 200
+
+    def cli(i: int) -> dict:
+        case = tmp_path / f"case-{i}.json"
+        case.write_text(lines[i])
+        audience = "clinician" if i % 2 else "patient"
+        return json.loads(run_cli("assess", str(case), "--format", "json", "--audience", audience).stdout)
+
+    with ThreadPoolExecutor(4) as pool:
+        expected = list(pool.map(cli, range(len(lines))))
+    for i, line in enumerate(lines):
+        audience = "clinician" if i % 2 else "patient"
+        assert hepatica.assess(line, audience=audience) == expected[i], f"case {i}"
 
 
 def test_the_gil_is_released_while_the_engine_works(cohort):

@@ -31,7 +31,7 @@ def test_parquet_holds_the_ndjson_rows(cohort, tmp_path):
 def test_file_metadata_carries_the_knowledge_base(cohort, tmp_path):
     batch(cohort, tmp_path / "out.parquet")
     meta = {k.decode(): v.decode() for k, v in pq.read_metadata(tmp_path / "out.parquet").metadata.items()}
-    kb = hepatica.kb_versions()[0]
+    kb = next(v for v in hepatica.kb_versions() if v["latest"])
     assert meta["hepatica.knowledge_base.version"] == kb["version"]
     assert meta["hepatica.knowledge_base.published"] == kb["published"]
     assert meta["hepatica.knowledge_base.content_hash"] == kb["content_hash"]
@@ -55,7 +55,7 @@ def test_duckdb_reads_the_file(cohort, tmp_path):
         (k.decode() if isinstance(k, bytes) else k, v.decode() if isinstance(v, bytes) else v)
         for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata('{path}')").fetchall()
     )
-    assert kv["hepatica.knowledge_base.version"] == hepatica.kb_versions()[0]["version"]
+    assert kv["hepatica.knowledge_base.version"] == next(v for v in hepatica.kb_versions() if v["latest"])["version"]
 
 
 def test_format_flag_bulk_export_and_refused_modes(cohort, bulk_export, tmp_path):

@@ -92,15 +92,14 @@ class InputError(ValueError):
         super().__init__("\n".join(lines) if lines else "invalid input")
 
 
-def _check_kb(kb: Optional[str]) -> None:
-    # Pinned knowledge-base releases (contract 8.2, `--kb VERSION`) are a later
-    # step; until then only the embedded, newest release exists.
-    if kb is None or kb == "latest":
-        return
-    have = ", ".join(v["version"] for v in kb_versions())
-    raise ValueError(
-        f"kb: expected 'latest' or None (this build has one release, {have}; pinned releases are not available yet), got {kb!r}"
-    )
+def _check_kb(kb: Optional[str]) -> Optional[str]:
+    # A release version (see kb_versions()), "latest" or None (the newest), as `--kb VERSION`.
+    if kb is not None and not isinstance(kb, str):
+        raise TypeError(f"kb: expected a knowledge-base version as text (see kb_versions()), got {type(kb).__name__}")
+    problem = _native.kb_error(kb)
+    if problem is not None:
+        raise ValueError(f"kb: {problem}")
+    return kb
 
 
 def _text(case: Case, what: str = "Case") -> str:
@@ -130,13 +129,19 @@ def assess(case: Case, *, audience: str = "patient", kb: Optional[str] = None) -
 
     ``case`` is a dict or JSON text (contract section 2); ``audience`` is
     ``"patient"`` (plain English) or ``"clinician"`` (clinical wording and
-    the criteria trace); ``kb`` must be ``None`` or ``"latest"`` for now.
-    The result equals ``hepatica assess --format json`` for the same input.
+    the criteria trace); ``kb`` is a knowledge-base release version from
+    :func:`kb_versions` (e.g. ``"2026.11.0"``), or ``None`` / ``"latest"``
+    for the newest. The result's ``knowledge_base`` stamp names the release
+    used. The result equals ``hepatica assess --format json --kb VERSION``
+    for the same input.
+
+    Raises :class:`InputError` when the Case is not valid, ``ValueError``
+    for an unknown ``kb`` version or ``audience``.
 
     Raises :class:`InputError` when the Case is not valid.
     """
-    _check_kb(kb)
-    ok, text = _native.assess_json(_text(case), _audience(audience))
+    kb = _check_kb(kb)
+    ok, text = _native.assess_json(_text(case), _audience(audience), kb)
     if not ok:
         raise InputError(json.loads(text))
     return json.loads(text)
@@ -156,9 +161,12 @@ def assess_many(
     cases raises one :class:`InputError` listing all of its problems, each
     pointer prefixed with the case's index (``/12/primary_site``). With
     ``on_error="return"`` an invalid case gives its :class:`InputError` in
-    its place in the list, and the others are assessed.
+    its place in the list, and the others are assessed. ``cases`` may be
+    any iterable (a generator, a file's lines); it is read ``chunk_size``
+    cases at a time, each chunk assessed in parallel without the GIL.
+    ``kb`` and ``audience`` are as for :func:`assess`.
     """
-    _check_kb(kb)
+    kb = _check_kb(kb)
     if on_error not in ("raise", "return"):
         raise ValueError(f"on_error: expected 'raise' or 'return', got {on_error!r}")
     if chunk_size < 1:
@@ -168,7 +176,7 @@ def assess_many(
     chunk: List[str] = []
 
     def run() -> None:
-        results = _native.assess_many_json(chunk, audience)
+        results = _native.assess_many_json(chunk, audience, kb)
         base = len(out)
         problems: List[Dict[str, str]] = []
         for i, (ok, text) in enumerate(results):
@@ -196,12 +204,14 @@ def assess_many(
 def assess_fhir(bundle: Case, *, audience: str = "patient", kb: Optional[str] = None) -> Dict[str, Any]:
     """Assesses one FHIR R4 Bundle (mCODE-style), as ``hepatica assess --fhir``.
 
-    What could not be mapped is listed in the result's ``input_warnings``.
+    The result is ``hepatica assess --fhir FILE --format json``'s: the
+    Assessment plus ``mapped_case``, the Case as read from the record. What
+    could not be mapped is listed in the result's ``input_warnings``.
     Raises :class:`InputError` when the Bundle names no usable primary cancer
     or is not a Bundle.
     """
-    _check_kb(kb)
-    ok, text = _native.assess_fhir_json(_text(bundle, "Bundle"), _audience(audience))
+    kb = _check_kb(kb)
+    ok, text = _native.assess_fhir_json(_text(bundle, "Bundle"), _audience(audience), kb)
     if not ok:
         raise InputError(json.loads(text))
     return json.loads(text)
@@ -228,7 +238,13 @@ def drug(query: str, *, limit: int = 10) -> Dict[str, Any]:
 
 
 def ask(question: str, *, limit: int = 10) -> Dict[str, Any]:
-    """Searches all patient content for answers (contract section 5), as ``hepatica ask --format json``."""
+    """Searches all patient content for answers (contract section 5), as ``hepatica ask --format json``.
+
+    Returns ``{"question", "results": [...], ...}``, best first. A question
+    that describes a same-day red flag (for example yellow skin or a high
+    temperature during treatment) has an ``urgent`` object saying whom to
+    call, and the urgent answer as its first result.
+    """
     if not isinstance(question, str) or not question.strip():
         raise InputError([{"pointer": "/question", "detail": f"expected a question of at least one word, got {question!r}"}])
     return json.loads(_native.ask_json(question, _limit(limit)))
@@ -241,10 +257,11 @@ def _limit(limit: int) -> int:
 
 
 def kb_versions() -> List[Dict[str, Any]]:
-    """The knowledge-base releases this build can use, newest first.
+    """Every knowledge-base release this build embeds, oldest first, as ``hepatica kb versions --format json``.
 
-    For now one: the release embedded in the wheel, with its version,
-    publication date and ``content_hash`` (hex SHA-256 of its content files).
+    Each is ``{"version", "published", "content_hash", "engine_logic",
+    "latest", "default", "frozen"}`` (and ``superseded_by`` for an older
+    release); any ``version`` can be passed as ``kb=`` to pin it.
     """
     return json.loads(_native.kb_versions_json())
 
@@ -258,17 +275,17 @@ class _Capsules:
         return self._pair
 
 
-def _assess_batch(pa: Any, column: Any, fhir: bool) -> Any:
+def _assess_batch(pa: Any, column: Any, fhir: bool, kb: Optional[str] = None) -> Any:
     schema, array = column.__arrow_c_array__()
-    out_schema, out_array = _native.assess_arrow(schema, array, fhir)
+    out_schema, out_array = _native.assess_arrow(schema, array, fhir, kb)
     return pa.record_batch(_Capsules(out_schema, out_array))
 
 
-def arrow_schema() -> Any:
-    """The pyarrow schema of :func:`assess_arrow`'s result (with the knowledge-base stamp as metadata)."""
+def arrow_schema(kb: Optional[str] = None) -> Any:
+    """The pyarrow schema of :func:`assess_arrow`'s result (with the knowledge-base stamp of ``kb`` as metadata)."""
     import pyarrow as pa
 
-    return _assess_batch(pa, pa.array([], type=pa.string()), False).schema
+    return _assess_batch(pa, pa.array([], type=pa.string()), False, _check_kb(kb)).schema
 
 
 def assess_arrow(data: Any, *, column: str = "case", fhir: bool = False, on_error: str = "raise", kb: Optional[str] = None) -> Any:
@@ -277,7 +294,9 @@ def assess_arrow(data: Any, *, column: str = "case", fhir: bool = False, on_erro
     ``data`` is a ``pyarrow.Table``, ``pyarrow.RecordBatch`` or a string
     ``pyarrow.Array`` / ``ChunkedArray``; ``column`` names the column of Case
     JSON strings (``string``, ``large_string`` or ``string_view``), or of FHIR
-    R4 Bundles with ``fhir=True``. The strings are read in place (no copy).
+    R4 Bundles with ``fhir=True``. The strings are read in place through
+    the Arrow C data interface (PyCapsules, no copy), and the result columns
+    are handed back the same way. ``kb`` pins a release as for :func:`assess`.
 
     Returns the same kind of object (a Table for a Table or ChunkedArray, a
     RecordBatch otherwise), one row per input row, in order, with the columns
@@ -295,7 +314,7 @@ def assess_arrow(data: Any, *, column: str = "case", fhir: bool = False, on_erro
     """
     import pyarrow as pa
 
-    _check_kb(kb)
+    kb = _check_kb(kb)
     if on_error not in ("raise", "column"):
         raise ValueError(f"on_error: expected 'raise' or 'column', got {on_error!r}")
     if isinstance(data, pa.Table):
@@ -312,7 +331,7 @@ def assess_arrow(data: Any, *, column: str = "case", fhir: bool = False, on_erro
         as_table = False
     else:
         raise TypeError(f"expected a pyarrow Table, RecordBatch, Array or ChunkedArray, got {type(data).__name__}")
-    batches = [_assess_batch(pa, c, fhir) for c in chunks]
+    batches = [_assess_batch(pa, c, fhir, kb) for c in chunks]
     if on_error == "raise":
         problems: List[Dict[str, str]] = []
         row = 0
@@ -324,6 +343,6 @@ def assess_arrow(data: Any, *, column: str = "case", fhir: bool = False, on_erro
         if problems:
             raise InputError(problems)
     if as_table:
-        schema = batches[0].schema if batches else arrow_schema()
+        schema = batches[0].schema if batches else arrow_schema(kb)
         return pa.Table.from_batches(batches, schema=schema)
     return batches[0]

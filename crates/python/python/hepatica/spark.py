@@ -21,44 +21,45 @@ null; invalid ones carry their pointer list as JSON in ``errors``).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 import hepatica
 
 
-def result_ddl() -> str:
+def result_ddl(kb: Optional[str] = None) -> str:
     """The Spark schema of the result, as a DDL string (from :func:`hepatica.arrow_schema`)."""
     import pyarrow as pa
 
     names = {pa.string(): "STRING", pa.int32(): "INT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}
-    return ", ".join(f"`{f.name}` {names[f.type]}" for f in hepatica.arrow_schema())
+    return ", ".join(f"`{f.name}` {names[f.type]}" for f in hepatica.arrow_schema(kb))
 
 
-def _assess_cases(batches: Iterator[Any]) -> Iterator[Any]:
-    import hepatica as h
+def _assessor(column: str, fhir: bool, kb: Optional[str]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    # The function Spark pickles to the executors: it imports hepatica there.
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import hepatica as h
 
-    for batch in batches:
-        yield h.assess_arrow(batch, column="case", on_error="column")
+        for batch in batches:
+            yield h.assess_arrow(batch, column=column, fhir=fhir, on_error="column", kb=kb)
 
-
-def _assess_bundles(batches: Iterator[Any]) -> Iterator[Any]:
-    import hepatica as h
-
-    for batch in batches:
-        yield h.assess_arrow(batch, column="bundle", fhir=True, on_error="column")
+    return run
 
 
-def assess_cases(df: Any, column: str = "case") -> Any:
-    """Assesses a DataFrame column of Case JSON strings; one result row per input row."""
-    return df.select(df[column].alias("case")).mapInArrow(_assess_cases, result_ddl())
+def assess_cases(df: Any, column: str = "case", kb: Optional[str] = None) -> Any:
+    """Assesses a DataFrame column of Case JSON strings; one result row per input row.
+
+    ``kb`` pins a knowledge-base release (see :func:`hepatica.kb_versions`);
+    every executor then uses that release, whatever its wheel's newest is.
+    """
+    return df.select(df[column].alias("case")).mapInArrow(_assessor("case", False, kb), result_ddl(kb))
 
 
-def assess_ndjson(df: Any) -> Any:
+def assess_ndjson(df: Any, kb: Optional[str] = None) -> Any:
     """Assesses ``spark.read.text(...)`` of NDJSON Cases, skipping blank lines as ``hepatica batch`` does."""
     from pyspark.sql import functions as F
 
     lines = df.where(F.trim(F.col("value")) != "")
-    return assess_cases(lines, "value")
+    return assess_cases(lines, "value", kb)
 
 
 def bulk_export_bundles(spark: Any, folder: str) -> Any:
@@ -119,6 +120,6 @@ def bulk_export_bundles(spark: Any, folder: str) -> Any:
     return grouped.select("patient", bundle.alias("bundle"))
 
 
-def assess_bundles(df: Any, column: str = "bundle") -> Any:
+def assess_bundles(df: Any, column: str = "bundle", kb: Optional[str] = None) -> Any:
     """Assesses a DataFrame column of FHIR R4 Bundle JSON strings (one patient each)."""
-    return df.select(df[column].alias("bundle")).mapInArrow(_assess_bundles, result_ddl())
+    return df.select(df[column].alias("bundle")).mapInArrow(_assessor("bundle", True, kb), result_ddl(kb))
