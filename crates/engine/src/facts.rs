@@ -89,6 +89,13 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::HadTaxane => case.treatment_history.had(Prev::Taxane).map(Val::Bool),
         Fact::ArpiResistant => arpi_resistant(case).map(Val::Bool),
         Fact::BrcaOrigin => case.biomarkers.brca_origin.and_then(|o| sym(BRCA_ORIGIN_VALUES, o.as_str())),
+        Fact::HadImmunotherapy => case.treatment_history.had(Prev::Immunotherapy).map(Val::Bool),
+        Fact::HadTebentafusp => case.treatment_history.had(Prev::Tebentafusp).map(Val::Bool),
+        Fact::HadEgfrTki => case.treatment_history.had(Prev::EgfrTki).map(Val::Bool),
+        Fact::HadAlkTki => case.treatment_history.had(Prev::AlkTki).map(Val::Bool),
+        Fact::TmbHigh => biomarker(case, B::TmbHigh),
+        Fact::PdL1Ic => case.biomarkers.pd_l1_ic.map(Val::Num),
+        Fact::LungTabletFailed => lung_tablet_failed(case).map(Val::Bool),
     }
 }
 
@@ -111,6 +118,20 @@ pub(crate) fn previously_treated(case: &Case) -> Option<bool> {
 }
 
 /// Prostate: growing despite hormone therapy after a newer androgen receptor drug.
+/// An EGFR or ALK tablet was given and a line of treatment has ended (see
+/// [`Fact::LungTabletFailed`]).
+pub(crate) fn lung_tablet_failed(case: &Case) -> Option<bool> {
+    let h = &case.treatment_history;
+    let had = match (h.had(Prev::EgfrTki), h.had(Prev::AlkTki)) {
+        (Some(e), Some(a)) => e || a,
+        _ => return None,
+    };
+    if !had {
+        return Some(false);
+    }
+    previously_treated(case)
+}
+
 pub(crate) fn arpi_resistant(case: &Case) -> Option<bool> {
     let h = &case.treatment_history;
     match (h.castration_resistant, h.had(Prev::AndrogenReceptorInhibitor)) {

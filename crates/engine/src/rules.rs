@@ -292,11 +292,36 @@ pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
     "chemo.womb",
 ];
 
+/// The statements cited only by the revision-3 logic and the rules of knowledge
+/// base 2026.12.1; releases 2026.11.0 and 2026.12.0 need not hold them.
+pub const LOGIC_3_STATEMENT_IDS: &[&str] = &[
+    "immuno.after_immunotherapy",
+    "immuno.uveal_after_tebentafusp",
+    "immuno.kidney_non_clear_cell",
+    "immuno.msi_high_tumour_agnostic",
+    "immuno.tmb_high_tumour_agnostic",
+    "immuno.breast_tnbc_first_line",
+    "immuno.breast_tnbc_later",
+    "immuno.breast_tnbc_pdl1_low",
+    "immuno.breast_tnbc_pdl1_depends",
+    "immuno.lung_after_tki",
+    "chemo.nec",
+    "chemo.lung_after_tki",
+    "chemo.prostate_after_arpi",
+    "targeted.ovary_low_grade_serous",
+    "targeted.kidney_non_clear_cell",
+    "targeted.lung_after_alectinib",
+    "hormonal.womb_positive",
+    "hormonal.womb_serous",
+];
+
 /// The statement ids a knowledge base of `engine_logic` must hold:
-/// [`STATEMENT_IDS`], and from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too.
+/// [`STATEMENT_IDS`], from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too, and from
+/// logic 3 on [`LOGIC_3_STATEMENT_IDS`].
 pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
     let revision_2: &[&str] = if engine_logic >= 2 { LOGIC_2_STATEMENT_IDS } else { &[] };
-    STATEMENT_IDS.iter().chain(revision_2).copied()
+    let revision_3: &[&str] = if engine_logic >= 3 { LOGIC_3_STATEMENT_IDS } else { &[] };
+    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).copied()
 }
 
 /// Inputs in the order `missing_information` lists them.
@@ -344,6 +369,8 @@ const INPUT_ORDER: &[&str] = &[
     "/treatment_history/platinum_sensitive",
     "/biomarkers/PD_L1_CPS",
     "/biomarkers/FR_ALPHA",
+    // ---- revision 3 (knowledge base 2026.12.1) ----
+    "/biomarkers/PD_L1_IC",
 ];
 
 /// The statement id that explains why an input matters: `/liver/tumour_count`
@@ -642,6 +669,12 @@ impl Cx<'_> {
         self.kb.engine_logic() >= 2
     }
 
+    /// Decision logic of revision 3 (knowledge base 2026.12.1: the audit's
+    /// remaining disagreements). Older releases keep their answers.
+    fn v3(&self) -> bool {
+        self.kb.engine_logic() >= 3
+    }
+
     /// A threshold that only the revision-2 rules read (a rule also names it, so
     /// it is loaded and checked); `None` in older releases.
     fn th(&self, id: &str) -> Option<f64> {
@@ -920,6 +953,19 @@ fn lung_driver_fitness(cx: &Cx, o: &mut Opt) {
 /// disease), then BRCA (olaparib) or niraparib whatever BRCA shows.
 fn ovary_targeted(cx: &Cx, o: &mut Opt, kinds: &mut Vec<(&'static str, Suitability)>) {
     let h = &cx.case.treatment_history;
+    if cx.v3() && cx.case.histology == Some(crate::case::Histology::LowGradeSerous) {
+        // Revision 3: low-grade serous cancer responds less to chemotherapy; the MEK
+        // inhibitor trametinib beat standard drugs (GOG 281/LOGS). PARP maintenance
+        // follows a BRCA change and a response to platinum, as for other types.
+        o.base(Possible, "targeted.ovary_low_grade_serous");
+        let parp = match (cx.bio(B::Brca), h.platinum_sensitive) {
+            (Some(V::Present), Some(true)) => Possible,
+            (Some(V::Present), None) | (None, Some(true) | None) => Depends,
+            _ => Unlikely,
+        };
+        kinds.push(("parp_inhibitors", parp));
+        return;
+    }
     if h.platinum_sensitive == Some(false) {
         kinds.push(("parp_inhibitors", Unlikely));
         o.reason("targeted.ovary_parp_platinum_resistant");
@@ -1622,6 +1668,11 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 o.criterion("Performance status 0-1", &["/performance_status"], Out::NotMet("immuno.lung_small_cell_ps", Possible));
             }
         }
+        P::Lung if cx.v3() && lung_driver(cx) && facts::lung_tablet_failed(cx.case) == Some(true) => {
+            // Revision 3: once the targeted tablet has failed, atezolizumab with
+            // bevacizumab and chemotherapy is recommended (TA584).
+            o.base(Possible, "immuno.lung_after_tki");
+        }
         P::Lung if lung_driver(cx) => {
             o.criterion(
                 "No gene change that targeted tablets treat first",
@@ -1672,25 +1723,29 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 (Some(true), _) | (_, Some(V::Positive)) => Some(false),
                 _ => None,
             };
-            match (tn, cx.bio(B::PdL1)) {
-                (Some(false), _) => o.base(Unlikely, "immuno.breast_not_tnbc"),
-                (Some(true), Some(V::High | V::Positive)) => {
-                    o.criterion("Triple-negative with PD-L1", &["/biomarkers/PD_L1"], Out::Met("immuno.breast_tnbc"));
-                    o.base = Possible;
+            if cx.v3() && tn == Some(true) {
+                breast_tnbc_immunotherapy(cx, &mut o);
+            } else {
+                match (tn, cx.bio(B::PdL1)) {
+                    (Some(false), _) => o.base(Unlikely, "immuno.breast_not_tnbc"),
+                    (Some(true), Some(V::High | V::Positive)) => {
+                        o.criterion("Triple-negative with PD-L1", &["/biomarkers/PD_L1"], Out::Met("immuno.breast_tnbc"));
+                        o.base = Possible;
+                    }
+                    (Some(true), Some(_)) => {
+                        o.criterion(
+                            "Triple-negative with PD-L1",
+                            &["/biomarkers/PD_L1"],
+                            Out::NotMet("immuno.breast_tnbc_pdl1_negative", Unlikely),
+                        );
+                    }
+                    (Some(true), None) => o.base_depends("immuno.breast_depends", "PD-L1 level known", &["/biomarkers/PD_L1"]),
+                    (None, _) => o.base_depends(
+                        "immuno.breast_depends",
+                        "Triple-negative (ER, PR and HER2 negative)",
+                        &["/biomarkers/ER", "/biomarkers/PR", "/biomarkers/HER2"],
+                    ),
                 }
-                (Some(true), Some(_)) => {
-                    o.criterion(
-                        "Triple-negative with PD-L1",
-                        &["/biomarkers/PD_L1"],
-                        Out::NotMet("immuno.breast_tnbc_pdl1_negative", Unlikely),
-                    );
-                }
-                (Some(true), None) => o.base_depends("immuno.breast_depends", "PD-L1 level known", &["/biomarkers/PD_L1"]),
-                (None, _) => o.base_depends(
-                    "immuno.breast_depends",
-                    "Triple-negative (ER, PR and HER2 negative)",
-                    &["/biomarkers/ER", "/biomarkers/PR", "/biomarkers/HER2"],
-                ),
             }
         }
         P::Womb if cx.v2() => womb_immunotherapy(cx, &mut o),
@@ -1710,8 +1765,53 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
     // For uveal melanoma the option is about tebentafusp; the knowledge base has no
     // verified statement on checkpoint inhibitors there, so that kind stays open.
     o.kind("checkpoint_inhibitors", if cx.site() == P::UvealMelanoma { Depends } else { level });
+    // Revision 3: the tebentafusp kind follows a cap on the option (given before).
+    let tebentafusp = if cx.v3() && tebentafusp == Usual && level == Possible { Possible } else { tebentafusp };
     o.kind("tebentafusp", tebentafusp);
     o.finish()
+}
+
+/// Revision 3, triple-negative breast cancer: the NICE recommendations are for
+/// untreated advanced disease, by PD-L1 CPS (pembrolizumab, TA801) or immune-cell
+/// score (atezolizumab, TA639). Treated before: not usually started later.
+fn breast_tnbc_immunotherapy(cx: &Cx, o: &mut Opt) {
+    let line = ["/treatment_history/lines_of_systemic_therapy"];
+    if facts::previously_treated(cx.case) == Some(true) {
+        o.base(Unlikely, "immuno.breast_tnbc_later");
+        return;
+    }
+    let b = &cx.case.biomarkers;
+    let meets = |v: Option<f64>, id: &str| match (v, cx.th(id)) {
+        (Some(x), Some(t)) => Some(x >= t),
+        _ => None,
+    };
+    let cps = meets(b.pd_l1_cps, "immuno.breast_tnbc_cps_min");
+    let ic = meets(b.pd_l1_ic, "immuno.breast_tnbc_ic_min");
+    let high = cps == Some(true) || ic == Some(true);
+    if high {
+        match facts::previously_treated(cx.case) {
+            Some(_) => o.base(Usual, "immuno.breast_tnbc_first_line"),
+            None => o.base_depends("immuno.breast_tnbc_first_line", "Treated before for the spread cancer", &line),
+        }
+    } else if cps == Some(false) && ic == Some(false) {
+        o.base(Unlikely, "immuno.breast_tnbc_pdl1_low");
+    } else if cps == Some(false) {
+        o.base_depends("immuno.breast_tnbc_pdl1_depends", "PD-L1 immune-cell score (IC) known", &["/biomarkers/PD_L1_IC"]);
+    } else if ic == Some(false) {
+        o.base_depends("immuno.breast_tnbc_pdl1_depends", "PD-L1 combined positive score (CPS) known", &["/biomarkers/PD_L1_CPS"]);
+    } else {
+        // No numeric score: the PD-L1 category as before.
+        match cx.bio(B::PdL1) {
+            Some(V::High | V::Positive) => {
+                o.criterion("Triple-negative with PD-L1", &["/biomarkers/PD_L1"], Out::Met("immuno.breast_tnbc"));
+                o.base = Possible;
+            }
+            Some(_) => {
+                o.criterion("Triple-negative with PD-L1", &["/biomarkers/PD_L1"], Out::NotMet("immuno.breast_tnbc_pdl1_negative", Unlikely))
+            }
+            None => o.base_depends("immuno.breast_depends", "PD-L1 level known", &["/biomarkers/PD_L1_CPS"]),
+        }
+    }
 }
 
 /// Revision 2, womb: MMR status and line of treatment decide. dMMR: dostarlimab with

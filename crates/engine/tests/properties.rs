@@ -187,8 +187,8 @@ fn check_invariants(case: &Case) {
                     assert!(listed.contains(s.as_str()), "{}: cited {s} not listed", o.treatment);
                 }
                 assert!(
-                    hepatica_engine::statement_ids(2).any(|id| id == r.statement),
-                    "statement {} not in STATEMENT_IDS or LOGIC_2_STATEMENT_IDS",
+                    hepatica_engine::statement_ids(kb.engine_logic()).any(|id| id == r.statement),
+                    "statement {} not in STATEMENT_IDS or the LOGIC_N_STATEMENT_IDS of this release",
                     r.statement
                 );
             }
@@ -416,6 +416,17 @@ fn references_follow_the_engine_logic_revision() {
         assert!(hepatica_engine::statement_ids(2).any(|x| x == *id), "{id} is not required of logic 2");
     }
     assert_eq!(hepatica_engine::statement_ids(2).count(), STATEMENT_IDS.len() + hepatica_engine::LOGIC_2_STATEMENT_IDS.len());
+    // Revision 3 (knowledge base 2026.12.1): release 2026.12.0 (logic 2) loads without them.
+    let logic_2 = Knowledge::release("2026.12.0").expect("frozen release");
+    assert_eq!(logic_2.engine_logic(), 2);
+    let problems = check_references(logic_2);
+    assert!(problems.is_empty(), "{problems:#?}");
+    for id in hepatica_engine::LOGIC_3_STATEMENT_IDS {
+        assert!(!STATEMENT_IDS.contains(id) && !hepatica_engine::LOGIC_2_STATEMENT_IDS.contains(id), "{id} is listed twice");
+        assert!(!hepatica_engine::statement_ids(2).any(|x| x == *id), "{id} is required of logic 2");
+        assert!(hepatica_engine::statement_ids(3).any(|x| x == *id), "{id} is not required of logic 3");
+        assert!(logic_2.statement(id).is_none(), "{id} is already in 2026.12.0: it belongs to an older list");
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

@@ -215,4 +215,22 @@ facts! {
     BrcaOrigin = "BRCA_origin": FactType::Enum(BRCA_ORIGIN_VALUES), ["/biomarkers/BRCA_origin"];
     /// Carcinoid syndrome (neuroendocrine).
     CarcinoidSyndrome = "carcinoid_syndrome": FactType::Bool, ["/carcinoid_syndrome"];
+    // ---- knowledge base 2026.12.1 (engine logic 3): what was given before, TMB ----
+    /// Named: had a checkpoint inhibitor (immunotherapy) before.
+    HadImmunotherapy = "had_immunotherapy": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: had tebentafusp before (uveal melanoma).
+    HadTebentafusp = "had_tebentafusp": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: had an EGFR tablet (such as osimertinib) before.
+    HadEgfrTki = "had_egfr_tki": FactType::Bool, ["/treatment_history/previous"];
+    /// Named: had an ALK tablet (such as alectinib) before.
+    HadAlkTki = "had_alk_tki": FactType::Bool, ["/treatment_history/previous"];
+    /// Tumour mutational burden high.
+    TmbHigh = "TMB_HIGH": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/TMB_HIGH"];
+    /// PD-L1 immune-cell score (percent).
+    PdL1Ic = "PD_L1_IC": FactType::Number, ["/biomarkers/PD_L1_IC"];
+    /// Named: lung cancer whose EGFR or ALK tablet has failed: an EGFR or ALK tablet in
+    /// `previous` and an ended line (`previously_treated`); false when neither tablet was
+    /// given or nothing has ended yet.
+    LungTabletFailed = "lung_tablet_failed": FactType::Bool,
+        ["/treatment_history/previous", "/treatment_history/lines_of_systemic_therapy", "/chemotherapy_history"];
 }
