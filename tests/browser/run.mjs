@@ -424,9 +424,9 @@ async function siteFirstFlow(js) {
       assert(back && back.status() === 200 && new URL(page.url()).pathname === "/check", `Back after Next: ${page.url()}`);
       await page.goForward();
     }
+    await page.click("details.more > summary");
     assert(await page.isVisible("#f-treatment-history-castration-resistant-true"), "prostate question asked for prostate");
     assert(!(await page.isVisible("#f-bowel-side-left")), "bowel question not asked for prostate");
-    await page.click("details.more > summary");
     assert(await page.isVisible("#f-treatment-history-previous-androgen-deprivation"), "prostate treatment offered for prostate");
     assert(!(await page.isVisible("#f-treatment-history-previous-anti-egfr")), "bowel-only treatment not offered for prostate");
     assert(await page.isDisabled("#f-bowel-side-left"), "a hidden question is never sent");
@@ -443,7 +443,9 @@ async function siteFirstFlow(js) {
     await page.screenshot({ path: join(SHOTS, `check-site-first-390-${label}.png`), fullPage: true });
     const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=0")]);
     assert(res.status() === 200 && new URL(page.url()).pathname === "/results", `results: ${page.url()}`);
-    assert(errors.length === 0, `errors: ${errors.join("; ")}`);
+    // Back and Forward can abort the icon request before it loads; that is not an error.
+    const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
+    assert(real.length === 0, `errors: ${real.join("; ")}`);
   });
   await ctx.close();
 }
