@@ -31,4 +31,6 @@ for smoke in scripts/fuzz-smoke.sh scripts/load-smoke.sh; do
     bash "$smoke"
   fi
 done
+echo "== scripts/pg-test.sh (real PostgreSQL: shared replay cache and feedback)"
+bash scripts/pg-test.sh
 echo "all checks passed"

@@ -120,9 +120,21 @@ async function reflow(paths) {
   await ctx.close();
 }
 
+// The optional questions show once the primary site is chosen: in place with
+// JavaScript, or after "Next" (the site sealed into /check?a=...) without it.
+async function moreQuestions(page) {
+  if (!(await page.isVisible("#more-questions"))) {
+    await Promise.all([page.waitForNavigation(), page.click("button[name=_next]")]);
+    assert(new URL(page.url()).pathname === "/check", `Next stays on the questionnaire: ${page.url()}`);
+    noAnswersIn(page.url());
+  }
+  assert(await page.isVisible("#more-questions"), "the optional questions show once the site is chosen");
+}
+
 async function fillForm(page) {
   await page.check("#f-for-carer");
   await page.check("#f-primary-site-bowel");
+  await moreQuestions(page);
   await page.check("#f-bowel-side-left");
   await page.fill("#f-liver-tumour-count", "2");
   await page.fill("#f-liver-largest-tumour-cm", "2.5");
@@ -200,6 +212,7 @@ function noAnswersIn(url) {
 async function fillTypical(page) {
   await page.check("#f-primary-site-bowel");
   await page.check("#f-for-carer");
+  await moreQuestions(page);
   await page.check("#f-bowel-side-left");
   await page.fill("#f-liver-tumour-count", "2");
   await page.fill("#f-liver-largest-tumour-cm", "2.5");
@@ -207,6 +220,62 @@ async function fillTypical(page) {
   await page.check("#f-spread-elsewhere-bone");
   await page.check("#f-performance-status-1");
   await page.fill("#f-cea-ng-ml", "1,200");
+}
+
+// A rich two-tumour bowel case (the outsider's): answers in most sections,
+// jaundice with a working stent, three earlier drug treatments but "1" line.
+async function fillRich(page) {
+  await page.check("#f-primary-site-bowel");
+  await page.check("#f-for-carer");
+  await moreQuestions(page);
+  await page.check("#f-bowel-side-left");
+  await page.fill("#f-liver-tumour-count", "2");
+  await page.fill("#f-liver-largest-tumour-cm", "4.5");
+  await page.check("#f-liver-both-lobes-true");
+  await page.check("#f-liver-near-major-vessels-true");
+  await page.check("#f-liver-all-removable-true");
+  await page.check("#f-liver-function-jaundice-true");
+  await page.check("#f-liver-function-ascites-none");
+  await page.check("#f-liver-function-biliary-obstruction-false");
+  await page.check("#f-spread-elsewhere-lung");
+  await page.check("#f-performance-status-1");
+  await page.check("#f-fit-for-major-surgery-true");
+  await page.fill("#f-age-years", "67");
+  await page.check("#f-chemotherapy-history-refractory");
+  await page.check("#f-primary-resected-true");
+  await page.fill("#f-treatment-history-lines-of-systemic-therapy", "1");
+  await page.click("details.more > summary");
+  await page.check("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine");
+  await page.check("#f-treatment-history-previous-irinotecan-fluoropyrimidine");
+  await page.check("#f-treatment-history-previous-anti-vegf");
+  await page.check("#f-primary-node-positive-true");
+  await page.fill("#f-disease-free-interval-months", "10");
+  await page.fill("#f-cea-ng-ml", "1,200");
+}
+
+// The grid's last option, in screens from the top of the page.
+async function screensToLastOption(page) {
+  const r = await page.evaluate(() => {
+    const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: li.querySelector(".badge").getBoundingClientRect().bottom + scrollY }));
+    const un = [...document.querySelectorAll(".og-unlikely a")].map((a) => ({ id: a.getAttribute("href"), bottom: a.getBoundingClientRect().bottom + scrollY }));
+    return { all: [...items, ...un], h: innerHeight, page: document.documentElement.scrollHeight };
+  });
+  const ids = new Set(r.all.map((x) => x.id));
+  assert(ids.size === 9, `nine options in the grid, got ${ids.size}: ${[...ids]}`);
+  return { screens: Math.max(...r.all.map((x) => x.bottom)) / r.h, length: r.page / r.h };
+}
+
+const SECOND_PERSON = /\b(you|your|yours|yourself|you're|you've|you'll|you'd)\b/i;
+// A carer's treatment page speaks of "them": the page's own text, not the site's
+// furniture (the feedback box speaks to the reader) or cited titles.
+async function noYouInBody(page, where) {
+  const text = await page.evaluate(() => {
+    const clone = document.querySelector("main").cloneNode(true);
+    clone.querySelectorAll(".cite, ol.sources, .feedback").forEach((e) => e.remove());
+    return clone.innerText || clone.textContent;
+  });
+  const lines = text.split("\n").filter((l) => SECOND_PERSON.test(l) || FIRST_PERSON.test(l));
+  assert(lines.length === 0, `"you" or "I" in carer ${where}: ${lines.slice(0, 5).join(" | ")}`);
 }
 
 async function pdfPages(page) {
@@ -262,6 +331,15 @@ async function decisionAid(js) {
     // Carer mode reaches the treatment page: its questions speak of "them", not "me".
     await noFirstPerson(page, "treatment page");
     assert(/for them/.test(await page.textContent("#questions + ul")), "treatment questions say \"for them\"");
+    // Every treatment page's body, reached with the carer's sealed answers, speaks of "them".
+    const token = new URL(results).searchParams.get("a");
+    const carerPage = await ctx.newPage();
+    for (const id of ["surgery", "ablation", "embolisation", "radiotherapy", "chemotherapy", "targeted_therapy", "immunotherapy", "hormonal_therapy", "supportive_care"]) {
+      const res = await carerPage.goto(`${BASE}/treatments/${id}?a=${token}`);
+      assert(res.status() === 200, `${id}: status ${res.status()}`);
+      await noYouInBody(carerPage, `treatment page ${id}`);
+    }
+    await carerPage.close();
     const back = await page.goBack();
     assert(back && back.status() === 200, `Back status ${back && back.status()}`);
     assert(page.url() === results, `Back returns to the results: ${page.url()}`);
@@ -295,6 +373,77 @@ async function decisionAid(js) {
     assert(await page.isChecked("#f-spread-elsewhere-bone"), "spread kept");
     for (const u of urls) if (u.startsWith(BASE)) noAnswersIn(u);
     // The icon request can be aborted when a quick click navigates away before it loads; that is not an error.
+    const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
+    assert(real.length === 0, `errors: ${real.join("; ")}`);
+  });
+  await check(`rich case at 390 px: all nine options in 2.5 screens, jaundice named first, treatments echoed with their drugs, a soft note on the count [${label}]`, async () => {
+    await page.goto(`${BASE}/check`);
+    await fillRich(page);
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=-1")]);
+    assert(res.status() === 200, `status ${res.status()}`);
+    assert(new URL(page.url()).pathname === "/results", page.url());
+    noAnswersIn(page.url());
+    const { screens, length } = await screensToLastOption(page);
+    figures[`rich case: screens to the last option (390x844, ${label})`] = screens.toFixed(2);
+    figures[`rich case: results page length in screens (${label})`] = length.toFixed(1);
+    assert(screens <= 2.5, `rich case: last option at ${screens.toFixed(2)} screens`);
+    const lede = await page.textContent("p.lede");
+    assert(/jaundice/i.test(lede), `jaundice named in the opening sentence: ${lede}`);
+    const told = await page.textContent("dl.summary-list");
+    for (const w of ["FOLFOX (folinic acid, fluorouracil and oxaliplatin) or CAPOX (capecitabine and oxaliplatin)", "FOLFIRI (folinic acid, fluorouracil and irinotecan)"]) {
+      assert(told.includes(w), `treatments echoed with their drugs: ${w} missing from ${told}`);
+    }
+    const note = await page.textContent("#told-h ~ .history-check");
+    assert(/ticked 3 drug treatments/.test(note) && /gave 1 as/.test(note), `soft note on the count of treatments: ${note}`);
+    assert(await page.isVisible("button[type=submit].start"), "the note never blocks: the page goes on");
+    await noFirstPerson(page, "rich results");
+    if (js) await axe(page);
+    await page.screenshot({ path: join(SHOTS, `decision-aid-rich-390-${label}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `decision-aid-rich-390-top-${label}.png`), fullPage: false });
+  });
+  await ctx.close();
+}
+
+// Site-specific questions are asked only for their site: with JavaScript in
+// place, without it after "Next" (answers kept, Back works, nothing in the address).
+async function siteFirstFlow(js) {
+  const label = js ? "js" : "nojs";
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await check(`questionnaire asks only the chosen site's questions [${label}]`, async () => {
+    await page.goto(`${BASE}/check`);
+    assert(!(await page.isVisible("#f-liver-tumour-count")), "optional questions wait for the site");
+    assert(await page.isVisible("button.start"), "Show my options now is there from the start");
+    await page.check("#f-primary-site-prostate");
+    await page.check("#f-for-self");
+    await moreQuestions(page);
+    if (!js) {
+      assert(await page.isChecked("#f-primary-site-prostate"), "the site is kept after Next");
+      const back = await page.goBack();
+      assert(back && back.status() === 200 && new URL(page.url()).pathname === "/check", `Back after Next: ${page.url()}`);
+      await page.goForward();
+    }
+    await page.click("details.more > summary");
+    assert(await page.isVisible("#f-treatment-history-castration-resistant-true"), "prostate question asked for prostate");
+    assert(!(await page.isVisible("#f-bowel-side-left")), "bowel question not asked for prostate");
+    assert(await page.isVisible("#f-treatment-history-previous-androgen-deprivation"), "prostate treatment offered for prostate");
+    assert(!(await page.isVisible("#f-treatment-history-previous-anti-egfr")), "bowel-only treatment not offered for prostate");
+    assert(await page.isDisabled("#f-bowel-side-left"), "a hidden question is never sent");
+    if (js) {
+      // Changing the site changes the questions in place.
+      await page.check("#f-primary-site-bowel");
+      assert(await page.isVisible("#f-bowel-side-left"), "bowel question shown after choosing bowel");
+      assert(!(await page.isVisible("#f-treatment-history-castration-resistant-true")), "prostate question hidden after choosing bowel");
+      assert(await page.isVisible("#f-treatment-history-previous-anti-egfr"), "bowel treatment offered after choosing bowel");
+      const parts = await page.$$eval("#more-questions fieldset.step:not([hidden]) .step-no", (ns) => ns.map((n) => n.textContent));
+      assert(parts.length > 0 && parts.every((t, i) => t === `Part ${i + 1} of ${parts.length}`), `parts renumbered: ${parts}`);
+      await axe(page);
+    }
+    await page.screenshot({ path: join(SHOTS, `check-site-first-390-${label}.png`), fullPage: true });
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=0")]);
+    assert(res.status() === 200 && new URL(page.url()).pathname === "/results", `results: ${page.url()}`);
+    // Back and Forward can abort the icon request before it loads; that is not an error.
     const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
     assert(real.length === 0, `errors: ${real.join("; ")}`);
   });
@@ -347,12 +496,20 @@ async function errorFlow() {
     const page = await ctx.newPage();
     await check(`invalid answers re-render the form with linked errors (422) [${label}]`, async () => {
       await page.goto(`${BASE}/check`);
+      // No site: "Next" says so, linked to the question.
+      const [first] = await Promise.all([page.waitForNavigation(), page.click("button[name=_next]")]);
+      assert(first.status() === 422, `Next without a site: status ${first.status()}`);
+      let links = await page.$$eval(".error-summary a", (as) => as.map((a) => a.getAttribute("href")));
+      assert(links.includes("#f-primary-site-bowel"), `links: ${links}`);
+      await page.check("#f-primary-site-bowel");
+      await moreQuestions(page);
       await page.fill("#f-liver-tumour-count", "lots");
-      const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+      await page.fill("#f-liver-largest-tumour-cm", "45");
+      const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=0")]);
       assert(res.status() === 422, `status ${res.status()}`);
       assert((await page.title()).startsWith("Error:"), "title starts with Error:");
-      const links = await page.$$eval(".error-summary a", (as) => as.map((a) => a.getAttribute("href")));
-      assert(links.includes("#f-primary-site-bowel") && links.includes("#f-liver-tumour-count"), `links: ${links}`);
+      links = await page.$$eval(".error-summary a", (as) => as.map((a) => a.getAttribute("href")));
+      assert(links.includes("#f-liver-largest-tumour-cm") && links.includes("#f-liver-tumour-count"), `links: ${links}`);
       if (js) {
         const focused = await page.evaluate(() => document.activeElement.classList.contains("error-summary"));
         assert(focused, "error summary focused");
@@ -376,6 +533,7 @@ async function newQuestionsFlow(js) {
   await check(`new questions: treatments so far, liver function, age; submitted and repeated [${label}]`, async () => {
     await page.goto(`${BASE}/check`);
     await page.check("#f-primary-site-bowel");
+    await moreQuestions(page);
     assert(!(await page.isVisible("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine")), "earlier treatments start folded away");
     await page.click("details.more > summary");
     await page.check("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine");
@@ -390,7 +548,7 @@ async function newQuestionsFlow(js) {
     const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
     assert(res.status() === 200, `status ${res.status()}`);
     const told = await page.textContent("dl.summary-list");
-    for (const w of ["FOLFOX or CAPOX (oxaliplatin)", "Bevacizumab", "A little: only seen on a scan", "Has the main (first) tumour been removed", "61", "How many different drug treatments"]) {
+    for (const w of ["FOLFOX (folinic acid, fluorouracil and oxaliplatin)", "Bevacizumab", "A little: only seen on a scan", "Has the main (first) tumour been removed", "61", "How many different drug treatments"]) {
       assert(told.includes(w), `answers repeated: ${w} missing from ${told}`);
     }
     noAnswersIn(page.url());
@@ -400,8 +558,9 @@ async function newQuestionsFlow(js) {
     await Promise.all([page.waitForNavigation(), page.click("dd.summary-change a[href*='#f-age-years']")]);
     assert((await page.inputValue("#f-age-years")) === "61", "age kept");
     assert(await page.isChecked("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine"), "earlier treatment kept");
-    assert((await page.locator("#f-treatment-history-castration-resistant-true").count()) === 0, "prostate question not asked for bowel");
-    assert((await page.locator("#f-treatment-history-previous-androgen-deprivation").count()) === 0, "prostate treatment not offered for bowel");
+    assert(!(await page.isVisible("#f-treatment-history-castration-resistant-true")), "prostate question not asked for bowel");
+    assert(await page.isDisabled("#f-treatment-history-castration-resistant-true"), "prostate question never sent for bowel");
+    assert(!(await page.isVisible("#f-treatment-history-previous-androgen-deprivation")), "prostate treatment not offered for bowel");
   });
   await check(`a contradiction on the clinician form marks both fields (422) [${label}]`, async () => {
     await page.goto(`${BASE}/clinician`);
@@ -465,6 +624,8 @@ async function keyboardFlow() {
   });
   await check("keyboard only: the folded earlier-treatment list opens and ticks without a mouse", async () => {
     await page.goto(`${BASE}/check`);
+    await page.focus("#f-primary-site-bowel");
+    await page.keyboard.press("Space");
     await page.focus("details.more > summary");
     await page.keyboard.press("Enter");
     assert(await page.evaluate(() => document.querySelector("details.more").open), "Enter opens the section");
@@ -536,6 +697,8 @@ try {
   await decisionAid(true);
   await decisionAid(false);
   await decisionAidDesktop();
+  await siteFirstFlow(true);
+  await siteFirstFlow(false);
   await errorFlow();
   await newQuestionsFlow(true);
   await newQuestionsFlow(false);

@@ -2,7 +2,8 @@
 //!
 //! Every limit a deployment can tune is a flag with an environment variable
 //! ([`LimitArgs`]); the defaults and what each one protects against are in
-//! docs/safety/operations.md.
+//! docs/safety/operations.md. [`DatabaseArgs`] chooses the store (`--database`):
+//! the embedded SQLite file, or PostgreSQL for several replicas.
 
 use std::time::Duration;
 
@@ -54,6 +55,55 @@ pub(crate) struct LimitArgs {
     pub shared_data_dir: bool,
 }
 
+/// `--database` and its pool and timeouts.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DatabaseArgs {
+    /// Where feedback and the CDS replay cache live: sqlite: (the default, hepatica.db in --data-dir, one server per folder)
+    /// or a postgres:// (postgresql://) URL shared by several servers. The password is never printed.
+    #[arg(long, value_name = "URL", env = "HEPATICA_DATABASE_URL", hide_env_values = true)]
+    pub database: Option<String>,
+    /// PostgreSQL: statement timeout in seconds (also the connect timeout and the wait for a pooled connection).
+    #[arg(long, value_name = "SECS", default_value_t = 5, env = "HEPATICA_DATABASE_STATEMENT_TIMEOUT")]
+    pub database_statement_timeout: u64,
+    /// PostgreSQL: most connections this server holds.
+    #[arg(long, value_name = "N", default_value_t = 8, env = "HEPATICA_DATABASE_POOL_SIZE")]
+    pub database_pool_size: u32,
+    /// PostgreSQL: seconds start-up keeps retrying an unreachable database (with back-off) before it gives up.
+    #[arg(long, value_name = "SECS", default_value_t = 30, env = "HEPATICA_DATABASE_START_TIMEOUT")]
+    pub database_start_timeout: u64,
+}
+
+impl DatabaseArgs {
+    /// The store to use and its PostgreSQL options, or every problem with the flags.
+    fn database(&self) -> Result<(hepatica_server::Database, hepatica_server::store::postgres::PgOptions), Vec<String>> {
+        let mut problems = Vec::new();
+        if self.database_statement_timeout == 0 {
+            problems.push("--database-statement-timeout: expected a number above 0, got 0".to_string());
+        }
+        if self.database_pool_size == 0 {
+            problems.push("--database-pool-size: expected a number above 0, got 0".to_string());
+        }
+        let database = match hepatica_server::Database::parse(self.database.as_deref().unwrap_or("")) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        };
+        match database {
+            Some(d) if problems.is_empty() => Ok((
+                d,
+                hepatica_server::store::postgres::PgOptions {
+                    statement_timeout: Duration::from_secs(self.database_statement_timeout),
+                    pool_size: self.database_pool_size,
+                    start_timeout: Duration::from_secs(self.database_start_timeout),
+                },
+            )),
+            _ => Err(problems),
+        }
+    }
+}
+
 impl LimitArgs {
     /// The server's limits, or every problem with the flags.
     fn limits(&self) -> Result<hepatica_server::Limits, Vec<String>> {
@@ -101,6 +151,10 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         Ok(l) => l,
         Err(problems) => return Ok(invalid(&problems)),
     };
+    let (database, pg) = match args.database.database() {
+        Ok(d) => d,
+        Err(problems) => return Ok(invalid(&problems)),
+    };
     let kb = match crate::knowledge(&args.kb) {
         Ok(kb) => kb,
         Err(code) => return Ok(code),
@@ -121,6 +175,8 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
         max_fhir_body_bytes: (args.max_fhir_body as usize) << 20,
         limits,
         shared_data_dir: args.limits.shared_data_dir,
+        database,
+        pg,
     };
     match hepatica_server::serve_blocking(config) {
         Ok(()) => Ok(EXIT_OK),

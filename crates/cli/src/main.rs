@@ -224,6 +224,9 @@ pub(crate) struct ServeArgs {
     /// Timeouts, caps and rates (docs/safety/operations.md).
     #[command(flatten)]
     pub limits: cmd_serve::LimitArgs,
+    /// Where feedback and the CDS replay cache live: SQLite or PostgreSQL.
+    #[command(flatten)]
+    pub database: cmd_serve::DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,7 +30,7 @@ pub fn assessment(a: &Assessment, format: Format, kb: &Knowledge) -> String {
 /// and Markdown; JSON is the contract's Assessment alone).
 pub fn assessment_with_case(a: &Assessment, case: &Case, format: Format, kb: &Knowledge) -> String {
     let body = assessment(a, format, kb);
-    let facts = case_facts(case);
+    let facts = case_facts(case, kb);
     if facts.is_empty() {
         return body;
     }
@@ -77,7 +77,7 @@ fn num(n: f64) -> String {
 }
 
 /// The facts the case gives, labelled, in contract order (nothing for what was left out).
-pub fn case_facts(c: &Case) -> Vec<(&'static str, String)> {
+pub fn case_facts(c: &Case, kb: &Knowledge) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
     let mut add = |label: &'static str, v: Option<String>| {
         if let Some(v) = v {
@@ -142,7 +142,11 @@ pub fn case_facts(c: &Case) -> Vec<(&'static str, String)> {
     add("Disease-free interval", c.disease_free_interval_months.map(|n| format!("{} months", num(n))));
     add("CEA", c.cea_ng_ml.map(|n| format!("{} ng/mL", num(n))));
     let b = &c.biomarkers;
-    let mut markers: Vec<String> = b.iter().map(|(k, v)| format!("{} {}", k.as_str(), v.as_str())).collect();
+    // Result words from the knowledge base (`labels.toml`, clinician wording); a release without them shows the value.
+    let mut markers: Vec<String> = b
+        .iter()
+        .map(|(k, v)| format!("{} {}", k.as_str(), kb.biomarker_value_label(k.as_str(), v.as_str(), true).unwrap_or(v.as_str())))
+        .collect();
     if let Some(ihc) = b.her2_ihc {
         markers.push(format!("HER2 IHC {}", ihc.as_str()));
     }
@@ -494,11 +498,15 @@ mod tests {
             "Liver replaced by tumour: 55%",
             "Histology: lobular",
             "HER2 IHC 1+",
+            // Result words from content/labels.toml (clinician wording), not the wire values.
+            "HER2 low",
+            "BRCA detected",
             "BRCA germline",
             "Age: 70 years",
         ] {
             assert!(text.contains(want), "{want} missing from\n{text}");
         }
+        assert!(!text.contains("BRCA present"), "wire value shown:\n{text}");
         // The summary comes before the options.
         assert!(text.find("The case as given") < text.find("Chemotherapy"));
         let md = assessment_with_case(&a, &case, Format::Markdown, kb);

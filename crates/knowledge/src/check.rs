@@ -136,6 +136,18 @@ pub fn check(kb: &Knowledge, today: Date) -> Vec<Diagnostic> {
     if !kb.questionnaire.texts.is_empty() {
         c.review("questionnaire.toml", "review", &kb.questionnaire.review);
     }
+    // Biomarker result words: both wordings given, each biomarker and value once.
+    let mut seen: Vec<(Option<&str>, &str)> = Vec::new();
+    for l in &kb.biomarker_values {
+        let id = format!("{}:{}", l.biomarker.as_deref().unwrap_or("*"), l.value);
+        c.nonempty("labels.toml", &id, "patient", &l.patient);
+        c.nonempty("labels.toml", &id, "clinician", &l.clinician);
+        let key = (l.biomarker.as_deref(), l.value.as_str());
+        if seen.contains(&key) {
+            c.err("labels.toml", &id, "value", "a second row for this biomarker and value; keep one");
+        }
+        seen.push(key);
+    }
     c.urgent();
     c.out.extend(crate::signoff::problems(kb, today));
     c.out.extend(crate::readability::check_patient_text(kb));

@@ -133,6 +133,8 @@ pub struct Knowledge {
     pub red_flag_context: RedFlagContext,
     /// The people who may sign items off (`reviewers.toml`; empty when none).
     pub reviewers: Vec<Reviewer>,
+    /// Words for biomarker result values (`labels.toml`; empty in releases before 2026.12.1).
+    pub biomarker_values: Vec<BiomarkerValueLabel>,
     /// [`content_hash`] of the files this was loaded from (computed once, at load).
     content_hash: String,
     /// The newest version this program has, when it is newer than this one.
@@ -316,6 +318,15 @@ impl Knowledge {
     /// The rules of the treatment at this index of [`TREATMENT_IDS`].
     pub fn rules_of(&self, treatment: usize) -> &rules::TreatmentRules {
         &self.rules[treatment]
+    }
+
+    /// The words for a biomarker result (`labels.toml`): the row for this
+    /// biomarker and value, else the row for the value alone; patient or
+    /// clinician words. `None` when the knowledge base has no row for it.
+    pub fn biomarker_value_label(&self, biomarker: &str, value: &str, clinician: bool) -> Option<&str> {
+        let rows = || self.biomarker_values.iter().filter(|l| l.value == value);
+        let row = rows().find(|l| l.biomarker.as_deref() == Some(biomarker)).or_else(|| rows().find(|l| l.biomarker.is_none()))?;
+        Some(if clinician { &row.clinician } else { &row.patient })
     }
 
     /// A drug or regimen by id.

@@ -5,7 +5,8 @@
 //! of the record lists (`[[source]]`, `[[statement]]`, `[[threshold]]`,
 //! `[[term]]`, `[[drug]]`, `[[faq]]`, `[[service]]`, `[[code]]`, and the lexicon's
 //! and urgent list's tables: `[[synonym]]`, `[[expand]]`, `[[spelling]]`, `[words]`,
-//! `[urgent_help]`, `[[red_flag]]`, `[red_flag_context]`). A record with
+//! `[urgent_help]`, `[[red_flag]]`, `[red_flag_context]`, and the biomarker
+//! result words `[[biomarker_value]]` of `labels.toml`). A record with
 //! no review fields inherits the file's `[review]`. `rules/<treatment>.toml`
 //! holds one treatment's rules ([`crate::rules`]).
 //!
@@ -52,6 +53,8 @@ struct ListFile {
     red_flag_context: Option<RedFlagContext>,
     #[serde(default)]
     reviewer: Vec<Reviewer>,
+    #[serde(default)]
+    biomarker_value: Vec<BiomarkerValueLabel>,
 }
 
 pub(crate) fn load_dir(dir: &std::path::Path) -> Result<Knowledge, LoadError> {
@@ -339,6 +342,7 @@ pub(crate) fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>
         red_flags: lists.red_flag,
         red_flag_context: lists.red_flag_context.unwrap_or_default(),
         reviewers: lists.reviewer,
+        biomarker_values: lists.biomarker_value,
         superseded_by: crate::release::superseded_by(&meta_version),
         content_hash,
         index: Default::default(),
@@ -423,6 +427,7 @@ fn merge(path: &str, mut f: ListFile, into: &mut ListFile, problems: &mut Vec<Di
     }
     into.red_flag.append(&mut f.red_flag);
     into.reviewer.append(&mut f.reviewer);
+    into.biomarker_value.append(&mut f.biomarker_value);
     if let Some(c) = f.red_flag_context.take() {
         let ctx = into.red_flag_context.get_or_insert_with(RedFlagContext::default);
         ctx.general.extend(c.general);

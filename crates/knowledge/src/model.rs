@@ -643,6 +643,23 @@ pub struct Drug {
     pub review: ReviewOverride,
 }
 
+/// The words for one biomarker result value (`content/labels.toml`,
+/// `[[biomarker_value]]`), as every page and the CLI text output show it; look
+/// it up with [`crate::Knowledge::biomarker_value_label`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BiomarkerValueLabel {
+    /// The biomarker this row is for (contract key, e.g. `PD_L1`); absent: any biomarker with this value.
+    #[serde(default)]
+    pub biomarker: Option<String>,
+    /// The contract value, e.g. `wild_type`.
+    pub value: String,
+    /// Plain words for patients, e.g. "Normal (wild type)".
+    pub patient: String,
+    /// Clinical words, e.g. "wild type".
+    pub clinician: String,
+}
+
 /// A common question with our answer: `content/faq/*.toml`, `[[faq]]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

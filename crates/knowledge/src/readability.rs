@@ -839,6 +839,11 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
             push("questionnaire.toml".into(), t.id.clone(), "carer", None, c.clone());
         }
     }
+    // The biomarker result words patients see, as one passage.
+    if !kb.biomarker_values.is_empty() {
+        let words: Vec<&str> = kb.biomarker_values.iter().map(|l| l.patient.as_str()).collect();
+        push("labels.toml".into(), "biomarker_value".into(), "patient", None, words.join("\n\n"));
+    }
     // The forms' questions: one passage per question (the question, its help and its fix).
     for q in &kb.questionnaire.questions {
         let words = [q.patient.as_str(), q.help.as_str(), q.fix.as_str()].into_iter().filter(|t| !t.trim().is_empty()).collect::<Vec<_>>();

@@ -133,8 +133,15 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }
 
-fn authenticate(trust: &CdsTrust, headers: &HeaderMap, ep: Endpoint) -> Result<Client, AppError> {
-    trust.verifier.verify(authorization(headers), ep, now()).map_err(|e| {
+/// Verifies the bearer token. On tokio's blocking pool: the replay check is a
+/// database call (SQLite or PostgreSQL) that must not hold an async worker.
+async fn authenticate(trust: &CdsTrust, headers: &HeaderMap, ep: Endpoint) -> Result<Client, AppError> {
+    let verifier = trust.verifier.clone();
+    let authorization = authorization(headers).map(str::to_string);
+    let verified = tokio::task::spawn_blocking(move || verifier.verify(authorization.as_deref(), ep, now()))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    verified.map_err(|e| {
         tracing::info!(reason = %e, "CDS client not authenticated");
         AppError::Unauthorized(e.to_string())
     })
@@ -172,14 +179,14 @@ pub fn discovery_document(kb: &hepatica_knowledge::Knowledge) -> Value {
 async fn discovery_handler(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let trust = require_trust(&state)?;
     if authorization(&headers).is_some() {
-        authenticate(trust, &headers, Endpoint::Discovery)?;
+        authenticate(trust, &headers, Endpoint::Discovery).await?;
     }
     Ok(Json(discovery_document(state.kb())).into_response())
 }
 
 async fn service(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let trust = require_trust(&state)?;
-    authenticate(trust, &headers, Endpoint::Service)?;
+    authenticate(trust, &headers, Endpoint::Service).await?;
     let mut request = json_body(&headers, &body)?;
     let kb = state.kb();
     let base_url = trust.base_url.clone();
@@ -226,7 +233,7 @@ async fn service(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 
 async fn feedback(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let trust = require_trust(&state)?;
-    let client = authenticate(trust, &headers, Endpoint::Feedback)?;
+    let client = authenticate(trust, &headers, Endpoint::Feedback).await?;
     let value = json_body(&headers, &body)?;
     let items = match hepatica_fhir::cds::feedback::parse(&value) {
         Ok(items) => items,

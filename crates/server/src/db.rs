@@ -1,4 +1,6 @@
-//! The embedded SQLite store: page feedback and CDS Hooks card feedback.
+//! The embedded SQLite store: page feedback, CDS Hooks card feedback and the
+//! CDS replay cache. It is the default [`crate::store::Storage`]; the other is
+//! PostgreSQL ([`crate::store::postgres`]), for several replicas.
 //!
 //! One file, `<data-dir>/hepatica.db`, in WAL mode. The schema version lives in
 //! `PRAGMA user_version` and [`MIGRATIONS`] brings any older file up to date
@@ -19,6 +21,8 @@ use std::sync::{Arc, Mutex};
 
 use hepatica_fhir::cds::auth::{AuthError, ReplayStore};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::store::StoreError;
 
 /// Free space below which the server is not ready (bytes).
 pub const MIN_FREE_BYTES: u64 = 16 << 20;
@@ -80,9 +84,16 @@ pub enum FeedbackError {
     /// The table holds its maximum number of rows.
     #[error("the feedback store is full ({0} answers)")]
     Full(u64),
-    /// SQLite failed.
+    /// The store failed: SQLite or PostgreSQL (the variant keeps its first
+    /// name so that callers matching on it need no change).
     #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(crate::store::StoreError),
+}
+
+impl From<rusqlite::Error> for FeedbackError {
+    fn from(e: rusqlite::Error) -> FeedbackError {
+        FeedbackError::Sqlite(e.into())
+    }
 }
 
 /// One CDS Hooks feedback item as stored (see migration 2).
@@ -164,10 +175,9 @@ impl Db {
 
     /// Stores one answer to "Was this page helpful?".
     pub fn record_feedback(&self, page: &str, helpful: bool) -> rusqlite::Result<()> {
-        self.record_feedback_capped(page, helpful, u64::MAX).map_err(|e| match e {
-            FeedbackError::Sqlite(e) => e,
-            FeedbackError::Full(_) => rusqlite::Error::QueryReturnedNoRows,
-        })
+        self.with(|c| c.execute("INSERT INTO feedback (page, helpful) VALUES (?1, ?2)", params![page, helpful as i64]))?;
+        self.feedback_rows.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Stores one answer unless the table already holds `max_rows`.
@@ -317,6 +327,40 @@ impl Db {
         )
         .map_err(store)?;
         tx.commit().map_err(store)
+    }
+}
+
+impl crate::store::Storage for Db {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+    fn record_feedback_capped(&self, page: &str, helpful: bool, max_rows: u64) -> Result<(), FeedbackError> {
+        Db::record_feedback_capped(self, page, helpful, max_rows)
+    }
+    fn feedback_rows(&self) -> u64 {
+        Db::feedback_rows(self)
+    }
+    fn feedback_counts(&self) -> Result<Vec<FeedbackCount>, StoreError> {
+        Ok(Db::feedback_counts(self)?)
+    }
+    fn record_cds_feedback(&self, items: &[CdsFeedbackRecord]) -> Result<(), StoreError> {
+        Ok(Db::record_cds_feedback(self, items)?)
+    }
+    fn cds_feedback_for(&self, card: &str) -> Result<Vec<CdsFeedbackRecord>, StoreError> {
+        Ok(Db::cds_feedback_for(self, card)?)
+    }
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(Db::schema_version(self)?)
+    }
+    fn health(&self, now: i64) -> Result<(), String> {
+        Db::health(self, now)
+    }
+    fn record_jti(&self, iss: &str, jti: &str, expires_at: u64, now: u64, capacity: u64, per_minute: u64) -> Result<(), AuthError> {
+        Db::record_jti(self, iss, jti, expires_at, now, capacity, per_minute)
+    }
+    fn sweep(&self, now: u64) -> Result<u64, StoreError> {
+        let now = now.min(i64::MAX as u64) as i64;
+        Ok(self.with(|c| c.execute("DELETE FROM cds_jti WHERE expires_at <= ?1", [now]))? as u64)
     }
 }
 
@@ -509,6 +553,16 @@ mod tests {
         let db = Db::open_in_memory().unwrap();
         db.with(|c| c.execute_batch("DROP TABLE cds_jti")).unwrap();
         assert!(db.health(4).unwrap_err().contains("cds_jti is missing"), "a dropped table is not ready");
+    }
+
+    #[test]
+    fn expired_token_ids_are_swept() {
+        use crate::store::Storage;
+        let db = Db::open_in_memory().unwrap();
+        db.record_jti("https://ehr", "old", 1_100, 1_000, 10, 10).unwrap();
+        db.record_jti("https://ehr", "new", 9_000, 1_000, 10, 10).unwrap();
+        assert_eq!(Storage::sweep(&db, 2_000).unwrap(), 1, "only the expired id goes");
+        assert_eq!(db.record_jti("https://ehr", "new", 9_000, 2_000, 10, 10), Err(AuthError::Replayed), "a live id stays");
     }
 
     #[test]

@@ -318,24 +318,10 @@ pub fn biomarker_question(b: Biomarker) -> Question {
     ALL[Biomarker::ALL.iter().position(|x| *x == b).unwrap_or(0)]
 }
 
-/// Patient words for a biomarker value.
-pub fn biomarker_value_label(b: Biomarker, v: BiomarkerValue) -> &'static str {
-    use BiomarkerValue::*;
-    match (b, v) {
-        (_, WildType) => "Normal (wild type)",
-        (_, Mutant) => "Changed (mutant)",
-        (_, G12c) => "G12C change",
-        (_, Present) => "Found",
-        (_, Absent) => "Not found",
-        (Biomarker::PdL1, High) => "High (50% or more)",
-        (_, High) => "MSI-high or dMMR",
-        (_, Stable) => "Stable (MSS or pMMR)",
-        (Biomarker::PdL1, Positive) => "Positive (1 to 49%)",
-        (_, Positive) => "Positive",
-        (_, Low) => "HER2-low",
-        (_, Ultralow) => "HER2-ultralow",
-        (_, Negative) => "Negative",
-    }
+/// The words for a biomarker value in this wording, from `content/labels.toml`
+/// ([`Knowledge::biomarker_value_label`]; the value itself if the file has no row).
+pub fn biomarker_value_label(b: Biomarker, v: BiomarkerValue, wording: Wording) -> &'static str {
+    Knowledge::embedded().biomarker_value_label(b.as_str(), v.as_str(), wording == Wording::Clinician).unwrap_or(v.as_str())
 }
 
 /// A problem with one answer, ready to show next to its field.
@@ -857,6 +843,22 @@ mod tests {
         let values: Vec<&str> = previous.clinician_choices.iter().map(|c| c.value.as_str()).collect();
         let all: Vec<&str> = hepatica_engine::PreviousTreatment::ALL.iter().map(|p| p.as_str()).collect();
         assert_eq!(values, all);
+    }
+
+    #[test]
+    fn every_biomarker_value_has_words_in_content() {
+        let kb = Knowledge::embedded();
+        for b in Biomarker::ALL {
+            for v in Biomarker::values(*b) {
+                for clinician in [false, true] {
+                    assert!(kb.biomarker_value_label(b.as_str(), v.as_str(), clinician).is_some(), "{b} {v:?} has no row in labels.toml");
+                }
+            }
+        }
+        assert_eq!(biomarker_value_label(Biomarker::Kras, BiomarkerValue::WildType, Wording::Patient), "Normal (wild type)");
+        assert_eq!(biomarker_value_label(Biomarker::Msi, BiomarkerValue::High, Wording::Patient), "MSI-high or dMMR");
+        assert_eq!(biomarker_value_label(Biomarker::PdL1, BiomarkerValue::High, Wording::Patient), "High (50% or more)");
+        assert_eq!(biomarker_value_label(Biomarker::Ntrk, BiomarkerValue::Absent, Wording::Clinician), "not detected");
     }
 
     #[test]

@@ -15,7 +15,10 @@
 //! - [`pages`]: server-rendered pages that work without JavaScript;
 //! - [`api`]: `/api/v1/*`, `/healthz`, `/readyz` and `/api/openapi.json`;
 //! - [`cds`]: CDS Hooks endpoints (401 until a trust file is configured);
-//! - [`db`]: the SQLite feedback store; [`support`]: the support list, with a
+//! - [`store`]: the [`store::Storage`] trait for feedback and the CDS replay
+//!   cache, with two implementations: [`db`] (embedded SQLite, the default) and
+//!   [`store::postgres`] (PostgreSQL shared by several replicas);
+//!   [`support`]: the support list, with a
 //!   deployment's `support.toml` override; [`assets`]: the CSS and script;
 //! - [`error`]: the one `AppError` and its problem-details / HTML responses;
 //! - [`layers`]: security headers, request ids, logging, limits, compression, load shedding;
@@ -35,6 +38,7 @@ pub mod net;
 pub mod openapi;
 pub mod pages;
 pub mod search;
+pub mod store;
 pub mod support;
 
 use std::net::SocketAddr;
@@ -48,6 +52,7 @@ pub use cds::CdsTrust;
 pub use db::Db;
 pub use error::AppError;
 pub use net::Limits;
+pub use store::{Database, Store};
 pub use support::SupportEntry;
 
 /// Largest request body accepted by the pages and the Case API, in bytes (1 MiB).
@@ -66,7 +71,7 @@ pub struct AppState {
 
 struct Inner {
     kb: &'static Knowledge,
-    db: Db,
+    db: Store,
     support: Vec<SupportEntry>,
     cds_trust: Option<CdsTrust>,
     search: search::Search,
@@ -81,8 +86,9 @@ struct Inner {
 pub const RELEASE_SEARCH_CACHE: usize = 3;
 
 impl AppState {
-    /// Builds the state from its parts.
-    pub fn new(kb: &'static Knowledge, db: Db, support: Vec<SupportEntry>, cds_trust: Option<CdsTrust>) -> AppState {
+    /// Builds the state from its parts (`db`: a [`Db`], or any [`Store`]).
+    pub fn new(kb: &'static Knowledge, db: impl Into<Store>, support: Vec<SupportEntry>, cds_trust: Option<CdsTrust>) -> AppState {
+        let db = db.into();
         let search = search::Search::build(kb);
         let limits = Limits::default();
         let feedback_rate = pages::feedback::RateLimiter::new(limits.feedback_per_minute);
@@ -210,8 +216,8 @@ impl AppState {
         self.inner.release_search.lock().map(|c| c.len()).unwrap_or(0)
     }
 
-    /// The feedback store.
-    pub fn db(&self) -> &Db {
+    /// The store: feedback and the CDS replay cache (SQLite or PostgreSQL).
+    pub fn db(&self) -> &Store {
         &self.inner.db
     }
 
@@ -263,7 +269,12 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Allow other servers on the same data folder (they share the database,
     /// and with it the CDS replay store). Off: a second server is refused.
+    /// With PostgreSQL the folder is never locked (the store is shared).
     pub shared_data_dir: bool,
+    /// Where feedback and the CDS replay cache live (`--database`).
+    pub database: Database,
+    /// Pool size and timeouts when `database` is PostgreSQL.
+    pub pg: store::postgres::PgOptions,
 }
 
 impl ServeConfig {
@@ -277,6 +288,8 @@ impl ServeConfig {
             max_fhir_body_bytes: MAX_FHIR_BODY_BYTES,
             limits: Limits::default(),
             shared_data_dir: false,
+            database: Database::Sqlite,
+            pg: store::postgres::PgOptions::default(),
         }
     }
 }
@@ -310,6 +323,10 @@ pub enum ServeError {
         /// What is wrong.
         detail: String,
     },
+    /// The PostgreSQL database is unreachable, refused us, or cannot be used
+    /// (the text names it without its password).
+    #[error("{0}")]
+    Database(String),
     /// The database could not be opened or migrated.
     #[error("could not open the database {path}: {source}")]
     Db {
@@ -356,11 +373,18 @@ impl AppState {
     pub fn open(config: &ServeConfig) -> Result<AppState, ServeError> {
         let kb = config.kb;
         std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
-        let db_path = config.data_dir.join("hepatica.db");
-        let db = Db::open(&db_path).map_err(|e| match e {
-            db::OpenError::Sqlite(source) => ServeError::Db { path: db_path.clone(), source },
-            db::OpenError::Check(detail) => ServeError::DbCheck { path: db_path.clone(), detail },
-        })?;
+        let db: Store = match &config.database {
+            Database::Sqlite => {
+                let db_path = config.data_dir.join("hepatica.db");
+                Db::open(&db_path)
+                    .map_err(|e| match e {
+                        db::OpenError::Sqlite(source) => ServeError::Db { path: db_path.clone(), source },
+                        db::OpenError::Check(detail) => ServeError::DbCheck { path: db_path.clone(), detail },
+                    })?
+                    .into()
+            }
+            Database::Postgres(url) => store::postgres::PgStore::connect(url, &config.pg).map_err(ServeError::Database)?.into(),
+        };
         let support = support::load(kb, &config.data_dir)?;
         let cds_trust = match &config.cds_trust {
             Some(path) => Some(CdsTrust::load(path)?),
@@ -368,7 +392,7 @@ impl AppState {
         };
         if let Some(trust) = &cds_trust {
             // Seen token ids live in the database: refused again after a restart and by every server sharing it.
-            trust.verifier.use_replay_store(Arc::new(db::DbReplayStore::new(
+            trust.verifier.use_replay_store(Arc::new(store::StoreReplay::new(
                 db.clone(),
                 config.limits.jti_per_issuer,
                 config.limits.jti_per_issuer_per_minute,
@@ -383,14 +407,23 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     init_logging();
     let addr: SocketAddr = resolve(&config.addr)?;
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
-    let _lock = if config.shared_data_dir { None } else { Some(db::DataDirLock::acquire(&config.data_dir)?) };
-    let state = AppState::open(&config)?;
+    // SQLite is one server's file: lock the folder. PostgreSQL is shared on purpose: no lock.
+    let shared = config.shared_data_dir || matches!(config.database, Database::Postgres(_));
+    let _lock = if shared { None } else { Some(db::DataDirLock::acquire(&config.data_dir)?) };
+    // Opening may wait for the database (PostgreSQL retries with back-off), and
+    // the blocking PostgreSQL client must not run on an async worker.
+    let opening = config.clone();
+    let state = tokio::task::spawn_blocking(move || AppState::open(&opening))
+        .await
+        .map_err(|e| ServeError::Database(format!("opening the store failed: {e}")))??;
     let listener = net::bind(addr).map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     let local = listener.local_addr().map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
-    eprintln!("hepatica: listening on http://{local}/ (data in {})", display(&config.data_dir));
-    tracing::info!(addr = %local, limits = ?config.limits, "listening");
+    eprintln!("hepatica: listening on http://{local}/ (data in {}, store {})", display(&config.data_dir), config.database.describe());
+    tracing::info!(addr = %local, limits = ?config.limits, database = %config.database.describe(), "listening");
+    let sweeper = tokio::spawn(sweep_forever(state.db().clone()));
     let app = layers::shed(router(state), config.limits.max_in_flight, config.limits.max_fhir_in_flight);
     let left = net::run(listener, app, &config.limits, shutdown_signal()).await;
+    sweeper.abort();
     tracing::info!(dropped_connections = left, "stopped");
     Ok(())
 }
@@ -405,6 +438,23 @@ pub fn serve_blocking(config: ServeConfig) -> Result<(), ServeError> {
     // Blocking tasks still running after the bounded drain are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
+}
+
+/// Removes expired CDS token ids every [`store::SWEEP_EVERY`] (the store also
+/// drops an issuer's expired ids whenever that issuer sends a token).
+async fn sweep_forever(store: Store) {
+    let mut every = tokio::time::interval(store::SWEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let s = store.clone();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        match tokio::task::spawn_blocking(move || s.sweep(now)).await {
+            Ok(Ok(removed)) => tracing::debug!(removed, "expired CDS token ids swept"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "sweeping expired CDS token ids failed"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired CDS token ids failed"),
+        }
+    }
 }
 
 fn resolve(addr: &str) -> Result<SocketAddr, ServeError> {

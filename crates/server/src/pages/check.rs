@@ -3,7 +3,10 @@
 //!
 //! The one required question (where the cancer started) comes first, with
 //! "Show my options now" straight after it; every other question is optional
-//! and has "I don't know". The form posts to `/results`, which answers
+//! and has "I don't know". Questions for one primary site are asked only for
+//! that site: without JavaScript, "Next" seals the answers so far into
+//! `/check?a=<token>` and the page hides (and disables) the other sites'
+//! questions; with it, `site.js` does the same in place. The form posts to `/results`, which answers
 //! `303 See Other` to `/results?a=<sealed answers>` ([`super::seal`]), so Back
 //! and reload never resubmit a form and no answer is readable in any address,
 //! log or store. "Change" links go to `/check?a=<token>#<question>`, answers
@@ -18,7 +21,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hepatica_engine::{Audience, Biomarker, assess};
-use hepatica_knowledge::Knowledge;
+use hepatica_knowledge::{ChoiceText, Knowledge};
 use maud::{Markup, html};
 
 use super::seal::{self, Unseal};
@@ -75,9 +78,23 @@ pub async fn form_page(State(state): State<AppState>, ctx: Ctx, Query(q): Sealed
     }
 }
 
-/// `POST /check`: the form filled in with the posted answers (kept for old links and scripts).
+/// `POST /check`: the form filled in with the posted answers (kept for old
+/// links and scripts). From the form's "Next" button (`_next`), the answers so
+/// far are sealed into `/check?a=<token>` (303), which asks only the chosen
+/// site's questions; without a site, the form again with that one problem (422).
 pub async fn prefilled_form(State(state): State<AppState>, ctx: Ctx, form: Posted) -> Result<Response, PageError> {
     let answers = posted(form)?;
+    if answers.get("_next").is_some() {
+        if answers.get("primary_site").is_some() {
+            let pairs: Vec<(String, String)> =
+                answers.pairs().iter().filter(|(k, v)| !v.trim().is_empty() && k != "_next").cloned().collect();
+            return Ok(see_other(&format!("/check?a={}#more-h", seal::seal(&pairs))));
+        }
+        let problems: Vec<FormProblem> =
+            to_case(&answers, Wording::Patient).err().unwrap_or_default().into_iter().filter(|p| p.field == "primary_site").collect();
+        let page = render_form(&state, &ctx, &answers, &problems, None);
+        return Ok(no_store((StatusCode::UNPROCESSABLE_ENTITY, page).into_response()));
+    }
     Ok(no_store(render_form(&state, &ctx, &answers, &[], None).into_response()))
 }
 
@@ -155,19 +172,39 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
     let kb = state.kb();
     let carer = answers.carer();
     let primary = question("primary_site");
-    // Once the primary site is known (answers kept from an earlier visit), a
-    // question for other sites is not asked: no JavaScript needed.
     let site = answers.get("primary_site");
-    let asked = |names: &[&'static str]| -> Vec<Question> {
-        names.iter().filter(|n| **n != "primary_site").filter_map(|n| question(n)).filter(|q| Question::applies_to(q.sites, site)).collect()
-    };
+    // Every question is in the page; one for other primary sites is hidden and
+    // disabled (never sent) once the site is known, and site.js shows and hides
+    // them in place when the site changes. Without JavaScript the site comes
+    // first: "Next" seals it into the address and shows only its questions.
+    let asked =
+        |names: &[&'static str]| -> Vec<Question> { names.iter().filter(|n| **n != "primary_site").filter_map(|n| question(n)).collect() };
     let steps: Vec<AskedStep> = STEPS
         .iter()
         .map(|s| (s.title, s.intro, asked(&s.questions), s.more.as_ref().map(|(t, m)| (*t, asked(m))).filter(|(_, m)| !m.is_empty())))
         .filter(|(_, _, qs, more)| !qs.is_empty() || more.is_some())
         .collect();
-    let total = steps.len();
+    let applies = |q: &Question| Question::applies_to(q.sites, site);
+    let step_applies = |qs: &[Question], more: &Option<(&'static str, Vec<Question>)>| {
+        qs.iter().chain(more.iter().flat_map(|(_, m)| m.iter())).any(applies)
+    };
+    let total = steps.iter().filter(|(_, _, qs, more)| step_applies(qs, more)).count();
     let answered = |qs: &[Question]| qs.iter().any(|q| answers.get(q.name).is_some() || problems.iter().any(|p| p.field == q.name));
+    // The optional questions show once the site is known, or when answers or problems are already in them.
+    let show_more = site.is_some()
+        || problems.iter().any(|p| p.field != "primary_site")
+        || answers.pairs().iter().any(|(k, v)| !v.trim().is_empty() && k != "for" && !k.starts_with('_'));
+    let parts: Vec<Option<usize>> = steps
+        .iter()
+        .scan(0, |n, (_, _, qs, more)| {
+            Some(if step_applies(qs, more) {
+                *n += 1;
+                Some(*n)
+            } else {
+                None
+            })
+        })
+        .collect();
     let body = html! {
         h1 { "Check which treatments might be options" }
         @if let Some(e) = lost { (lost_note(e)) }
@@ -193,47 +230,63 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
             }
             div.form-actions {
                 button.start type="submit" { "Show my options now" }
+                button.secondary.js-hide type="submit" name="_next" value="1" formaction="/check" { "Next: questions for this cancer" }
             }
-            h2 { "More questions (optional)" }
-            p { "Each answer can make the options clearer. Skip anything you don't know." }
-            @for (i, (title, intro, qs, more)) in steps.iter().enumerate() {
-                fieldset.step {
-                    legend { span.step-no { "Part " (i + 1) " of " (total) } (title) }
-                    @if !intro.is_empty() { p.hint { (intro) } }
-                    @for q in qs {
-                        (render_question_as(q, answers, problems, Wording::Patient, carer))
-                    }
-                    @if let Some((more_title, more_qs)) = more {
-                        details.more open[answered(more_qs)] {
-                            summary { span { (more_title) } }
-                            div.inner {
-                                @for q in more_qs {
-                                    (render_question_as(q, answers, problems, Wording::Patient, carer))
+            div #more-questions hidden[!show_more] {
+                h2 #more-h { "More questions (optional)" }
+                p { "Each answer can make the options clearer. Skip anything you don't know." }
+                @for ((title, intro, qs, more), part) in steps.iter().zip(&parts) {
+                    fieldset.step hidden[part.is_none()] {
+                        legend { span.step-no { "Part " (part.unwrap_or(0)) " of " (total) } (title) }
+                        @if !intro.is_empty() { p.hint { (intro) } }
+                        @for q in qs {
+                            (site_only(q, site, render_question_as(q, answers, problems, Wording::Patient, carer)))
+                        }
+                        @if let Some((more_title, more_qs)) = more {
+                            details.more open[answered(more_qs)] {
+                                summary { span { (more_title) } }
+                                div.inner {
+                                    @for q in more_qs {
+                                        (site_only(q, site, render_question_as(q, answers, problems, Wording::Patient, carer)))
+                                    }
                                 }
                             }
                         }
-                    }
-                    @if *title == "Test results" {
-                        @for (group, markers) in BIOMARKER_GROUPS.iter() {
-                            details open[markers.iter().any(|b| answers.get(&format!("biomarkers.{}", b.as_str())).is_some() || problems.iter().any(|p| p.field == format!("biomarkers.{}", b.as_str())))] {
-                                summary { span { (group) } }
-                                div.inner.grid2 {
-                                    @for b in *markers {
-                                        (render_question(&biomarker_question(*b), answers, problems, Wording::Patient))
+                        @if *title == "Test results" {
+                            @for (group, markers) in BIOMARKER_GROUPS.iter() {
+                                details open[markers.iter().any(|b| answers.get(&format!("biomarkers.{}", b.as_str())).is_some() || problems.iter().any(|p| p.field == format!("biomarkers.{}", b.as_str())))] {
+                                    summary { span { (group) } }
+                                    div.inner.grid2 {
+                                        @for b in *markers {
+                                            (render_question(&biomarker_question(*b), answers, problems, Wording::Patient))
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
-            }
-            div.form-actions {
-                button.start type="submit" { "Show my options" }
+                div.form-actions {
+                    button.start type="submit" { "Show my options" }
+                }
             }
         }
         (about_the_check(kb))
     };
     layout(kb, ctx, "Check which treatments might be options", body, Opts { has_errors: !problems.is_empty(), ..Opts::default() })
+}
+
+/// A question asked only for some primary sites: wrapped so that site.js can
+/// show it for those sites, and hidden and disabled (so never sent) when the
+/// known site is another one. Other questions are returned as they are.
+fn site_only(q: &Question, site: Option<&str>, inner: Markup) -> Markup {
+    if q.sites.is_empty() {
+        return inner;
+    }
+    let off = !Question::applies_to(q.sites, site);
+    html! {
+        fieldset.site-only data-sites=(q.sites.join(" ")) hidden[off] disabled[off] { (inner) }
+    }
 }
 
 fn about_the_check(kb: &Knowledge) -> Markup {
@@ -284,8 +337,11 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
     let help = if wording == Wording::Patient { q.help } else { "" };
     let label = q.label(wording, carer);
     let site = answers.get("primary_site");
-    let choices: Vec<_> =
-        q.choices_for(wording).iter().filter(|c| wording == Wording::Clinician || Question::applies_to(&c.sites, site)).collect();
+    // Every answer is in the page; one for other primary sites is marked for
+    // site.js, and hidden and disabled once the site is known (see `site_only`).
+    let choices: Vec<_> = q.choices_for(wording).iter().collect();
+    let off = |c: &ChoiceText| wording == Wording::Patient && !Question::applies_to(&c.sites, site);
+    let sites = |c: &ChoiceText| (wording == Wording::Patient && !c.sites.is_empty()).then(|| c.sites.join(" "));
     let mut described = Vec::new();
     if !help.is_empty() {
         described.push(hint_id.clone());
@@ -319,7 +375,10 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                         (error)
                         div.choices.cols[choices.len() > 6] {
                             @for c in &choices {
-                                (radio(q.name, &c.value, &c.label, current == c.value, invalid))
+                                div.choice data-sites=[sites(c)] hidden[off(c)] {
+                                    input type="radio" id=(choice_id(q.name, &c.value)) name=(q.name) value=(c.value) checked[current == c.value] aria-invalid=[invalid] disabled[off(c)];
+                                    label for=(choice_id(q.name, &c.value)) { (c.label) }
+                                }
                             }
                             @if q.name != "primary_site" {
                                 div.choice.dontknow { (radio_input(q.name, "", current.is_empty(), invalid)) label for=(choice_id(q.name, "")) { "I don't know" } }
@@ -354,7 +413,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                     select id=(id) name=(q.name) aria-describedby=[described.as_deref()] aria-invalid=[invalid] {
                         option value="" { @if compact { "Unknown" } @else { "Not known or not tested" } }
                         @for v in Biomarker::values(b) {
-                            option value=(v.as_str()) selected[current == v.as_str()] { (biomarker_value_label(b, *v)) }
+                            option value=(v.as_str()) selected[current == v.as_str()] { (biomarker_value_label(b, *v, wording)) }
                         }
                     }
                 }
@@ -366,7 +425,10 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                         (error)
                         div.choices.cols[!compact || choices.len() > 8] {
                             @for c in &choices {
-                                (checkbox(q.name, &c.value, &c.label, chosen.contains(&c.value.as_str()), invalid))
+                                div.choice data-sites=[sites(c)] hidden[off(c)] {
+                                    input type="checkbox" id=(choice_id(q.name, &c.value)) name=(q.name) value=(c.value) checked[chosen.contains(&c.value.as_str())] aria-invalid=[invalid] disabled[off(c)];
+                                    label for=(choice_id(q.name, &c.value)) { (c.label) }
+                                }
                             }
                         }
                         div.choices {

@@ -106,6 +106,177 @@ pub fn third_person(s: &str) -> String {
     out.join(" ")
 }
 
+/// Words after which "you" is the object ("tell you", "for you"): "them".
+const OBJECT_AFTER: &[&str] = &[
+    "to", "for", "with", "at", "from", "about", "on", "by", "of", "near", "than", "like", "into", "around", "tell", "tells", "told",
+    "give", "gives", "given", "help", "helps", "let", "lets", "make", "makes", "protect", "protects", "refer", "see", "sees", "suit",
+    "suits", "ask", "asks", "send", "show", "shows", "call", "calls", "keep", "keeps", "offer", "offers", "invite", "check", "checks",
+    "teach", "support", "supports", "treat", "treats", "put", "puts", "get", "gets", "leave", "leaves", "allow", "allows", "cause",
+    "causes", "affect", "affects", "harm", "wake", "remind", "want", "wants", "need", "needs", "expect", "guide", "contact", "visit",
+];
+
+/// Words that start a verb phrase after "you" ("you are", "you usually get"): "they".
+const VERB_AFTER: &[&str] = &[
+    "are",
+    "were",
+    "do",
+    "did",
+    "don't",
+    "can",
+    "can't",
+    "cannot",
+    "could",
+    "may",
+    "might",
+    "must",
+    "need",
+    "will",
+    "won't",
+    "would",
+    "should",
+    "shall",
+    "have",
+    "had",
+    "get",
+    "feel",
+    "go",
+    "stay",
+    "take",
+    "see",
+    "know",
+    "want",
+    "choose",
+    "live",
+    "lie",
+    "sleep",
+    "find",
+    "start",
+    "keep",
+    "notice",
+    "eat",
+    "drink",
+    "come",
+    "lose",
+    "ask",
+    "talk",
+    "think",
+    "decide",
+    "become",
+    "wear",
+    "use",
+    "hold",
+    "breathe",
+    "wake",
+    "spend",
+    "travel",
+    "return",
+    "carry",
+    "receive",
+    "give",
+    "say",
+    "tell",
+    "meet",
+    "join",
+    "speak",
+    "look",
+    "move",
+    "visit",
+    "agree",
+    "prefer",
+    "like",
+    "usually",
+    "often",
+    "also",
+    "still",
+    "then",
+    "only",
+    "first",
+    "sometimes",
+    "normally",
+    "probably",
+    "just",
+    "always",
+    "never",
+    "already",
+    "each",
+    "pass",
+    "leave",
+    "swallow",
+    "wait",
+    "reach",
+    "work",
+    "drive",
+    "rest",
+    "recover",
+    "walk",
+    "shower",
+    "bathe",
+    "develop",
+    "experience",
+];
+
+/// Rewrites a text that speaks to the patient ("You are fully asleep", "refer
+/// you", "your scans") in the third person, for a carer reading about the
+/// person they care for ("They are fully asleep", "refer them", "their
+/// scans"); first-person words go through [`third_person`]. "you" is "them"
+/// after a preposition or a verb that takes an object, "they" before a verb
+/// and at the start of a sentence. Line breaks are kept.
+pub fn carer_words(text: &str) -> String {
+    let pieces: Vec<&str> = text.split_inclusive(char::is_whitespace).collect();
+    let bare =
+        |p: &str| -> String { p.trim().trim_matches(|c: char| c.is_ascii_punctuation() && c != '\'' && c != '-').to_ascii_lowercase() };
+    let word_at = |i: usize| -> String { pieces.get(i).map(|p| bare(p)).unwrap_or_default() };
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, piece) in pieces.iter().enumerate() {
+        let word = piece.trim_end();
+        let ws = &piece[word.len()..];
+        let lead_len = word.len() - word.trim_start_matches(['(', '"', '\u{201c}']).len();
+        let (lead, rest) = word.split_at(lead_len);
+        let (core, tail) = split_punct(rest);
+        // The previous and next words, skipping whitespace-only pieces.
+        let prev = (0..i).rev().map(&word_at).find(|w| !w.is_empty()).unwrap_or_default();
+        let prev_ends_sentence =
+            (0..i).rev().map(|j| pieces[j].trim()).find(|w| !w.is_empty()).is_none_or(|w| w.ends_with(['.', '!', '?', ':']));
+        let next = (i + 1..pieces.len()).map(&word_at).find(|w| !w.is_empty()).unwrap_or_default();
+        let ends_clause = tail.chars().any(|c| matches!(c, '.' | ',' | ';' | ':' | '?' | '!' | ')'));
+        let subject = || {
+            if OBJECT_AFTER.contains(&prev.as_str()) || ends_clause {
+                false
+            } else {
+                prev_ends_sentence || VERB_AFTER.contains(&next.as_str())
+            }
+        };
+        let replaced: Option<String> = match core {
+            "You" => Some(if prev_ends_sentence || VERB_AFTER.contains(&next.as_str()) { "They" } else { "Them" }.into()),
+            "you" => Some(if subject() { "they" } else { "them" }.into()),
+            "Your" => Some("Their".into()),
+            "your" => Some("their".into()),
+            "yours" => Some("theirs".into()),
+            "yourself" | "yourselves" => Some("themselves".into()),
+            "Yourself" => Some("Themselves".into()),
+            "you're" | "you\u{2019}re" => Some("they're".into()),
+            "You're" | "You\u{2019}re" => Some("They're".into()),
+            "you've" | "you\u{2019}ve" => Some("they've".into()),
+            "You've" | "You\u{2019}ve" => Some("They've".into()),
+            "you'll" | "you\u{2019}ll" => Some("they'll".into()),
+            "You'll" | "You\u{2019}ll" => Some("They'll".into()),
+            "you'd" | "you\u{2019}d" => Some("they'd".into()),
+            "You'd" | "You\u{2019}d" => Some("They'd".into()),
+            _ => None,
+        };
+        match replaced {
+            Some(r) => {
+                out.push_str(lead);
+                out.push_str(&r);
+                out.push_str(tail);
+            }
+            None => out.push_str(word),
+        }
+        out.push_str(ws);
+    }
+    out.split('\n').map(third_person).collect::<Vec<_>>().join("\n")
+}
+
 fn split_punct(w: &str) -> (&str, &str) {
     let end = w.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'').len();
     w.split_at(end)
@@ -216,6 +387,14 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (None, Some(side)) => s.push_str(&format!(" The cancer is on {side} of the liver.")),
         (None, None) => {}
     }
+    // Jaundice and a blocked bile duct change several options (ablation,
+    // embolisation, most drug treatments), so the opening sentence names them.
+    match (answers.get("liver_function.jaundice") == Some("true"), answers.get("liver_function.biliary_obstruction") == Some("true")) {
+        (true, true) => s.push_str(" Jaundice (yellow skin or eyes) and a blocked bile duct change some of the options."),
+        (true, false) => s.push_str(" Jaundice (yellow skin or eyes) changes some of the options."),
+        (false, true) => s.push_str(" A blocked bile duct changes some of the options."),
+        (false, false) => {}
+    }
     s
 }
 
@@ -229,6 +408,75 @@ pub struct Told {
     pub value: String,
     /// HTML id of the question's first input, for the change link.
     pub anchor: String,
+}
+
+/// An answer naming regimens from the drug catalogue ("FOLFOX or CAPOX
+/// (oxaliplatin)"), with each regimen's drugs in plain words: "FOLFOX (folinic
+/// acid, fluorouracil and oxaliplatin) or CAPOX (capecitabine and
+/// oxaliplatin)". Other answers are returned as they are.
+pub fn with_regimen_drugs(kb: &Knowledge, label: &str) -> String {
+    let mut found: Vec<(usize, &hepatica_knowledge::Drug)> = Vec::new();
+    for d in kb.drugs.iter().filter(|d| d.kind == hepatica_knowledge::DrugKind::Regimen && !d.components.is_empty()) {
+        let at = label.match_indices(d.name.as_str()).map(|(i, _)| i).find(|&i| {
+            let before = label[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after = label[i + d.name.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            before && after
+        });
+        if let Some(i) = at {
+            found.push((i, d));
+        }
+    }
+    if found.is_empty() {
+        return label.to_string();
+    }
+    found.sort_by_key(|(i, _)| *i);
+    let parts: Vec<String> = found
+        .iter()
+        .map(|(_, d)| {
+            let names: Vec<String> =
+                d.components.iter().map(|c| kb.drug(c).map(|x| x.name.to_lowercase()).unwrap_or_else(|| c.replace('-', " "))).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            format!("{} ({})", d.name, and_list(&names))
+        })
+        .collect();
+    parts.join(" or ")
+}
+
+/// Earlier treatments that are not drugs (they do not count as drug treatments).
+const LOCAL_TREATMENTS: &[&str] = &["liver_surgery", "ablation", "tace", "sirt", "liver_radiotherapy"];
+
+/// Whether an answer's words name a chemotherapy drug or regimen of the catalogue (name or brand, any case).
+fn names_chemotherapy(kb: &Knowledge, label: &str) -> bool {
+    let words: Vec<String> = label.split(|c: char| !c.is_alphanumeric() && c != '-').map(str::to_lowercase).collect();
+    kb.drugs
+        .iter()
+        .filter(|d| d.class == hepatica_knowledge::DrugClass::Chemotherapy)
+        .any(|d| std::iter::once(&d.name).chain(&d.brand_names).any(|n| words.iter().any(|w| *w == n.to_lowercase())))
+}
+
+/// A soft note when the treatment answers disagree with each other: more drug
+/// treatments ticked than the count of treatments that ended allows (two or
+/// more over it: drugs given together, or the one now, can explain one), or
+/// chemotherapy ticked after "No chemotherapy yet". Never a block: both
+/// answers are kept and used as given, and the person can check with the team.
+pub fn history_check(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<String> {
+    let q = question("treatment_history.previous")?;
+    let ticked: Vec<&str> = answers
+        .all("treatment_history.previous")
+        .into_iter()
+        .filter(|c| !["none", "unknown"].contains(c) && !LOCAL_TREATMENTS.contains(c))
+        .collect();
+    if ticked.is_empty() {
+        return None;
+    }
+    let lines = answers.get("treatment_history.lines_of_systemic_therapy").and_then(|n| number(n).ok()).and_then(|n| n.as_u64());
+    if let Some(lines) = lines
+        && ticked.len() as u64 >= lines + 2
+    {
+        return Some(v.text(kb, "told.lines-check").replace("{ticked}", &ticked.len().to_string()).replace("{lines}", &lines.to_string()));
+    }
+    let chemo = ticked.iter().any(|c| names_chemotherapy(kb, &q.answer_label(c)));
+    (answers.get("chemotherapy_history") == Some("none") && chemo).then(|| v.text(kb, "told.chemo-check").to_string())
 }
 
 /// Every answer given, in form order, in words.
@@ -245,7 +493,7 @@ pub fn told(answers: &Answers, wording: Wording) -> Vec<Told> {
                     // Every box ticked, in the list's order, each value once.
                     let mut words: Vec<String> = Vec::new();
                     for c in chosen.iter().filter(|c| **c != "unknown") {
-                        let w = q.answer_label(c);
+                        let w = with_regimen_drugs(Knowledge::embedded(), &q.answer_label(c));
                         if !words.contains(&w) {
                             words.push(w);
                         }
@@ -277,7 +525,7 @@ pub fn told(answers: &Answers, wording: Wording) -> Vec<Told> {
             if let (Some(raw), Some(q)) = (answers.get(&name), question(&name)) {
                 let value = hepatica_engine::BiomarkerValue::parse(raw)
                     .filter(|v| Biomarker::values(*b).contains(v))
-                    .map(|v| biomarker_value_label(*b, v).to_string())
+                    .map(|v| biomarker_value_label(*b, v, wording).to_string())
                     .unwrap_or_else(|| raw.to_string());
                 out.push(Told { name: q.name, label: q.patient.to_string(), value, anchor: q.input_id() });
             }
@@ -308,6 +556,11 @@ pub fn summary_list(answers: &Answers, token: Option<&str>, wording: Wording) ->
                         dd.summary-change.no-print { a href={ "/check?a=" (t) "#" (r.anchor) } { "Change" span.visually-hidden { " " (r.label.trim_end_matches('?').to_lowercase()) } } }
                     }
                 }
+            }
+        }
+        @if wording == Wording::Patient {
+            @if let Some(note) = history_check(Knowledge::embedded(), answers, v) {
+                div.callout.warning.history-check role="note" { p { (note) } }
             }
         }
         @let skipped = QUESTIONS.iter().filter(|q| on_patient_form(q.name)).count() - rows.iter().filter(|r| on_patient_form(r.name)).count();
@@ -779,6 +1032,108 @@ mod tests {
         assert_eq!(third_person("What are the risks for me?"), "What are the risks for them?");
         assert_eq!(third_person("Am I fit enough, and was I well enough?"), "Are they fit enough, and were they well enough?");
         assert_eq!(third_person("My liver: I'm worried."), "Their liver: they're worried.");
+    }
+
+    #[test]
+    fn carer_words_speak_of_them() {
+        let c = carer_words;
+        assert_eq!(
+            c("You are fully asleep. You do not need to be in hospital."),
+            "They are fully asleep. They do not need to be in hospital."
+        );
+        assert_eq!(c("They cannot say what will happen to you."), "They cannot say what will happen to them.");
+        assert_eq!(c("Enough liver must be left for you to stay well."), "Enough liver must be left for them to stay well.");
+        assert_eq!(c("It may not be possible if you are not fit enough."), "It may not be possible if they are not fit enough.");
+        assert_eq!(
+            c("Your local team can refer you. You can ask them to send your scans."),
+            "Their local team can refer them. They can ask them to send their scans."
+        );
+        assert_eq!(
+            c("It helps you live well, and tablets you usually take at home."),
+            "It helps them live well, and tablets they usually take at home."
+        );
+        assert_eq!(
+            c("Look after yourself.\n\nIt is for you and for my family."),
+            "Look after themselves.\n\nIt is for them and for their family."
+        );
+    }
+
+    #[test]
+    fn treatment_pages_in_carer_words_never_say_you() {
+        let kb = Knowledge::embedded();
+        let you = ["you", "your", "yours", "yourself", "you're", "you've", "you'll", "you'd"];
+        for t in &kb.treatments {
+            let texts = std::iter::once(&t.summary)
+                .chain(t.sections.iter().flat_map(|s| [&s.heading, &s.text]))
+                .chain(t.kinds.iter().map(|k| &k.text));
+            for text in texts {
+                let out = carer_words(text);
+                let bad: Vec<&str> = out
+                    .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .filter(|w| you.contains(&w.to_lowercase().as_str()) || FIRST_PERSON.contains(w))
+                    .collect();
+                assert!(bad.is_empty(), "{}: {bad:?} in {out}", t.id);
+            }
+        }
+    }
+
+    #[test]
+    fn jaundice_and_a_blocked_duct_are_named_in_the_opening_sentence() {
+        let a = |pairs: &[(&str, &str)]| Answers::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let s = situation(
+            &a(&[("primary_site", "bowel"), ("liver.tumour_count", "2"), ("liver_function.jaundice", "true")]),
+            Voice { carer: false },
+        );
+        assert!(s.ends_with("2 tumours in the liver. Jaundice (yellow skin or eyes) changes some of the options."), "{s}");
+        let s = situation(
+            &a(&[("primary_site", "bowel"), ("liver_function.jaundice", "true"), ("liver_function.biliary_obstruction", "true")]),
+            Voice { carer: true },
+        );
+        assert!(s.contains("Jaundice (yellow skin or eyes) and a blocked bile duct change"), "{s}");
+        let s = situation(
+            &a(&[("primary_site", "bowel"), ("liver_function.jaundice", "false"), ("liver_function.biliary_obstruction", "false")]),
+            Voice { carer: false },
+        );
+        assert!(!s.to_lowercase().contains("jaundice") && !s.contains("bile duct"), "{s}");
+    }
+
+    #[test]
+    fn regimens_are_echoed_with_their_drugs() {
+        let kb = Knowledge::embedded();
+        assert_eq!(
+            with_regimen_drugs(kb, "FOLFOX or CAPOX (oxaliplatin)"),
+            "FOLFOX (folinic acid, fluorouracil and oxaliplatin) or CAPOX (capecitabine and oxaliplatin)"
+        );
+        assert_eq!(with_regimen_drugs(kb, "FOLFIRI (irinotecan)"), "FOLFIRI (folinic acid, fluorouracil and irinotecan)");
+        assert_eq!(with_regimen_drugs(kb, "Gemcitabine"), "Gemcitabine");
+        assert_eq!(with_regimen_drugs(kb, "mFOLFOX6x"), "mFOLFOX6x");
+    }
+
+    #[test]
+    fn disagreeing_treatment_answers_get_a_soft_note() {
+        let kb = Knowledge::embedded();
+        let a = |pairs: &[(&str, &str)]| Answers::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let three = [
+            ("primary_site", "bowel"),
+            ("treatment_history.previous", "oxaliplatin fluoropyrimidine"),
+            ("treatment_history.previous", "irinotecan fluoropyrimidine"),
+            ("treatment_history.previous", "trifluridine_tipiracil"),
+            ("treatment_history.previous", "liver_surgery"),
+        ];
+        let mut one = three.to_vec();
+        one.push(("treatment_history.lines_of_systemic_therapy", "1"));
+        let note = history_check(kb, &a(&one), Voice { carer: false }).expect("3 ticked against 1 line");
+        assert!(note.contains("ticked 3 drug treatments") && note.contains("gave 1 as"), "{note}");
+        let mut two = three.to_vec();
+        two.push(("treatment_history.lines_of_systemic_therapy", "2"));
+        assert_eq!(history_check(kb, &a(&two), Voice { carer: false }), None, "3 ticked, 2 ended and one now: no note");
+        let mut none = three[..2].to_vec();
+        none.push(("chemotherapy_history", "none"));
+        let note = history_check(kb, &a(&none), Voice { carer: true }).expect("chemotherapy ticked after no chemotherapy");
+        assert!(note.contains("no chemotherapy yet") && note.contains("their care team"), "{note}");
+        let hormones = [("primary_site", "breast"), ("treatment_history.previous", "endocrine"), ("chemotherapy_history", "none")];
+        assert_eq!(history_check(kb, &a(&hormones), Voice { carer: false }), None, "hormone tablets are not chemotherapy");
+        assert_eq!(history_check(kb, &a(&three), Voice { carer: false }), None, "nothing to compare with");
     }
 
     #[test]

@@ -2,14 +2,15 @@
 //! knowledge base. Each says in which release it last changed (its page, its
 //! rules or its statements; [`super::about::last_changed`]) and shows its
 //! clinical sign-off only where a real record exists. Opened from a carer's
-//! results page (`?a=<token>`), its questions speak of "them".
+//! results page (`?a=<token>`), its text and questions speak of "them"
+//! ([`carer_words`], [`third_person`]).
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use super::check::{Opened, Sealed, no_store, opened};
-use super::results::third_person;
+use super::results::{carer_words, third_person};
 use super::{Ctx, Opts, Page, cite, layout, paragraphs, resolved, signoff_line};
 use crate::AppState;
 use crate::error::{AppError, PageError};
@@ -46,9 +47,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     }
     let faqs: Vec<_> = kb.faqs.iter().filter(|f| f.topic == t.id).collect();
     let review = resolved(kb, &t.review);
+    // A carer reads about the person they care for: "you" becomes "they".
+    let say = |text: &str| if carer { carer_words(text) } else { text.to_string() };
     let body = html! {
         h1 { (t.title) }
-        p.lede { (t.summary) }
+        p.lede { (say(&t.summary)) }
         nav aria-label="On this page" {
             h2 { "On this page" }
             ul.toc {
@@ -60,8 +63,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         }
         @for s in &t.sections {
             section aria-labelledby=(s.id) {
-                h2 id=(s.id) { (s.heading) }
-                (paragraphs(&s.text))
+                h2 id=(s.id) { (say(&s.heading)) }
+                (paragraphs(&say(&s.text)))
                 (cite(kb, &s.sources))
             }
         }
@@ -70,7 +73,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                 h2 #kinds { "Kinds of " (t.title.to_lowercase()) }
                 @for k in &t.kinds {
                     h3 id={ "kind-" (k.id) } { (k.title) }
-                    (paragraphs(&k.text))
+                    (paragraphs(&say(&k.text)))
                     (cite(kb, &k.sources))
                 }
             }

@@ -159,3 +159,53 @@ async fn feedback_is_refused_cross_site_unknown_or_too_often() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.headers()[header::RETRY_AFTER], "60");
 }
+
+// Issue 16: a person is asked only the questions for their primary site.
+#[tokio::test]
+async fn next_seals_the_site_and_asks_only_its_questions() {
+    let (_, html) = get("/check").await;
+    assert!(html.contains("<div id=\"more-questions\" hidden>"), "the optional questions wait for the site");
+    assert!(html.contains("name=\"_next\"") && html.contains("formaction=\"/check\""), "a Next button for the site's questions");
+    let (to, status, html) = post_follow(app(), "/check", "primary_site=prostate&for=self&_next=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(to.starts_with("/check?a=") && !to.contains("prostate"), "{to}");
+    assert!(html.contains("<div id=\"more-questions\">"), "the questions show once the site is known");
+    assert!(html.contains("id=\"f-primary-site-prostate\" name=\"primary_site\" value=\"prostate\" checked"), "the site is kept");
+    // The bowel-only question is hidden and disabled (never sent); the prostate one is asked.
+    assert!(html.contains("data-sites=\"bowel\" hidden disabled"), "bowel question hidden for prostate");
+    assert!(html.contains("data-sites=\"prostate\">"), "prostate question asked");
+    assert!(html.contains("data-sites=\"bowel unknown other\" hidden"), "bowel-only treatment not offered");
+    // Next without a site says what is missing, next to the question.
+    let (status, html, _) = post_form(app(), "/check", "for=self&_next=1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#f-primary-site-bowel\""), "linked to the site question");
+    assert!(html.contains("<div id=\"more-questions\" hidden>"));
+}
+
+// Issue 16: a carer's treatment pages speak of "them" in their text, not only in their questions.
+#[tokio::test]
+async fn carer_treatment_pages_speak_of_them() {
+    let (to, _, _) = post_follow(app(), "/results", BOWEL_FORM).await;
+    let token = to.split("a=").nth(1).unwrap();
+    let (_, html) = get(&format!("/treatments/surgery?a={token}")).await;
+    let main = &html[html.find("<main").unwrap()..html.find("id=\"sources\"").unwrap()];
+    assert!(main.contains("They are fully asleep") && main.contains("can refer them"), "third person");
+    for you in [" you ", " you.", "You ", " your ", "Your "] {
+        assert!(!main.contains(you), "{you:?} on a carer's treatment page");
+    }
+    let (_, html) = get("/treatments/surgery").await;
+    assert!(html.contains("You are fully asleep"), "a patient's page speaks to them");
+}
+
+// Issue 16: answers that disagree get a soft note in "What you told us", and the results still show.
+#[tokio::test]
+async fn disagreeing_treatment_answers_get_a_soft_note() {
+    let form = "for=self&primary_site=bowel&treatment_history.lines_of_systemic_therapy=1\
+        &treatment_history.previous=oxaliplatin+fluoropyrimidine&treatment_history.previous=irinotecan+fluoropyrimidine\
+        &treatment_history.previous=anti_vegf";
+    let (_, status, html) = post_follow(app(), "/results", form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("history-check") && html.contains("You ticked 3 drug treatments"), "soft note");
+    assert!(html.contains("FOLFOX (folinic acid, fluorouracil and oxaliplatin)"), "regimen echoed with its drugs");
+    assert!(html.contains("id=\"opt-surgery\""), "never a block");
+}
