@@ -83,7 +83,16 @@ impl DatabaseArgs {
         if self.database_pool_size == 0 {
             problems.push("--database-pool-size: expected a number above 0, got 0".to_string());
         }
-        let database = match hepatica_server::Database::parse(self.database.as_deref().unwrap_or("")) {
+        // Absent is the embedded default; a value that is there but blank (an empty
+        // Secret) is an error, never a silent fall-back to one SQLite file per replica.
+        // (clap reads an empty environment variable as no value, so look at it too.)
+        let env_blank = std::env::var_os("HEPATICA_DATABASE_URL").is_some_and(|v| v.to_string_lossy().trim().is_empty());
+        let parsed = match self.database.as_deref() {
+            None if env_blank => hepatica_server::Database::parse(""),
+            None => Ok(hepatica_server::Database::Sqlite),
+            Some(v) => hepatica_server::Database::parse(v),
+        };
+        let database = match parsed {
             Ok(d) => Some(d),
             Err(e) => {
                 problems.push(e);

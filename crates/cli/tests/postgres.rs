@@ -282,4 +282,20 @@ fn an_unreachable_or_invalid_database_stops_the_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--database") && !stderr.contains("s3cret"), "{stderr}");
+    // A blank value (an empty Secret) is an error, not a silent fall-back to a
+    // SQLite file per replica (outsider operator test).
+    for (flag, env) in [(Some(""), None), (Some("  "), None), (None, Some("")), (None, Some(" "))] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hepatica"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"]).arg(dir.0.join("blank")).stdin(Stdio::null());
+        if let Some(v) = flag {
+            cmd.args(["--database", v]);
+        }
+        if let Some(v) = env {
+            cmd.env("HEPATICA_DATABASE_URL", v);
+        }
+        let out = cmd.output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag:?} {env:?}: {stderr}");
+        assert!(stderr.contains("got an empty value"), "{stderr}");
+    }
 }

@@ -295,6 +295,7 @@ pub const LOGIC_2_STATEMENT_IDS: &[&str] = &[
 /// The statements cited only by the revision-3 logic and the rules of knowledge
 /// base 2026.12.1; releases 2026.11.0 and 2026.12.0 need not hold them.
 pub const LOGIC_3_STATEMENT_IDS: &[&str] = &[
+    "chemo.net_g3_depends",
     "immuno.after_immunotherapy",
     "immuno.uveal_after_tebentafusp",
     "immuno.kidney_non_clear_cell",
@@ -371,6 +372,7 @@ const INPUT_ORDER: &[&str] = &[
     "/biomarkers/FR_ALPHA",
     // ---- revision 3 (knowledge base 2026.12.1) ----
     "/biomarkers/PD_L1_IC",
+    "/histology",
 ];
 
 /// The statement id that explains why an input matters: `/liver/tumour_count`

@@ -419,7 +419,8 @@ fn platinum_resistant_ovary_gets_no_platinum_or_parp_text() {
     let json = r#"{"primary_site":"ovary","biomarkers":{"BRCA":"present","FR_ALPHA":"negative"},
         "treatment_history":{"previous":["platinum"],"platinum_sensitive":false}}"#;
     let (chemo, reasons) = level(json, "chemotherapy");
-    assert_eq!(chemo, "possible");
+    // Non-platinum chemotherapy is the usual next treatment (the reason says so; 2026.12.1).
+    assert_eq!(chemo, "usual");
     assert!(reasons.contains(&"chemo.ovary_platinum_resistant".to_string()) && !reasons.contains(&"chemo.gynae".to_string()));
     let (targeted, reasons) = level(json, "targeted_therapy");
     assert_eq!(targeted, "unlikely");

@@ -44,6 +44,21 @@ def test_invalid_input_raises_one_error_with_every_pointer():
     assert hepatica.validate((CONTRACT_EXAMPLES / "only-primary.json").read_text()) == []
 
 
+def test_input_errors_survive_pickling_and_process_pools():
+    import concurrent.futures
+    import pickle
+
+    with pytest.raises(hepatica.InputError) as e:
+        hepatica.assess({"primary_site": "bowl"})
+    back = pickle.loads(pickle.dumps(e.value))
+    assert type(back) is hepatica.InputError and back.errors == e.value.errors and str(back) == str(e.value)
+    # Raised in a worker process, it reaches the caller as an InputError (not BrokenProcessPool).
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        with pytest.raises(hepatica.InputError) as remote:
+            pool.submit(hepatica.assess, {"primary_site": "bowl"}).result()
+    assert remote.value.errors == e.value.errors
+
+
 def test_bad_json_and_non_json_values_are_input_errors():
     with pytest.raises(hepatica.InputError) as e:
         hepatica.assess("{not json")

@@ -88,8 +88,13 @@ class InputError(ValueError):
 
     def __init__(self, errors: List[Dict[str, str]]):
         self.errors: List[Dict[str, str]] = list(errors)
-        lines = [f"{e['pointer'] or '/'}: {e['detail']}" for e in self.errors]
+        lines = [f"{e['pointer'] or '(the whole input)'}: {e['detail']}" for e in self.errors]
         super().__init__("\n".join(lines) if lines else "invalid input")
+
+    def __reduce__(self):
+        # Pickle by the error list, so the exception survives process pools
+        # (multiprocessing, concurrent.futures, Dask, Ray) as an InputError.
+        return (type(self), (self.errors,))
 
 
 def _check_kb(kb: Optional[str]) -> Optional[str]:

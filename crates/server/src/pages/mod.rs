@@ -112,6 +112,9 @@ pub struct Opts<'a> {
     /// Leave the disclaimer out of the footer (the results page says it once,
     /// in the reader's own voice, in its body).
     pub no_footer_disclaimer: bool,
+    /// The footer's disclaimer in another voice (a carer's pages: "their care
+    /// team"); the knowledge base's own words when `None`.
+    pub footer_disclaimer: Option<String>,
 }
 
 /// The page shell around `body` (which must contain the page's one `h1`).
@@ -179,7 +182,7 @@ pub fn layout(kb: &Knowledge, ctx: &Ctx, title: &str, body: Markup, opts: Opts<'
                             @if let Some(newer) = kb.superseded_by() { " A newer release, " (newer) ", exists." }
                         }
                         p.kb-hash { "Content hash (SHA-256): " code { (kb.content_hash()) } }
-                        @if !opts.no_footer_disclaimer { p { (meta.disclaimer) } }
+                        @if !opts.no_footer_disclaimer { p { (opts.footer_disclaimer.as_deref().unwrap_or(&meta.disclaimer)) } }
                         ul {
                             li { a href="/about" { "About and sources" } }
                             li { a href="/about/changes" { "What changed" } }

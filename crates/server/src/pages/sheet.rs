@@ -170,5 +170,12 @@ fn render(
         }
         p.sheet-disclaimer { (v.disclaimer(kb)) }
     };
-    layout(kb, ctx, "Appointment sheet", body, Opts { main_class: Some("sheet"), no_feedback: true, ..Opts::default() })
+    // The body says the disclaimer once, in the reader's voice: not again in the footer.
+    layout(
+        kb,
+        ctx,
+        "Appointment sheet",
+        body,
+        Opts { main_class: Some("sheet"), no_feedback: true, no_footer_disclaimer: true, ..Opts::default() },
+    )
 }

@@ -102,7 +102,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             (signoff_line(kb, &t.review))
         }
     };
-    let page = layout(kb, &ctx, &t.title, body, Opts { review: Some(review), ..Opts::default() }).into_response();
+    let footer_disclaimer = carer.then(|| super::results::Voice { carer: true }.disclaimer(kb));
+    let page = layout(kb, &ctx, &t.title, body, Opts { review: Some(review), footer_disclaimer, ..Opts::default() }).into_response();
     // A page opened with someone's sealed answers is never cached.
     Ok(if q.contains_key("a") { no_store(page) } else { page })
 }

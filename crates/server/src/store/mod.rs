@@ -129,12 +129,18 @@ pub enum Database {
 }
 
 impl Database {
-    /// Reads a `--database` value: empty or `sqlite:` is the embedded
-    /// default; `postgres://...` or `postgresql://...` is PostgreSQL.
+    /// Reads a `--database` value: `sqlite:` is the embedded default (so is
+    /// no value at all, decided by the caller); an empty or blank value is an
+    /// error; `postgres://...` or `postgresql://...` is PostgreSQL.
     /// The error never repeats the URL's user or password.
     pub fn parse(value: &str) -> Result<Database, String> {
         let v = value.trim();
-        if v.is_empty() || v.eq_ignore_ascii_case("sqlite:") || v.eq_ignore_ascii_case("sqlite://") {
+        if v.is_empty() {
+            return Err("--database (HEPATICA_DATABASE_URL): expected sqlite: or a postgres:// (postgresql://) URL, got an empty value; \
+                 leave it unset for the embedded default"
+                .to_string());
+        }
+        if v.eq_ignore_ascii_case("sqlite:") || v.eq_ignore_ascii_case("sqlite://") {
             return Ok(Database::Sqlite);
         }
         let scheme = v.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).unwrap_or_default();
@@ -192,7 +198,9 @@ mod tests {
 
     #[test]
     fn database_urls_are_read_and_never_shown_with_a_password() {
-        assert_eq!(Database::parse("").unwrap(), Database::Sqlite);
+        for blank in ["", "  "] {
+            assert!(Database::parse(blank).unwrap_err().contains("got an empty value"), "{blank:?}");
+        }
         assert_eq!(Database::parse("sqlite:").unwrap(), Database::Sqlite);
         assert!(Database::parse("sqlite:/tmp/x.db").unwrap_err().contains("takes no path"));
         assert!(Database::parse("mysql://root:hunter2@db/x").unwrap_err().contains("a mysql: address"));

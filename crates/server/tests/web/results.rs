@@ -317,7 +317,7 @@ async fn new_answers_are_repeated_in_plain_words_and_answers_not_used_are_named(
     // Only the sealed token is in the address (a random token may hold any letters, so no word search).
     assert!(to.starts_with("/results?a=") && !to.contains('&'), "{to}");
     for shown in [
-        "FOLFOX or CAPOX (oxaliplatin), SIRT (tiny radioactive beads)",
+        "FOLFOX (folinic acid, fluorouracil and oxaliplatin) or CAPOX (capecitabine and oxaliplatin), SIRT (tiny radioactive beads)",
         "Yes: the belly is clearly swollen",
         "72",
         "Is their skin or the white of their eyes yellow?",
@@ -333,6 +333,11 @@ async fn new_answers_are_repeated_in_plain_words_and_answers_not_used_are_named(
     let (status, page) = get(&format!("/treatments/surgery?a={token}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("for them") && !words(&page).contains(" for me"), "carer treatment page");
+    // The footer's disclaimer too (outsider carer test: it still said "right for you").
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    assert!(!page.contains(&kb.meta.disclaimer), "the patient's disclaimer on a carer's treatment page");
+    assert!(page.contains("right for them"), "the carer's disclaimer in the footer");
     let (_, own) = get("/treatments/surgery").await;
     assert!(own.contains("for me"), "the plain page keeps the reader's own voice");
+    assert!(own.contains(&kb.meta.disclaimer), "the plain page keeps the knowledge base's disclaimer");
 }
