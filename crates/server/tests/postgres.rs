@@ -23,7 +23,10 @@ fn fresh_database(name: &str) -> String {
     let admin = std::env::var("HEPATICA_TEST_DATABASE_URL").expect(NEEDS_PG);
     let db = format!("hepatica_store_{name}_{}", std::process::id());
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to the test server");
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}")).expect("create the test database");
+    // Two statements, not one batch: a multi-statement batch is one implicit
+    // transaction, and DROP DATABASE cannot run inside one.
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).expect("drop an old test database");
+    client.batch_execute(&format!("CREATE DATABASE {db}")).expect("create the test database");
     let mut url = url::Url::parse(&admin).expect("test URL");
     url.set_path(&format!("/{db}"));
     url.to_string()
