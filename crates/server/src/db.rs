@@ -12,14 +12,14 @@
 //! from it. [`Db::health`] is the run-time readiness check: the schema
 //! version, a small write (so a full disk or a read-only file shows), and the
 //! free space of the folder. [`DataDirLock`] keeps a second server off a data
-//! folder, and [`DbReplayStore`] keeps seen CDS token ids (`jti`) until they
+//! folder, and [`crate::store::StoreReplay`] (over this store) keeps seen CDS token ids (`jti`) until they
 //! expire, across restarts and across servers sharing the file.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use hepatica_fhir::cds::auth::{AuthError, ReplayStore};
+use hepatica_fhir::cds::auth::AuthError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::store::StoreError;
@@ -393,26 +393,6 @@ fn check(conn: &Connection) -> Result<(), OpenError> {
         )));
     }
     Ok(())
-}
-
-/// The CDS replay store backed by the database (see [`Db::record_jti`]).
-pub struct DbReplayStore {
-    db: Db,
-    capacity: u64,
-    per_minute: u64,
-}
-
-impl DbReplayStore {
-    /// A store with per-issuer `capacity` live ids and `per_minute` new ids.
-    pub fn new(db: Db, capacity: u64, per_minute: u64) -> DbReplayStore {
-        DbReplayStore { db, capacity, per_minute }
-    }
-}
-
-impl ReplayStore for DbReplayStore {
-    fn record(&self, iss: &str, jti: &str, expires_at: u64, now: u64) -> Result<(), AuthError> {
-        self.db.record_jti(iss, jti, expires_at, now, self.capacity, self.per_minute)
-    }
 }
 
 /// An exclusive lock on `<data-dir>/hepatica.lock`, held while the server runs.
