@@ -234,7 +234,10 @@ fn two_servers_share_the_replay_cache_and_the_feedback() {
 fn readiness_follows_the_database_and_an_unreachable_one_stops_the_start() {
     let url = fresh_database("ready");
     let dir = Scratch::new("ready");
-    let server = Server::start(&dir.0.join("data"), "ready", &["--database", url.as_str()]);
+    let (key, jwk) = test_key();
+    let trust = dir.0.join("trust.json");
+    std::fs::write(&trust, json!({ "base_url": BASE, "issuers": [ { "iss": ISS, "jwks": { "keys": [jwk] } } ] }).to_string()).unwrap();
+    let server = Server::start(&dir.0.join("data"), "ready", &["--database", url.as_str(), "--cds-trust", trust.to_str().unwrap()]);
     assert_eq!(readyz(server.addr), 200, "{}", server.log());
 
     // Stop PostgreSQL: not ready; start it: ready again (the pool reconnects).
@@ -243,10 +246,17 @@ fn readiness_follows_the_database_and_an_unreachable_one_stops_the_start() {
             let run = |cmd: &str| assert!(Command::new("sh").args(["-c", cmd]).status().expect("sh").success(), "{cmd}");
             run(&stop);
             let down = wait_ready(server.addr, 503, Duration::from_secs(20));
-            assert_eq!(feedback(server.addr, "/", "yes"), 500, "a write while the database is down fails, and says so");
+            // The database being away is the server's problem, for now: 503 (with
+            // Retry-After), not 500, and a good CDS token is not called bad (401).
+            assert_eq!(feedback(server.addr, "/", "yes"), 503, "a write while the database is down is refused for now");
+            let (status, body) = discovery(server.addr, &token(&key, "while-down"));
+            assert_eq!(status, 503, "the replay check could not run: {body}");
+            assert!(body.contains("try again"), "{body}");
+            assert!(!server.log().contains("while-down"), "no token id in the log");
             run(&start);
             let up = wait_ready(server.addr, 200, Duration::from_secs(30));
             assert_eq!(feedback(server.addr, "/", "yes"), 303, "writes work again");
+            assert_eq!(discovery(server.addr, &token(&key, "after-up")).0, 200, "CDS works again");
             eprintln!("readyz: 503 {down:?} after PostgreSQL stopped, 200 {up:?} after it started");
         }
         _ => panic!("HEPATICA_TEST_PG_STOP and HEPATICA_TEST_PG_START are not set: run bash scripts/pg-test.sh"),

@@ -131,6 +131,16 @@ def test_assess_many_keeps_order_and_names_the_index(cohort):
     assert e.value.errors[0]["pointer"].startswith(f"/{first_bad}")
     good = [line for line, m in zip(lines, many) if not isinstance(m, hepatica.InputError)]
     assert hepatica.assess_many(iter(good), audience="clinician") == [hepatica.assess(g, audience="clinician") for g in good]
+    # output="json": the same Assessments as one-line JSON texts, the errors as before.
+    texts = hepatica.assess_many(lines, on_error="return", chunk_size=64, output="json")
+    assert len(texts) == len(lines)
+    for m, t in zip(many, texts):
+        if isinstance(m, hepatica.InputError):
+            assert isinstance(t, hepatica.InputError) and t.errors == m.errors
+        else:
+            assert isinstance(t, str) and "\n" not in t and json.loads(t) == m
+    with pytest.raises(ValueError, match="output"):
+        hepatica.assess_many(good, output="pandas")
 
 
 def test_fhir_bundles_equal_the_cli():

@@ -73,6 +73,12 @@ def test_deployment_probes_secret_configmap_and_user():
     (c,) = pod["containers"]
     assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    # Liveness waits for the startup probe, which outlasts the database start-up retries.
+    start = c["startupProbe"]
+    assert start["httpGet"]["path"] == "/healthz"
+    main = (ROOT / "crates" / "cli" / "src" / "cmd_serve.rs").read_text()
+    retry_secs = int(re.search(r'default_value_t = (\d+), env = "HEPATICA_DATABASE_START_TIMEOUT"', main).group(1))
+    assert start["periodSeconds"] * start["failureThreshold"] > retry_secs
     port = {p["name"]: p["containerPort"] for p in c["ports"]}["http"]
     env = {e["name"]: e for e in c["env"]}
     assert env["HEPATICA_ADDR"]["value"].endswith(f":{port}")

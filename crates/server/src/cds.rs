@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hepatica_engine::FieldError;
-use hepatica_fhir::cds::auth::{Client, Endpoint, Verifier};
+use hepatica_fhir::cds::auth::{AuthError, Client, Endpoint, Verifier};
 use hepatica_fhir::cds::service::{
     CdsError, REQUIRED_PREFETCH, call_with_fetch_note, discovery, missing_prefetch, prefetch_templates, validate,
 };
@@ -141,9 +141,20 @@ async fn authenticate(trust: &CdsTrust, headers: &HeaderMap, ep: Endpoint) -> Re
     let verified = tokio::task::spawn_blocking(move || verifier.verify(authorization.as_deref(), ep, now()))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    verified.map_err(|e| {
-        tracing::info!(reason = %e, "CDS client not authenticated");
-        AppError::Unauthorized(e.to_string())
+    verified.map_err(|e| match e {
+        // The token may be good; the server could not check it. Not the client's fault: 503 with Retry-After.
+        AuthError::ReplayStore(ref cause) => {
+            tracing::warn!(error = %cause, "CDS token not checked: the replay store failed");
+            AppError::Unavailable(e.to_string())
+        }
+        AuthError::TooManyTokens => {
+            tracing::info!(reason = %e, "CDS client refused for now");
+            AppError::TooManyRequests(e.to_string())
+        }
+        _ => {
+            tracing::info!(reason = %e, "CDS client not authenticated");
+            AppError::Unauthorized(e.to_string())
+        }
     })
 }
 
@@ -265,6 +276,6 @@ async fn feedback(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     tokio::task::spawn_blocking(move || db.record_cds_feedback(&records))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::from)?;
     Ok(Json(json!({ "stored": items.len() })).into_response())
 }

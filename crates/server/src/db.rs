@@ -84,15 +84,14 @@ pub enum FeedbackError {
     /// The table holds its maximum number of rows.
     #[error("the feedback store is full ({0} answers)")]
     Full(u64),
-    /// The store failed: SQLite or PostgreSQL (the variant keeps its first
-    /// name so that callers matching on it need no change).
+    /// The store failed: SQLite or PostgreSQL.
     #[error(transparent)]
-    Sqlite(crate::store::StoreError),
+    Store(crate::store::StoreError),
 }
 
 impl From<rusqlite::Error> for FeedbackError {
     fn from(e: rusqlite::Error) -> FeedbackError {
-        FeedbackError::Sqlite(e.into())
+        FeedbackError::Store(e.into())
     }
 }
 

@@ -203,6 +203,36 @@ async fn unauthenticated_or_misaddressed_calls_are_401() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// A replay store that answers one fixed error, as a store does when its database is away or an issuer floods.
+struct Refusing(hepatica_fhir::cds::auth::AuthError);
+
+impl hepatica_fhir::cds::auth::ReplayStore for Refusing {
+    fn record(&self, _: &str, _: &str, _: u64, _: u64) -> Result<(), hepatica_fhir::cds::auth::AuthError> {
+        Err(self.0.clone())
+    }
+}
+
+#[tokio::test]
+async fn a_replay_store_that_cannot_answer_is_503_and_a_flood_429_not_401() {
+    use hepatica_fhir::cds::auth::AuthError;
+    for (error, want) in [
+        (AuthError::ReplayStore("cannot reach the database".into()), StatusCode::SERVICE_UNAVAILABLE),
+        (AuthError::TooManyTokens, StatusCode::TOO_MANY_REQUESTS),
+        (AuthError::Replayed, StatusCode::UNAUTHORIZED),
+    ] {
+        let (app, state, key) = app();
+        state.cds_trust().expect("trust").verifier.use_replay_store(std::sync::Arc::new(Refusing(error.clone())));
+        let t = sandbox_jwt(&key, SERVICE, "store-1");
+        let (status, headers, body) = send(&app, "POST", SERVICE, Some(&t), Some(&sandbox_request(prefetch()))).await;
+        assert_eq!(status, want, "{error:?}: {body}");
+        assert_eq!(body["status"], want.as_u16(), "problem+json: {body}");
+        if want == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(headers.contains_key(header::RETRY_AFTER), "503 says when to retry");
+            assert!(!body.to_string().contains("database"), "the cause is logged, not shown: {body}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn missing_prefetch_is_412_and_bad_requests_422() {
     let (app, _, key) = app();

@@ -164,7 +164,7 @@ pub async fn submit(
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| match e {
             FeedbackError::Full(_) => AppError::Unavailable("feedback is not being collected right now".into()),
-            FeedbackError::Sqlite(e) => AppError::Internal(e.to_string()),
+            FeedbackError::Store(e) => e.into(),
         })?;
     Ok(Redirect::to(&format!("{}?feedback=thanks#feedback", f.page)))
 }

@@ -35,6 +35,22 @@ pub enum StoreError {
     Postgres(String),
 }
 
+/// A store failure as an HTTP answer. PostgreSQL failures are the database
+/// being unreachable, slow or restarting (a shared service the next attempt may
+/// find again): 503 with `Retry-After`, detail logged (password-free), not shown.
+/// SQLite is a file beside the server: its failure is an internal error (500).
+impl From<StoreError> for crate::error::AppError {
+    fn from(e: StoreError) -> crate::error::AppError {
+        match e {
+            StoreError::Postgres(cause) => {
+                tracing::warn!(error = %cause, "database call failed");
+                crate::error::AppError::Unavailable("the server's database is not reachable right now; try again shortly".to_string())
+            }
+            StoreError::Sqlite(e) => crate::error::AppError::Internal(e.to_string()),
+        }
+    }
+}
+
 /// The server's shared state, SQLite or PostgreSQL. Blocking: call it from
 /// `spawn_blocking` (or a plain thread), never on an async worker.
 pub trait Storage: Send + Sync {
@@ -197,6 +213,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_unreachable_database_is_503_and_a_broken_file_500() {
+        use axum::http::StatusCode;
+        let pg = crate::error::AppError::from(StoreError::Postgres("cannot reach the database postgres://***@db/h: refused".into()));
+        assert_eq!(pg.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!pg.to_string().contains("db/h"), "the database is not named to the client: {pg}");
+        let file = crate::error::AppError::from(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+        assert_eq!(file.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
     fn database_urls_are_read_and_never_shown_with_a_password() {
         for blank in ["", "  "] {
             assert!(Database::parse(blank).unwrap_err().contains("got an empty value"), "{blank:?}");
@@ -216,5 +242,10 @@ mod tests {
         // A bad value is named without echoing the secret.
         let e = Database::parse("postgres://app:s3cret@db/hepatica?sslmode=sometimes").unwrap_err();
         assert!(e.contains("sslmode") && !e.contains("s3cret"), "{e}");
+        // The certificate-checking modes are named as unsupported TLS, not as a typo.
+        for mode in ["verify-full", "verify-ca"] {
+            let e = Database::parse(&format!("postgres://app:s3cret@db/hepatica?sslmode={mode}")).unwrap_err();
+            assert!(e.contains(&format!("sslmode={mode}")) && e.contains("without TLS") && !e.contains("s3cret"), "{e}");
+        }
     }
 }

@@ -145,6 +145,15 @@ fn pg(e: postgres::Error) -> StoreError {
 
 /// Reads a PostgreSQL URL and adds the timeouts; the error never holds the password.
 pub fn parse_config(url: &str, statement_timeout: Duration) -> Result<postgres::Config, String> {
+    // libpq's certificate-checking modes are valid PostgreSQL settings that this
+    // build cannot honour: say that, not "invalid value" (outsider operator test).
+    let lower = url.to_ascii_lowercase();
+    if let Some(mode) = ["verify-full", "verify-ca"].into_iter().find(|m| lower.contains(&format!("sslmode={m}"))) {
+        return Err(format!(
+            "--database: {} asks for sslmode={mode} (TLS with certificate checks), but this build connects without TLS; connect over a private network or a local socket (sslmode=disable or prefer), or put a TLS proxy beside the server",
+            redact_url(url)
+        ));
+    }
     let mut c: postgres::Config = url
         .parse()
         .map_err(|e: postgres::Error| format!("--database: the PostgreSQL URL {} is not valid ({})", redact_url(url), chain(&e)))?;
@@ -323,9 +332,9 @@ impl Storage for PgStore {
             return Err(FeedbackError::Full(max_rows));
         }
         self.conn()
-            .map_err(FeedbackError::Sqlite)?
+            .map_err(FeedbackError::Store)?
             .execute("INSERT INTO feedback (page, helpful) VALUES ($1, $2)", &[&page, &helpful])
-            .map_err(|e| FeedbackError::Sqlite(pg(e)))?;
+            .map_err(|e| FeedbackError::Store(pg(e)))?;
         self.feedback_rows.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
