@@ -9,9 +9,10 @@
 #      dev profile, workspace target);
 #   4. the abi3 wheel (maturin, crates/python), dev profile, built into the
 #      workspace's target folder (CARGO_TARGET_DIR=target: crates/python is its
-#      own workspace, but its Cargo.lock is kept in step with the root one, so
-#      every dependency whose features agree is reused, not rebuilt), then
-#      installed into the venv;
+#      own workspace, but its Cargo.lock is kept in step with the root one and
+#      its feature pins give every shared crate the workspace's features, so
+#      the dependencies are reused, not rebuilt; a crate that drifts is named),
+#      then installed into the venv;
 #   5. pytest: the API against the CLI, Arrow, Parquet read back with pyarrow
 #      and DuckDB, PySpark local[2] over NDJSON and a Bulk export against
 #      `hepatica batch`, hadolint and the Kubernetes schema check.
@@ -52,6 +53,20 @@ fi
 step "hepatica binary (cargo build --bin hepatica)"
 cargo build -q --bin hepatica
 export HEPATICA_BIN="$ROOT/target/debug/hepatica"
+
+step "feature pins (crates/python/Cargo.toml against the workspace)"
+# A crate both builds use, with other features here than in `cargo test
+# --workspace`, is built twice (with everything above it): name any such crate.
+features() { cargo tree -e features -f '{p} {f}' --prefix none "$@" 2>/dev/null | grep -v '^hepatica' | grep -v ' feature "' | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u; }
+features --workspace > target/features-workspace.txt
+(cd crates/python && features) > target/features-python.txt
+drift=$(comm -13 target/features-workspace.txt target/features-python.txt | while read -r name version rest; do
+    if grep -q "^$name $version " target/features-workspace.txt; then echo "  $name $version: here [$rest], workspace [$(grep "^$name $version " target/features-workspace.txt | cut -d' ' -f3- | paste -sd'|')]"; fi
+done)
+if [ -n "$drift" ]; then
+    echo "python-test: warning: these crates get other features in the wheel build than in the workspace, so the wheel rebuilds them; add them to the feature pins in crates/python/Cargo.toml:"
+    echo "$drift"
+fi
 
 step "wheel (maturin, abi3, dev profile)"
 rm -rf target/wheels

@@ -10,8 +10,9 @@ header line a second and never finish it, a third send a 100 KB unfinished
 head at once. Connections the server closes are reopened, so the pressure
 stays at CONNECTIONS. Every 50 ms a fresh connection asks GET /healthz; its
 latency is recorded. Prints one RESULT line; exits 1 if any probe failed or
-the p99 latency was 100 ms or more.
+the p99 latency reached SLOW_P99_MS (environment, default 100 ms).
 """
+import os
 import resource
 import select
 import socket
@@ -35,12 +36,24 @@ def main():
     opened = closed_by_server = 0
     big = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + b"a" * 100_000
 
+    # One poller for the run (registering 2,000 sockets on every pass made a
+    # pass take ~0.4 s, so few probes were sent).
+    poller = select.poll()
+    by_fd = {}
+
     def open_one(kind):
         nonlocal opened
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
+        # The attack comes from four loopback addresses (127.0.0.10-13), the
+        # probe from another (127.0.0.2): a flood from many places, and a
+        # load balancer or kubelet that is not one of them. (From one address
+        # the per-address cap, 1,024 by default, refuses the flood and the probe alike.)
+        s.bind(("127.0.0.%d" % (10 + opened % 4), 0))
         s.connect_ex((host, port))
         socks[s] = [kind, time.monotonic() + 0.2, 0]
+        by_fd[s.fileno()] = s
+        poller.register(s, select.POLLIN | select.POLLHUP | select.POLLERR)
         opened += 1
 
     kinds = ("idle", "slow", "big")
@@ -72,31 +85,27 @@ def main():
                 pass
         # Reap connections the server closed, and reopen them.
         # poll(), not select(): descriptors above 1023 are normal with 2,000 sockets.
-        poller = select.poll()
-        by_fd = {}
-        for s in socks:
-            by_fd[s.fileno()] = s
-            poller.register(s, select.POLLIN | select.POLLHUP | select.POLLERR)
-        if True:
-            ready = [by_fd[fd] for fd, _ in poller.poll(0) if fd in by_fd]
-            for s in ready:
-                try:
-                    data = s.recv(65536)
-                except (BlockingIOError, InterruptedError):
-                    continue
-                except OSError:
-                    data = b""
-                if not data or data.startswith(b"HTTP/1.1 4"):
-                    kind = socks.pop(s)[0]
-                    s.close()
-                    closed_by_server += 1
-                    open_one(kind)
+        ready = [by_fd[fd] for fd, _ in poller.poll(0) if fd in by_fd]
+        for s in ready:
+            try:
+                data = s.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                data = b""
+            if not data or data.startswith(b"HTTP/1.1 4"):
+                kind = socks.pop(s)[0]
+                poller.unregister(s)
+                del by_fd[s.fileno()]
+                s.close()
+                closed_by_server += 1
+                open_one(kind)
         # Probe /healthz on a fresh connection.
         if now >= next_probe:
             next_probe = now + 0.05
             t0 = time.monotonic()
             try:
-                p = socket.create_connection((host, port), timeout=2)
+                p = socket.create_connection((host, port), timeout=2, source_address=("127.0.0.2", 0))
                 p.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 buf = b""
                 while True:
@@ -131,7 +140,8 @@ def main():
         % (target, seconds, opened, closed_by_server, len(latencies) + failures, failures,
            pct(0.5), p99, latencies[-1] if latencies else float("nan"), peak_rss_kb / 1024)
     )
-    sys.exit(0 if failures == 0 and latencies and p99 < 100 else 1)
+    limit_ms = float(os.environ.get("SLOW_P99_MS", "100"))
+    sys.exit(0 if failures == 0 and latencies and p99 < limit_ms else 1)
 
 
 if __name__ == "__main__":

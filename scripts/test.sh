@@ -22,10 +22,7 @@ echo "== browser test (axe-core, keyboard, reflow, no-JS)"
 bash scripts/browser-test.sh
 bash scripts/python-test.sh  # the Python package and PySpark local mode; prints its own "== python-test:" steps
 
-# scripts/slowloris-smoke.sh is not in this list yet: on two busy cores its
-# /healthz p99 gate is not stable (a dropped SYN under connection churn costs
-# a 1 s retry); run scripts/slowloris.sh on a release build (docs/safety/operations.md).
-for smoke in scripts/fuzz-smoke.sh scripts/load-smoke.sh; do
+for smoke in scripts/fuzz-smoke.sh scripts/load-smoke.sh scripts/slowloris-smoke.sh; do
   if [ -f "$smoke" ]; then
     echo "== $smoke"
     bash "$smoke"
