@@ -50,6 +50,7 @@ results["python_arrow_s"] = best(lambda: hepatica.assess_arrow(table, on_error="
 # assess_many builds full Assessments (explanations, sources) and parses them into dicts:
 # compare it with `hepatica batch --full`, which writes the same Assessments.
 results["python_many_s"] = best(lambda: hepatica.assess_many(lines, on_error="return"))
+results["python_many_json_s"] = best(lambda: hepatica.assess_many(lines, on_error="return", output="json"))
 results["batch_full_s"] = best(batch("spark-bench-full.ndjson", "--full"))
 
 from pyspark.sql import SparkSession  # noqa: E402
@@ -80,10 +81,12 @@ rows = [
     ("`hepatica.assess_arrow` in one Python process, RAYON_NUM_THREADS=1", results["python_arrow_s"], 1),
     ("`hepatica batch --threads 1 --full` (whole Assessments)", results["batch_full_s"], 1),
     ("`hepatica.assess_many` (whole Assessments as dicts), RAYON_NUM_THREADS=1", results["python_many_s"], 1),
+    ("`hepatica.assess_many(output=\"json\")` (JSON texts), RAYON_NUM_THREADS=1", results["python_many_json_s"], 1),
     ("PySpark `local[1]`, `mapInArrow`", results["spark_local1_s"], 1),
     ("PySpark `local[2]`, `mapInArrow`", results["spark_local2_s"], 2),
 ]
-print(f"{n:,} synthetic cases; {os.cpu_count()} cores; load average before: {results['load_before']}")
+results["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+print(f"{n:,} synthetic cases; {os.cpu_count()} cores; load average before: {results['load_before']}, after: {results['load_after']}")
 print()
 print(f"| {n:,} cases | seconds | rows/s per core | vs batch |")
 print("|---|---|---|---|")
