@@ -316,13 +316,32 @@ pub const LOGIC_3_STATEMENT_IDS: &[&str] = &[
     "hormonal.womb_serous",
 ];
 
+/// The statements cited only by the revision-4 logic and the rules of knowledge
+/// base 2026.12.2; releases up to 2026.12.1 need not hold them.
+pub const LOGIC_4_STATEMENT_IDS: &[&str] = &[
+    "surgery.fit_ps",
+    "targeted.lung_squamous",
+    "immuno.lung_squamous",
+    "immuno.uveal_hla_negative_ipi_nivo",
+    "immuno.kidney_after_immunotherapy",
+    // Cited by the rules of 2026.12.2.
+    "targeted.kidney_histology_unknown",
+    "immuno.kidney_histology_unknown",
+    "surgery.nec",
+    "embol.nec",
+    "hormonal.breast_liver_failing",
+    "surgery.extensive_selected",
+    "targeted.womb_her2",
+];
+
 /// The statement ids a knowledge base of `engine_logic` must hold:
-/// [`STATEMENT_IDS`], from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too, and from
-/// logic 3 on [`LOGIC_3_STATEMENT_IDS`].
+/// [`STATEMENT_IDS`], from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too, from
+/// logic 3 on [`LOGIC_3_STATEMENT_IDS`] and from logic 4 on [`LOGIC_4_STATEMENT_IDS`].
 pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
     let revision_2: &[&str] = if engine_logic >= 2 { LOGIC_2_STATEMENT_IDS } else { &[] };
     let revision_3: &[&str] = if engine_logic >= 3 { LOGIC_3_STATEMENT_IDS } else { &[] };
-    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).copied()
+    let revision_4: &[&str] = if engine_logic >= 4 { LOGIC_4_STATEMENT_IDS } else { &[] };
+    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).chain(revision_4).copied()
 }
 
 /// Inputs in the order `missing_information` lists them.
@@ -677,6 +696,17 @@ impl Cx<'_> {
         self.kb.engine_logic() >= 3
     }
 
+    /// Decision logic of revision 4 (knowledge base 2026.12.2: the third
+    /// review's findings). Older releases keep their answers.
+    fn v4(&self) -> bool {
+        self.kb.engine_logic() >= 4
+    }
+
+    /// Squamous non-small-cell lung cancer (histology as given).
+    fn lung_squamous(&self) -> bool {
+        self.site() == P::Lung && self.case.histology == Some(crate::case::Histology::Squamous)
+    }
+
     /// A threshold that only the revision-2 rules read (a rule also names it, so
     /// it is loaded and checked); `None` in older releases.
     fn th(&self, id: &str) -> Option<f64> {
@@ -758,6 +788,15 @@ impl<'a> Opt<'a> {
         self.base = Suitability::Depends;
         self.reason(statement);
         self.criterion_id(id, label, inputs, Out::Unknown { blocking: true });
+    }
+
+    /// Replaces the reason citing `from` (if present) by `to`, in place.
+    fn replace_reason(&mut self, from: &str, to: &str) {
+        if let Some(i) = self.reasons.iter().position(|r| r.statement == from)
+            && let Some(r) = self.cx.reason(to)
+        {
+            self.reasons[i] = r;
+        }
     }
 
     pub(crate) fn reason(&mut self, statement: &str) {
@@ -1062,6 +1101,11 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     let site = cx.site();
     let curative_sites = matches!(site, P::Bowel | P::Neuroendocrine);
     eval::apply(&mut o);
+    if cx.v4() && cx.case.fit_for_major_surgery != Some(true) {
+        // Revision 4: a performance status alone does not make a person fit for a
+        // big operation; it is one part of it, and the team assesses the rest.
+        o.replace_reason("surgery.fit", "surgery.fit_ps");
+    }
     if o.base == Unlikely {
         for k in ["liver_resection", "two_stage_hepatectomy", "portal_vein_embolisation", "alpps", "liver_transplant"] {
             o.kind(k, Unlikely);
@@ -1223,7 +1267,15 @@ fn hormonal(cx: &Cx) -> OptionAssessment {
     eval::apply(&mut o);
     // Each kind follows the base level of its own site (revision 2: and a criterion
     // that rules the option out, such as neuroendocrine carcinoma).
-    let base = if cx.v2() && o.level() == Unlikely { Unlikely } else { o.base };
+    let base = if cx.v2() && o.level() == Unlikely {
+        Unlikely
+    } else if cx.v4() && o.level() == Possible && o.base == Usual {
+        // Revision 4: a criterion that caps the option (a failing liver, resistance)
+        // caps its kind too, so the kind never reads `usual` beside a `possible` option.
+        Possible
+    } else {
+        o.base
+    };
     let site = cx.site();
     let of = |sites: &[P]| if sites.contains(&site) && base != Unlikely { base } else { Unlikely };
     o.kind("endocrine_breast", of(&[P::Breast]));
@@ -1243,6 +1295,8 @@ fn targeted(cx: &Cx) -> OptionAssessment {
     match cx.site() {
         P::Neuroendocrine if table => kinds.extend([("mtor_inhibitors", Possible), ("tyrosine_kinase_inhibitors", Possible)]),
         P::Kidney if table => kinds.push(("tyrosine_kinase_inhibitors", Usual)),
+        // Revision 4: HER2-positive womb cancer (trastuzumab with carboplatin-paclitaxel).
+        P::Womb if table && cx.v4() && cx.her2() == Some(V::Positive) => kinds.push(("her2_targeted", Possible)),
         _ if table => {}
         P::Bowel => {
             let ras = cx.ras();
@@ -1506,9 +1560,14 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let inputs = ["/biomarkers/EGFR", "/biomarkers/ALK"];
             let any = lung_driver(cx);
             let main_known = cx.bio(B::Egfr).is_some() && cx.bio(B::Alk).is_some();
+            let squamous_untested = cx.v4() && cx.lung_squamous() && !main_known;
             if any {
                 o.criterion("A targetable gene change (e.g. EGFR, ALK)", LUNG_DRIVER_INPUTS, Out::Met("targeted.lung_driver"));
                 o.base = Usual;
+            } else if squamous_untested {
+                // Revision 4: squamous cancers are tested only in selected people
+                // (never or light smokers), so an untested one does not wait on EGFR/ALK.
+                o.base(Unlikely, "targeted.lung_squamous");
             } else if main_known {
                 o.criterion("A targetable gene change (e.g. EGFR, ALK)", &inputs, Out::NotMet("targeted.lung_no_driver", Unlikely));
                 o.base = Possible;
@@ -1525,7 +1584,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             }
             let tki = if any {
                 Usual
-            } else if main_known {
+            } else if main_known || squamous_untested {
                 Unlikely
             } else {
                 Depends
@@ -1682,15 +1741,21 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 Out::NotMet("immuno.lung_egfr_alk", Unlikely),
             );
         }
-        P::Lung if cx.bio(B::Egfr).is_none() || cx.bio(B::Alk).is_none() => {
+        P::Lung if (cx.bio(B::Egfr).is_none() || cx.bio(B::Alk).is_none()) && !(cx.v4() && cx.lung_squamous()) => {
             o.base_depends("immuno.lung_depends", "EGFR and ALK results known", &["/biomarkers/EGFR", "/biomarkers/ALK"]);
         }
         P::Lung => {
-            o.criterion(
-                "No gene change that targeted tablets treat first",
-                &["/biomarkers/EGFR", "/biomarkers/ALK"],
-                Out::Met("immuno.lung"),
-            );
+            if cx.bio(B::Egfr).is_none() || cx.bio(B::Alk).is_none() {
+                // Revision 4: squamous, EGFR/ALK not tested (testing is for selected
+                // squamous cases): chemo-immunotherapy does not wait on them (TA770).
+                o.reason("immuno.lung_squamous");
+            } else {
+                o.criterion(
+                    "No gene change that targeted tablets treat first",
+                    &["/biomarkers/EGFR", "/biomarkers/ALK"],
+                    Out::Met("immuno.lung"),
+                );
+            }
             o.base = Usual;
             // Revision 2: the numeric tumour proportion score counts as well (TA531's 50%).
             let tps_high = match (cx.v2(), cx.case.biomarkers.pd_l1_tps, cx.th("immuno.lung_tps_high_min")) {
@@ -1709,6 +1774,15 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
                 o.criterion("HLA-A*02:01 tissue type", &["/biomarkers/HLA_A0201"], Out::Met("immuno.uveal_hla_positive"));
                 o.base = Usual;
                 tebentafusp = Usual;
+            }
+            Some(_) if cx.v4() => {
+                // Revision 4: tebentafusp does not apply; ipilimumab with nivolumab
+                // (single-arm phase II data) is the checkpoint option to discuss.
+                o.criterion(
+                    "HLA-A*02:01 tissue type",
+                    &["/biomarkers/HLA_A0201"],
+                    Out::NotMet("immuno.uveal_hla_negative_ipi_nivo", Possible),
+                );
             }
             Some(_) => {
                 o.criterion("HLA-A*02:01 tissue type", &["/biomarkers/HLA_A0201"], Out::NotMet("immuno.uveal_hla_negative", Unlikely));
@@ -1762,11 +1836,27 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
         _ => {}
     }
     eval::criteria(&mut o);
+    if cx.v4()
+        && cx.site() == P::Kidney
+        && cx.case.treatment_history.had(PreviousTreatment::Immunotherapy) == Some(true)
+        && facts::previously_treated(cx.case) == Some(true)
+    {
+        // Revision 4: CONTACT-03 was in kidney cancer after checkpoint inhibitor
+        // progression on treatment for the spread cancer: rechallenge is unlikely,
+        // not possible. Adjuvant treatment alone (no ended line) stays possible.
+        o.replace_reason("immuno.after_immunotherapy", "immuno.kidney_after_immunotherapy");
+        o.criterion(
+            "No checkpoint inhibitor for the spread cancer before",
+            &["/treatment_history/previous", "/treatment_history/lines_of_systemic_therapy", "/chemotherapy_history"],
+            Out::NotMet("immuno.kidney_after_immunotherapy", Unlikely),
+        );
+    }
     systemic_fitness(cx, &mut o);
     let level = o.level();
     // For uveal melanoma the option is about tebentafusp; the knowledge base has no
     // verified statement on checkpoint inhibitors there, so that kind stays open.
-    o.kind("checkpoint_inhibitors", if cx.site() == P::UvealMelanoma { Depends } else { level });
+    let uveal_hla_negative = cx.v4() && matches!(cx.bio(B::HlaA0201), Some(v) if v != V::Present);
+    o.kind("checkpoint_inhibitors", if cx.site() == P::UvealMelanoma && !uveal_hla_negative { Depends } else { level });
     // Revision 3: the tebentafusp kind follows a cap on the option (given before).
     let tebentafusp = if cx.v3() && tebentafusp == Usual && level == Possible { Possible } else { tebentafusp };
     o.kind("tebentafusp", tebentafusp);

@@ -427,6 +427,22 @@ fn references_follow_the_engine_logic_revision() {
         assert!(hepatica_engine::statement_ids(3).any(|x| x == *id), "{id} is not required of logic 3");
         assert!(logic_2.statement(id).is_none(), "{id} is already in 2026.12.0: it belongs to an older list");
     }
+    // Revision 4 (knowledge base 2026.12.2): release 2026.12.1 (logic 3) loads without them.
+    let logic_3 = Knowledge::release("2026.12.1").expect("frozen release");
+    assert_eq!(logic_3.engine_logic(), 3);
+    let problems = check_references(logic_3);
+    assert!(problems.is_empty(), "{problems:#?}");
+    for id in hepatica_engine::LOGIC_4_STATEMENT_IDS {
+        assert!(
+            !STATEMENT_IDS.contains(id)
+                && !hepatica_engine::LOGIC_2_STATEMENT_IDS.contains(id)
+                && !hepatica_engine::LOGIC_3_STATEMENT_IDS.contains(id),
+            "{id} is listed twice"
+        );
+        assert!(!hepatica_engine::statement_ids(3).any(|x| x == *id), "{id} is required of logic 3");
+        assert!(hepatica_engine::statement_ids(4).any(|x| x == *id), "{id} is not required of logic 4");
+        assert!(logic_3.statement(id).is_none(), "{id} is already in 2026.12.1: it belongs to an older list");
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.
