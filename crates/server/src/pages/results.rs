@@ -707,6 +707,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                     }
                 }
             }
+            @if figures_shown { p.meta.og-note { (v.text(kb, "groups")) } }
             @if !unlikely.is_empty() {
                 div.og-unlikely {
                     p {
@@ -727,7 +728,6 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                 }
                 p.og-line { (v.text(kb, "not-having")) }
             }
-            @if figures_shown { p.meta { (v.text(kb, "groups")) } }
         }
     }
 }
