@@ -10,7 +10,9 @@
 //! `303 See Other` to `/results?a=<sealed answers>` ([`super::seal`]), so Back
 //! and reload never resubmit a form and no answer is readable in any address,
 //! log or store. "Change" links go to `/check?a=<token>#<question>`, answers
-//! kept. Invalid answers re-render the form with an error summary linked to
+//! kept. Back from the results keeps every answer: `site.js` seals them into
+//! the questionnaire's own address just before sending (`_seal`), and without
+//! JavaScript the browser restores the form (no `autocomplete="off"` on it). Invalid answers re-render the form with an error summary linked to
 //! each field, and 422. Works with JavaScript off.
 
 use std::collections::HashMap;
