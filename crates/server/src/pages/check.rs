@@ -12,8 +12,9 @@
 //! log or store. "Change" links go to `/check?a=<token>#<question>`, answers
 //! kept. Back from the results keeps every answer: `site.js` seals them into
 //! the questionnaire's own address just before sending (`_seal`), and without
-//! JavaScript the browser restores the form (no `autocomplete="off"` on it). Invalid answers re-render the form with an error summary linked to
-//! each field, and 422. Works with JavaScript off.
+//! JavaScript the browser restores the form (no `autocomplete="off"` on it).
+//! Invalid answers re-render the form with an error summary linked to each
+//! field, and 422. Works with JavaScript off.
 
 use std::collections::HashMap;
 
