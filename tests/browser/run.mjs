@@ -2,7 +2,8 @@
 // (WCAG 2.0/2.1/2.2 A and AA, plus best practice), keyboard-only use of the
 // questionnaire, visible focus, reflow at 320 px, the results page with and
 // without JavaScript, print view, feedback, and screenshots at 390 and 1280 px.
-// Usage: HEPATICA_URL=http://127.0.0.1:PORT node run.mjs  (scripts/browser-test.sh does it all).
+// Usage: HEPATICA_URL=http://127.0.0.1:PORT node run.mjs  (scripts/browser-test.sh does it all;
+// ONLY=<regex> runs only the checks whose names match).
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,7 +20,10 @@ mkdirSync(SHOTS, { recursive: true });
 
 let passed = 0;
 let failed = 0;
+// ONLY=<regex> runs just the checks whose names match (for working on one part).
+const ONLY = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
 async function check(name, fn) {
+  if (ONLY && !ONLY.test(name)) return;
   try {
     await fn();
     passed++;
@@ -131,6 +135,14 @@ async function moreQuestions(page) {
   assert(await page.isVisible("#more-questions"), "the optional questions show once the site is chosen");
 }
 
+// Waits for the page a form submission leads to. With JavaScript the
+// questionnaire first seals its answers into its own address (/check?a=...,
+// a same-page history change, so that Back comes back to every answer): that
+// is not the page the submission leads to.
+function toNextPage(page) {
+  return page.waitForNavigation({ url: (u) => !(u.pathname === "/check" && u.searchParams.has("a") && u.hash === "") });
+}
+
 async function fillForm(page) {
   await page.check("#f-for-carer");
   await page.check("#f-primary-site-bowel");
@@ -153,7 +165,7 @@ async function resultsFlow(js) {
   await check(`results page via the form [${label}]`, async () => {
     await page.goto(`${BASE}/check`);
     await fillForm(page);
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start")]);
     assert(res.status() === 200, `status ${res.status()}`);
     assert(new URL(page.url()).pathname === "/results", `results address: ${page.url()}`);
     noAnswersIn(page.url());
@@ -188,7 +200,7 @@ async function resultsFlow(js) {
   await check(`results page on mobile [${label}]`, async () => {
     await mp.goto(`${BASE}/check`);
     await fillForm(mp);
-    await Promise.all([mp.waitForNavigation(), mp.click("button[type=submit].start")]);
+    await Promise.all([toNextPage(mp), mp.click("button[type=submit].start")]);
     if (js) {
       await axe(mp);
       await noHorizontalScroll(mp);
@@ -253,6 +265,51 @@ async function fillRich(page) {
   await page.fill("#f-cea-ng-ml", "1,200");
 }
 
+// The outsider's own case (patient 12): six tumours on both sides, jaundice and
+// a blocked bile duct, three chemotherapy answers but "no chemotherapy yet", KRAS
+// changed, age 58; every section of details opened as they did.
+async function fillOutsider(page, carer) {
+  await page.check("#f-primary-site-bowel");
+  await page.check(carer ? "#f-for-carer" : "#f-for-self");
+  await moreQuestions(page);
+  await page.evaluate(() => document.querySelectorAll("#more-questions details").forEach((d) => (d.open = true)));
+  await page.fill("#f-liver-tumour-count", "6");
+  await page.check("#f-liver-both-lobes-true");
+  await page.check("#f-liver-function-jaundice-true");
+  await page.check("#f-liver-function-biliary-obstruction-true");
+  await page.check("#f-chemotherapy-history-none");
+  await page.check("#f-treatment-history-previous-oxaliplatin-fluoropyrimidine");
+  await page.check("#f-treatment-history-previous-irinotecan-fluoropyrimidine");
+  await page.check("#f-treatment-history-previous-fluoropyrimidine");
+  await page.selectOption("#f-biomarkers-kras", "mutant");
+  await page.fill("#f-age-years", "58");
+}
+
+// The grid as a whole: the bottom of its last entry (the nine options and the
+// choice not to have treatment) and of the whole section, in screens.
+async function gridEnd(page) {
+  return page.evaluate(() => {
+    const entries = [...document.querySelectorAll("section.glance .og, section.glance .og-unlikely")];
+    const bottom = Math.max(...entries.map((e) => e.getBoundingClientRect().bottom + scrollY));
+    const section = document.querySelector("section.glance").getBoundingClientRect().bottom + scrollY;
+    return { entries: bottom / innerHeight, section: section / innerHeight };
+  });
+}
+
+// Makes the appointment sheet with these ticks (ids of the builder's boxes, or
+// "all"), and returns its A4 page count.
+async function sheetPages(page, ticks, own) {
+  if (ticks === "all") {
+    for (const id of await page.$$eval("form.builder input[type=checkbox]", (bs) => bs.map((b) => b.id))) await page.check(`#${id}`);
+  } else {
+    for (const id of ticks) await page.check(`#${id}`);
+  }
+  if (own) await page.fill("#f-own", own);
+  await Promise.all([page.waitForNavigation(), page.click("form.builder button[type=submit]")]);
+  assert(new URL(page.url()).pathname === "/sheet", page.url());
+  return pdfPages(page);
+}
+
 // The grid's last option, in screens from the top of the page.
 async function screensToLastOption(page) {
   const r = await page.evaluate(() => {
@@ -306,7 +363,7 @@ async function decisionAid(js) {
   await check(`decision aid at 390 px: all nine options with status in 2.5 screens, answers repeated, carer wording [${label}]`, async () => {
     await page.goto(`${BASE}/check`);
     await fillTypical(page);
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start")]);
     assert(res.status() === 200, `status ${res.status()}`);
     assert(new URL(page.url()).pathname === "/results", page.url());
     const r = await page.evaluate(() => {
@@ -379,7 +436,7 @@ async function decisionAid(js) {
   await check(`rich case at 390 px: all nine options in 2.5 screens, jaundice named first, treatments echoed with their drugs, a soft note on the count [${label}]`, async () => {
     await page.goto(`${BASE}/check`);
     await fillRich(page);
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=-1")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=-1")]);
     assert(res.status() === 200, `status ${res.status()}`);
     assert(new URL(page.url()).pathname === "/results", page.url());
     noAnswersIn(page.url());
@@ -400,7 +457,41 @@ async function decisionAid(js) {
     if (js) await axe(page);
     await page.screenshot({ path: join(SHOTS, `decision-aid-rich-390-${label}.png`), fullPage: true });
     await page.screenshot({ path: join(SHOTS, `decision-aid-rich-390-top-${label}.png`), fullPage: false });
+    // Everything ticked in the builder, and a question of their own: still one or two A4 pages.
+    const pages = await sheetPages(page, "all", "Could they have the treatment nearer home, and how long would each visit take?");
+    figures[`rich case: appointment sheet print pages, everything ticked (A4, ${label})`] = pages;
+    assert(pages <= 2, `rich case: the sheet prints to ${pages} pages`);
+    await noFirstPerson(page, "rich appointment sheet");
+    await page.screenshot({ path: join(SHOTS, `sheet-rich-390-${label}.png`), fullPage: true });
   });
+  for (const carer of [false, true]) {
+    const who = carer ? "carer" : "self";
+    await check(`the outsider's case at 390 px: the whole grid in 2.5 screens, past treatments named, sheet in 2 pages [${who}, ${label}]`, async () => {
+      await page.goto(`${BASE}/check`);
+      await fillOutsider(page, carer);
+      const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=-1")]);
+      assert(res.status() === 200 && new URL(page.url()).pathname === "/results", `results: ${page.url()}`);
+      noAnswersIn(page.url());
+      const { screens } = await screensToLastOption(page);
+      const end = await gridEnd(page);
+      figures[`outsider's case: screens to the last option / end of the grid / end of its section (390x844, ${who}, ${label})`] =
+        `${screens.toFixed(2)} / ${end.entries.toFixed(2)} / ${end.section.toFixed(2)}`;
+      assert(end.entries <= 2.5, `the grid ends at ${end.entries.toFixed(2)} screens`);
+      assert(end.section <= 2.5, `the grid's section ends at ${end.section.toFixed(2)} screens`);
+      const lede = await page.textContent("p.lede");
+      assert(lede.includes(carer ? "They have had chemotherapy." : "You have had chemotherapy."), `past treatment named in the opening sentence: ${lede}`);
+      if (carer) await noFirstPerson(page, "outsider results");
+      const sizes = await page.$$eval("section.glance .og-line, section.glance .og-title, p.lede", (els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+      assert(Math.min(...sizes) >= 16, `grid text at least 16 px, smallest ${Math.min(...sizes)}`);
+      const targets = await page.$$eval("section.glance a", (as) => as.filter((a) => { const r = a.getBoundingClientRect(); return r.height < 24 && r.width < 24; }).length);
+      assert(targets === 0, `${targets} grid links smaller than 24 px`);
+      await page.screenshot({ path: join(SHOTS, `decision-aid-outsider-390-top-${who}-${label}.png`), fullPage: false });
+      const pages = await sheetPages(page, ["q-0", "q-1", "q-2", "q-5"]);
+      figures[`outsider's case: appointment sheet print pages (A4, ${who}, ${label})`] = pages;
+      assert(pages <= 2, `the sheet prints to ${pages} pages`);
+      if (carer) await noFirstPerson(page, "outsider appointment sheet");
+    });
+  }
   await ctx.close();
 }
 
@@ -441,7 +532,7 @@ async function siteFirstFlow(js) {
       await axe(page);
     }
     await page.screenshot({ path: join(SHOTS, `check-site-first-390-${label}.png`), fullPage: true });
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=0")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=0")]);
     assert(res.status() === 200 && new URL(page.url()).pathname === "/results", `results: ${page.url()}`);
     // Back and Forward can abort the icon request before it loads; that is not an error.
     const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
@@ -458,7 +549,7 @@ async function decisionAidDesktop() {
     await page.goto(`${BASE}/check`);
     await fillTypical(page);
     await page.check("#f-for-self");
-    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    await Promise.all([toNextPage(page), page.click("button[type=submit].start")]);
     await axe(page);
     await page.screenshot({ path: join(SHOTS, "decision-aid-1280.png"), fullPage: true });
     await page.emulateMedia({ media: "print" });
@@ -474,7 +565,7 @@ async function decisionAidDesktop() {
     await page.selectOption("#f-primary-site", "bowel");
     await page.fill("#f-liver-tumour-count", "2");
     await page.selectOption("#f-biomarkers-kras", "wild_type");
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start")]);
     assert(res.status() === 200, `status ${res.status()}`);
     noAnswersIn(page.url());
     const text = await page.textContent("main");
@@ -484,7 +575,9 @@ async function decisionAidDesktop() {
     await page.screenshot({ path: join(SHOTS, "clinician-results-1280.png"), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(SHOTS, "clinician-results-390.png"), fullPage: true });
-    assert(errors.length === 0, `errors: ${errors.join("; ")}`);
+    // A quick submission can abort the icon request before it loads; that is not an error.
+    const real = errors.filter((e) => !/^request failed: .*\/assets\/icon\./.test(e));
+    assert(real.length === 0, `errors: ${real.join("; ")}`);
   });
   await ctx.close();
 }
@@ -505,7 +598,7 @@ async function errorFlow() {
       await moreQuestions(page);
       await page.fill("#f-liver-tumour-count", "lots");
       await page.fill("#f-liver-largest-tumour-cm", "45");
-      const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start >> nth=0")]);
+      const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=0")]);
       assert(res.status() === 422, `status ${res.status()}`);
       assert((await page.title()).startsWith("Error:"), "title starts with Error:");
       links = await page.$$eval(".error-summary a", (as) => as.map((a) => a.getAttribute("href")));
@@ -545,7 +638,7 @@ async function newQuestionsFlow(js) {
     await page.fill("#f-age-years", "61");
     if (js) await axe(page);
     await page.screenshot({ path: join(SHOTS, `check-new-questions-390-${label}.png`), fullPage: true });
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start")]);
     assert(res.status() === 200, `status ${res.status()}`);
     const told = await page.textContent("dl.summary-list");
     for (const w of ["FOLFOX (folinic acid, fluorouracil and oxaliplatin)", "Bevacizumab", "A little: only seen on a scan", "Has the main (first) tumour been removed", "61", "How many different drug treatments"]) {
@@ -567,13 +660,121 @@ async function newQuestionsFlow(js) {
     await page.selectOption("#f-primary-site", "breast");
     await page.selectOption("#f-biomarkers-brca", "absent");
     await page.selectOption("#f-biomarkers-brca-origin", "germline");
-    const [res] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].start")]);
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start")]);
     assert(res.status() === 422, `status ${res.status()}`);
     for (const id of ["#f-biomarkers-brca-error", "#f-biomarkers-brca-origin-error"]) assert((await page.locator(id).count()) === 1, `error next to ${id}`);
     const links = await page.$$eval(".error-summary a", (as) => as.map((a) => a.getAttribute("href")));
     assert(links.includes("#f-biomarkers-brca-origin") && links.includes("#f-biomarkers-brca"), `links: ${links}`);
     if (js) await axe(page);
     await page.screenshot({ path: join(SHOTS, `clinician-contradiction-390-${label}.png`), fullPage: false });
+  });
+  await ctx.close();
+}
+
+// The questions' own words (legends and labels of the questions shown), in order.
+async function questionWords(page) {
+  await page.evaluate(() => document.querySelectorAll("#more-questions details").forEach((d) => (d.open = true)));
+  return page.$$eval(".question > label, .question > fieldset > legend", (els) => els.filter((e) => e.offsetParent !== null).map((e) => e.textContent.trim()));
+}
+
+// Carer mode on the questionnaire, with JavaScript in place and without it after
+// "Next": every question speaks of "them", with the very words the server gives
+// a carer; and back to "you" when the choice changes again (JavaScript).
+async function carerQuestionsFlow(js) {
+  const label = js ? "js" : "nojs";
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await check(`carer mode: every question on the questionnaire speaks of them [${label}]`, async () => {
+    // The server's words for a carer: the no-JavaScript "Next" page.
+    const ref = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    const rp = await ref.newPage();
+    await rp.goto(`${BASE}/check`);
+    await rp.check("#f-primary-site-bowel");
+    await rp.check("#f-for-carer");
+    await Promise.all([rp.waitForNavigation(), rp.click("button[name=_next]")]);
+    const want = await questionWords(rp);
+    await ref.close();
+    await page.goto(`${BASE}/check`);
+    await page.check("#f-primary-site-bowel");
+    const mine = js ? await questionWords(page) : [];
+    await page.check("#f-for-carer");
+    await moreQuestions(page);
+    const words = await questionWords(page);
+    const bad = words.filter((w) => SECOND_PERSON.test(w) || FIRST_PERSON.test(w));
+    assert(bad.length === 0, `questions that speak to the reader in carer mode: ${bad.join(" | ")}`);
+    assert(words.length > 20 && JSON.stringify(words) === JSON.stringify(want), `carer questions differ from the server's:\n${words.filter((w, i) => w !== want[i]).join(" | ")}`);
+    assert(words.includes("How old are they?") && words.includes("Which treatments have they had so far?"), `carer questions: ${words.slice(0, 8)}`);
+    if (js) {
+      assert(mine.includes("How old are you?"), `patient words before the choice: ${mine.slice(0, 8)}`);
+      await page.check("#f-for-self");
+      const again = await questionWords(page);
+      assert(JSON.stringify(again) === JSON.stringify(mine), "the patient's words come back when the choice changes");
+      await page.check("#f-for-carer");
+      await axe(page);
+    }
+    await page.screenshot({ path: join(SHOTS, `check-carer-390-${label}.png`), fullPage: true });
+    // From a carer's results, "Change" gives the form in the carer's words too.
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=0")]);
+    assert(res.status() === 200 && new URL(page.url()).pathname === "/results", page.url());
+    await Promise.all([page.waitForNavigation(), page.click("dd.summary-change a[href*='#f-for-self']")]);
+    const changed = await questionWords(page);
+    assert(JSON.stringify(changed) === JSON.stringify(want), `carer words after Change: ${changed.filter((w, i) => w !== want[i]).join(" | ")}`);
+    assert(errors.length === 0, `errors: ${errors.join("; ")}`);
+  });
+  await ctx.close();
+}
+
+// Every typed answer, with a value the form accepts.
+const TYPED = {
+  "f-liver-tumour-count": "6",
+  "f-liver-largest-tumour-cm": "3.5",
+  "f-liver-future-liver-remnant-percent": "35",
+  "f-age-years": "58",
+  "f-treatment-history-lines-of-systemic-therapy": "2",
+  "f-disease-free-interval-months": "14",
+  "f-cea-ng-ml": "1,200",
+};
+
+// Back from the results to the questionnaire keeps every answer: typed, ticked,
+// chosen and selected; with JavaScript on and off, nothing in the address.
+async function backKeepsAnswersFlow(js) {
+  const label = js ? "js" : "nojs";
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await check(`Back from the results keeps every typed answer [${label}]`, async () => {
+    await page.goto(`${BASE}/check`);
+    await page.check("#f-primary-site-bowel");
+    await page.check("#f-for-carer");
+    await moreQuestions(page);
+    await page.evaluate(() => document.querySelectorAll("#more-questions details").forEach((d) => (d.open = true)));
+    const typed = await page.$$eval("#more-questions input[type=text]", (is) => is.filter((i) => i.offsetParent !== null && !i.disabled).map((i) => i.id));
+    const missing = typed.filter((id) => !(id in TYPED));
+    assert(missing.length === 0, `typed questions without a test value: ${missing}`);
+    for (const id of typed) await page.fill(`#${id}`, TYPED[id]);
+    await page.check("#f-liver-function-jaundice-true");
+    await page.check("#f-treatment-history-previous-anti-vegf");
+    await page.selectOption("#f-biomarkers-kras", "mutant");
+    const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=-1")]);
+    assert(res.status() === 200 && new URL(page.url()).pathname === "/results", `results: ${page.url()}`);
+    await page.goBack();
+    await page.waitForLoadState();
+    assert(new URL(page.url()).pathname === "/check", `Back goes to the questionnaire: ${page.url()}`);
+    noAnswersIn(page.url());
+    const lost = [];
+    for (const id of typed) {
+      const v = await page.inputValue(`#${id}`);
+      if (v !== TYPED[id]) lost.push(`${id}: "${v}"`);
+    }
+    assert(lost.length === 0, `typed answers lost after Back: ${lost.join(", ")}`);
+    for (const id of ["#f-primary-site-bowel", "#f-for-carer", "#f-liver-function-jaundice-true", "#f-treatment-history-previous-anti-vegf"]) {
+      assert(await page.isChecked(id), `${id} kept after Back`);
+    }
+    assert((await page.inputValue("#f-biomarkers-kras")) === "mutant", "KRAS kept after Back");
+    assert(await page.isVisible("#f-liver-tumour-count"), "the optional questions are shown after Back");
+    // And the form still goes to the same results.
+    const [again] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=-1")]);
+    assert(again.status() === 200 && (await page.textContent("dl.summary-list")).includes("1200"), "resubmitted with the answers kept");
   });
   await ctx.close();
 }
@@ -613,7 +814,7 @@ async function keyboardFlow() {
         chosen = true;
       }
       if (info.tag === "BUTTON" && info.cls.includes("start")) {
-        const [res] = await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+        const [res] = await Promise.all([toNextPage(page), page.keyboard.press("Enter")]);
         assert(res.status() === 200, `results status ${res.status()}`);
         submitted = true;
       }
@@ -702,6 +903,10 @@ try {
   await errorFlow();
   await newQuestionsFlow(true);
   await newQuestionsFlow(false);
+  await carerQuestionsFlow(true);
+  await carerQuestionsFlow(false);
+  await backKeepsAnswersFlow(true);
+  await backKeepsAnswersFlow(false);
   await keyboardFlow();
   await feedbackFlow();
   await targetSizes();

@@ -45,6 +45,40 @@
     window.addEventListener("pageshow", apply);
     apply();
   }
+  // Back from the results keeps every answer. Just before the form is sent,
+  // the answers so far are sealed (POST /check, nothing stored) and the sealed
+  // address replaces this page's own in the history, so Back reloads it with
+  // the answers filled in. Typed answers are then kept out of the browser's
+  // autofill memory. Without this script the browser restores the form itself.
+  if (form && window.fetch && window.URLSearchParams && window.FormData) {
+    form.querySelectorAll("input[type=text]").forEach(function (i) { i.setAttribute("autocomplete", "off"); });
+    var sealed = false;
+    window.addEventListener("pageshow", function () { sealed = false; });
+    form.addEventListener("submit", function (e) {
+      if (sealed || (e.submitter && e.submitter.name === "_next")) { return; }
+      e.preventDefault();
+      sealed = true;
+      var body = new URLSearchParams(new FormData(form));
+      body.append("_seal", "1");
+      var go = function () { form.submit(); };
+      fetch("/check", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (to) { if (to.indexOf("/check?a=") === 0) { history.replaceState(null, "", to); } })
+        .then(go, go);
+    });
+  }
+  // "Who is this for?": the questions speak to the person or of them, in place.
+  // Each question that differs carries both wordings (data-self, data-carer).
+  if (form) {
+    var voice = function () {
+      var c = form.querySelector("input[name=for]:checked");
+      var key = c && c.value === "carer" ? "data-carer" : "data-self";
+      form.querySelectorAll("[data-carer]").forEach(function (el) { el.textContent = el.getAttribute(key); });
+    };
+    form.querySelectorAll("input[name=for]").forEach(function (r) { r.addEventListener("change", voice); });
+    window.addEventListener("pageshow", voice);
+    voice();
+  }
   // Move focus to the error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }

@@ -10,8 +10,11 @@
 //! `303 See Other` to `/results?a=<sealed answers>` ([`super::seal`]), so Back
 //! and reload never resubmit a form and no answer is readable in any address,
 //! log or store. "Change" links go to `/check?a=<token>#<question>`, answers
-//! kept. Invalid answers re-render the form with an error summary linked to
-//! each field, and 422. Works with JavaScript off.
+//! kept. Back from the results keeps every answer: `site.js` seals them into
+//! the questionnaire's own address just before sending (`_seal`), and without
+//! JavaScript the browser restores the form (no `autocomplete="off"` on it).
+//! Invalid answers re-render the form with an error summary linked to each
+//! field, and 422. Works with JavaScript off.
 
 use std::collections::HashMap;
 
@@ -82,8 +85,19 @@ pub async fn form_page(State(state): State<AppState>, ctx: Ctx, Query(q): Sealed
 /// links and scripts). From the form's "Next" button (`_next`), the answers so
 /// far are sealed into `/check?a=<token>` (303), which asks only the chosen
 /// site's questions; without a site, the form again with that one problem (422).
+/// With `_seal` (site.js, just before the form is sent), the answers so far are
+/// sealed and the address `/check?a=<token>` is the plain-text reply.
 pub async fn prefilled_form(State(state): State<AppState>, ctx: Ctx, form: Posted) -> Result<Response, PageError> {
     let answers = posted(form)?;
+    // site.js seals the answers just before the form is sent, and puts this
+    // address in place of the questionnaire's own, so Back from the results
+    // comes back to every answer (typed ones too) without storing anything.
+    if answers.get("_seal").is_some() {
+        let pairs: Vec<(String, String)> =
+            answers.pairs().iter().filter(|(k, v)| !v.trim().is_empty() && !k.starts_with('_')).cloned().collect();
+        let to = format!("/check?a={}", seal::seal(&pairs));
+        return Ok(no_store(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], to).into_response()));
+    }
     if answers.get("_next").is_some() {
         if answers.get("primary_site").is_some() {
             let pairs: Vec<(String, String)> =
@@ -336,6 +350,10 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
     let problem = problems.iter().find(|p| p.field == q.name);
     let help = if wording == Wording::Patient { q.help } else { "" };
     let label = q.label(wording, carer);
+    // Both voices ride along when they differ, so site.js can switch the words
+    // in place when "Who is this for?" changes (the server picks the same words).
+    let (voice_self, voice_carer) =
+        if wording == Wording::Patient && q.patient != q.carer { (Some(q.patient), Some(q.carer)) } else { (None, None) };
     let site = answers.get("primary_site");
     // Every answer is in the page; one for other primary sites is marked for
     // site.js, and hidden and disabled once the site is known (see `site_only`).
@@ -359,7 +377,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
         div.question.has-error[problem.is_some()] {
             @match q.input {
                 Input::Choice if compact => {
-                    label for=(id) { (label) }
+                    label for=(id) data-self=[voice_self] data-carer=[voice_carer] { (label) }
                     (error)
                     select id=(id) name=(q.name) aria-describedby=[described.as_deref()] aria-invalid=[invalid] {
                         option value="" { @if q.name == "primary_site" { "Choose (required)" } @else { "Unknown" } }
@@ -370,7 +388,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                 }
                 Input::Choice => {
                     fieldset aria-describedby=[described.as_deref()] {
-                        legend { (label) }
+                        legend data-self=[voice_self] data-carer=[voice_carer] { (label) }
                         (hint)
                         (error)
                         div.choices.cols[choices.len() > 6] {
@@ -388,7 +406,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                 }
                 Input::YesNo => {
                     fieldset aria-describedby=[described.as_deref()] {
-                        legend { (label) }
+                        legend data-self=[voice_self] data-carer=[voice_carer] { (label) }
                         (hint)
                         (error)
                         div.choices {
@@ -399,15 +417,15 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                     }
                 }
                 Input::Whole | Input::Decimal | Input::Text => {
-                    label for=(id) { (label) }
+                    label for=(id) data-self=[voice_self] data-carer=[voice_carer] { (label) }
                     (hint)
                     (error)
                     input.num[!matches!(q.input, Input::Text)].text[matches!(q.input, Input::Text)] type="text" id=(id) name=(q.name) value=(current)
                         inputmode=[match q.input { Input::Whole => Some("numeric"), Input::Decimal => Some("decimal"), _ => None }]
-                        autocomplete="off" spellcheck="false" aria-describedby=[described.as_deref()] aria-invalid=[invalid];
+                        spellcheck="false" aria-describedby=[described.as_deref()] aria-invalid=[invalid];
                 }
                 Input::Biomarker(b) => {
-                    label for=(id) { (label) }
+                    label for=(id) data-self=[voice_self] data-carer=[voice_carer] { (label) }
                     (hint)
                     (error)
                     select id=(id) name=(q.name) aria-describedby=[described.as_deref()] aria-invalid=[invalid] {
@@ -420,7 +438,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
                 Input::Checklist => {
                     @let chosen = answers.all(q.name);
                     fieldset aria-describedby=[described.as_deref()] {
-                        legend { (label) }
+                        legend data-self=[voice_self] data-carer=[voice_carer] { (label) }
                         (hint)
                         (error)
                         div.choices.cols[!compact || choices.len() > 8] {

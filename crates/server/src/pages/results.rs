@@ -387,6 +387,10 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (None, Some(side)) => s.push_str(&format!(" The cancer is on {side} of the liver.")),
         (None, None) => {}
     }
+    if let Some(had) = treatments_so_far(Knowledge::embedded(), answers, v) {
+        s.push(' ');
+        s.push_str(&had);
+    }
     // Jaundice and a blocked bile duct change several options (ablation,
     // embolisation, most drug treatments), so the opening sentence names them.
     match (answers.get("liver_function.jaundice") == Some("true"), answers.get("liver_function.biliary_obstruction") == Some("true")) {
@@ -396,6 +400,103 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (false, false) => {}
     }
     s
+}
+
+/// Earlier treatments that are not drugs, in running text after "had".
+fn local_treatment(value: &str) -> Option<&'static str> {
+    Some(match value {
+        "liver_surgery" => "an operation on the liver",
+        "ablation" => "ablation",
+        "tace" => "chemoembolisation (TACE)",
+        "sirt" => "SIRT (radioactive beads)",
+        "liver_radiotherapy" => "radiotherapy to the liver",
+        _ => return None,
+    })
+}
+
+/// A kind of drug in running text after "had" (the words of the option titles).
+fn class_words(c: hepatica_knowledge::DrugClass) -> &'static str {
+    use hepatica_knowledge::DrugClass::*;
+    match c {
+        Chemotherapy => "chemotherapy",
+        TargetedTherapy => "targeted therapy",
+        HormonalTherapy => "hormonal therapy",
+        Immunotherapy => "immunotherapy",
+        Radionuclide => "radionuclide therapy",
+        Supportive => "supportive medicines",
+    }
+}
+
+/// The kind of drug an earlier-treatment answer names: the class of the first
+/// drug or regimen of the catalogue its words name (name or brand, any case),
+/// or hormonal therapy for the answers that name no drug ("Hormone tablets or
+/// injections ..."). `None` for the treatments that are not drugs.
+pub fn previous_kind(kb: &Knowledge, value: &str) -> Option<hepatica_knowledge::DrugClass> {
+    if local_treatment(value).is_some() {
+        return None;
+    }
+    let label = question("treatment_history.previous")?.answer_label(value);
+    let words: Vec<String> = label.split(|c: char| !c.is_alphanumeric() && c != '-').map(str::to_lowercase).collect();
+    let named = words.iter().find_map(|w| {
+        kb.drugs.iter().find(|d| std::iter::once(&d.name).chain(&d.brand_names).any(|n| n.to_lowercase() == *w)).map(|d| d.class)
+    });
+    named.or_else(|| ["endocrine", "androgen_deprivation"].contains(&value).then_some(hepatica_knowledge::DrugClass::HormonalTherapy))
+}
+
+/// A sentence or two on the treatments had so far, in plain words and in this
+/// voice ("You have had chemotherapy and an operation on the liver. The cancer
+/// grew despite chemotherapy."): the kinds of drug ticked, the treatments to
+/// the liver ticked, and chemotherapy when the chemotherapy answer says there
+/// was some. `None` when nothing about earlier treatment was answered.
+pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<String> {
+    let ticked = answers.all("treatment_history.previous");
+    let mut had: Vec<&'static str> = Vec::new();
+    let mut add = |w: &'static str| {
+        if !had.contains(&w) {
+            had.push(w);
+        }
+    };
+    let chemo = answers.get("chemotherapy_history");
+    if matches!(chemo, Some("responding" | "stable" | "refractory" | "intolerant")) {
+        add(class_words(hepatica_knowledge::DrugClass::Chemotherapy));
+    }
+    let mut local: Vec<&'static str> = Vec::new();
+    for c in ticked.iter().filter(|c| !["none", "unknown"].contains(c)) {
+        if let Some(l) = local_treatment(c) {
+            if !local.contains(&l) {
+                local.push(l);
+            }
+        } else if let Some(k) = previous_kind(kb, c) {
+            add(class_words(k));
+        }
+    }
+    // Chemotherapy first, then the other drugs in the order ticked, then the liver treatments.
+    if let Some(i) = had.iter().position(|w| *w == "chemotherapy") {
+        let w = had.remove(i);
+        had.insert(0, w);
+    }
+    had.extend(local);
+    let who = v.you_cap();
+    let mut s = if had.is_empty() {
+        match (chemo, ticked.contains(&"none")) {
+            (Some("none"), _) | (None, true) => format!("{who} have not had chemotherapy yet."),
+            _ => return None,
+        }
+    } else {
+        format!("{who} have had {}.", and_list(&had))
+    };
+    let outcome = match chemo {
+        Some("responding") => Some("The cancer shrank with chemotherapy."),
+        Some("stable") => Some("The cancer stayed the same with chemotherapy."),
+        Some("refractory") => Some("The cancer grew despite chemotherapy."),
+        Some("intolerant") => Some("Chemotherapy had to stop because of side effects."),
+        _ => None,
+    };
+    if let Some(o) = outcome {
+        s.push(' ');
+        s.push_str(o);
+    }
+    Some(s)
 }
 
 /// One answer as the summary list shows it.
@@ -606,6 +707,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                     }
                 }
             }
+            @if figures_shown { p.meta.og-note { (v.text(kb, "groups")) } }
             @if !unlikely.is_empty() {
                 div.og-unlikely {
                     p {
@@ -626,7 +728,6 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                 }
                 p.og-line { (v.text(kb, "not-having")) }
             }
-            @if figures_shown { p.meta { (v.text(kb, "groups")) } }
         }
     }
 }
@@ -1095,6 +1196,62 @@ mod tests {
             Voice { carer: false },
         );
         assert!(!s.to_lowercase().contains("jaundice") && !s.contains("bile duct"), "{s}");
+    }
+
+    #[test]
+    fn the_opening_sentence_names_the_treatments_had_so_far() {
+        let kb = Knowledge::embedded();
+        let a = |pairs: &[(&str, &str)]| Answers::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let me = Voice { carer: false };
+        let them = Voice { carer: true };
+        // The outsider's case: three chemotherapy answers, no outcome given.
+        let folfox = [
+            ("primary_site", "bowel"),
+            ("treatment_history.previous", "oxaliplatin fluoropyrimidine"),
+            ("treatment_history.previous", "irinotecan fluoropyrimidine"),
+            ("treatment_history.previous", "fluoropyrimidine"),
+        ];
+        assert_eq!(treatments_so_far(kb, &a(&folfox), me).as_deref(), Some("You have had chemotherapy."));
+        assert_eq!(treatments_so_far(kb, &a(&folfox), them).as_deref(), Some("They have had chemotherapy."));
+        let mut more = folfox.to_vec();
+        more.extend([
+            ("treatment_history.previous", "liver_surgery"),
+            ("treatment_history.previous", "anti_vegf"),
+            ("chemotherapy_history", "refractory"),
+        ]);
+        assert_eq!(
+            treatments_so_far(kb, &a(&more), them).as_deref(),
+            Some("They have had chemotherapy, targeted therapy and an operation on the liver. The cancer grew despite chemotherapy.")
+        );
+        let s = situation(&a(&more), them);
+        assert!(s.contains("They have had chemotherapy, targeted therapy and an operation on the liver."), "{s}");
+        // The chemotherapy answer alone says there was chemotherapy.
+        let only = [("primary_site", "bowel"), ("chemotherapy_history", "responding")];
+        assert_eq!(
+            treatments_so_far(kb, &a(&only), me).as_deref(),
+            Some("You have had chemotherapy. The cancer shrank with chemotherapy.")
+        );
+        let none = [("primary_site", "breast"), ("chemotherapy_history", "none"), ("treatment_history.previous", "endocrine")];
+        assert_eq!(treatments_so_far(kb, &a(&none), me).as_deref(), Some("You have had hormonal therapy."));
+        let nothing = [("primary_site", "bowel"), ("treatment_history.previous", "none")];
+        assert_eq!(treatments_so_far(kb, &a(&nothing), them).as_deref(), Some("They have not had chemotherapy yet."));
+        assert_eq!(treatments_so_far(kb, &a(&[("primary_site", "bowel")]), me), None, "nothing said, nothing claimed");
+        assert_eq!(treatments_so_far(kb, &a(&[("primary_site", "bowel"), ("treatment_history.previous", "unknown")]), me), None);
+    }
+
+    #[test]
+    fn every_earlier_treatment_answer_has_a_kind_in_plain_words() {
+        let kb = Knowledge::embedded();
+        let q = question("treatment_history.previous").expect("question");
+        for c in q.choices {
+            let kind = previous_kind(kb, &c.value);
+            assert!(kind.is_some() || local_treatment(&c.value).is_some(), "{}: no kind for {:?}", c.value, c.label);
+        }
+        use hepatica_knowledge::DrugClass;
+        assert_eq!(previous_kind(kb, "oxaliplatin fluoropyrimidine"), Some(DrugClass::Chemotherapy));
+        assert_eq!(previous_kind(kb, "anti_egfr"), Some(DrugClass::TargetedTherapy));
+        assert_eq!(previous_kind(kb, "immunotherapy"), Some(DrugClass::Immunotherapy));
+        assert_eq!(previous_kind(kb, "androgen_receptor_inhibitor"), Some(DrugClass::HormonalTherapy));
     }
 
     #[test]

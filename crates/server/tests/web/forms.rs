@@ -209,3 +209,60 @@ async fn disagreeing_treatment_answers_get_a_soft_note() {
     assert!(html.contains("FOLFOX (folinic acid, fluorouracil and oxaliplatin)"), "regimen echoed with its drugs");
     assert!(html.contains("id=\"opt-surgery\""), "never a block");
 }
+
+// Issue 16 (outsider 12): with JavaScript, ticking "someone I care for" left
+// the questions saying "you". Each question whose words differ carries both,
+// for site.js to switch in place; the server's choice is the one shown.
+#[tokio::test]
+async fn questions_carry_both_voices_for_the_in_place_switch() {
+    let (_, html) = get("/check").await;
+    for (me, them) in [
+        ("How old are you?", "How old are they?"),
+        ("Which treatments have you had so far?", "Which treatments have they had so far?"),
+        ("Is your skin or the white of your eyes yellow?", "Is their skin or the white of their eyes yellow?"),
+    ] {
+        let both = format!("data-self=\"{me}\" data-carer=\"{them}\"");
+        assert!(html.contains(&both), "{both}");
+        assert!(html.contains(&format!("{both}>{me}</")), "the patient's words shown by default: {me}");
+    }
+    // A question with one wording for both carries none.
+    assert!(!html.contains("data-self=\"Has the main (first) tumour been removed?\""));
+    let (_, _, changed) = post_follow(app(), "/check", "primary_site=bowel&for=carer&_next=1").await;
+    assert!(changed.contains("data-carer=\"How old are they?\">How old are they?</"), "a carer's form shows the carer's words");
+    // The site script switches them: it reads both attributes.
+    let js = hepatica_server::assets::JS;
+    assert!(js.contains("data-carer") && js.contains("data-self") && js.contains("input[name=for]"));
+}
+
+// Issue 16 (outsider 12): Back from the results blanked typed answers. With
+// JavaScript, the answers are sealed just before sending and the sealed
+// address replaces the questionnaire's; without it, the browser restores the
+// form, which it does not do for fields marked autocomplete="off".
+#[tokio::test]
+async fn the_answers_so_far_seal_into_a_questionnaire_address() {
+    let form = "primary_site=bowel&for=carer&liver.tumour_count=6&age_years=58&cea_ng_ml=1%2C200&liver.both_lobes=true&_seal=1";
+    let (status, body, res) = post_form(app(), "/check", form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    assert!(body.starts_with("/check?a=") && !body.contains('&') && !body.contains('#'), "{body}");
+    for word in ["bowel", "carer", "tumour", "58", "1200", "1,200"] {
+        assert!(!body.contains(word), "{word} readable in {body}");
+    }
+    let page = send(app(), Request::get(&body).body(Body::empty()).unwrap()).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+    let html = text(page).await;
+    for kept in [
+        "id=\"f-liver-tumour-count\" name=\"liver.tumour_count\" value=\"6\"",
+        "id=\"f-age-years\" name=\"age_years\" value=\"58\"",
+        "value=\"1,200\"",
+        "id=\"f-for-carer\" name=\"for\" value=\"carer\" checked",
+        "How old are they?</",
+    ] {
+        assert!(html.contains(kept), "{kept} missing from the sealed questionnaire");
+    }
+    assert!(!html.contains("_seal"), "the marker is not sealed with the answers");
+    let (_, get_html) = get("/check").await;
+    assert!(!get_html.contains("autocomplete=\"off\" spellcheck"), "typed answers can be restored by the browser on Back");
+}

@@ -341,3 +341,34 @@ async fn new_answers_are_repeated_in_plain_words_and_answers_not_used_are_named(
     assert!(own.contains("for me"), "the plain page keeps the reader's own voice");
     assert!(own.contains(&kb.meta.disclaimer), "the plain page keeps the knowledge base's disclaimer");
 }
+
+// Issue 16 (outsider 12): the opening sentence left out what the person has
+// had. It names the treatments so far in plain words, in the carer's voice too.
+#[tokio::test]
+async fn the_opening_sentence_names_past_treatments() {
+    let outsider = "primary_site=bowel&liver.tumour_count=6&liver.both_lobes=true&liver_function.jaundice=true\
+        &treatment_history.previous=oxaliplatin+fluoropyrimidine&treatment_history.previous=irinotecan+fluoropyrimidine\
+        &treatment_history.previous=fluoropyrimidine&chemotherapy_history=refractory";
+    let (_, status, html) = post_follow(app(), "/results", &format!("for=self&{outsider}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        lede(&html),
+        "You told us you have cancer that started in the bowel that has spread to the liver. There are 6 tumours in the liver, \
+         on both sides of it. You have had chemotherapy. The cancer grew despite chemotherapy. Jaundice (yellow skin or eyes) \
+         changes some of the options."
+    );
+    let (_, _, html) = post_follow(
+        app(),
+        "/results",
+        &format!("for=carer&{outsider}&treatment_history.previous=liver_surgery&treatment_history.previous=anti_egfr"),
+    )
+    .await;
+    assert!(
+        lede(&html)
+            .contains("They have had chemotherapy, targeted therapy and an operation on the liver. The cancer grew despite chemotherapy."),
+        "{}",
+        lede(&html)
+    );
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel&treatment_history.previous=none").await;
+    assert!(lede(&html).ends_with("spread to the liver. You have not had chemotherapy yet."), "{}", lede(&html));
+}
