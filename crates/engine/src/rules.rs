@@ -332,6 +332,8 @@ pub const LOGIC_4_STATEMENT_IDS: &[&str] = &[
     "hormonal.breast_liver_failing",
     "surgery.extensive_selected",
     "targeted.womb_her2",
+    // The fourth review (issue 13, clin3): PRRT is not for neuroendocrine carcinoma.
+    "radio.lutetium_dotatate_nec",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -922,6 +924,13 @@ impl<'a> Opt<'a> {
         let summary_id = format!("summary.{}", suitability.as_str());
         let summary =
             self.cx.text(&summary_id).unwrap_or_default().replace("{treatment}", &title.to_lowercase()).replace("{Treatment}", &title);
+        let mut kinds = self.kinds;
+        if self.cx.v4() {
+            // Revision 4: a kind is never rated above its option.
+            for k in &mut kinds {
+                k.suitability = k.suitability.min(suitability);
+            }
+        }
         let mut depends_on = self.depends_on;
         if suitability != Suitability::Depends {
             // `depends_on` is what would decide a `depends`; for a settled answer
@@ -936,7 +945,7 @@ impl<'a> Opt<'a> {
             reasons: self.reasons,
             depends_on,
             questions_to_ask: page.map(|t| t.questions.clone()).unwrap_or_default(),
-            kinds: self.kinds,
+            kinds,
             criteria: self.criteria,
         }
     }
@@ -1064,6 +1073,9 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
     // Chemotherapy aimed at an operation only makes sense if an operation could follow.
     let unfit = facts::unfit_for_surgery(cx.kb, cx.case);
     let fit_known = facts::fit_for_surgery(cx.kb, cx.case) == Some(true);
+    // Revision 4: with a failing liver no operation can follow, so chemotherapy
+    // is never aimed at one.
+    let unfit = unfit || (cx.v4() && liver_failing(cx));
     let conversion = if !bowel_like || level == Unlikely || unfit {
         Unlikely
     } else {
@@ -1094,6 +1106,20 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
     o.finish()
 }
 
+/// A failing liver (revision 4): Child-Pugh C, moderate or severe ascites, or
+/// bilirubin above `systemic.bilirubin_max_x_uln` times the upper limit without
+/// a blocked bile duct.
+fn liver_failing(cx: &Cx) -> bool {
+    let f = &cx.case.liver_function;
+    let high = match (f.bilirubin_times_uln(), cx.th("systemic.bilirubin_max_x_uln")) {
+        (Some(b), Some(max)) => b > max,
+        _ => false,
+    };
+    f.child_pugh == Some(crate::case::ChildPugh::C)
+        || f.ascites == Some(crate::case::Ascites::ModerateSevere)
+        || (high && f.biliary_obstruction != Some(true))
+}
+
 // ---------------------------------------------------------------- surgery
 
 fn surgery(cx: &Cx) -> OptionAssessment {
@@ -1105,6 +1131,15 @@ fn surgery(cx: &Cx) -> OptionAssessment {
         // Revision 4: a performance status alone does not make a person fit for a
         // big operation; it is one part of it, and the team assesses the rest.
         o.replace_reason("surgery.fit", "surgery.fit_ps");
+        // The trace says what was met: the performance status, not fitness
+        // for a major operation, which the team has not assessed.
+        if cx.case.fit_for_major_surgery.is_none()
+            && let Some(max) = cx.th("surgery.max_ps_implied_fit")
+        {
+            for c in o.criteria.iter_mut().filter(|c| c.id == "surgery.fit_for_major_surgery" && c.status == CriterionStatus::Met) {
+                c.label = format!("Performance status 0-{max} (fitness for surgery not yet assessed)");
+            }
+        }
     }
     if o.base == Unlikely {
         for k in ["liver_resection", "two_stage_hepatectomy", "portal_vein_embolisation", "alpps", "liver_transplant"] {
@@ -2001,7 +2036,12 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
     let sabr = o.level();
     o.kind("sabr", sabr);
     // Radionuclide treatments given by drip.
-    let dotatate = if cx.site() == P::Neuroendocrine {
+    let dotatate = if cx.site() == P::Neuroendocrine && cx.v4() && facts::neuroendocrine_carcinoma(cx.kb, cx.case) {
+        // Revision 4: PRRT evidence is in well-differentiated grade 1-2 tumours
+        // (NETTER-1, TA539), so not for a neuroendocrine carcinoma, whatever the scan.
+        o.reason("radio.lutetium_dotatate_nec");
+        Unlikely
+    } else if cx.site() == P::Neuroendocrine {
         match cx.bio(B::Sstr) {
             Some(V::Positive) => {
                 o.reason("radio.lutetium_dotatate");
@@ -2062,7 +2102,12 @@ fn supportive(cx: &Cx) -> OptionAssessment {
     o.kind("emotional_support", Usual);
     // Engine logic 2: with jaundice or a blocked bile duct, draining the bile
     // (usually a stent) comes first, before most other treatment.
-    let stent = if cx.kb.engine_logic() >= 2 && facts::bile_blocked(cx.case) == Some(true) {
+    let f = &cx.case.liver_function;
+    let stent = if cx.v4() && f.jaundice == Some(true) && f.biliary_obstruction.is_none() {
+        // Revision 4: a stent helps only if a bile duct is blocked; a scan decides.
+        o.criterion("Bile duct blocked", &["/liver_function/biliary_obstruction"], Out::Unknown { blocking: false });
+        Depends
+    } else if cx.kb.engine_logic() >= 2 && facts::bile_blocked_for(cx.kb, cx.case) == Some(true) {
         o.reason("supportive.bile_drainage");
         Usual
     } else {
