@@ -334,6 +334,14 @@ pub const LOGIC_4_STATEMENT_IDS: &[&str] = &[
     "targeted.womb_her2",
     // The fourth review (issue 13, clin3): PRRT is not for neuroendocrine carcinoma.
     "radio.lutetium_dotatate_nec",
+    // Cited by the rules of 2026.12.2 (fourth review: a failing liver).
+    "ablation.child_pugh_c",
+    "ablation.child_pugh_b",
+    "ablation.ascites",
+    "ablation.bilirubin_high",
+    "radio.sabr_ascites",
+    "systemic.child_pugh_c",
+    "systemic.ascites",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
