@@ -342,6 +342,7 @@ pub const LOGIC_4_STATEMENT_IDS: &[&str] = &[
     "radio.sabr_ascites",
     "systemic.child_pugh_c",
     "systemic.ascites",
+    "targeted.womb_serous_her2_depends",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -1335,6 +1336,18 @@ fn targeted(cx: &Cx) -> OptionAssessment {
     let mut kinds: Vec<(&'static str, Suitability)> = Vec::new();
     let ntrk = cx.bio(B::Ntrk) == Some(V::Present);
     let table = eval::base(&mut o);
+    // Revision 4: serous womb cancer, HER2 not given, where the table says
+    // targeted therapy is unlikely: HER2 positive would make it possible, so the
+    // answer depends on the HER2 test.
+    let womb_her2_open = cx.v4()
+        && cx.site() == P::Womb
+        && cx.case.histology == Some(crate::case::Histology::Serous)
+        && cx.her2().is_none()
+        && o.base == Unlikely;
+    if womb_her2_open {
+        o.base_depends("targeted.womb_serous_her2_depends", "HER2 status (serous womb cancer)", &["/biomarkers/HER2"]);
+        kinds.push(("her2_targeted", Depends));
+    }
     match cx.site() {
         P::Neuroendocrine if table => kinds.extend([("mtor_inhibitors", Possible), ("tyrosine_kinase_inhibitors", Possible)]),
         P::Kidney if table => kinds.push(("tyrosine_kinase_inhibitors", Usual)),
