@@ -61,7 +61,7 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         // ---- local treatments, 1.1
         Fact::BilirubinUmolL => case.liver_function.bilirubin_umol_l.map(Val::Num),
         Fact::BilirubinTimesUln => case.liver_function.bilirubin_times_uln().map(Val::Num),
-        Fact::BileBlocked => bile_blocked(case).map(Val::Bool),
+        Fact::BileBlocked => bile_blocked_for(kb, case).map(Val::Bool),
         Fact::ChildPugh => case.liver_function.child_pugh.and_then(|c| sym(CHILD_PUGH_VALUES, c.as_str())),
         Fact::Ascites => case.liver_function.ascites.and_then(|a| sym(ASCITES_VALUES, a.as_str())),
         Fact::PercentLiverReplaced => l.percent_liver_replaced.map(Val::Num),
@@ -73,7 +73,7 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::PlatinumSensitive => case.treatment_history.platinum_sensitive.map(Val::Bool),
         Fact::CastrationResistant => case.treatment_history.castration_resistant.map(Val::Bool),
         Fact::EndocrineResistant => case.treatment_history.endocrine_resistant.map(Val::Bool),
-        Fact::Histology => case.histology.and_then(|h| sym(HISTOLOGY_VALUES, h.as_str())),
+        Fact::Histology => histology(kb, case).and_then(|h| sym(HISTOLOGY_VALUES, h.as_str())),
         Fact::TumourGrade => case.tumour_grade.and_then(|g| sym(GRADE_VALUES, g.as_str())),
         Fact::PdL1Cps => case.biomarkers.pd_l1_cps.map(Val::Num),
         Fact::PdL1Tps => case.biomarkers.pd_l1_tps.map(Val::Num),
@@ -176,6 +176,23 @@ pub(crate) fn oligometastatic(kb: &Knowledge, case: &Case) -> Option<&'static st
     }
 }
 
+/// Histology as the rules read it. Engine logic 4: small cell histology at a
+/// neuroendocrine primary is a neuroendocrine carcinoma (poorly differentiated,
+/// WHO 2019), never a well-differentiated tumour.
+pub(crate) fn histology(kb: &Knowledge, case: &Case) -> Option<crate::case::Histology> {
+    use crate::case::Histology as H;
+    match case.histology? {
+        H::SmallCell if kb.engine_logic() >= 4 && case.primary_site == P::Neuroendocrine => Some(H::NeuroendocrineCarcinoma),
+        h => Some(h),
+    }
+}
+
+/// Neuroendocrine carcinoma (poorly differentiated) at a neuroendocrine primary,
+/// as [`histology`] reads it.
+pub(crate) fn neuroendocrine_carcinoma(kb: &Knowledge, case: &Case) -> bool {
+    case.primary_site == P::Neuroendocrine && histology(kb, case) == Some(crate::case::Histology::NeuroendocrineCarcinoma)
+}
+
 /// Bile is blocked: `Some(true)` with jaundice or biliary obstruction, `Some(false)`
 /// only when both are known to be absent.
 pub(crate) fn bile_blocked(case: &Case) -> Option<bool> {
@@ -186,6 +203,22 @@ pub(crate) fn bile_blocked(case: &Case) -> Option<bool> {
         Some(false)
     } else {
         None
+    }
+}
+
+/// Bile is blocked as the rules read it. Engine logic 4: only a blocked bile
+/// duct counts; jaundice with the duct known to be open is the liver itself
+/// failing (no stent can clear it), and jaundice with the duct not assessed
+/// still counts (it may be blocked). Older logic: [`bile_blocked`].
+pub(crate) fn bile_blocked_for(kb: &Knowledge, case: &Case) -> Option<bool> {
+    if kb.engine_logic() < 4 {
+        return bile_blocked(case);
+    }
+    let f = &case.liver_function;
+    match f.biliary_obstruction {
+        Some(b) => Some(b),
+        None if f.jaundice == Some(true) => Some(true),
+        None => None,
     }
 }
 

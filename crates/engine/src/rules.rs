@@ -332,6 +332,17 @@ pub const LOGIC_4_STATEMENT_IDS: &[&str] = &[
     "hormonal.breast_liver_failing",
     "surgery.extensive_selected",
     "targeted.womb_her2",
+    // The fourth review (issue 13, clin3): PRRT is not for neuroendocrine carcinoma.
+    "radio.lutetium_dotatate_nec",
+    // Cited by the rules of 2026.12.2 (fourth review: a failing liver).
+    "ablation.child_pugh_c",
+    "ablation.child_pugh_b",
+    "ablation.ascites",
+    "ablation.bilirubin_high",
+    "radio.sabr_ascites",
+    "systemic.child_pugh_c",
+    "systemic.ascites",
+    "targeted.womb_serous_her2_depends",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -922,6 +933,13 @@ impl<'a> Opt<'a> {
         let summary_id = format!("summary.{}", suitability.as_str());
         let summary =
             self.cx.text(&summary_id).unwrap_or_default().replace("{treatment}", &title.to_lowercase()).replace("{Treatment}", &title);
+        let mut kinds = self.kinds;
+        if self.cx.v4() {
+            // Revision 4: a kind is never rated above its option.
+            for k in &mut kinds {
+                k.suitability = k.suitability.min(suitability);
+            }
+        }
         let mut depends_on = self.depends_on;
         if suitability != Suitability::Depends {
             // `depends_on` is what would decide a `depends`; for a settled answer
@@ -936,7 +954,7 @@ impl<'a> Opt<'a> {
             reasons: self.reasons,
             depends_on,
             questions_to_ask: page.map(|t| t.questions.clone()).unwrap_or_default(),
-            kinds: self.kinds,
+            kinds,
             criteria: self.criteria,
         }
     }
@@ -1064,6 +1082,9 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
     // Chemotherapy aimed at an operation only makes sense if an operation could follow.
     let unfit = facts::unfit_for_surgery(cx.kb, cx.case);
     let fit_known = facts::fit_for_surgery(cx.kb, cx.case) == Some(true);
+    // Revision 4: with a failing liver no operation can follow, so chemotherapy
+    // is never aimed at one.
+    let unfit = unfit || (cx.v4() && liver_failing(cx));
     let conversion = if !bowel_like || level == Unlikely || unfit {
         Unlikely
     } else {
@@ -1094,6 +1115,20 @@ fn chemotherapy(cx: &Cx) -> OptionAssessment {
     o.finish()
 }
 
+/// A failing liver (revision 4): Child-Pugh C, moderate or severe ascites, or
+/// bilirubin above `systemic.bilirubin_max_x_uln` times the upper limit without
+/// a blocked bile duct.
+fn liver_failing(cx: &Cx) -> bool {
+    let f = &cx.case.liver_function;
+    let high = match (f.bilirubin_times_uln(), cx.th("systemic.bilirubin_max_x_uln")) {
+        (Some(b), Some(max)) => b > max,
+        _ => false,
+    };
+    f.child_pugh == Some(crate::case::ChildPugh::C)
+        || f.ascites == Some(crate::case::Ascites::ModerateSevere)
+        || (high && f.biliary_obstruction != Some(true))
+}
+
 // ---------------------------------------------------------------- surgery
 
 fn surgery(cx: &Cx) -> OptionAssessment {
@@ -1105,6 +1140,15 @@ fn surgery(cx: &Cx) -> OptionAssessment {
         // Revision 4: a performance status alone does not make a person fit for a
         // big operation; it is one part of it, and the team assesses the rest.
         o.replace_reason("surgery.fit", "surgery.fit_ps");
+        // The trace says what was met: the performance status, not fitness
+        // for a major operation, which the team has not assessed.
+        if cx.case.fit_for_major_surgery.is_none()
+            && let Some(max) = cx.th("surgery.max_ps_implied_fit")
+        {
+            for c in o.criteria.iter_mut().filter(|c| c.id == "surgery.fit_for_major_surgery" && c.status == CriterionStatus::Met) {
+                c.label = format!("Performance status 0-{max} (fitness for surgery not yet assessed)");
+            }
+        }
     }
     if o.base == Unlikely {
         for k in ["liver_resection", "two_stage_hepatectomy", "portal_vein_embolisation", "alpps", "liver_transplant"] {
@@ -1292,6 +1336,18 @@ fn targeted(cx: &Cx) -> OptionAssessment {
     let mut kinds: Vec<(&'static str, Suitability)> = Vec::new();
     let ntrk = cx.bio(B::Ntrk) == Some(V::Present);
     let table = eval::base(&mut o);
+    // Revision 4: serous womb cancer, HER2 not given, where the table says
+    // targeted therapy is unlikely: HER2 positive would make it possible, so the
+    // answer depends on the HER2 test.
+    let womb_her2_open = cx.v4()
+        && cx.site() == P::Womb
+        && cx.case.histology == Some(crate::case::Histology::Serous)
+        && cx.her2().is_none()
+        && o.base == Unlikely;
+    if womb_her2_open {
+        o.base_depends("targeted.womb_serous_her2_depends", "HER2 status (serous womb cancer)", &["/biomarkers/HER2"]);
+        kinds.push(("her2_targeted", Depends));
+    }
     match cx.site() {
         P::Neuroendocrine if table => kinds.extend([("mtor_inhibitors", Possible), ("tyrosine_kinase_inhibitors", Possible)]),
         P::Kidney if table => kinds.push(("tyrosine_kinase_inhibitors", Usual)),
@@ -2001,7 +2057,12 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
     let sabr = o.level();
     o.kind("sabr", sabr);
     // Radionuclide treatments given by drip.
-    let dotatate = if cx.site() == P::Neuroendocrine {
+    let dotatate = if cx.site() == P::Neuroendocrine && cx.v4() && facts::neuroendocrine_carcinoma(cx.kb, cx.case) {
+        // Revision 4: PRRT evidence is in well-differentiated grade 1-2 tumours
+        // (NETTER-1, TA539), so not for a neuroendocrine carcinoma, whatever the scan.
+        o.reason("radio.lutetium_dotatate_nec");
+        Unlikely
+    } else if cx.site() == P::Neuroendocrine {
         match cx.bio(B::Sstr) {
             Some(V::Positive) => {
                 o.reason("radio.lutetium_dotatate");
@@ -2062,7 +2123,12 @@ fn supportive(cx: &Cx) -> OptionAssessment {
     o.kind("emotional_support", Usual);
     // Engine logic 2: with jaundice or a blocked bile duct, draining the bile
     // (usually a stent) comes first, before most other treatment.
-    let stent = if cx.kb.engine_logic() >= 2 && facts::bile_blocked(cx.case) == Some(true) {
+    let f = &cx.case.liver_function;
+    let stent = if cx.v4() && f.jaundice == Some(true) && f.biliary_obstruction.is_none() {
+        // Revision 4: a stent helps only if a bile duct is blocked; a scan decides.
+        o.criterion("Bile duct blocked", &["/liver_function/biliary_obstruction"], Out::Unknown { blocking: false });
+        Depends
+    } else if cx.kb.engine_logic() >= 2 && facts::bile_blocked_for(cx.kb, cx.case) == Some(true) {
         o.reason("supportive.bile_drainage");
         Usual
     } else {

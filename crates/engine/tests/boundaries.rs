@@ -194,8 +194,20 @@ fn transplant_criteria_for_bowel() {
     c.liver.all_removable = Some(false);
     c.chemotherapy_history = Some(ChemoHistory::Responding);
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Absent);
-    // TRANSMET selection the 1.1 fields carry: unknown leaves it open.
-    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Depends, "age, primary and control not given");
+    // TRANSMET selection the 1.1 fields carry: unknown leaves it open in the
+    // trace; engine logic 4 caps the kind at its option's level (surgery is
+    // `unlikely` for liver disease that cannot be removed).
+    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "age, primary and control not given: capped");
+    let a = assess(Knowledge::embedded(), &c, Audience::Clinician);
+    let open: Vec<&str> = a
+        .option("surgery")
+        .unwrap()
+        .criteria
+        .iter()
+        .filter(|k| k.status == hepatica_engine::CriterionStatus::Unknown)
+        .flat_map(|k| k.inputs.iter().map(String::as_str))
+        .collect();
+    assert!(open.contains(&"/age_years"), "the unknown transplant criteria stay in the trace: {open:?}");
     c.age_years = Some(65);
     c.primary_resected = Some(true);
     c.months_disease_controlled = Some(3.0);
@@ -215,7 +227,7 @@ fn transplant_criteria_for_bowel() {
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Present);
     assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "BRAF mutant excluded in TRANSMET");
     c.biomarkers.remove(&Biomarker::BrafV600);
-    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Depends);
+    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "BRAF not given: open, capped at the option");
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Absent);
     c.chemotherapy_history = Some(ChemoHistory::Refractory);
     assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "progression on chemotherapy");

@@ -196,6 +196,17 @@ fn check_invariants(case: &Case) {
             let page = kb.treatment(&o.treatment).unwrap();
             for k in &o.kinds {
                 assert!(page.kinds.iter().any(|pk| pk.id == k.id), "{}: kind {} has no entry on the treatment page", o.treatment, k.id);
+                // Engine logic 4: a kind is never rated above its option.
+                if kb.engine_logic() >= 4 {
+                    assert!(
+                        k.suitability <= o.suitability,
+                        "{}: kind {} is {:?}, above the option's {:?} for {case:?}",
+                        o.treatment,
+                        k.id,
+                        k.suitability,
+                        o.suitability
+                    );
+                }
             }
             if o.suitability == Suitability::Depends {
                 assert!(!o.depends_on.is_empty(), "{}: depends without depends_on for {case:?}", o.treatment);
