@@ -403,7 +403,7 @@ pub enum Wording {
 pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
     let mut root = Map::new();
     let mut problems = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (name, _) in answers.pairs() {
         let name = name.as_str();
         if name.starts_with('_') || name.is_empty() {
@@ -418,7 +418,7 @@ pub fn to_json(answers: &Answers) -> (Value, Vec<FormProblem>) {
             }
             continue;
         }
-        seen.push(name);
+        seen.insert(name);
         if name == "for" {
             continue;
         }

@@ -42,9 +42,21 @@ pub type Posted = Result<Form<Vec<(String, String)>>, FormRejection>;
 /// The query of a sealed page (`?a=<token>`); anything else is ignored.
 pub type Sealed = Query<HashMap<String, String>>;
 
+/// Most fields a questionnaire post (or sealed token) may hold. The form has
+/// about 200 (every question, biomarker and tick box); checking answers is
+/// linear in fields per field, so 40,000 unknown fields under the 1 MiB body
+/// cap took 10 s of CPU each and a few such posts starved `/healthz`
+/// (outsider red team, 2026-12-01). Over it: 400, before any work.
+pub const MAX_FORM_FIELDS: usize = 1_000;
+
+fn too_many(n: usize) -> AppError {
+    AppError::BadRequest(format!("expected at most {MAX_FORM_FIELDS} form fields, got {n}"))
+}
+
 /// Reads posted pairs, turning a rejection into an error page.
 pub fn posted(form: Posted) -> Result<Answers, PageError> {
     match form {
+        Ok(Form(pairs)) if pairs.len() > MAX_FORM_FIELDS => Err(too_many(pairs.len()).into()),
         Ok(Form(pairs)) => Ok(Answers::new(pairs)),
         Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge { limit: crate::MAX_BODY_BYTES }.into()),
         Err(r) => Err(AppError::BadRequest(r.body_text()).into()),
@@ -66,6 +78,7 @@ pub fn opened(q: &HashMap<String, String>) -> Opened {
     match q.get("a") {
         None => Opened::None,
         Some(t) => match seal::unseal(t) {
+            Ok(pairs) if pairs.len() > MAX_FORM_FIELDS => Opened::Lost(Unseal::Invalid),
             Ok(pairs) => Opened::Answers(Answers::new(pairs)),
             Err(e) => Opened::Lost(e),
         },
@@ -348,7 +361,18 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-error");
     let problem = problems.iter().find(|p| p.field == q.name);
-    let help = if wording == Wording::Patient { q.help } else { "" };
+    // A carer's hints speak of the person they care for, as the labels do;
+    // both voices ride along when they differ (site.js switches them too).
+    let help_carer = if wording == Wording::Patient { crate::pages::results::carer_words(q.help) } else { String::new() };
+    let help = if wording != Wording::Patient {
+        ""
+    } else if carer {
+        help_carer.as_str()
+    } else {
+        q.help
+    };
+    let (hint_self, hint_carer) =
+        if wording == Wording::Patient && help_carer != q.help { (Some(q.help), Some(help_carer.as_str())) } else { (None, None) };
     let label = q.label(wording, carer);
     // Both voices ride along when they differ, so site.js can switch the words
     // in place when "Who is this for?" changes (the server picks the same words).
@@ -370,7 +394,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
     let described = (!described.is_empty()).then(|| described.join(" "));
     let invalid = problem.map(|_| "true");
     let current = answers.get(q.name).unwrap_or("");
-    let hint = html! { @if !help.is_empty() { p.hint id=(hint_id) { (help) } } };
+    let hint = html! { @if !help.is_empty() { p.hint id=(hint_id) data-self=[hint_self] data-carer=[hint_carer] { (help) } } };
     let error = html! { @if let Some(p) = problem { p.field-error id=(err_id) { "Error: " (p.message) } } };
     let compact = wording == Wording::Clinician;
     html! {

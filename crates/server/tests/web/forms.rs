@@ -229,6 +229,19 @@ async fn questions_carry_both_voices_for_the_in_place_switch() {
     assert!(!html.contains("data-self=\"Has the main (first) tumour been removed?\""));
     let (_, _, changed) = post_follow(app(), "/check", "primary_site=bowel&for=carer&_next=1").await;
     assert!(changed.contains("data-carer=\"How old are they?\">How old are they?</"), "a carer's form shows the carer's words");
+    // Hints too (outsider 13: "Your letters from the clinic often name them" on a carer's form).
+    let hint = "Your letters from the clinic often name them.";
+    assert!(html.contains(&format!("data-self=\"{}\"", hint.replace('"', "&quot;"))), "a hint carries its patient words");
+    assert!(html.contains("data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name them.\""));
+    // On a carer's form no hint or label speaks to the patient, in what is shown.
+    let shown = strip_voices(&changed);
+    for hint in shown.split("class=\"hint\"").skip(1) {
+        let text = hint.split("</p>").next().unwrap_or("");
+        let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric() && c != '\'').map(str::to_ascii_lowercase).collect();
+        for w in ["you", "your", "yours", "yourself"] {
+            assert!(!words.iter().any(|x| x == w), "{w:?} in a carer's hint: {text}");
+        }
+    }
     // The site script switches them: it reads both attributes.
     let js = hepatica_server::assets::JS;
     assert!(js.contains("data-carer") && js.contains("data-self") && js.contains("input[name=for]"));
@@ -265,4 +278,37 @@ async fn the_answers_so_far_seal_into_a_questionnaire_address() {
     assert!(!html.contains("_seal"), "the marker is not sealed with the answers");
     let (_, get_html) = get("/check").await;
     assert!(!get_html.contains("autocomplete=\"off\" spellcheck"), "typed answers can be restored by the browser on Back");
+}
+
+/// The page without its `data-self`/`data-carer` attributes (the words not shown).
+fn strip_voices(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(" data-self=\"").or_else(|| rest.find(" data-carer=\"")) {
+        let at = [rest.find(" data-self=\""), rest.find(" data-carer=\"")].into_iter().flatten().min().unwrap_or(at);
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let open = after.find('"').map(|i| i + 1).unwrap_or(0);
+        let close = after[open..].find('"').map(|i| open + i + 1).unwrap_or(after.len());
+        rest = &after[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+// Outsider red team 2026-12-01: 40,000 unknown fields (389 KB, under the body
+// cap) took 10 s of CPU per post, and three posts starved /healthz. A post
+// with more fields than the questionnaire could ever send is refused first.
+#[tokio::test]
+async fn a_post_with_thousands_of_fields_is_refused_before_any_work() {
+    use hepatica_server::pages::check::MAX_FORM_FIELDS;
+    let many = |n: usize| format!("primary_site=bowel&{}", (0..n).map(|i| format!("zz{i}=1")).collect::<Vec<_>>().join("&"));
+    for path in ["/results", "/check"] {
+        let (status, body, _) = post_form(app(), path, &many(40_000)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(body.contains(&format!("at most {MAX_FORM_FIELDS} form fields")), "{path}: {body}");
+    }
+    // Every real form fits with room to spare; a post at the cap is read, not refused.
+    let (status, _, _) = post_form(app(), "/results", &many(MAX_FORM_FIELDS - 1)).await;
+    assert_ne!(status, StatusCode::BAD_REQUEST);
 }
