@@ -232,7 +232,9 @@ async fn questions_carry_both_voices_for_the_in_place_switch() {
     // Hints too (outsider 13: "Your letters from the clinic often name them" on a carer's form).
     let hint = "Your letters from the clinic often name them.";
     assert!(html.contains(&format!("data-self=\"{}\"", hint.replace('"', "&quot;"))), "a hint carries its patient words");
-    assert!(html.contains("data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name them.\""));
+    assert!(html.contains(
+        "data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name them.\""
+    ));
     // On a carer's form no hint or label speaks to the patient, in what is shown.
     let shown = strip_voices(&changed);
     for hint in shown.split("class=\"hint\"").skip(1) {
