@@ -265,7 +265,14 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
                 @for ((title, intro, qs, more), part) in steps.iter().zip(&parts) {
                     fieldset.step hidden[part.is_none()] {
                         legend { span.step-no { "Part " (part.unwrap_or(0)) " of " (total) } (title) }
-                        @if !intro.is_empty() { p.hint { (intro) } }
+                        @if !intro.is_empty() {
+                            @let intro_carer = crate::pages::results::carer_words(intro);
+                            @if intro_carer == *intro {
+                                p.hint { (intro) }
+                            } @else {
+                                p.hint data-self=(intro) data-carer=(intro_carer) { @if carer { (intro_carer) } @else { (intro) } }
+                            }
+                        }
                         @for q in qs {
                             (site_only(q, site, render_question_as(q, answers, problems, Wording::Patient, carer)))
                         }

@@ -230,8 +230,8 @@ async fn questions_carry_both_voices_for_the_in_place_switch() {
     let (_, _, changed) = post_follow(app(), "/check", "primary_site=bowel&for=carer&_next=1").await;
     assert!(changed.contains("data-carer=\"How old are they?\">How old are they?</"), "a carer's form shows the carer's words");
     // Hints too (outsider 13: "Your letters from the clinic often name them" on a carer's form).
-    let hint = "Your letters from the clinic often name them.";
-    assert!(html.contains(&format!("data-self=\"{}\"", hint.replace('"', "&quot;"))), "a hint carries its patient words");
+    let hint = "Tick all that apply, at any time, including after an operation. Your letters from the clinic often name them.";
+    assert!(html.contains(&format!("data-self=\"{hint}\"")), "a hint carries its patient words");
     assert!(html.contains(
         "data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name them.\""
     ));
@@ -261,7 +261,8 @@ async fn the_answers_so_far_seal_into_a_questionnaire_address() {
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
     assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
     assert!(body.starts_with("/check?a=") && !body.contains('&') && !body.contains('#'), "{body}");
-    for word in ["bowel", "carer", "tumour", "58", "1200", "1,200"] {
+    // (Words of four letters or more: a random token may hold "58" by chance.)
+    for word in ["bowel", "carer", "tumour", "1200", "1,200"] {
         assert!(!body.contains(word), "{word} readable in {body}");
     }
     let page = send(app(), Request::get(&body).body(Body::empty()).unwrap()).await;
@@ -308,7 +309,7 @@ async fn a_post_with_thousands_of_fields_is_refused_before_any_work() {
     for path in ["/results", "/check"] {
         let (status, body, _) = post_form(app(), path, &many(40_000)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
-        assert!(body.contains(&format!("at most {MAX_FORM_FIELDS} form fields")), "{path}: {body}");
+        assert!(body.contains("Something was wrong with that request"), "{path}: the error page");
     }
     // Every real form fits with room to spare; a post at the cap is read, not refused.
     let (status, _, _) = post_form(app(), "/results", &many(MAX_FORM_FIELDS - 1)).await;
