@@ -66,7 +66,11 @@ function watchErrors(page) {
     if (m.type() === "error" && !/404 \(Not Found\)|422 \(Unprocessable/.test(m.text())) errors.push(m.text());
   });
   page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+  page.on("requestfailed", (r) => {
+    // A navigation can abort the icon request before it loads (a quick click, Back, a submit); that is not an error.
+    if (/\/assets\/icon\./.test(r.url()) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "")) return;
+    errors.push(`request failed: ${r.url()}`);
+  });
   page.on("request", (r) => {
     if (!r.url().startsWith(BASE) && !r.url().startsWith("data:")) errors.push(`third-party request: ${r.url()}`);
   });
