@@ -265,14 +265,7 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
                 @for ((title, intro, qs, more), part) in steps.iter().zip(&parts) {
                     fieldset.step hidden[part.is_none()] {
                         legend { span.step-no { "Part " (part.unwrap_or(0)) " of " (total) } (title) }
-                        @if !intro.is_empty() {
-                            @let intro_carer = crate::pages::results::carer_words(intro);
-                            @if intro_carer == *intro {
-                                p.hint { (intro) }
-                            } @else {
-                                p.hint data-self=(intro) data-carer=(intro_carer) { @if carer { (intro_carer) } @else { (intro) } }
-                            }
-                        }
+                        (voiced_hint(intro, carer, None))
                         @for q in qs {
                             (site_only(q, site, render_question_as(q, answers, problems, Wording::Patient, carer)))
                         }
@@ -308,6 +301,22 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
         (about_the_check(kb))
     };
     layout(kb, ctx, "Check which treatments might be options", body, Opts { has_errors: !problems.is_empty(), ..Opts::default() })
+}
+
+/// A hint (`p.hint`, none when `text` is empty) in the voice of who is asking:
+/// a carer's hints speak of the person they care for, as the labels do, and
+/// when the two differ both ride along for site.js to switch in place.
+fn voiced_hint(text: &str, carer: bool, id: Option<&str>) -> Markup {
+    if text.is_empty() {
+        return html! {};
+    }
+    let theirs = crate::pages::results::carer_words(text);
+    let both = theirs != text;
+    html! {
+        p.hint id=[id] data-self=[both.then_some(text)] data-carer=[both.then_some(theirs.as_str())] {
+            @if carer { (theirs) } @else { (text) }
+        }
+    }
 }
 
 /// A question asked only for some primary sites: wrapped so that site.js can
@@ -368,18 +377,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-error");
     let problem = problems.iter().find(|p| p.field == q.name);
-    // A carer's hints speak of the person they care for, as the labels do;
-    // both voices ride along when they differ (site.js switches them too).
-    let help_carer = if wording == Wording::Patient { crate::pages::results::carer_words(q.help) } else { String::new() };
-    let help = if wording != Wording::Patient {
-        ""
-    } else if carer {
-        help_carer.as_str()
-    } else {
-        q.help
-    };
-    let (hint_self, hint_carer) =
-        if wording == Wording::Patient && help_carer != q.help { (Some(q.help), Some(help_carer.as_str())) } else { (None, None) };
+    let help = if wording == Wording::Patient { q.help } else { "" };
     let label = q.label(wording, carer);
     // Both voices ride along when they differ, so site.js can switch the words
     // in place when "Who is this for?" changes (the server picks the same words).
@@ -401,7 +399,7 @@ pub fn render_question_as(q: &Question, answers: &Answers, problems: &[FormProbl
     let described = (!described.is_empty()).then(|| described.join(" "));
     let invalid = problem.map(|_| "true");
     let current = answers.get(q.name).unwrap_or("");
-    let hint = html! { @if !help.is_empty() { p.hint id=(hint_id) data-self=[hint_self] data-carer=[hint_carer] { (help) } } };
+    let hint = voiced_hint(help, carer, Some(&hint_id));
     let error = html! { @if let Some(p) = problem { p.field-error id=(err_id) { "Error: " (p.message) } } };
     let compact = wording == Wording::Clinician;
     html! {

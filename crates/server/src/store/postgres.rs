@@ -143,25 +143,27 @@ fn pg(e: postgres::Error) -> StoreError {
     StoreError::Postgres(chain(&e))
 }
 
+/// The error for a URL that asks for TLS (`asks` names the setting), which this build does not speak.
+fn no_tls(url: &str, asks: &str) -> String {
+    format!(
+        "--database: {} asks for {asks}, but this build connects without TLS; connect over a private network or a local socket (sslmode=disable or prefer), or put a TLS proxy beside the server",
+        redact_url(url)
+    )
+}
+
 /// Reads a PostgreSQL URL and adds the timeouts; the error never holds the password.
 pub fn parse_config(url: &str, statement_timeout: Duration) -> Result<postgres::Config, String> {
     // libpq's certificate-checking modes are valid PostgreSQL settings that this
     // build cannot honour: say that, not "invalid value" (outsider operator test).
     let lower = url.to_ascii_lowercase();
     if let Some(mode) = ["verify-full", "verify-ca"].into_iter().find(|m| lower.contains(&format!("sslmode={m}"))) {
-        return Err(format!(
-            "--database: {} asks for sslmode={mode} (TLS with certificate checks), but this build connects without TLS; connect over a private network or a local socket (sslmode=disable or prefer), or put a TLS proxy beside the server",
-            redact_url(url)
-        ));
+        return Err(no_tls(url, &format!("sslmode={mode} (TLS with certificate checks)")));
     }
     let mut c: postgres::Config = url
         .parse()
         .map_err(|e: postgres::Error| format!("--database: the PostgreSQL URL {} is not valid ({})", redact_url(url), chain(&e)))?;
     if matches!(c.get_ssl_mode(), SslMode::Require) {
-        return Err(format!(
-            "--database: {} asks for sslmode=require, but this build connects without TLS; connect over a private network or a local socket (sslmode=disable or prefer), or put a TLS proxy beside the server",
-            redact_url(url)
-        ));
+        return Err(no_tls(url, "sslmode=require"));
     }
     if c.get_hosts().is_empty() {
         return Err(format!("--database: {} names no host (e.g. postgres://user@db.example:5432/hepatica)", redact_url(url)));
