@@ -21,14 +21,9 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/n
   (cd tests/browser && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi)
 fi
 
-# `hepatica serve` once the CLI links the server crate; until then the server's own example binary, same flags.
-if grep -q '^hepatica-server' crates/cli/Cargo.toml; then
-  cargo build -p hepatica-cli
-  server=("$target/debug/hepatica" serve)
-else
-  cargo build -p hepatica-server --example serve
-  server=("$target/debug/examples/serve")
-fi
+source scripts/lib/workspace-build.sh
+workspace_build
+server=("$target/debug/hepatica" serve)
 
 tmp=$(mktemp -d)
 "${server[@]}" --addr 127.0.0.1:0 --data-dir "$tmp/data" 2>"$tmp/server.log" &

@@ -24,14 +24,14 @@ have_nightly_fuzz() {
 
 if ! have_nightly_fuzz; then
   echo "fuzz-long: nightly toolchain or cargo-fuzz not available; running the stable smoke harness instead" >&2
-  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/../target}"
-  cargo build -q --no-default-features --example smoke
+  target="${CARGO_TARGET_DIR:-$PWD/../target}"
+  (cd .. && source scripts/lib/workspace-build.sh && workspace_build)
   targets=("$@")
   if [ ${#targets[@]} -eq 0 ]; then
-    "$CARGO_TARGET_DIR/debug/examples/smoke" --seconds "$((per * 10))"
+    "$target/debug/examples/smoke" --seconds "$((per * 10))"
   else
     for t in "${targets[@]}"; do
-      "$CARGO_TARGET_DIR/debug/examples/smoke" --seconds "$per" --target "$t"
+      "$target/debug/examples/smoke" --seconds "$per" --target "$t"
     done
   fi
   exit 0
@@ -47,7 +47,7 @@ for t in "${targets[@]}"; do
   echo "== $t (${per}s)"
   # -max_len keeps inputs near the real limits; -rss_limit_mb and -timeout catch blow-ups.
   log="target/fuzz-$t.log"
-  if cargo +nightly fuzz run "$t" "target/corpus/$t" "corpus/$t" -- \
+  if cargo +nightly fuzz run --features libfuzzer "$t" "target/corpus/$t" "corpus/$t" -- \
       -max_total_time="$per" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1; then
     grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)|DONE' "$log" || true
   else

@@ -7,13 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SMOKE_SECONDS:-20}"
-# Share the workspace's target folder: most dependencies are already built there.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-manifest=fuzz/Cargo.toml
+target="${CARGO_TARGET_DIR:-$PWD/target}"
 
-echo "fuzz smoke: unit tests of the harness"
-cargo test -q --manifest-path "$manifest" --no-default-features --lib
+# The fuzz crate is a workspace member: `cargo test --workspace` runs the
+# harness's unit tests and builds examples/smoke.rs, so after that step of
+# scripts/test.sh this build is a no-op.
 echo "fuzz smoke: build"
-cargo build -q --manifest-path "$manifest" --no-default-features --example smoke
+source scripts/lib/workspace-build.sh
+workspace_build
 echo "fuzz smoke: ${seconds}s over every target"
-timeout --signal=KILL "$((seconds + 120))" "$CARGO_TARGET_DIR/debug/examples/smoke" --seconds "$seconds"
+timeout --signal=KILL "$((seconds + 120))" "$target/debug/examples/smoke" --seconds "$seconds"

@@ -30,16 +30,13 @@ if ! command -v wrk >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
 fi
 
-# `hepatica serve` once the CLI links the server crate; until then the server's own example binary, same flags.
-build_flags=()
-[ "$profile" = release ] && build_flags=(--release)
-if grep -q '^hepatica-server' crates/cli/Cargo.toml; then
-  cargo build -q "${build_flags[@]}" -p hepatica-cli
-  server=("$target/$profile/hepatica" serve)
+if [ "$profile" = release ]; then
+  cargo build -q --release -p hepatica-cli
 else
-  cargo build -q "${build_flags[@]}" -p hepatica-server --example serve
-  server=("$target/$profile/examples/serve")
+  source scripts/lib/workspace-build.sh
+  workspace_build
 fi
+server=("$target/$profile/hepatica" serve)
 
 work=$(mktemp -d)
 server_pid=""

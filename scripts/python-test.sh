@@ -50,8 +50,9 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check -r crates/python/requirements-test.txt
 
-step "hepatica binary (cargo build --bin hepatica)"
-cargo build -q --bin hepatica
+step "hepatica binary (the workspace test build's, scripts/lib/workspace-build.sh)"
+source scripts/lib/workspace-build.sh
+workspace_build
 export HEPATICA_BIN="$ROOT/target/debug/hepatica"
 
 step "feature pins (crates/python/Cargo.toml against the workspace)"

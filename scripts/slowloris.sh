@@ -31,9 +31,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ulimit -n 65536 2>/dev/null || true
 echo "slowloris: open-file limit $(ulimit -n)"
 
-build_flags=()
-[ "$profile" = release ] && build_flags=(--release)
-cargo build -q "${build_flags[@]}" -p hepatica-cli
+if [ "$profile" = release ]; then
+  cargo build -q --release -p hepatica-cli
+else
+  source scripts/lib/workspace-build.sh
+  workspace_build
+fi
 server=("$target/$profile/hepatica" serve)
 
 work=$(mktemp -d)

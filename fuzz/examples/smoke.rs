@@ -1,6 +1,6 @@
 //! Stable-toolchain fuzz smoke run over every target (scripts/fuzz-smoke.sh).
 //!
-//! `cargo run --manifest-path fuzz/Cargo.toml --no-default-features --example smoke --
+//! `cargo run -p hepatica-fuzz --example smoke --
 //! [--seconds N] [--target NAME] [--seed N] [--max-executions N]` mutates each
 //! target's seed corpus (`fuzz/corpus/<target>/`) for an equal share of N
 //! seconds (default 20 in all). On a panic it writes the input to
