@@ -356,6 +356,7 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
     "surgery.conversion_may_change_net",
     "embol.removable_net",
     "targeted.kidney_papillary",
+    "immuno.child_pugh_c",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -1251,7 +1252,9 @@ fn surgery(cx: &Cx) -> OptionAssessment {
     // the option, so its open selection criteria decide it (they block, and
     // `depends_on` names them); before, the kind said `depends` under an
     // `unlikely` option, and capping kinds at their option (logic 4) then hid it.
-    let decides = cx.kb.engine_logic() >= 5 && level == Unlikely;
+    // Only where resection is unlikely because the tumours cannot be removed
+    // (the transplant question); unlikely for another reason stays unlikely.
+    let decides = cx.kb.engine_logic() >= 5 && level == Unlikely && cx.case.liver.all_removable == Some(false);
     let transplant = transplant(cx, &mut o, fit_ok, decides);
     o.kind("liver_transplant", transplant);
     // Engine logic 2: the option includes transplant, so when resection is
