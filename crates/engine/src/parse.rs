@@ -739,6 +739,32 @@ impl Parser {
 
     /// Values of the 1.1 fields that contradict each other by definition.
     fn contradictions_1_1(&mut self, case: &Case) {
+        // PD_L1's bands are percentages (contract section 2). With no CPS or IC
+        // given, they can only be the tumour proportion score's (with one, the
+        // band may be theirs: a warning in `input_warnings` instead).
+        let b = &case.biomarkers;
+        if let (Some(tps), Some(pd_l1)) = (b.pd_l1_tps, case.biomarker(Biomarker::PdL1))
+            && b.pd_l1_cps.is_none()
+            && b.pd_l1_ic.is_none()
+        {
+            let band = if tps >= 50.0 {
+                BiomarkerValue::High
+            } else if tps >= 1.0 {
+                BiomarkerValue::Positive
+            } else {
+                BiomarkerValue::Negative
+            };
+            if band != pd_l1 {
+                self.push(err(
+                    "/biomarkers/PD_L1_TPS",
+                    format!(
+                        "PD_L1_TPS {tps} means PD_L1 {} (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is {}; expected the two to agree",
+                        quoted(band.as_str()),
+                        quoted(pd_l1.as_str())
+                    ),
+                ));
+            }
+        }
         // A neuroendocrine carcinoma is poorly differentiated, high grade (WHO).
         if case.histology == Some(Histology::NeuroendocrineCarcinoma)
             && let Some(g @ (TumourGrade::G1 | TumourGrade::G2)) = case.tumour_grade

@@ -357,6 +357,7 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
     "embol.removable_net",
     "targeted.kidney_papillary",
     "immuno.child_pugh_c",
+    "chemo.net_type_depends",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -428,12 +429,57 @@ pub fn input_statement_id(pointer: &str) -> String {
 }
 
 pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
-    assess_with(Cx { kb, case, audience, lite: false })
+    let raised = child_pugh_from_labs(kb, case);
+    let mut a = assess_with(Cx { kb, case: raised.as_ref().unwrap_or(case), audience, lite: false });
+    if raised.is_some() {
+        // Warnings describe the input as given.
+        a.input_warnings = input_warnings(case);
+    }
+    a
+}
+
+/// The fewest Child-Pugh points the given labs score (bilirubin, albumin,
+/// ascites; an INR and encephalopathy not given count 1 each): a floor, since
+/// the missing parts can only add points.
+fn child_pugh_floor(case: &Case) -> u8 {
+    let f = &case.liver_function;
+    let bilirubin = f.bilirubin_umol_l.map_or(1, |b| if b > 50.0 { 3 } else if b >= 34.0 { 2 } else { 1 });
+    let albumin = f.albumin_g_l.map_or(1, |a| if a < 28.0 { 3 } else if a <= 35.0 { 2 } else { 1 });
+    let ascites = f.ascites.map_or(1, |a| match a {
+        crate::case::Ascites::None => 1,
+        crate::case::Ascites::Mild => 2,
+        crate::case::Ascites::ModerateSevere => 3,
+    });
+    bilirubin + albumin + ascites + 2
+}
+
+fn child_pugh_class(points: u8) -> ChildPugh {
+    match points {
+        0..=6 => ChildPugh::A,
+        7..=9 => ChildPugh::B,
+        _ => ChildPugh::C,
+    }
+}
+
+/// Engine logic 5: a Child-Pugh class better than the labs given allow is
+/// raised to the labs' floor for the decisions (a label must not override
+/// bilirubin, albumin and ascites that mean a failing liver); `input_warnings`
+/// says so. `None` when nothing changes.
+fn child_pugh_from_labs(kb: &Knowledge, case: &Case) -> Option<Case> {
+    let given = case.liver_function.child_pugh?;
+    let floor = child_pugh_class(child_pugh_floor(case));
+    (kb.engine_logic() >= 5 && floor > given).then(|| {
+        let mut c = case.clone();
+        c.liver_function.child_pugh = Some(floor);
+        c
+    })
 }
 
 /// Suitabilities and scores only: the same rule functions with all text, the
 /// trace, sources and support switched off (see [`crate::assess_summary`]).
 pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
+    let raised = child_pugh_from_labs(kb, case);
+    let case = raised.as_ref().unwrap_or(case);
     let cx = Cx { kb, case, audience: Audience::Patient, lite: true };
     Decisions {
         case_id: case.id.clone(),
@@ -597,10 +643,13 @@ fn input_warnings(case: &Case) -> Vec<InputWarning> {
         only("/histology", true, sites, &format!("histology {}", case.histology.map_or("", |h| h.as_str())));
     }
     // PD_L1's bands are percentages (contract section 2: high 50% or more,
-    // positive 1-49%, negative under 1%), which is the tumour proportion score
-    // for lung cancer; other cancers' reports may band by CPS, so a TPS in
-    // another band is a warning, not an error. Rules that read the score use it.
-    if let (Some(tps), Some(pd_l1)) = (case.biomarkers.pd_l1_tps, case.biomarker(B::PdL1)) {
+    // positive 1-49%, negative under 1%). With no CPS or IC given they can only
+    // be the tumour proportion score's, and a TPS in another band is an error
+    // (the parser's); with a CPS or IC the band may be theirs, so it is a
+    // warning. Rules that read the score use it.
+    if let (Some(tps), Some(pd_l1)) = (case.biomarkers.pd_l1_tps, case.biomarker(B::PdL1))
+        && (case.biomarkers.pd_l1_cps.is_some() || case.biomarkers.pd_l1_ic.is_some())
+    {
         let band = if tps >= 50.0 {
             V::High
         } else if tps >= 1.0 {
@@ -612,9 +661,24 @@ fn input_warnings(case: &Case) -> Vec<InputWarning> {
             out.push(InputWarning {
                 pointer: "/biomarkers/PD_L1_TPS".to_string(),
                 detail: format!(
-                    "PD_L1_TPS {tps} is in the \"{}\" band (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is \"{}\"; check which is right. Rules that read the tumour proportion score use {tps}",
+                    "PD_L1_TPS {tps} is in the \"{}\" band (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is \"{}\" (perhaps banded by CPS or IC); check which is right. Rules that read the tumour proportion score use {tps}",
                     band.as_str(),
                     pd_l1.as_str()
+                ),
+            });
+        }
+    }
+    if let Some(given) = case.liver_function.child_pugh {
+        let points = child_pugh_floor(case);
+        let floor = child_pugh_class(points);
+        if floor > given {
+            out.push(InputWarning {
+                pointer: "/liver_function/child_pugh".to_string(),
+                detail: format!(
+                    "child_pugh \"{}\", but the bilirubin, albumin and ascites given score at least {points} points, Child-Pugh \"{}\"; the assessment uses \"{}\" (knowledge bases of engine logic 5 and later); check the class",
+                    given.as_str(),
+                    floor.as_str(),
+                    floor.as_str()
                 ),
             });
         }

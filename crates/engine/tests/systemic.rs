@@ -486,9 +486,15 @@ fn papillary_kidney_cancer_names_the_papmet_result() {
 }
 
 #[test]
-fn a_pd_l1_band_the_tps_contradicts_is_a_warning_and_a_grade_a_nec_contradicts_is_an_error() {
+fn pd_l1_band_against_tps_and_grade_against_nec_or_ki67_are_checked() {
     let kb = Knowledge::embedded();
-    let c = case_from_json(br#"{"primary_site":"lung","biomarkers":{"PD_L1":"negative","PD_L1_TPS":70}}"#).expect("accepted");
+    let err = case_from_json(br#"{"primary_site":"lung","biomarkers":{"PD_L1":"negative","PD_L1_TPS":70}}"#)
+        .expect_err("with no CPS or IC the band can only be the TPS's");
+    assert_eq!((err.len(), err[0].pointer.as_str()), (1, "/biomarkers/PD_L1_TPS"));
+    assert!(err[0].detail.contains("/biomarkers/PD_L1 is \"negative\""), "{}", err[0].detail);
+    assert!(case_from_json(br#"{"primary_site":"lung","biomarkers":{"PD_L1":"high","PD_L1_TPS":20}}"#).is_err());
+    // With a CPS the band may be the CPS's: accepted, with a warning.
+    let c = case_from_json(br#"{"primary_site":"stomach","biomarkers":{"PD_L1":"negative","PD_L1_TPS":70,"PD_L1_CPS":80}}"#).expect("accepted");
     let a = assess(kb, &c, Audience::Clinician);
     let w: Vec<&str> = a.input_warnings.iter().map(|w| w.pointer.as_str()).collect();
     assert_eq!(w, vec!["/biomarkers/PD_L1_TPS"], "{:?}", a.input_warnings);
@@ -513,4 +519,38 @@ fn a_pd_l1_band_the_tps_contradicts_is_a_warning_and_a_grade_a_nec_contradicts_i
         case_from_json(br#"{"primary_site":"breast","tumour_grade":"G1","ki67_percent":40}"#).is_ok(),
         "breast grade is not Ki-67 based"
     );
+}
+
+#[test]
+fn a_child_pugh_label_better_than_the_labs_is_raised_with_a_warning() {
+    let kb = Knowledge::embedded();
+    let labelled_a = r#"{"primary_site":"bowel","performance_status":2,
+        "liver_function":{"child_pugh":"A","bilirubin_umol_l":120,"albumin_g_l":24,"ascites":"moderate_severe","jaundice":true,"biliary_obstruction":false}}"#;
+    let labelled_c = labelled_a.replace(r#""child_pugh":"A""#, r#""child_pugh":"C""#);
+    for t in ["chemotherapy", "targeted_therapy", "immunotherapy", "ablation", "embolisation"] {
+        assert_eq!(level(labelled_a, t), level(&labelled_c, t), "{t}: labs scoring at least 11 points decide, not the label A");
+    }
+    let c = case_from_json(labelled_a.as_bytes()).unwrap();
+    let a = assess(kb, &c, Audience::Clinician);
+    let w = a.input_warnings.iter().find(|w| w.pointer == "/liver_function/child_pugh").expect("a warning");
+    assert!(w.detail.contains("at least 11 points") && w.detail.contains("\"C\""), "{}", w.detail);
+    // Labs that fit the label change nothing and warn of nothing.
+    let fits = r#"{"primary_site":"bowel","liver_function":{"child_pugh":"A","bilirubin_umol_l":15,"albumin_g_l":40,"ascites":"none"}}"#;
+    let c = case_from_json(fits.as_bytes()).unwrap();
+    assert!(assess(kb, &c, Audience::Clinician).input_warnings.is_empty());
+    // Frozen release 2026.12.2 (engine logic 4) keeps the label.
+    let old = Knowledge::release("2026.12.2").unwrap();
+    let c = case_from_json(labelled_a.as_bytes()).unwrap();
+    let raised = assess(kb, &c, Audience::Clinician);
+    let kept = assess(old, &c, Audience::Clinician);
+    assert!(kept.option("ablation").unwrap().reasons.iter().all(|r| r.statement != "ablation.child_pugh_c"));
+    assert!(raised.option("ablation").unwrap().reasons.iter().any(|r| r.statement == "ablation.child_pugh_c"));
+}
+
+#[test]
+fn a_net_with_no_histology_or_grade_depends_on_which_kind_it_is() {
+    let (s, reasons) = level(r#"{"primary_site":"neuroendocrine"}"#, "chemotherapy");
+    assert_eq!((s.as_str(), reasons), ("depends", vec!["chemo.net_type_depends".to_string()]));
+    assert_eq!(level(r#"{"primary_site":"neuroendocrine","tumour_grade":"G2"}"#, "chemotherapy").0, "possible");
+    assert_eq!(level(r#"{"primary_site":"neuroendocrine","histology":"neuroendocrine_carcinoma"}"#, "chemotherapy").0, "usual");
 }
