@@ -96,6 +96,14 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::TmbHigh => biomarker(case, B::TmbHigh),
         Fact::PdL1Ic => case.biomarkers.pd_l1_ic.map(Val::Num),
         Fact::LungTabletFailed => lung_tablet_failed(case).map(Val::Bool),
+        Fact::JaundiceFromLiver => {
+            let f = &case.liver_function;
+            match (f.jaundice, f.biliary_obstruction) {
+                (Some(false), _) => Some(Val::Bool(false)),
+                (Some(true), Some(false)) => Some(Val::Bool(true)),
+                _ => None,
+            }
+        }
     }
 }
 

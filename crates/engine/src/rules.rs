@@ -358,6 +358,7 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
     "targeted.kidney_papillary",
     "immuno.child_pugh_c",
     "chemo.net_type_depends",
+    "hormonal.breast_liver_jaundice",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -443,8 +444,24 @@ pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessm
 /// the missing parts can only add points.
 fn child_pugh_floor(case: &Case) -> u8 {
     let f = &case.liver_function;
-    let bilirubin = f.bilirubin_umol_l.map_or(1, |b| if b > 50.0 { 3 } else if b >= 34.0 { 2 } else { 1 });
-    let albumin = f.albumin_g_l.map_or(1, |a| if a < 28.0 { 3 } else if a <= 35.0 { 2 } else { 1 });
+    let bilirubin = f.bilirubin_umol_l.map_or(1, |b| {
+        if b > 50.0 {
+            3
+        } else if b >= 34.0 {
+            2
+        } else {
+            1
+        }
+    });
+    let albumin = f.albumin_g_l.map_or(1, |a| {
+        if a < 28.0 {
+            3
+        } else if a <= 35.0 {
+            2
+        } else {
+            1
+        }
+    });
     let ascites = f.ascites.map_or(1, |a| match a {
         crate::case::Ascites::None => 1,
         crate::case::Ascites::Mild => 2,

@@ -494,7 +494,8 @@ fn pd_l1_band_against_tps_and_grade_against_nec_or_ki67_are_checked() {
     assert!(err[0].detail.contains("/biomarkers/PD_L1 is \"negative\""), "{}", err[0].detail);
     assert!(case_from_json(br#"{"primary_site":"lung","biomarkers":{"PD_L1":"high","PD_L1_TPS":20}}"#).is_err());
     // With a CPS the band may be the CPS's: accepted, with a warning.
-    let c = case_from_json(br#"{"primary_site":"stomach","biomarkers":{"PD_L1":"negative","PD_L1_TPS":70,"PD_L1_CPS":80}}"#).expect("accepted");
+    let c =
+        case_from_json(br#"{"primary_site":"stomach","biomarkers":{"PD_L1":"negative","PD_L1_TPS":70,"PD_L1_CPS":80}}"#).expect("accepted");
     let a = assess(kb, &c, Audience::Clinician);
     let w: Vec<&str> = a.input_warnings.iter().map(|w| w.pointer.as_str()).collect();
     assert_eq!(w, vec!["/biomarkers/PD_L1_TPS"], "{:?}", a.input_warnings);
@@ -553,4 +554,18 @@ fn a_net_with_no_histology_or_grade_depends_on_which_kind_it_is() {
     assert_eq!((s.as_str(), reasons), ("depends", vec!["chemo.net_type_depends".to_string()]));
     assert_eq!(level(r#"{"primary_site":"neuroendocrine","tumour_grade":"G2"}"#, "chemotherapy").0, "possible");
     assert_eq!(level(r#"{"primary_site":"neuroendocrine","histology":"neuroendocrine_carcinoma"}"#, "chemotherapy").0, "usual");
+}
+
+#[test]
+fn er_positive_breast_with_jaundice_from_the_liver_is_not_usual_hormone_therapy_first() {
+    let base = r#"{"primary_site":"breast","biomarkers":{"ER":"positive","HER2":"negative"},"performance_status":1,
+        "liver_function":{"bilirubin_umol_l":60,"jaundice":true,"biliary_obstruction":false}}"#;
+    for t in ["hormonal_therapy"] {
+        let (s, reasons) = level(base, t);
+        assert_eq!(s, "possible", "{t}");
+        assert!(reasons.contains(&"hormonal.breast_liver_jaundice".to_string()), "{t}: {reasons:?}");
+    }
+    // The duct blocked: a stent may clear it; not the liver failing.
+    let blocked = base.replace(r#""biliary_obstruction":false"#, r#""biliary_obstruction":true"#);
+    assert!(!level(&blocked, "hormonal_therapy").1.contains(&"hormonal.breast_liver_jaundice".to_string()));
 }

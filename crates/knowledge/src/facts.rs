@@ -233,4 +233,9 @@ facts! {
     /// given or nothing has ended yet.
     LungTabletFailed = "lung_tablet_failed": FactType::Bool,
         ["/treatment_history/previous", "/treatment_history/lines_of_systemic_therapy", "/chemotherapy_history"];
+    // ---- knowledge base 2026.12.3 (engine logic 5) ----
+    /// Named: jaundice from the liver itself: jaundice with the bile duct known to
+    /// be open (`biliary_obstruction` false); false with no jaundice; unknown when
+    /// jaundice is not given or the duct was not assessed.
+    JaundiceFromLiver = "jaundice_from_liver": FactType::Bool, ["/liver_function/jaundice", "/liver_function/biliary_obstruction"];
 }
