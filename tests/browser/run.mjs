@@ -314,10 +314,11 @@ async function sheetPages(page, ticks, own) {
   return pdfPages(page);
 }
 
-// The grid's last option, in screens from the top of the page.
+// The grid's last option with its status (the heading over its group of
+// options), in screens from the top of the page.
 async function screensToLastOption(page) {
   const r = await page.evaluate(() => {
-    const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: li.querySelector(".badge").getBoundingClientRect().bottom + scrollY }));
+    const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: Math.max(li.querySelector(".og-title").getBoundingClientRect().bottom, li.parentElement.previousElementSibling.querySelector(".badge").getBoundingClientRect().bottom) + scrollY }));
     const un = [...document.querySelectorAll(".og-unlikely a")].map((a) => ({ id: a.getAttribute("href"), bottom: a.getBoundingClientRect().bottom + scrollY }));
     return { all: [...items, ...un], h: innerHeight, page: document.documentElement.scrollHeight };
   });
@@ -371,7 +372,7 @@ async function decisionAid(js) {
     assert(res.status() === 200, `status ${res.status()}`);
     assert(new URL(page.url()).pathname === "/results", page.url());
     const r = await page.evaluate(() => {
-      const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: li.querySelector(".badge").getBoundingClientRect().bottom + scrollY }));
+      const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: Math.max(li.querySelector(".og-title").getBoundingClientRect().bottom, li.parentElement.previousElementSibling.querySelector(".badge").getBoundingClientRect().bottom) + scrollY }));
       const un = [...document.querySelectorAll(".og-unlikely a")].map((a) => ({ id: a.getAttribute("href"), bottom: a.getBoundingClientRect().bottom + scrollY }));
       return { all: [...items, ...un], h: innerHeight, page: document.documentElement.scrollHeight };
     });

@@ -738,14 +738,20 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
     html! {
         section.glance aria-labelledby="glance-h" {
             h2 #glance-h { "The options at a glance" }
-            p.glance-count { (counts(a)) }
-            ol.grid {
-                @for o in &applies {
+            // One status heading over the options that share it, with how many
+            // of the nine it holds, rather than the same badge on a line of its
+            // own in every card and a sentence counting them again.
+            @for (status, group) in ORDER.iter().take(3).map(|s| (*s, applies.iter().filter(|o| o.suitability == *s).collect::<Vec<_>>())).filter(|(_, g)| !g.is_empty()) {
+                h3.og-status {
+                    span class={ "badge s-" (status.as_str()) } { (suitability_label(status)) }
+                    " " span.og-n { (group.len()) " of the " (a.options.len()) }
+                }
+                ol.grid {
+                @for o in group {
                     @let g = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
                     li class={ "og s-" (o.suitability.as_str()) } {
                         p.og-head {
                             a.og-title href={ "#opt-" (o.treatment) } { (title(kb, o)) }
-                            " " span class={ "badge s-" (o.suitability.as_str()) } { (suitability_label(o.suitability)) }
                         }
                         @if let Some(g) = g {
                             p.og-line { (g.involves) }
@@ -755,6 +761,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                             }
                         }
                     }
+                }
                 }
             }
             @if figures_shown { p.meta.og-note { (v.text(kb, "groups")) } }
@@ -780,23 +787,6 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
             }
         }
     }
-}
-
-fn counts(a: &Assessment) -> String {
-    let n = |s: Suitability| a.options.iter().filter(|o| o.suitability == s).count();
-    let mut parts = Vec::new();
-    for (s, words) in [
-        (Suitability::Usual, "usually used"),
-        (Suitability::Possible, "may be possible"),
-        (Suitability::Depends, "depend on more information"),
-        (Suitability::Unlikely, "not usually used"),
-    ] {
-        let k = n(s);
-        if k > 0 {
-            parts.push(format!("{k} {}", if k == 1 { words.replace("depend ", "depends ") } else { words.to_string() }));
-        }
-    }
-    format!("Of the 9 kinds of treatment: {}.", parts.join(", "))
 }
 
 /// The title of an option.
