@@ -284,7 +284,7 @@ fn kb_check_passes_on_the_embedded_and_checked_in_content() {
     let out = bin().args(["kb", "check"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let copy = content_copy();
-    assert!(kb_check(copy.path(), "2026-12-01").status.success());
+    assert!(kb_check(copy.path(), "2026-12-02").status.success());
 }
 
 #[test]
@@ -292,7 +292,7 @@ fn kb_check_fails_on_an_unsourced_statement() {
     let copy = content_copy();
     let f = copy.path().join("statements/extra.toml");
     std::fs::write(&f, "[review]\nreviewed_on = 2026-11-26\nreview_due = 2027-11-26\nreviewers = [\"t\"]\n\n[[statement]]\nid = \"x.unsourced\"\npatient = \"A claim.\"\nclinician = \"A claim.\"\nsources = []\n").unwrap();
-    let out = kb_check(copy.path(), "2026-12-01");
+    let out = kb_check(copy.path(), "2026-12-02");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("x.unsourced.sources: unsourced"));
 }
@@ -302,7 +302,7 @@ fn kb_check_fails_on_an_unknown_source_id() {
     let copy = content_copy();
     let f = copy.path().join("statements/extra.toml");
     std::fs::write(&f, "[review]\nreviewed_on = 2026-11-26\nreview_due = 2027-11-26\nreviewers = [\"t\"]\n\n[[statement]]\nid = \"x.ghost\"\npatient = \"A claim.\"\nclinician = \"A claim.\"\nsources = [\"no-such-source\"]\n").unwrap();
-    let out = kb_check(copy.path(), "2026-12-01");
+    let out = kb_check(copy.path(), "2026-12-02");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown source id \"no-such-source\""));
 }
@@ -323,7 +323,7 @@ fn kb_check_fails_when_the_engine_cites_a_missing_statement() {
     let text =
         std::fs::read_to_string(&f).unwrap().replace("id = \"surgery.transplant_bowel\"", "id = \"surgery.transplant_bowel_renamed\"");
     std::fs::write(&f, text).unwrap();
-    let out = kb_check(copy.path(), "2026-12-01");
+    let out = kb_check(copy.path(), "2026-12-02");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("surgery.transplant_bowel.id: the engine cites this statement"));
 }
@@ -332,7 +332,7 @@ fn kb_check_fails_when_the_engine_cites_a_missing_statement() {
 fn kb_check_names_a_statement_a_rules_file_cites_but_the_folder_lacks() {
     let copy = content_copy();
     std::fs::remove_file(copy.path().join("statements/supportive-care.toml")).unwrap();
-    let out = kb_check(copy.path(), "2026-12-01");
+    let out = kb_check(copy.path(), "2026-12-02");
     assert_eq!(out.status.code(), Some(2), "a folder that does not load is exit 2");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

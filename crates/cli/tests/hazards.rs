@@ -130,8 +130,9 @@ fn check_control(root: &Path, ci: &str, control: &str) -> Option<String> {
                 if !out.status.success() {
                     return Some(format!("`hepatica {}` is not a command", sub.join(" ")));
                 }
-                let cmd = format!("-- {}", sub.join(" "));
-                (!ci.contains(&cmd)).then(|| format!("CI does not run `hepatica {}`", sub.join(" ")))
+                // `cargo run ... -- <sub>`, or the built binary: `.../debug/hepatica" <sub>`.
+                let (run, built) = (format!("-- {}", sub.join(" ")), format!("/debug/hepatica\" {}", sub.join(" ")));
+                (!ci.contains(&run) && !ci.contains(&built)).then(|| format!("CI does not run `hepatica {}`", sub.join(" ")))
             }
             [script] if script.starts_with("scripts/") => {
                 if !root.join(script).is_file() {

@@ -265,11 +265,11 @@ fn bundles_are_signed_verified_and_every_bad_one_refused() {
 
 #[test]
 fn kb_check_reports_sign_off_coverage_and_can_require_it() {
-    let o = run(&["kb", "check", "--today", "2026-12-01"]);
+    let o = run(&["kb", "check", "--today", "2026-12-02"]);
     assert!(o.status.success(), "{}", err(&o));
     let items = hepatica_knowledge::signoff::coverage(Knowledge::embedded()).items;
     assert!(out(&o).contains(&format!("sign-off: 0 of {items} items signed off (0 for this release); {items} pending")), "{}", out(&o));
-    let o = run(&["kb", "check", "--today", "2026-12-01", "--require-signoff"]);
+    let o = run(&["kb", "check", "--today", "2026-12-02", "--require-signoff"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("no clinical sign-off record (--require-signoff)"), "{}", err(&o));
     // A fixture with one reviewer and one signed item; and an unknown reviewer id.
@@ -288,25 +288,25 @@ fn kb_check_reports_sign_off_coverage_and_can_require_it() {
         text.replacen(&line, &format!("{line}\nsignoff = [{{ reviewer = \"{who}\", on = 2026-11-30, release = \"2026.12.0\" }}]"), 1)
     };
     std::fs::write(&page, with("fixture")).unwrap();
-    let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+    let o = run(&["kb", "check", "--today", "2026-12-02", "--kb-dir", folder.to_str().unwrap()]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains(&format!("sign-off: 1 of {items} items signed off")), "{}", out(&o));
     std::fs::write(&page, with("nobody")).unwrap();
-    let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+    let o = run(&["kb", "check", "--today", "2026-12-02", "--kb-dir", folder.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("unknown reviewer \"nobody\"; expected one of fixture"), "{}", err(&o));
     // A sign-off for a release that is not one: an error.
     for bogus in ["not a version", "9999.99.9"] {
         let t = with("fixture").replace("release = \"2026.12.0\"", &format!("release = \"{bogus}\""));
         std::fs::write(&page, t).unwrap();
-        let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+        let o = run(&["kb", "check", "--today", "2026-12-02", "--kb-dir", folder.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(1), "{bogus}");
         assert!(err(&o).contains(&format!("release {bogus:?} is not a release")), "{}", err(&o));
     }
     // A free-text reviewer who is not the content team: an error naming the rule.
     let invented = with("fixture").replacen(&line, "reviewers = [\"Dr Invented Person\"]", 1);
     std::fs::write(&page, invented).unwrap();
-    let o = run(&["kb", "check", "--today", "2026-12-01", "--kb-dir", folder.to_str().unwrap()]);
+    let o = run(&["kb", "check", "--today", "2026-12-02", "--kb-dir", folder.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("\"Dr Invented Person\" is not the content team") && err(&o).contains("reviewers.toml"), "{}", err(&o));
 }

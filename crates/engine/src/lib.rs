@@ -32,7 +32,9 @@ pub mod scores;
 pub use assessment::*;
 pub use case::*;
 pub use parse::{FieldError, case_from_json, case_from_value};
-pub use rules::{LOGIC_2_STATEMENT_IDS, LOGIC_3_STATEMENT_IDS, LOGIC_4_STATEMENT_IDS, STATEMENT_IDS, input_given, statement_ids};
+pub use rules::{
+    LOGIC_2_STATEMENT_IDS, LOGIC_3_STATEMENT_IDS, LOGIC_4_STATEMENT_IDS, LOGIC_5_STATEMENT_IDS, STATEMENT_IDS, input_given, statement_ids,
+};
 
 use hepatica_knowledge::{Diagnostic, Knowledge};
 

@@ -445,6 +445,7 @@ impl Parser {
         case.months_disease_controlled =
             self.opt_number(map, "months_disease_controlled", "/months_disease_controlled", Range::Between(0.0, 600.0), "months");
         self.contradictions(&case);
+        self.contradictions_1_1(&case);
         primary.map(|_| case)
     }
 
@@ -733,6 +734,42 @@ impl Parser {
                     quoted(her2.as_str())
                 ),
             ));
+        }
+    }
+
+    /// Values of the 1.1 fields that contradict each other by definition.
+    fn contradictions_1_1(&mut self, case: &Case) {
+        // A neuroendocrine carcinoma is poorly differentiated, high grade (WHO).
+        if case.histology == Some(Histology::NeuroendocrineCarcinoma)
+            && let Some(g @ (TumourGrade::G1 | TumourGrade::G2)) = case.tumour_grade
+        {
+            self.push(err(
+                "/tumour_grade",
+                format!(
+                    "tumour_grade {} contradicts /histology \"neuroendocrine_carcinoma\", which is high grade by definition; expected \"G3\" or no grade (a well-differentiated tumour is \"well_differentiated_net\")",
+                    quoted(g.as_str())
+                ),
+            ));
+        }
+        // Neuroendocrine tumours are graded by Ki-67 (WHO: G1 under 3%, G2 3-20%,
+        // G3 over 20%); only the far ends are taken as contradictions.
+        if case.primary_site == PrimarySite::Neuroendocrine
+            && let (Some(g), Some(k)) = (case.tumour_grade, case.ki67_percent)
+        {
+            let clash = match g {
+                TumourGrade::G1 => k > 20.0,
+                TumourGrade::G3 => k < 3.0,
+                TumourGrade::G2 => false,
+            };
+            if clash {
+                self.push(err(
+                    "/ki67_percent",
+                    format!(
+                        "ki67_percent {k} contradicts /tumour_grade {} for a neuroendocrine tumour (WHO: G1 under 3%, G2 3-20%, G3 over 20%); expected the two to agree",
+                        quoted(g.as_str())
+                    ),
+                ));
+            }
         }
     }
 

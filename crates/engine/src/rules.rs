@@ -345,14 +345,30 @@ pub const LOGIC_4_STATEMENT_IDS: &[&str] = &[
     "targeted.womb_serous_her2_depends",
 ];
 
+/// The statements cited only by the revision-5 logic and the rules of knowledge
+/// base 2026.12.3; releases up to 2026.12.2 need not hold them.
+pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
+    // Transplant selection decides surgery when resection is unlikely.
+    "surgery.transplant_open",
+    // Lung: after the EGFR tablet has failed.
+    "targeted.lung_egfr_after_tki",
+    // Cited by the rules of 2026.12.3: one site's text no longer shown at another.
+    "surgery.conversion_may_change_net",
+    "embol.removable_net",
+    "targeted.kidney_papillary",
+    "immuno.child_pugh_c",
+];
+
 /// The statement ids a knowledge base of `engine_logic` must hold:
 /// [`STATEMENT_IDS`], from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too, from
-/// logic 3 on [`LOGIC_3_STATEMENT_IDS`] and from logic 4 on [`LOGIC_4_STATEMENT_IDS`].
+/// logic 3 on [`LOGIC_3_STATEMENT_IDS`], from logic 4 on [`LOGIC_4_STATEMENT_IDS`]
+/// and from logic 5 on [`LOGIC_5_STATEMENT_IDS`].
 pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
     let revision_2: &[&str] = if engine_logic >= 2 { LOGIC_2_STATEMENT_IDS } else { &[] };
     let revision_3: &[&str] = if engine_logic >= 3 { LOGIC_3_STATEMENT_IDS } else { &[] };
     let revision_4: &[&str] = if engine_logic >= 4 { LOGIC_4_STATEMENT_IDS } else { &[] };
-    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).chain(revision_4).copied()
+    let revision_5: &[&str] = if engine_logic >= 5 { LOGIC_5_STATEMENT_IDS } else { &[] };
+    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).chain(revision_4).chain(revision_5).copied()
 }
 
 /// Inputs in the order `missing_information` lists them.
@@ -492,7 +508,7 @@ fn assess_with(cx: Cx) -> Assessment {
     let missing_information = INPUT_ORDER
         .iter()
         .filter(|p| missing.contains(**p))
-        .map(|p| Missing { pointer: p.to_string(), why: cx.text(&input_statement_id(p)).unwrap_or_default() })
+        .map(|p| Missing { pointer: p.to_string(), why: cx.input_text(p).unwrap_or_default() })
         .collect();
 
     let mut score_explanations = Vec::new();
@@ -579,6 +595,29 @@ fn input_warnings(case: &Case) -> Vec<InputWarning> {
     only("/biomarkers/PDGFRA_D842V", case.biomarker(B::PdgfraD842v).is_some(), &[P::Gist], "PDGFRA_D842V");
     if let Some(sites) = case.histology.and_then(|h| h.sites()) {
         only("/histology", true, sites, &format!("histology {}", case.histology.map_or("", |h| h.as_str())));
+    }
+    // PD_L1's bands are percentages (contract section 2: high 50% or more,
+    // positive 1-49%, negative under 1%), which is the tumour proportion score
+    // for lung cancer; other cancers' reports may band by CPS, so a TPS in
+    // another band is a warning, not an error. Rules that read the score use it.
+    if let (Some(tps), Some(pd_l1)) = (case.biomarkers.pd_l1_tps, case.biomarker(B::PdL1)) {
+        let band = if tps >= 50.0 {
+            V::High
+        } else if tps >= 1.0 {
+            V::Positive
+        } else {
+            V::Negative
+        };
+        if band != pd_l1 {
+            out.push(InputWarning {
+                pointer: "/biomarkers/PD_L1_TPS".to_string(),
+                detail: format!(
+                    "PD_L1_TPS {tps} is in the \"{}\" band (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is \"{}\"; check which is right. Rules that read the tumour proportion score use {tps}",
+                    band.as_str(),
+                    pd_l1.as_str()
+                ),
+            });
+        }
     }
     if h.platinum_sensitive.is_some()
         && h.had(PreviousTreatment::Platinum) == Some(false)
@@ -676,6 +715,15 @@ impl Cx<'_> {
             Audience::Patient => s.patient.trim().to_string(),
             Audience::Clinician => s.clinician.trim().to_string(),
         })
+    }
+
+    /// Why an input matters, in this audience's words: the primary site's own
+    /// statement (`input.biomarkers.ER.womb`) where the knowledge base has one,
+    /// else the general one (`input.biomarkers.ER`). Site statements keep one
+    /// site's drugs and trials out of another site's answer.
+    fn input_text(&self, pointer: &str) -> Option<String> {
+        let id = input_statement_id(pointer);
+        self.text(&format!("{id}.{}", self.site().as_str())).or_else(|| self.text(&id))
     }
 
     fn reason(&self, id: &str) -> Option<Reason> {
@@ -860,7 +908,7 @@ impl<'a> Opt<'a> {
                 if blocking {
                     self.blocked = true;
                     for p in &missing {
-                        if let Some(t) = self.cx.text(&input_statement_id(p))
+                        if let Some(t) = self.cx.input_text(p)
                             && !self.depends_on.contains(&t)
                         {
                             self.depends_on.push(t);
@@ -1235,22 +1283,40 @@ fn surgery(cx: &Cx) -> OptionAssessment {
         Unlikely
     };
     o.kind("alpps", alpps);
-    let transplant = transplant(cx, &mut o, fit_ok);
+    // Engine logic 5: when resection is unlikely, transplant is what is left of
+    // the option, so its open selection criteria decide it (they block, and
+    // `depends_on` names them); before, the kind said `depends` under an
+    // `unlikely` option, and capping kinds at their option (logic 4) then hid it.
+    // Only where resection is unlikely because the tumours cannot be removed
+    // (the transplant question); unlikely for another reason stays unlikely.
+    let decides = cx.kb.engine_logic() >= 5 && level == Unlikely && cx.case.liver.all_removable == Some(false);
+    let transplant = transplant(cx, &mut o, fit_ok, decides);
     o.kind("liver_transplant", transplant);
     // Engine logic 2: the option includes transplant, so when resection is
     // unlikely but every transplant criterion is met, the option is
-    // `possible`, not `unlikely`. Transplant criteria that turn on inputs not
-    // given leave the option as it is (the kind says `depends`): transplant is
-    // for few, and an unresectable case should not read as "depends" for it.
-    let level = if cx.kb.engine_logic() >= 2 && level == Unlikely && transplant == Possible { transplant } else { level };
+    // `possible`, not `unlikely`. Before logic 5, transplant criteria that turn
+    // on inputs not given left the option as it was (the kind said `depends`).
+    let level = if cx.kb.engine_logic() >= 2 && level == Unlikely && transplant == Possible {
+        transplant
+    } else if decides && transplant == Depends {
+        o.reason("surgery.transplant_open");
+        Depends
+    } else {
+        level
+    };
     o.finish_at(Some(level))
 }
 
 /// Liver transplant: TRANSMET-style criteria for bowel, Milan-NET for NET.
-fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
+/// `decides` (engine logic 5, resection unlikely): every open selection
+/// criterion is recorded, and blocks, so the option says what would decide it.
+fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool, decides: bool) -> Suitability {
     let site = cx.site();
     if !matches!(site, P::Bowel | P::Neuroendocrine) || !fit_ok {
         return Unlikely;
+    }
+    if cx.kb.engine_logic() >= 5 {
+        return transplant_5(cx, o, decides);
     }
     // Only when the liver disease cannot be removed and the cancer is only in the liver.
     match (cx.case.liver.all_removable, facts::liver_only(cx.case)) {
@@ -1305,6 +1371,72 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool) -> Suitability {
         o.reason("surgery.transplant_net");
         Possible
     }
+}
+
+/// Engine logic 5 transplant selection: every check at once (TRANSMET for
+/// bowel, Milan-NET for NET), so one trace criterion lists every open one.
+/// A failed check makes it unlikely; the site's "outside the criteria" reason
+/// is given for the checks that have one.
+fn transplant_5(cx: &Cx, o: &mut Opt, decides: bool) -> Suitability {
+    let c = cx.case;
+    // Only when the liver disease cannot be removed and the cancer is only in the liver.
+    let gate = [(c.liver.all_removable.map(|r| !r), "/liver/all_removable"), (facts::liver_only(c), "/spread_elsewhere")];
+    if gate.iter().any(|(ok, _)| *ok == Some(false)) {
+        return Unlikely;
+    }
+    let (checks, outside): (Vec<(Option<bool>, &str)>, &str) = if cx.site() == P::Bowel {
+        let lines = c.treatment_history.lines_of_systemic_therapy.map(f64::from);
+        let plain = [
+            (cx.ps().map(|p| f64::from(p) <= cx.kb.t(Th::TransplantMaxPs)), "/performance_status"),
+            (cx.bio(B::BrafV600).map(|b| b != V::Present), "/biomarkers/BRAF_V600"),
+            (c.chemotherapy_history.map(|h| matches!(h, ChemoHistory::Responding | ChemoHistory::Stable)), "/chemotherapy_history"),
+        ];
+        if plain.iter().any(|(ok, _)| *ok == Some(false)) {
+            return Unlikely;
+        }
+        let mut checks = plain.to_vec();
+        checks.extend([
+            (at_most(cx, c.age_years.map(f64::from), "transplant.max_age_years"), "/age_years"),
+            (c.primary_resected, "/primary_resected"),
+            (at_least(cx, c.months_disease_controlled, "transplant.min_months_controlled"), "/months_disease_controlled"),
+            // Lines that have ended; a missing count does not hold it up.
+            (Some(at_most(cx, lines, "transplant.max_lines_ended") != Some(false)), "/treatment_history/lines_of_systemic_therapy"),
+        ]);
+        (checks, "surgery.transplant_bowel_outside")
+    } else {
+        let checks = vec![
+            // Low grade: a neuroendocrine carcinoma is not, whatever grade is given.
+            (
+                if c.histology == Some(crate::case::Histology::NeuroendocrineCarcinoma) {
+                    Some(false)
+                } else {
+                    c.tumour_grade.map(|g| g != crate::case::TumourGrade::G3)
+                },
+                "/tumour_grade",
+            ),
+            (c.primary_resected, "/primary_resected"),
+            (at_most(cx, c.liver.percent_liver_replaced, "transplant_net.max_liver_replaced_percent"), "/liver/percent_liver_replaced"),
+            (at_least(cx, c.months_disease_controlled, "transplant_net.min_months_controlled"), "/months_disease_controlled"),
+            (at_most(cx, c.age_years.map(f64::from), "transplant_net.max_age_years"), "/age_years"),
+        ];
+        (checks, "surgery.transplant_net_outside")
+    };
+    if checks.iter().any(|(ok, _)| *ok == Some(false)) {
+        o.reason(outside);
+        return Unlikely;
+    }
+    let missing: Vec<&str> = gate.iter().chain(checks.iter()).filter(|(ok, _)| ok.is_none()).map(|(_, p)| *p).collect();
+    if !missing.is_empty() {
+        o.criterion_id(
+            "surgery.transplant_selection",
+            "Liver transplant selection criteria known",
+            &missing,
+            Out::Unknown { blocking: decides },
+        );
+        return Depends;
+    }
+    o.reason(if cx.site() == P::Bowel { "surgery.transplant_bowel" } else { "surgery.transplant_net" });
+    Possible
 }
 
 /// `value <= threshold` (engine logic 2 thresholds, read by id); unknown when either is missing.
@@ -1519,7 +1651,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 o.blocked = true;
                 for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"].into_iter().filter(|_| !cx.lite) {
                     if !pointer_given(cx.case, p)
-                        && let Some(t) = cx.text(&input_statement_id(p))
+                        && let Some(t) = cx.input_text(p)
                     {
                         o.depends_on.push(t);
                     }
@@ -1652,7 +1784,25 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let any = lung_driver(cx);
             let main_known = cx.bio(B::Egfr).is_some() && cx.bio(B::Alk).is_some();
             let squamous_untested = cx.v4() && cx.lung_squamous() && !main_known;
-            if any {
+            // Engine logic 5: after the driver's own tablet has failed, the
+            // first-line list no longer applies. EGFR: chemotherapy-based
+            // treatment comes next and a further targeted drug is `possible`;
+            // ALK: the knowledge base's rule names lorlatinib after alectinib.
+            let h = &cx.case.treatment_history;
+            let failed = cx.kb.engine_logic() >= 5 && facts::lung_tablet_failed(cx.case) == Some(true);
+            let only_egfr = cx.bio(B::Egfr) == Some(V::Present)
+                && LUNG_DRIVER_INPUTS[1..]
+                    .iter()
+                    .all(|p| p.strip_prefix("/biomarkers/").and_then(B::parse).is_none_or(|b| cx.bio(b) != Some(V::Present)));
+            let egfr_failed = failed && only_egfr && h.had(PreviousTreatment::EgfrTki) == Some(true);
+            let alk_failed = failed && cx.bio(B::Alk) == Some(V::Present) && h.had(PreviousTreatment::AlkTki) == Some(true);
+            if egfr_failed {
+                o.criterion("A targetable gene change (e.g. EGFR, ALK)", LUNG_DRIVER_INPUTS, Out::Met("targeted.lung_egfr_after_tki"));
+                o.base = Possible;
+            } else if alk_failed {
+                o.criterion("A targetable gene change (e.g. EGFR, ALK)", LUNG_DRIVER_INPUTS, Out::Note);
+                o.base = Usual;
+            } else if any {
                 o.criterion("A targetable gene change (e.g. EGFR, ALK)", LUNG_DRIVER_INPUTS, Out::Met("targeted.lung_driver"));
                 o.base = Usual;
             } else if squamous_untested {
@@ -1673,7 +1823,9 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 o.cap = Usual;
                 o.blocked = false;
             }
-            let tki = if any {
+            let tki = if egfr_failed {
+                Possible
+            } else if any {
                 Usual
             } else if main_known || squamous_untested {
                 Unlikely

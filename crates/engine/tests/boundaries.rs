@@ -194,11 +194,22 @@ fn transplant_criteria_for_bowel() {
     c.liver.all_removable = Some(false);
     c.chemotherapy_history = Some(ChemoHistory::Responding);
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Absent);
-    // TRANSMET selection the 1.1 fields carry: unknown leaves it open in the
-    // trace; engine logic 4 caps the kind at its option's level (surgery is
-    // `unlikely` for liver disease that cannot be removed).
-    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "age, primary and control not given: capped");
+    // TRANSMET selection the 1.1 fields carry. Resection is unlikely (the
+    // liver disease cannot be removed), so from engine logic 5 transplant is
+    // what is left of the option: its unknown criteria make surgery `depends`,
+    // and `depends_on` says what would decide it (logic 4 capped the kind at
+    // the option's `unlikely` and hid the question).
+    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Depends, "age, primary and control not given");
+    assert_eq!(level(&c, "surgery"), Suitability::Depends);
     let a = assess(Knowledge::embedded(), &c, Audience::Clinician);
+    let surgery = a.option("surgery").unwrap();
+    assert!(surgery.reasons.iter().any(|r| r.statement == "surgery.transplant_open"), "{:?}", surgery.reasons);
+    assert_eq!(surgery.depends_on.len(), 3, "age, primary resected, months controlled: {:?}", surgery.depends_on);
+    assert!(
+        surgery.kinds.iter().filter(|k| k.id != "liver_transplant").all(|k| k.suitability == Suitability::Unlikely),
+        "resection and staged surgery stay unlikely: {:?}",
+        surgery.kinds
+    );
     let open: Vec<&str> = a
         .option("surgery")
         .unwrap()
@@ -227,7 +238,16 @@ fn transplant_criteria_for_bowel() {
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Present);
     assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "BRAF mutant excluded in TRANSMET");
     c.biomarkers.remove(&Biomarker::BrafV600);
-    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "BRAF not given: open, capped at the option");
+    assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Depends, "BRAF not given: open");
+    let a = assess(Knowledge::embedded(), &c, Audience::Patient);
+    let surgery = a.option("surgery").unwrap();
+    assert_eq!(surgery.suitability, Suitability::Depends);
+    assert_eq!(surgery.depends_on.len(), 1, "only BRAF decides it now: {:?}", surgery.depends_on);
+    assert!(
+        surgery.depends_on[0].contains("BRAF") && surgery.depends_on[0].contains("transplant"),
+        "the bowel wording: {:?}",
+        surgery.depends_on
+    );
     c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Absent);
     c.chemotherapy_history = Some(ChemoHistory::Refractory);
     assert_eq!(kind(&c, "surgery", "liver_transplant"), Suitability::Unlikely, "progression on chemotherapy");

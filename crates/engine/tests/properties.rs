@@ -454,6 +454,16 @@ fn references_follow_the_engine_logic_revision() {
         assert!(hepatica_engine::statement_ids(4).any(|x| x == *id), "{id} is not required of logic 4");
         assert!(logic_3.statement(id).is_none(), "{id} is already in 2026.12.1: it belongs to an older list");
     }
+    // Revision 5 (knowledge base 2026.12.3): release 2026.12.2 (logic 4) loads without them.
+    let logic_4 = Knowledge::release("2026.12.2").expect("frozen release");
+    assert_eq!(logic_4.engine_logic(), 4);
+    let problems = check_references(logic_4);
+    assert!(problems.is_empty(), "{problems:#?}");
+    for id in hepatica_engine::LOGIC_5_STATEMENT_IDS {
+        assert!(!hepatica_engine::statement_ids(4).any(|x| x == *id), "{id} is required of logic 4 (listed twice?)");
+        assert!(hepatica_engine::statement_ids(5).any(|x| x == *id), "{id} is not required of logic 5");
+        assert!(logic_4.statement(id).is_none(), "{id} is already in 2026.12.2: it belongs to an older list");
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

@@ -452,3 +452,65 @@ fn uk_status_is_stated_where_nice_differs() {
     let (s, reasons) = level(pancreas, "targeted_therapy");
     assert_eq!((s.as_str(), reasons.as_slice()), ("possible", ["targeted.pancreas_brca".to_string()].as_slice()));
 }
+
+// ---- knowledge base 2026.12.3 (engine logic 5) ----
+
+#[test]
+fn after_the_egfr_tablet_has_failed_the_first_line_list_is_not_shown() {
+    let first = r#"{"primary_site":"lung","biomarkers":{"EGFR":"present","ALK":"absent"},"performance_status":1}"#;
+    let (s, reasons) = level(first, "targeted_therapy");
+    assert_eq!((s.as_str(), reasons), ("usual", vec!["targeted.lung_driver".to_string()]));
+    let after = r#"{"primary_site":"lung","biomarkers":{"EGFR":"present","ALK":"absent"},"performance_status":1,
+        "treatment_history":{"previous":["egfr_tki"],"lines_of_systemic_therapy":1}}"#;
+    let (s, reasons) = level(after, "targeted_therapy");
+    assert_eq!(s, "possible", "a further targeted drug is for selected cases");
+    assert_eq!(reasons, vec!["targeted.lung_egfr_after_tki".to_string()]);
+    assert_eq!(level(after, "chemotherapy").0, "usual", "chemotherapy-based treatment is next");
+    // Still on the first tablet (no line ended): the first-line answer stands.
+    let on_it = after.replace(r#","lines_of_systemic_therapy":1"#, r#","lines_of_systemic_therapy":0"#);
+    assert_eq!(level(&on_it, "targeted_therapy").1, vec!["targeted.lung_driver".to_string()]);
+    // ALK after alectinib: lorlatinib is the usual next tablet, without the first-line list.
+    let alk = r#"{"primary_site":"lung","biomarkers":{"EGFR":"absent","ALK":"present"},"performance_status":1,
+        "treatment_history":{"previous":["alk_tki"],"lines_of_systemic_therapy":1}}"#;
+    let (s, reasons) = level(alk, "targeted_therapy");
+    assert_eq!((s.as_str(), reasons), ("usual", vec!["targeted.lung_after_alectinib".to_string()]));
+}
+
+#[test]
+fn papillary_kidney_cancer_names_the_papmet_result() {
+    let json = r#"{"primary_site":"kidney","histology":"papillary"}"#;
+    let (s, reasons) = level(json, "targeted_therapy");
+    assert_eq!((s.as_str(), reasons), ("usual", vec!["targeted.kidney_papillary".to_string()]));
+    let chromophobe = r#"{"primary_site":"kidney","histology":"chromophobe"}"#;
+    assert_eq!(level(chromophobe, "targeted_therapy").1, vec!["targeted.kidney_non_clear_cell".to_string()]);
+}
+
+#[test]
+fn a_pd_l1_band_the_tps_contradicts_is_a_warning_and_a_grade_a_nec_contradicts_is_an_error() {
+    let kb = Knowledge::embedded();
+    let c = case_from_json(br#"{"primary_site":"lung","biomarkers":{"PD_L1":"negative","PD_L1_TPS":70}}"#).expect("accepted");
+    let a = assess(kb, &c, Audience::Clinician);
+    let w: Vec<&str> = a.input_warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(w, vec!["/biomarkers/PD_L1_TPS"], "{:?}", a.input_warnings);
+    assert!(a.input_warnings[0].detail.contains("\"negative\"") && a.input_warnings[0].detail.contains("high"));
+    let agree = case_from_json(br#"{"primary_site":"lung","biomarkers":{"PD_L1":"high","PD_L1_TPS":70}}"#).unwrap();
+    assert!(assess(kb, &agree, Audience::Clinician).input_warnings.is_empty());
+
+    let err = case_from_json(br#"{"primary_site":"neuroendocrine","histology":"neuroendocrine_carcinoma","tumour_grade":"G1"}"#)
+        .expect_err("a G1 carcinoma is a contradiction");
+    assert_eq!(err.len(), 1);
+    assert_eq!(err[0].pointer, "/tumour_grade");
+    assert!(err[0].detail.contains("neuroendocrine_carcinoma"), "names the other field: {}", err[0].detail);
+    assert!(case_from_json(br#"{"primary_site":"neuroendocrine","histology":"neuroendocrine_carcinoma","tumour_grade":"G3"}"#).is_ok());
+    let ki67 =
+        case_from_json(br#"{"primary_site":"neuroendocrine","tumour_grade":"G1","ki67_percent":40}"#).expect_err("G1 with Ki-67 40%");
+    assert_eq!(ki67[0].pointer, "/ki67_percent");
+    assert!(
+        case_from_json(br#"{"primary_site":"neuroendocrine","tumour_grade":"G2","ki67_percent":40}"#).is_ok(),
+        "the grey zone is left alone"
+    );
+    assert!(
+        case_from_json(br#"{"primary_site":"breast","tumour_grade":"G1","ki67_percent":40}"#).is_ok(),
+        "breast grade is not Ki-67 based"
+    );
+}

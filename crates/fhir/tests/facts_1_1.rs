@@ -342,6 +342,39 @@ fn neuroendocrine_histology_origin_and_carcinoid_syndrome() {
     assert_eq!(c["tumour_grade"], json!("G1"));
 }
 
+/// Records can hold a grade that the histology or the Ki-67 contradicts (the
+/// Case JSON parser refuses both): the grade is left unknown, with a warning.
+#[test]
+fn a_grade_the_histology_or_ki67_contradicts_is_left_unknown() {
+    let net = |morphology: &str, ki67: f64, grade: &str| {
+        let mut p = icd10("C7A.010");
+        p["extension"] = json!([{ "url": "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior",
+            "valueCodeableConcept": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/icd-o-3", "code": morphology }] } }]);
+        let ki67 = json!({ "resourceType": "Observation", "status": "final", "subject": { "reference": "Patient/p1" },
+            "code": { "coding": [{ "system": "http://loinc.org", "code": "29593-1" }] }, "valueQuantity": { "value": ki67, "unit": "%", "code": "%" } });
+        let grade = json!({ "resourceType": "Observation", "status": "final", "subject": { "reference": "Patient/p1" },
+            "code": { "coding": [{ "system": "http://loinc.org", "code": "33732-9" }] }, "valueCodeableConcept": { "text": grade } });
+        map(&bundle_with(p, vec![ki67, grade]))
+    };
+    // Neuroendocrine carcinoma (8246/3) recorded as G1.
+    let m = net("8246/3", 60.0, "G1");
+    let c = case(&m);
+    assert_eq!(c["histology"], json!("neuroendocrine_carcinoma"), "{c:#}");
+    assert!(c.get("tumour_grade").is_none(), "{c:#}");
+    assert_eq!(c["ki67_percent"], json!(60.0));
+    warned(&m, &["grade g1 contradicts neuroendocrine carcinoma"]);
+    // A well-differentiated NET recorded as G1 with Ki-67 40%: neither is guessed.
+    let m = net("8240/3", 40.0, "G1");
+    let c = case(&m);
+    assert!(c.get("tumour_grade").is_none() && c.get("ki67_percent").is_none(), "{c:#}");
+    warned(&m, &["disagree", "both left unknown"]);
+    // The mapped Case passes the parser's contradiction checks.
+    for m in [net("8246/3", 60.0, "G1"), net("8240/3", 40.0, "G1")] {
+        let json = serde_json::to_vec(&m.case).unwrap();
+        assert!(hepatica_engine::case_from_json(&json).is_ok(), "{}", String::from_utf8_lossy(&json));
+    }
+}
+
 fn her2(loinc: &str, display: &str, value: Value, when: &str) -> Value {
     let mut o = json!({ "resourceType": "Observation", "status": "final", "subject": { "reference": "Patient/p1" },
         "code": { "coding": [{ "system": "http://loinc.org", "code": loinc, "display": display }] }, "effectiveDateTime": when });

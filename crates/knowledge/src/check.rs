@@ -193,6 +193,13 @@ impl Checker<'_> {
             if s.sites.as_ref().is_some_and(Vec::is_empty) {
                 self.err("statements", &s.id, "sites", "empty list; leave it out for every site");
             }
+            // `input.<pointer>.<site>` is shown instead of `input.<pointer>` for that site only.
+            if let Some(site) = s.id.strip_prefix("input.").and_then(|rest| rest.rsplit_once('.')).map(|(_, last)| last)
+                && PRIMARY_SITES.contains(&site)
+                && s.sites.as_deref() != Some(&[site.to_string()][..])
+            {
+                self.err("statements", &s.id, "sites", format!("a site statement for an input; expected sites = [{site:?}]"));
+            }
             for other in &s.contradicts {
                 if other == &s.id {
                     self.err("statements", &s.id, "contradicts", "a statement cannot contradict itself");

@@ -110,7 +110,7 @@ fn a_moved_threshold_moves_every_sentence_and_label_that_states_it() {
 /// not read.
 #[test]
 fn honest_reason_metadata_is_checked() {
-    let today = hepatica_knowledge::Date::parse("2026-12-01").unwrap();
+    let today = hepatica_knowledge::Date::parse("2026-12-02").unwrap();
     let clean = hepatica_knowledge::check(&load_with("statements/ablation.toml", |t| t.to_string()).unwrap(), today);
     assert!(!clean.iter().any(|d| d.severity == hepatica_knowledge::Severity::Error), "{clean:#?}");
     let kb = load_with("statements/ablation.toml", |t| {
@@ -182,4 +182,23 @@ fn a_rule_added_for_a_site_adds_the_fact_it_reads_for_that_site_only() {
     let other_site = criterion.replace("in = [\"present\"],", "in = [\"present\"], sites = [\"kidney\"],");
     let kb = load_with("rules/surgery.toml", |t| format!("{t}{other_site}")).expect("loads");
     assert!(!rules(&kb, "surgery").facts_for_site(site("bowel")).contains(&Fact::Brca));
+}
+
+/// A site statement for an input (`input.<pointer>.<site>`, knowledge base
+/// 2026.12.3) must be marked as written for that site alone.
+#[test]
+fn a_site_statement_for_an_input_names_its_site() {
+    let today = hepatica_knowledge::Date::parse("2026-12-02").unwrap();
+    let kb = load_with("statements/clinical-2026-12-3.toml", |t| {
+        t.replace("id = \"input.biomarkers.ER.womb\"", "id = \"input.biomarkers.ER.ovary_x\"").replace(
+            "clinician = \"MMR or MSI status: dMMR or MSI-high advanced endometrial cancer, dostarlimab with carboplatin-paclitaxel first line (RUBY, TA963).\"\nsources = [\"nice-ta963\"]\nsites = [\"womb\"]",
+            "clinician = \"MMR or MSI status: dMMR or MSI-high advanced endometrial cancer, dostarlimab with carboplatin-paclitaxel first line (RUBY, TA963).\"\nsources = [\"nice-ta963\"]\nsites = [\"womb\", \"ovary\"]",
+        )
+    })
+    .expect("loads");
+    let problems = hepatica_knowledge::check(&kb, today);
+    let errors: Vec<String> =
+        problems.iter().filter(|d| d.severity == hepatica_knowledge::Severity::Error).map(|d| format!("{} {}", d.id, d.message)).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].starts_with("input.biomarkers.MSI.womb ") && errors[0].contains("sites = [\"womb\"]"), "{errors:#?}");
 }

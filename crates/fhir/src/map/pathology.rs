@@ -289,6 +289,37 @@ impl Mapper<'_> {
         }
     }
 
+    /// Values the Case JSON parser refuses as contradictions (contract 8.1):
+    /// records can hold both sides, from different reports. A grade that a
+    /// neuroendocrine carcinoma contradicts, or a grade and Ki-67 that disagree,
+    /// are left unknown, with a warning, rather than guessed.
+    fn reconcile_1_1(&mut self, case: &mut Case) {
+        let root = self.root.clone();
+        if case.histology == Some(Histology::NeuroendocrineCarcinoma)
+            && let Some(g @ (TumourGrade::G1 | TumourGrade::G2)) = case.tumour_grade
+        {
+            self.warn(
+                &root,
+                format!("tumour_grade: grade {} contradicts neuroendocrine carcinoma, which is high grade; grade left unknown", g.as_str()),
+            );
+            case.tumour_grade = None;
+        }
+        if case.primary_site == PrimarySite::Neuroendocrine
+            && let (Some(g), Some(k)) = (case.tumour_grade, case.ki67_percent)
+            && ((g == TumourGrade::G1 && k > 20.0) || (g == TumourGrade::G3 && k < 3.0))
+        {
+            self.warn(
+                &root,
+                format!(
+                    "tumour_grade, ki67_percent: grade {} and Ki-67 {k}% disagree (WHO: G1 under 3%, G3 over 20%); both left unknown, Hepatica does not guess which is right",
+                    g.as_str()
+                ),
+            );
+            case.tumour_grade = None;
+            case.ki67_percent = None;
+        }
+    }
+
     /// Fills histology, grade, Ki-67, PD-L1 scores, HER2 IHC and BRCA origin.
     pub(super) fn pathology(&mut self, case: &mut Case, facts: &mut Facts) {
         let site = case.primary_site;
@@ -300,6 +331,7 @@ impl Mapper<'_> {
         case.biomarkers.pd_l1_cps = self.pick("biomarkers/PD_L1_CPS", std::mem::take(&mut facts.pd_l1_cps));
         case.biomarkers.pd_l1_tps = self.pick("biomarkers/PD_L1_TPS", std::mem::take(&mut facts.pd_l1_tps));
         case.biomarkers.pd_l1_ic = self.pick("biomarkers/PD_L1_IC", std::mem::take(&mut facts.pd_l1_ic));
+        self.reconcile_1_1(case);
 
         // HER2: the IHC score, with ISH for 2+.
         let ihc_cands = std::mem::take(&mut facts.her2_ihc);
