@@ -314,10 +314,11 @@ async function sheetPages(page, ticks, own) {
   return pdfPages(page);
 }
 
-// The grid's last option, in screens from the top of the page.
+// The grid's last option with its status (the heading over its group of
+// options), in screens from the top of the page.
 async function screensToLastOption(page) {
   const r = await page.evaluate(() => {
-    const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: li.querySelector(".badge").getBoundingClientRect().bottom + scrollY }));
+    const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: Math.max(li.querySelector(".og-title").getBoundingClientRect().bottom, li.parentElement.previousElementSibling.querySelector(".badge").getBoundingClientRect().bottom) + scrollY }));
     const un = [...document.querySelectorAll(".og-unlikely a")].map((a) => ({ id: a.getAttribute("href"), bottom: a.getBoundingClientRect().bottom + scrollY }));
     return { all: [...items, ...un], h: innerHeight, page: document.documentElement.scrollHeight };
   });
@@ -371,7 +372,7 @@ async function decisionAid(js) {
     assert(res.status() === 200, `status ${res.status()}`);
     assert(new URL(page.url()).pathname === "/results", page.url());
     const r = await page.evaluate(() => {
-      const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: li.querySelector(".badge").getBoundingClientRect().bottom + scrollY }));
+      const items = [...document.querySelectorAll("ol.grid li.og")].map((li) => ({ id: li.querySelector("a").getAttribute("href"), bottom: Math.max(li.querySelector(".og-title").getBoundingClientRect().bottom, li.parentElement.previousElementSibling.querySelector(".badge").getBoundingClientRect().bottom) + scrollY }));
       const un = [...document.querySelectorAll(".og-unlikely a")].map((a) => ({ id: a.getAttribute("href"), bottom: a.getBoundingClientRect().bottom + scrollY }));
       return { all: [...items, ...un], h: innerHeight, page: document.documentElement.scrollHeight };
     });
@@ -468,6 +469,34 @@ async function decisionAid(js) {
     await noFirstPerson(page, "rich appointment sheet");
     await page.screenshot({ path: join(SHOTS, `sheet-rich-390-${label}.png`), fullPage: true });
   });
+  // Only the required question answered: the grid of every site fits in 2.5
+  // screens (bowel has the most options to show, so it is the longest).
+  await check(`only the first question answered, every site at 390 px: the whole grid in 2.5 screens [${label}]`, async () => {
+    const sites = await (async () => {
+      await page.goto(`${BASE}/check`);
+      return page.$$eval("input[name=primary_site]", (rs) => rs.map((r) => r.value));
+    })();
+    const over = [];
+    const all = [];
+    for (const site of sites) {
+      await page.goto(`${BASE}/check`);
+      await page.check(`#f-primary-site-${site.replace(/_/g, "-")}`);
+      const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=0")]);
+      assert(res.status() === 200 && new URL(page.url()).pathname === "/results", `${site}: ${page.url()}`);
+      const { screens } = await screensToLastOption(page);
+      const end = await gridEnd(page);
+      all.push(`${site} ${screens.toFixed(2)}`);
+      if (site === "bowel" || site === "breast") {
+        figures[`${site}, first question only: screens to the last option / end of the grid (390x844, ${label})`] = `${screens.toFixed(2)} / ${end.entries.toFixed(2)}`;
+        await page.screenshot({ path: join(SHOTS, `decision-aid-minimal-${site}-390-${label}.png`), fullPage: true });
+        await page.screenshot({ path: join(SHOTS, `decision-aid-minimal-${site}-390-top-${label}.png`), fullPage: false });
+      }
+      if (screens > 2.5 || end.entries > 2.5) over.push(`${site}: last option at ${screens.toFixed(2)}, grid ends at ${end.entries.toFixed(2)} screens`);
+    }
+    figures[`first question only: screens to the last option per site (390x844, ${label})`] = all.join(", ");
+    assert(over.length === 0, over.join("; "));
+    if (js) await axe(page);
+  });
   for (const carer of [false, true]) {
     const who = carer ? "carer" : "self";
     await check(`the outsider's case at 390 px: the whole grid in 2.5 screens, past treatments named, sheet in 2 pages [${who}, ${label}]`, async () => {
@@ -483,7 +512,11 @@ async function decisionAid(js) {
       assert(end.entries <= 2.5, `the grid ends at ${end.entries.toFixed(2)} screens`);
       assert(end.section <= 2.5, `the grid's section ends at ${end.section.toFixed(2)} screens`);
       const lede = await page.textContent("p.lede");
-      assert(lede.includes(carer ? "They have had chemotherapy." : "You have had chemotherapy."), `past treatment named in the opening sentence: ${lede}`);
+      const had = "have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU).";
+      assert(lede.includes(`${carer ? "They" : "You"} ${had}`), `past treatment and its drugs named in the opening sentence: ${lede}`);
+      // "No chemotherapy yet" with chemotherapy ticked: the clearer disagreement note.
+      const note = await page.textContent("#told-h ~ .history-check");
+      assert(/no chemotherapy yet/.test(note), `the chemotherapy disagreement is named: ${note}`);
       if (carer) await noFirstPerson(page, "outsider results");
       const sizes = await page.$$eval("section.glance .og-line, section.glance .og-title, p.lede", (els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
       assert(Math.min(...sizes) >= 16, `grid text at least 16 px, smallest ${Math.min(...sizes)}`);
@@ -534,6 +567,33 @@ async function siteFirstFlow(js) {
       const parts = await page.$$eval("#more-questions fieldset.step:not([hidden]) .step-no", (ns) => ns.map((n) => n.textContent));
       assert(parts.length > 0 && parts.every((t, i) => t === `Part ${i + 1} of ${parts.length}`), `parts renumbered: ${parts}`);
       await axe(page);
+    }
+    // Biomarkers: only those the site's assessment reads, and no section named for another site.
+    if (js) await page.check("#f-primary-site-prostate");
+    const where = (id) => page.$eval(id, (el) => ({ off: !!el.closest("[hidden]"), disabled: el.matches(":disabled"), section: el.closest("details").querySelector("summary").textContent }));
+    const sections = () => page.$$eval("details.bio-group", (ds) => ds.filter((d) => !d.hidden).map((d) => d.querySelector("summary").textContent));
+    let shown = await sections();
+    assert(!shown.some((t) => /bowel|breast|lung/.test(t)), `prostate: no other site's test section: ${shown}`);
+    let msi = await where("#f-biomarkers-msi");
+    assert(!msi.off && !msi.disabled && msi.section === "Other tests", `prostate: MSI asked under Other tests: ${JSON.stringify(msi)}`);
+    let kras = await where("#f-biomarkers-kras");
+    assert(kras.off && kras.disabled, `prostate: KRAS not asked, never sent: ${JSON.stringify(kras)}`);
+    assert(!(await where("#f-biomarkers-psma")).off, "prostate: PSMA asked");
+    if (js) {
+      // In place, for bowel (chosen above): its own section, HER2 under Other tests, no breast section.
+      await page.check("#f-primary-site-bowel");
+      shown = await sections();
+      assert(shown.includes("Tests often done for bowel cancer") && !shown.some((t) => /breast|lung/.test(t)), `bowel: sections ${shown}`);
+      const her2 = await where("#f-biomarkers-her2");
+      assert(!her2.off && her2.section === "Other tests", `bowel: HER2 under Other tests: ${JSON.stringify(her2)}`);
+      assert((await where("#f-biomarkers-er")).off, "bowel: ER not asked");
+      assert(!(await where("#f-biomarkers-kras")).off, "bowel: KRAS asked");
+      // And back to breast: HER2 at home again, the bowel section gone.
+      await page.check("#f-primary-site-breast");
+      shown = await sections();
+      assert(shown.includes("Tests often done for breast cancer") && !shown.some((t) => /bowel|lung/.test(t)), `breast: sections ${shown}`);
+      assert((await where("#f-biomarkers-her2")).section === "Tests often done for breast cancer", "breast: HER2 in the breast section");
+      await page.check("#f-primary-site-bowel");
     }
     await page.screenshot({ path: join(SHOTS, `check-site-first-390-${label}.png`), fullPage: true });
     const [res] = await Promise.all([toNextPage(page), page.click("button[type=submit].start >> nth=0")]);

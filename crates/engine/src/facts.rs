@@ -107,6 +107,72 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
     }
 }
 
+/// The biomarker results [`value`] reads to compute `fact` (an exhaustive
+/// match, kept next to the computations; a test checks it against [`value`]:
+/// every biomarker listed can change the fact, and no other can). Wider than
+/// the knowledge base's [`Fact::inputs`], which names what to ask for when the
+/// fact is unknown: `lung_driver` is always known, yet reads six drivers.
+pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
+    match fact {
+        Fact::HormoneReceptorPositive => &[B::Er, B::Pr],
+        Fact::RasWildType => &[B::Kras, B::Nras],
+        Fact::LungDriver => &LUNG_DRIVERS,
+        Fact::Msi => &[B::Msi],
+        Fact::Her2 => &[B::Her2],
+        Fact::Sstr => &[B::Sstr],
+        Fact::Brca => &[B::Brca],
+        Fact::Hrd => &[B::Hrd],
+        Fact::FrAlpha => &[B::FrAlpha],
+        Fact::Cldn182 => &[B::Cldn182],
+        Fact::PdgfraD842v => &[B::PdgfraD842v],
+        Fact::Kras => &[B::Kras],
+        Fact::TmbHigh => &[B::TmbHigh],
+        Fact::PrimarySite
+        | Fact::TumourCount
+        | Fact::LargestTumourCm
+        | Fact::AllRemovable
+        | Fact::NearMajorVessels
+        | Fact::LiverCondition
+        | Fact::RemnantEnough
+        | Fact::LiverOnly
+        | Fact::SpreadExtent
+        | Fact::Oligometastatic
+        | Fact::PerformanceStatus
+        | Fact::FitForSurgery
+        | Fact::ChemotherapyHistory
+        | Fact::DiseaseFreeIntervalMonths
+        | Fact::BilirubinUmolL
+        | Fact::BilirubinTimesUln
+        | Fact::BileBlocked
+        | Fact::ChildPugh
+        | Fact::Ascites
+        | Fact::PercentLiverReplaced
+        | Fact::RemnantState
+        | Fact::LinesOfSystemicTherapy
+        | Fact::PreviouslyTreated
+        | Fact::PlatinumSensitive
+        | Fact::CastrationResistant
+        | Fact::EndocrineResistant
+        | Fact::Histology
+        | Fact::TumourGrade
+        | Fact::PdL1Cps
+        | Fact::PdL1Tps
+        | Fact::HadImatinib
+        | Fact::HadCdk46Inhibitor
+        | Fact::HadAndrogenReceptorInhibitor
+        | Fact::HadTaxane
+        | Fact::ArpiResistant
+        | Fact::BrcaOrigin
+        | Fact::CarcinoidSyndrome
+        | Fact::HadImmunotherapy
+        | Fact::HadTebentafusp
+        | Fact::HadEgfrTki
+        | Fact::HadAlkTki
+        | Fact::PdL1Ic
+        | Fact::LungTabletFailed => &[],
+    }
+}
+
 // ---- systemic (issue 13) named facts ----
 
 /// Treated before for the spread cancer: `Some(true)` with at least one ended line, or
@@ -257,8 +323,11 @@ pub(crate) fn hormone_receptor_positive(case: &Case) -> Option<bool> {
 pub(crate) fn lung_driver(case: &Case) -> bool {
     // First-line targeted treatment verified in the knowledge base: EGFR TA654, ALK TA536,
     // ROS1 TA643, RET TA911, MET exon 14 TA789, NTRK TA630. KRAS G12C is later-line.
-    [B::Egfr, B::Alk, B::Ros1, B::MetEx14, B::Ret, B::Ntrk].iter().any(|b| case.biomarker(*b) == Some(V::Present))
+    LUNG_DRIVERS.iter().any(|b| case.biomarker(*b) == Some(V::Present))
 }
+
+/// The drivers [`lung_driver`] looks for.
+pub(crate) const LUNG_DRIVERS: [B; 6] = [B::Egfr, B::Alk, B::Ros1, B::MetEx14, B::Ret, B::Ntrk];
 
 /// The remnant threshold for a liver condition.
 pub(crate) fn flr_threshold(c: LiverCondition) -> Th {
@@ -320,4 +389,55 @@ pub(crate) fn fit_for_surgery(kb: &Knowledge, case: &Case) -> Option<bool> {
 /// The primary site's index in the knowledge base's site list.
 pub(crate) fn site_index(site: P) -> usize {
     SITE_VALUES.iter().position(|s| *s == site.as_str()).unwrap_or(SITE_VALUES.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cases of every site with no biomarker, and with every biomarker set to
+    /// its k-th value (cycling), so each fact is seen from several starting points.
+    fn bases() -> Vec<Case> {
+        let mut out = Vec::new();
+        for site in P::ALL {
+            out.push(Case::new(*site));
+            for k in 0..4 {
+                let mut c = Case::new(*site);
+                for b in B::ALL {
+                    let vs = b.values();
+                    c.biomarkers.insert(*b, vs[k % vs.len()]);
+                }
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// `biomarkers_read` is what `value` reads: a biomarker it does not list
+    /// never changes the fact, and each one it lists can.
+    #[test]
+    fn biomarkers_read_is_what_value_reads() {
+        let kb = Knowledge::embedded();
+        for fact in Fact::ALL {
+            let listed = biomarkers_read(*fact);
+            for b in B::ALL {
+                let mut changes = false;
+                for base in bases() {
+                    for set in b.values().iter().map(Some).chain([None]) {
+                        let mut c = base.clone();
+                        match set {
+                            Some(v) => c.biomarkers.insert(*b, *v),
+                            None => c.biomarkers.remove(b),
+                        };
+                        changes |= value(kb, &c, *fact) != value(kb, &base, *fact);
+                    }
+                }
+                assert_eq!(changes, listed.contains(b), "{fact:?} and {b}: changes the fact {changes}, listed {}", listed.contains(b));
+            }
+            // The biomarkers the knowledge base names as the fact's inputs are among them.
+            for input in fact.inputs().iter().filter_map(|i| i.strip_prefix("/biomarkers/")).filter_map(B::parse) {
+                assert!(listed.contains(&input), "{fact:?} names {input} as an input but is not said to read it");
+            }
+        }
+    }
 }

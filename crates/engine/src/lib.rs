@@ -54,6 +54,24 @@ pub fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
     rules::assess_summary(kb, case)
 }
 
+/// The biomarker results the engine reads for a primary site with this
+/// knowledge base, in contract order: those the rule tables test for the site
+/// (derived from `content/rules/`: each fact a rule for the site tests, and the
+/// biomarkers that fact is computed from) and those the procedural code reads
+/// for it (declared next to that code and tested against it). A biomarker not
+/// listed changes nothing in an assessment for that site, so a form may leave
+/// it out once the site is known.
+pub fn biomarkers_for_site(kb: &Knowledge, site: PrimarySite) -> Vec<Biomarker> {
+    let index = facts::site_index(site);
+    let mut read: Vec<Biomarker> = rules::procedural_biomarkers(site).to_vec();
+    for t in 0..hepatica_knowledge::TREATMENT_IDS.len() {
+        for fact in kb.rules_of(t).facts_for_site(index) {
+            read.extend(facts::biomarkers_read(fact));
+        }
+    }
+    Biomarker::ALL.iter().copied().filter(|b| read.contains(b)).collect()
+}
+
 /// Checks that every statement the procedural rules cite, at `kb`'s engine
 /// logic revision ([`statement_ids`]), exists in `kb`.
 ///

@@ -1197,6 +1197,41 @@ fn ovary_targeted(cx: &Cx, o: &mut Opt, kinds: &mut Vec<(&'static str, Suitabili
     }
 }
 
+// ---------------------------------------------------------------- what the code reads
+
+/// The biomarker results this file's procedural code and the scores read for a
+/// primary site, at the newest engine logic (older logic reads the same or
+/// fewer). The rule tables' reads are derived from `content/rules/`
+/// ([`hepatica_knowledge::rules::TreatmentRules::facts_for_site`]); together
+/// they are [`crate::biomarkers_for_site`]. Kept next to the code it describes:
+/// a property test checks that no other biomarker changes an assessment for
+/// the site, and a search that each one listed can. Update it with the code.
+pub(crate) fn procedural_biomarkers(site: P) -> &'static [B] {
+    match site {
+        // Targeted (RAS, BRAF, HER2, KRAS G12C), transplant (BRAF), immunotherapy
+        // (MSI), the GAME score (KRAS); NTRK everywhere (tumour-agnostic).
+        P::Bowel => &[B::Kras, B::Nras, B::BrafV600, B::Msi, B::Her2, B::Ntrk],
+        // Targeted (HER2, hormone receptors, PIK3CA, BRCA), immunotherapy (triple negative, PD-L1).
+        P::Breast => &[B::Her2, B::Er, B::Pr, B::Pik3ca, B::Brca, B::PdL1, B::Ntrk],
+        // Targeted (BRCA, HRR), PSMA radioligand.
+        P::Prostate => &[B::Brca, B::Hrr, B::Psma, B::Ntrk],
+        // Targeted (the drivers, KRAS G12C), immunotherapy (EGFR, ALK, PD-L1).
+        P::Lung => &[B::Egfr, B::Alk, B::Ros1, B::Ret, B::MetEx14, B::Ntrk, B::Kras, B::PdL1],
+        P::Melanoma => &[B::BrafV600, B::Ntrk],
+        // Tebentafusp.
+        P::UvealMelanoma => &[B::HlaA0201, B::Ntrk],
+        // Lutetium dotatate.
+        P::Neuroendocrine => &[B::Sstr, B::Ntrk],
+        P::Stomach | P::Oesophagus => &[B::Her2, B::Ntrk],
+        // PARP inhibitors, mirvetuximab.
+        P::Ovary => &[B::Brca, B::FrAlpha, B::Ntrk],
+        // HER2 (targeted), MSI (immunotherapy).
+        P::Womb => &[B::Her2, B::Msi, B::Ntrk],
+        P::Gist => &[B::Kit, B::Pdgfra, B::Ntrk],
+        P::Pancreas | P::Kidney | P::Unknown | P::Other => &[B::Ntrk],
+    }
+}
+
 // ---------------------------------------------------------------- chemotherapy
 
 fn chemotherapy(cx: &Cx) -> OptionAssessment {

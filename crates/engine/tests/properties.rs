@@ -584,3 +584,99 @@ proptest! {
         prop_assert!(level(&b, "hormonal_therapy") <= level(&a, "hormonal_therapy"), "breast hormone therapy: endocrine-resistant");
     }
 }
+
+// ---- issue 16: which biomarkers a form asks for a primary site ----
+
+/// An assessment as JSON without `input_warnings` (which name an input given
+/// for a site that does not use it: that is not reading it).
+fn without_warnings(a: &Assessment) -> serde_json::Value {
+    let mut v = serde_json::to_value(a).unwrap();
+    v.as_object_mut().unwrap().remove("input_warnings");
+    v
+}
+
+/// A generated case with the treatment-history answers some biomarkers are read
+/// under (platinum sensitivity for FR-alpha, resistance to hormone therapy).
+fn arb_case_more() -> impl Strategy<Value = Case> {
+    (arb_case(), opt(any::<bool>()), opt(any::<bool>()), opt(any::<bool>())).prop_map(|(mut c, platinum, castration, endocrine)| {
+        c.treatment_history.platinum_sensitive = platinum;
+        c.treatment_history.castration_resistant = castration;
+        c.treatment_history.endocrine_resistant = endocrine;
+        c
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, .. ProptestConfig::default() })]
+
+    /// Never drop a biomarker the engine would use: one that
+    /// `biomarkers_for_site` leaves out changes nothing in the assessment for
+    /// that site, whatever its value, in every release this program has.
+    #[test]
+    fn a_biomarker_not_read_for_the_site_changes_nothing(
+        case in arb_case_more(),
+        b in proptest::sample::select(Biomarker::ALL.to_vec()),
+        i in any::<prop::sample::Index>(),
+        version in proptest::sample::select(Knowledge::versions()),
+    ) {
+        let kb = Knowledge::by_version(version).unwrap();
+        prop_assume!(!biomarkers_for_site(kb, case.primary_site).contains(&b));
+        let mut without = case.clone();
+        without.biomarkers.remove(&b);
+        let mut with = case.clone();
+        with.biomarkers.insert(b, *i.get(b.values()));
+        for audience in [Audience::Patient, Audience::Clinician] {
+            prop_assert_eq!(
+                without_warnings(&assess(kb, &without, audience)),
+                without_warnings(&assess(kb, &with, audience)),
+                "{} changed an assessment for {} ({})", b, case.primary_site, version
+            );
+        }
+    }
+}
+
+/// Each biomarker `biomarkers_for_site` lists for a site changes some
+/// assessment for that site (a deterministic search over generated cases), so
+/// the list asks nothing the engine ignores.
+#[test]
+fn every_biomarker_read_for_a_site_can_change_its_assessment() {
+    use proptest::strategy::ValueTree;
+    let kb = Knowledge::embedded();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = arb_case_more();
+    let cases: Vec<Case> = (0..3000).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect();
+    let mut missing = Vec::new();
+    for site in PrimarySite::ALL {
+        for b in biomarkers_for_site(kb, *site) {
+            let found = cases.iter().any(|c| {
+                let mut base = c.clone();
+                base.primary_site = *site;
+                base.biomarkers.remove(&b);
+                let before = without_warnings(&assess(kb, &base, Audience::Clinician));
+                b.values().iter().any(|v| {
+                    let mut with = base.clone();
+                    with.biomarkers.insert(b, *v);
+                    without_warnings(&assess(kb, &with, Audience::Clinician)) != before
+                })
+            });
+            if !found {
+                missing.push(format!("{b} for {site}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "listed but never changes an assessment: {missing:?}");
+}
+
+/// What a bowel and a breast form ask: their own tests, not each other's.
+#[test]
+fn bowel_and_breast_read_their_own_biomarkers() {
+    let kb = Knowledge::embedded();
+    let bowel = biomarkers_for_site(kb, PrimarySite::Bowel);
+    let breast = biomarkers_for_site(kb, PrimarySite::Breast);
+    for b in [Biomarker::Kras, Biomarker::Nras, Biomarker::BrafV600, Biomarker::Msi] {
+        assert!(bowel.contains(&b) && !breast.contains(&b), "{b}: bowel {bowel:?}, breast {breast:?}");
+    }
+    for b in [Biomarker::Er, Biomarker::Pr, Biomarker::Pik3ca] {
+        assert!(breast.contains(&b) && !bowel.contains(&b), "{b}: bowel {bowel:?}, breast {breast:?}");
+    }
+}

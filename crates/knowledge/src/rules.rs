@@ -189,6 +189,54 @@ pub struct TreatmentRules {
     pub criteria: Vec<RuleCriterion>,
 }
 
+impl TreatmentRules {
+    /// The facts these rules can test for the primary site at this index of
+    /// [`PRIMARY_SITES`], in file order, each once: the conditions (and the
+    /// `depends` facts) of the base rows the evaluator can reach for the site
+    /// (none for a procedural site, whose base Rust code decides; none after
+    /// the first unconditional row, which always matches), and the facts of the
+    /// criteria for the site that can record something (a branch for the site,
+    /// or an unknown that is not `skip`). Criteria are left out only when the
+    /// file skips them under an `unlikely` base and every reachable base row
+    /// for the site is `unlikely`.
+    ///
+    /// What the rules *read* for a site, so that a form can ask only what
+    /// matters there (the engine maps facts to the inputs it computes them from).
+    pub fn facts_for_site(&self, site: usize) -> Vec<Fact> {
+        let mut out: Vec<Fact> = Vec::new();
+        let mut add = |f: Fact| {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        };
+        let procedural = self.procedural_sites.contains(site);
+        let mut always_unlikely = !procedural;
+        if !procedural {
+            for row in self.base.iter().filter(|r| r.sites.contains(site)) {
+                always_unlikely &= row.level == Level::Unlikely;
+                if let Some(c) = &row.when {
+                    add(c.fact);
+                }
+                if let Some(d) = &row.depends {
+                    add(d.fact);
+                }
+                if row.when.is_none() {
+                    break;
+                }
+            }
+        }
+        if self.skip_criteria_when_base_unlikely && always_unlikely {
+            return out;
+        }
+        for c in self.criteria.iter().filter(|c| c.sites.contains(site)) {
+            if c.unknown != Unknown::Skip || c.branches.iter().any(|b| b.sites.contains(site)) {
+                add(c.fact);
+            }
+        }
+        out
+    }
+}
+
 // ------------------------------------------------------------------ raw TOML
 
 #[derive(Debug, Deserialize)]

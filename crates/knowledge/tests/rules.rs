@@ -138,6 +138,52 @@ contradicts = ["ablation.nowhere"]"#,
     );
 }
 
+fn site(name: &str) -> usize {
+    hepatica_knowledge::PRIMARY_SITES.iter().position(|s| *s == name).unwrap()
+}
+
+fn rules<'a>(kb: &'a Knowledge, treatment: &str) -> &'a hepatica_knowledge::rules::TreatmentRules {
+    kb.rules_of(hepatica_knowledge::TREATMENT_IDS.iter().position(|t| *t == treatment).unwrap())
+}
+
+#[test]
+fn the_facts_rules_read_for_a_site_follow_the_tables() {
+    use hepatica_knowledge::facts::Fact;
+    let kb = Knowledge::embedded();
+    let immuno = rules(kb, "immunotherapy");
+    // Stomach: the base rows test PD-L1 CPS; melanoma's first row always matches,
+    // so the MSI and TMB rows further down are never reached for it.
+    assert!(immuno.facts_for_site(site("stomach")).contains(&Fact::PdL1Cps));
+    let melanoma = immuno.facts_for_site(site("melanoma"));
+    assert!(!melanoma.contains(&Fact::PdL1Cps) && !melanoma.contains(&Fact::Msi), "{melanoma:?}");
+    // Pancreas reaches the MSI and TMB-high rows.
+    let pancreas = immuno.facts_for_site(site("pancreas"));
+    assert!(pancreas.contains(&Fact::Msi) && pancreas.contains(&Fact::TmbHigh), "{pancreas:?}");
+    // Bowel is procedural for immunotherapy: its base rows are not read (the
+    // engine declares what its code reads), the criteria still are.
+    assert!(!immuno.facts_for_site(site("bowel")).contains(&Fact::Msi));
+    // Surgery skips its criteria where the base is always unlikely (lung).
+    let surgery = rules(kb, "surgery");
+    assert!(surgery.facts_for_site(site("lung")).is_empty(), "{:?}", surgery.facts_for_site(site("lung")));
+    assert!(surgery.facts_for_site(site("bowel")).contains(&Fact::AllRemovable));
+}
+
+#[test]
+fn a_rule_added_for_a_site_adds_the_fact_it_reads_for_that_site_only() {
+    use hepatica_knowledge::facts::Fact;
+    let before = rules(Knowledge::embedded(), "surgery").facts_for_site(site("bowel"));
+    assert!(!before.contains(&Fact::Brca), "{before:?}");
+    let criterion = "\n[[criterion]]\nid = \"surgery.test_brca\"\nlabel = \"BRCA\"\nfact = \"BRCA\"\nsites = [\"bowel\"]\nunknown = \"skip\"\nwhen = [\n  { in = [\"present\"], result = \"reason\", statement = \"surgery.bowel\" },\n]\n";
+    let kb = load_with("rules/surgery.toml", |t| format!("{t}{criterion}")).expect("loads");
+    let surgery = rules(&kb, "surgery");
+    assert!(surgery.facts_for_site(site("bowel")).contains(&Fact::Brca));
+    assert!(!surgery.facts_for_site(site("breast")).contains(&Fact::Brca));
+    // A skip criterion whose only branch is for another site records nothing there.
+    let other_site = criterion.replace("in = [\"present\"],", "in = [\"present\"], sites = [\"kidney\"],");
+    let kb = load_with("rules/surgery.toml", |t| format!("{t}{other_site}")).expect("loads");
+    assert!(!rules(&kb, "surgery").facts_for_site(site("bowel")).contains(&Fact::Brca));
+}
+
 /// A site statement for an input (`input.<pointer>.<site>`, knowledge base
 /// 2026.12.3) must be marked as written for that site alone.
 #[test]

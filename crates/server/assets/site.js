@@ -26,6 +26,21 @@
         if (el.tagName === "FIELDSET") { el.disabled = !on; }
         else { el.querySelectorAll("input").forEach(function (i) { i.disabled = !on; }); }
       });
+      // Biomarkers (marked as above): once the site is chosen, a section named
+      // for another site is not shown, and a test of it that this site reads
+      // moves to the catch-all section, in a fixed order (as the server does).
+      var groups = more.querySelectorAll("details.bio-group");
+      var catchAll = null;
+      groups.forEach(function (g) { if (!g.hasAttribute("data-own")) { catchAll = g; } });
+      var bios = Array.prototype.slice.call(more.querySelectorAll("fieldset.bio"));
+      bios.sort(function (a, b) { return a.getAttribute("data-i") - b.getAttribute("data-i"); });
+      bios.forEach(function (el) {
+        var home = groups[+el.getAttribute("data-home")];
+        var own = home.getAttribute("data-own");
+        var to = !el.hidden && own && own !== site && catchAll ? catchAll : home;
+        to.querySelector(".inner").appendChild(el);
+      });
+      groups.forEach(function (g) { g.hidden = !g.querySelector("fieldset.bio:not([hidden])"); });
       var steps = [];
       more.querySelectorAll("fieldset.step").forEach(function (st) {
         var any = false;

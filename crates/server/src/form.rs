@@ -15,7 +15,7 @@
 
 use std::sync::LazyLock;
 
-use hepatica_engine::{Biomarker, BiomarkerValue, Case, FieldError, case_from_value};
+use hepatica_engine::{Biomarker, BiomarkerValue, Case, FieldError, PrimarySite, case_from_value};
 use hepatica_knowledge::{ChoiceText, Knowledge, Questionnaire};
 use serde_json::{Map, Number, Value};
 
@@ -286,21 +286,37 @@ pub fn on_patient_form(name: &str) -> bool {
 }
 
 /// Biomarker groups on the patient form (each biomarker appears once): the
-/// `[[text]]` id of the heading, and the biomarkers.
-const BIOMARKER_GROUP_SPEC: &[(&str, &[Biomarker])] = {
+/// `[[text]]` id of the heading, the primary site it is named for (none for
+/// the catch-all "Other tests"), and the biomarkers. Only the layout: which
+/// site reads which biomarker comes from the engine ([`biomarker_sites`]).
+const BIOMARKER_GROUP_SPEC: &[(&str, Option<PrimarySite>, &[Biomarker])] = {
     use Biomarker::*;
     &[
-        ("biomarkers.bowel", &[Kras, Nras, BrafV600, Msi]),
-        ("biomarkers.breast", &[Er, Pr, Her2, Pik3ca, Esr1, Brca]),
-        ("biomarkers.lung", &[Egfr, Alk, Ros1, Ret, MetEx14, PdL1]),
-        ("biomarkers.other", &[Ntrk, Hrr, Kit, Pdgfra, HlaA0201, Sstr, Psma, Hrd, TmbHigh, PdgfraD842v, Cldn182, FrAlpha]),
+        ("biomarkers.bowel", Some(PrimarySite::Bowel), &[Kras, Nras, BrafV600, Msi]),
+        ("biomarkers.breast", Some(PrimarySite::Breast), &[Er, Pr, Her2, Pik3ca, Esr1, Brca]),
+        ("biomarkers.lung", Some(PrimarySite::Lung), &[Egfr, Alk, Ros1, Ret, MetEx14, PdL1]),
+        ("biomarkers.other", None, &[Ntrk, Hrr, Kit, Pdgfra, HlaA0201, Sstr, Psma, Hrd, TmbHigh, PdgfraD842v, Cldn182, FrAlpha]),
     ]
 };
 
-/// Biomarker groups on the patient form: heading and biomarkers.
-pub static BIOMARKER_GROUPS: LazyLock<Vec<(&'static str, &'static [Biomarker])>> = LazyLock::new(|| {
-    BIOMARKER_GROUP_SPEC.iter().map(|(id, bs)| (words().text(id).map(|t| t.patient.as_str()).unwrap_or(id), *bs)).collect()
+/// A biomarker group on the patient form: heading, the site it is named for, biomarkers.
+pub type BiomarkerGroup = (&'static str, Option<PrimarySite>, &'static [Biomarker]);
+
+/// Biomarker groups on the patient form, with their headings' words.
+pub static BIOMARKER_GROUPS: LazyLock<Vec<BiomarkerGroup>> = LazyLock::new(|| {
+    BIOMARKER_GROUP_SPEC.iter().map(|(id, own, bs)| (words().text(id).map(|t| t.patient.as_str()).unwrap_or(id), *own, *bs)).collect()
 });
+
+/// The primary sites whose assessment reads each biomarker, in the order of
+/// [`Biomarker::ALL`], from the engine ([`hepatica_engine::biomarkers_for_site`]:
+/// the knowledge base's rules and the engine's own code), so the form asks a
+/// biomarker only where it can change the options. A biomarker no site reads
+/// has no sites.
+pub fn biomarker_sites(kb: &Knowledge) -> Vec<Vec<&'static str>> {
+    let per_site: Vec<(PrimarySite, Vec<Biomarker>)> =
+        PrimarySite::ALL.iter().map(|s| (*s, hepatica_engine::biomarkers_for_site(kb, *s))).collect();
+    Biomarker::ALL.iter().map(|b| per_site.iter().filter(|(_, bs)| bs.contains(b)).map(|(s, _)| s.as_str()).collect()).collect()
+}
 
 /// The question for a form field name (biomarkers included).
 pub fn question(name: &str) -> Option<Question> {
@@ -912,7 +928,7 @@ mod tests {
         }
         for b in Biomarker::ALL {
             assert!(question(&format!("biomarkers.{}", b.as_str())).is_some(), "{b}");
-            let groups = BIOMARKER_GROUPS.iter().filter(|(_, bs)| bs.contains(b)).count();
+            let groups = BIOMARKER_GROUPS.iter().filter(|(_, _, bs)| bs.contains(b)).count();
             assert_eq!(groups, 1, "{b} must be in exactly one patient group");
         }
         for s in STEPS.iter() {

@@ -23,7 +23,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use hepatica_engine::{Audience, Biomarker, assess};
+use hepatica_engine::{Audience, Biomarker, PrimarySite, assess};
 use hepatica_knowledge::{ChoiceText, Knowledge};
 use maud::{Markup, html};
 
@@ -32,8 +32,8 @@ use super::{Ctx, Opts, layout};
 use crate::AppState;
 use crate::error::{AppError, PageError};
 use crate::form::{
-    Answers, BIOMARKER_GROUPS, FormProblem, Input, Question, STEPS, Wording, biomarker_question, biomarker_value_label, choice_id,
-    field_id, question, to_case,
+    Answers, BIOMARKER_GROUPS, BiomarkerGroup, FormProblem, Input, Question, STEPS, Wording, biomarker_question, biomarker_sites,
+    biomarker_value_label, choice_id, field_id, question, to_case,
 };
 
 /// Posted form pairs, or the rejection (too large, wrong type).
@@ -279,18 +279,7 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
                                 }
                             }
                         }
-                        @if *title == "Test results" {
-                            @for (group, markers) in BIOMARKER_GROUPS.iter() {
-                                details open[markers.iter().any(|b| answers.get(&format!("biomarkers.{}", b.as_str())).is_some() || problems.iter().any(|p| p.field == format!("biomarkers.{}", b.as_str())))] {
-                                    summary { span { (group) } }
-                                    div.inner.grid2 {
-                                        @for b in *markers {
-                                            (render_question(&biomarker_question(*b), answers, problems, Wording::Patient))
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                        @if *title == "Test results" { (biomarker_groups(kb, answers, problems, site)) }
                     }
                 }
                 div.form-actions {
@@ -301,6 +290,56 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
         (about_the_check(kb))
     };
     layout(kb, ctx, "Check which treatments might be options", body, Opts { has_errors: !problems.is_empty(), ..Opts::default() })
+}
+
+/// The biomarker questions, in their sections ("Tests often done for bowel
+/// cancer", ..., "Other tests"). Each is asked only for the primary sites whose
+/// assessment reads it ([`biomarker_sites`]: the engine and the knowledge
+/// base's rules), and hidden and disabled (never sent) for the others; all of
+/// them while the site is not known. Once it is known, a section named for
+/// another site is not shown: a biomarker of it that this site reads (HER2 for
+/// bowel) is asked under the catch-all section instead. Each carries its sites
+/// (`data-sites`), its own section (`data-home`) and its place (`data-i`), so
+/// that site.js does the same in place when the site changes.
+fn biomarker_groups(kb: &Knowledge, answers: &Answers, problems: &[FormProblem], site: Option<&str>) -> Markup {
+    let sites = biomarker_sites(kb);
+    let site = site.and_then(PrimarySite::parse).map(PrimarySite::as_str);
+    let groups: &[BiomarkerGroup] = &BIOMARKER_GROUPS;
+    let catch_all = groups.iter().position(|(_, own, _)| own.is_none());
+    // (global place, biomarker, its sites, home section, section it is asked in, hidden)
+    let mut items = Vec::new();
+    for (home, (_, own, markers)) in groups.iter().enumerate() {
+        for b in *markers {
+            let read: &[&str] = Biomarker::ALL.iter().position(|x| x == b).map(|i| sites[i].as_slice()).unwrap_or(&[]);
+            let off = site.is_some_and(|s| !read.contains(&s));
+            let moved = !off && site.is_some_and(|s| own.is_some_and(|o| o.as_str() != s));
+            let at = if moved { catch_all.unwrap_or(home) } else { home };
+            items.push((items.len(), *b, read, home, at, off));
+        }
+    }
+    let all_sites = PrimarySite::ALL.len();
+    let given = |b: &Biomarker| {
+        let name = format!("biomarkers.{}", b.as_str());
+        answers.get(&name).is_some() || problems.iter().any(|p| p.field == name)
+    };
+    html! {
+        @for (g, (heading, own, _)) in groups.iter().enumerate() {
+            @let here: Vec<_> = items.iter().filter(|it| it.4 == g).collect();
+            @let shown = here.iter().any(|it| !it.5);
+            details.bio-group data-own=[own.map(PrimarySite::as_str)] hidden[!shown]
+                open[here.iter().any(|it| !it.5 && given(&it.1))] {
+                summary { span { (heading) } }
+                div.inner.grid2 {
+                    @for (i, b, read, home, _, off) in here.iter().map(|it| **it) {
+                        fieldset.site-only.bio data-sites=[(read.len() < all_sites).then(|| read.join(" "))] data-home=(home) data-i=(i)
+                            hidden[off] disabled[off] {
+                            (render_question(&biomarker_question(b), answers, problems, Wording::Patient))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A hint (`p.hint`, none when `text` is empty) in the voice of who is asking:

@@ -450,10 +450,10 @@ pub fn previous_kind(kb: &Knowledge, value: &str) -> Option<hepatica_knowledge::
 /// was some. `None` when nothing about earlier treatment was answered.
 pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<String> {
     let ticked = answers.all("treatment_history.previous");
-    let mut had: Vec<&'static str> = Vec::new();
+    let mut had: Vec<String> = Vec::new();
     let mut add = |w: &'static str| {
-        if !had.contains(&w) {
-            had.push(w);
+        if !had.iter().any(|h| h == w) {
+            had.push(w.to_string());
         }
     };
     let chemo = answers.get("chemotherapy_history");
@@ -461,6 +461,17 @@ pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<
         add(class_words(hepatica_knowledge::DrugClass::Chemotherapy));
     }
     let mut local: Vec<&'static str> = Vec::new();
+    // The chemotherapy named in the answers ticked, in plain words ("FOLFOX or CAPOX").
+    let mut regimens: Vec<String> = Vec::new();
+    for c in ticked.iter().filter(|c| !["none", "unknown"].contains(c)) {
+        if previous_kind(kb, c) == Some(hepatica_knowledge::DrugClass::Chemotherapy) {
+            let label = question("treatment_history.previous").map(|q| q.answer_label(c)).unwrap_or_default();
+            let names = chemotherapy_names(kb, &label);
+            if !names.is_empty() && !regimens.contains(&names) {
+                regimens.push(names);
+            }
+        }
+    }
     for c in ticked.iter().filter(|c| !["none", "unknown"].contains(c)) {
         if let Some(l) = local_treatment(c) {
             if !local.contains(&l) {
@@ -471,11 +482,15 @@ pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<
         }
     }
     // Chemotherapy first, then the other drugs in the order ticked, then the liver treatments.
-    if let Some(i) = had.iter().position(|w| *w == "chemotherapy") {
+    if let Some(i) = had.iter().position(|w| w == "chemotherapy") {
         let w = had.remove(i);
-        had.insert(0, w);
+        had.insert(
+            0,
+            if regimens.is_empty() { w } else { format!("{w} ({})", and_list(&regimens.iter().map(String::as_str).collect::<Vec<_>>())) },
+        );
     }
-    had.extend(local);
+    had.extend(local.iter().map(|l| l.to_string()));
+    let had: Vec<&str> = had.iter().map(String::as_str).collect();
     let who = v.you_cap();
     let mut s = if had.is_empty() {
         match (chemo, ticked.contains(&"none")) {
@@ -497,6 +512,39 @@ pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<
         s.push_str(o);
     }
     Some(s)
+}
+
+/// The chemotherapy an earlier-treatment answer names, as its words write them
+/// and outside brackets, each name a drug, brand or regimen of the catalogue
+/// (or one of its other names, such as 5-FU): "FOLFOX or CAPOX" from "FOLFOX or
+/// CAPOX (oxaliplatin)", "capecitabine or 5-FU" from "Capecitabine tablets or
+/// 5-FU through a drip". A drug's own name is lower case in running text.
+pub fn chemotherapy_names(kb: &Knowledge, label: &str) -> String {
+    let mut outside = String::new();
+    let mut depth = 0usize;
+    for ch in label.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => outside.push(ch),
+            _ => {}
+        }
+    }
+    let chemo = || kb.drugs.iter().filter(|d| d.class == hepatica_knowledge::DrugClass::Chemotherapy);
+    let mut names: Vec<String> = Vec::new();
+    for word in outside.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()) {
+        let w = word.to_lowercase();
+        let Some(d) = chemo().find(|d| std::iter::once(&d.name).chain(&d.brand_names).chain(&d.aliases).any(|n| n.to_lowercase() == w))
+        else {
+            continue;
+        };
+        let generic = d.kind == hepatica_knowledge::DrugKind::Drug && d.name.to_lowercase() == w;
+        let name = if generic { w } else { word.to_string() };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(" or ")
 }
 
 /// One answer as the summary list shows it.
@@ -570,14 +618,16 @@ pub fn history_check(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<Stri
     if ticked.is_empty() {
         return None;
     }
-    let lines = answers.get("treatment_history.lines_of_systemic_therapy").and_then(|n| number(n).ok()).and_then(|n| n.as_u64());
-    if let Some(lines) = lines
-        && ticked.len() as u64 >= lines + 2
-    {
-        return Some(v.text(kb, "told.lines-check").replace("{ticked}", &ticked.len().to_string()).replace("{lines}", &lines.to_string()));
-    }
+    // The clearer disagreement first: chemotherapy ticked after "No chemotherapy
+    // yet" cannot both be right, whereas more treatments than ended lines can.
     let chemo = ticked.iter().any(|c| names_chemotherapy(kb, &q.answer_label(c)));
-    (answers.get("chemotherapy_history") == Some("none") && chemo).then(|| v.text(kb, "told.chemo-check").to_string())
+    if answers.get("chemotherapy_history") == Some("none") && chemo {
+        return Some(v.text(kb, "told.chemo-check").to_string());
+    }
+    let lines = answers.get("treatment_history.lines_of_systemic_therapy").and_then(|n| number(n).ok()).and_then(|n| n.as_u64());
+    lines
+        .filter(|l| ticked.len() as u64 >= l + 2)
+        .map(|lines| v.text(kb, "told.lines-check").replace("{ticked}", &ticked.len().to_string()).replace("{lines}", &lines.to_string()))
 }
 
 /// Every answer given, in form order, in words.
@@ -620,7 +670,7 @@ pub fn told(answers: &Answers, wording: Wording) -> Vec<Told> {
             out.push(Told { name: q.name, label: q.label(wording, carer).to_string(), value, anchor: q.input_id() });
         }
     }
-    for (_, markers) in BIOMARKER_GROUPS.iter() {
+    for (_, _, markers) in BIOMARKER_GROUPS.iter() {
         for b in *markers {
             let name = format!("biomarkers.{}", b.as_str());
             if let (Some(raw), Some(q)) = (answers.get(&name), question(&name)) {
@@ -688,14 +738,20 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
     html! {
         section.glance aria-labelledby="glance-h" {
             h2 #glance-h { "The options at a glance" }
-            p.glance-count { (counts(a)) }
-            ol.grid {
-                @for o in &applies {
+            // One status heading over the options that share it, with how many
+            // of the nine it holds, rather than the same badge on a line of its
+            // own in every card and a sentence counting them again.
+            @for (status, group) in ORDER.iter().take(3).map(|s| (*s, applies.iter().filter(|o| o.suitability == *s).collect::<Vec<_>>())).filter(|(_, g)| !g.is_empty()) {
+                h3.og-status {
+                    span class={ "badge s-" (status.as_str()) } { (suitability_label(status)) }
+                    " " span.og-n { (group.len()) " of the " (a.options.len()) }
+                }
+                ol.grid {
+                @for o in group {
                     @let g = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
                     li class={ "og s-" (o.suitability.as_str()) } {
                         p.og-head {
                             a.og-title href={ "#opt-" (o.treatment) } { (title(kb, o)) }
-                            " " span class={ "badge s-" (o.suitability.as_str()) } { (suitability_label(o.suitability)) }
                         }
                         @if let Some(g) = g {
                             p.og-line { (g.involves) }
@@ -705,6 +761,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                             }
                         }
                     }
+                }
                 }
             }
             @if figures_shown { p.meta.og-note { (v.text(kb, "groups")) } }
@@ -730,23 +787,6 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
             }
         }
     }
-}
-
-fn counts(a: &Assessment) -> String {
-    let n = |s: Suitability| a.options.iter().filter(|o| o.suitability == s).count();
-    let mut parts = Vec::new();
-    for (s, words) in [
-        (Suitability::Usual, "usually used"),
-        (Suitability::Possible, "may be possible"),
-        (Suitability::Depends, "depend on more information"),
-        (Suitability::Unlikely, "not usually used"),
-    ] {
-        let k = n(s);
-        if k > 0 {
-            parts.push(format!("{k} {}", if k == 1 { words.replace("depend ", "depends ") } else { words.to_string() }));
-        }
-    }
-    format!("Of the 9 kinds of treatment: {}.", parts.join(", "))
 }
 
 /// The title of an option.
@@ -1211,8 +1251,16 @@ mod tests {
             ("treatment_history.previous", "irinotecan fluoropyrimidine"),
             ("treatment_history.previous", "fluoropyrimidine"),
         ];
-        assert_eq!(treatments_so_far(kb, &a(&folfox), me).as_deref(), Some("You have had chemotherapy."));
-        assert_eq!(treatments_so_far(kb, &a(&folfox), them).as_deref(), Some("They have had chemotherapy."));
+        assert_eq!(
+            treatments_so_far(kb, &a(&folfox), me).as_deref(),
+            Some("You have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU).")
+        );
+        assert_eq!(
+            treatments_so_far(kb, &a(&folfox), them).as_deref(),
+            Some("They have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU).")
+        );
+        let one = [("primary_site", "bowel"), ("treatment_history.previous", "oxaliplatin fluoropyrimidine")];
+        assert_eq!(treatments_so_far(kb, &a(&one), me).as_deref(), Some("You have had chemotherapy (FOLFOX or CAPOX)."));
         let mut more = folfox.to_vec();
         more.extend([
             ("treatment_history.previous", "liver_surgery"),
@@ -1221,10 +1269,12 @@ mod tests {
         ]);
         assert_eq!(
             treatments_so_far(kb, &a(&more), them).as_deref(),
-            Some("They have had chemotherapy, targeted therapy and an operation on the liver. The cancer grew despite chemotherapy.")
+            Some(
+                "They have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU), targeted therapy and an operation on the liver. The cancer grew despite chemotherapy."
+            )
         );
         let s = situation(&a(&more), them);
-        assert!(s.contains("They have had chemotherapy, targeted therapy and an operation on the liver."), "{s}");
+        assert!(s.contains("They have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU), targeted therapy"), "{s}");
         // The chemotherapy answer alone says there was chemotherapy.
         let only = [("primary_site", "bowel"), ("chemotherapy_history", "responding")];
         assert_eq!(
@@ -1252,6 +1302,21 @@ mod tests {
         assert_eq!(previous_kind(kb, "anti_egfr"), Some(DrugClass::TargetedTherapy));
         assert_eq!(previous_kind(kb, "immunotherapy"), Some(DrugClass::Immunotherapy));
         assert_eq!(previous_kind(kb, "androgen_receptor_inhibitor"), Some(DrugClass::HormonalTherapy));
+    }
+
+    #[test]
+    fn chemotherapy_is_named_as_the_answer_writes_it() {
+        let kb = Knowledge::embedded();
+        assert_eq!(chemotherapy_names(kb, "FOLFOX or CAPOX (oxaliplatin)"), "FOLFOX or CAPOX");
+        assert_eq!(chemotherapy_names(kb, "Capecitabine tablets or 5-FU through a drip"), "capecitabine or 5-FU");
+        assert_eq!(chemotherapy_names(kb, "Lonsurf (trifluridine and tipiracil) tablets"), "Lonsurf");
+        assert_eq!(chemotherapy_names(kb, "Cisplatin or carboplatin"), "cisplatin or carboplatin");
+        assert_eq!(chemotherapy_names(kb, "Bevacizumab (Avastin) or a drug like it"), "");
+        // Every chemotherapy answer on the form names something.
+        let q = question("treatment_history.previous").expect("question");
+        for c in q.choices.iter().filter(|c| previous_kind(kb, &c.value) == Some(hepatica_knowledge::DrugClass::Chemotherapy)) {
+            assert!(!chemotherapy_names(kb, &c.label).is_empty(), "{}", c.label);
+        }
     }
 
     #[test]
@@ -1291,6 +1356,11 @@ mod tests {
         let hormones = [("primary_site", "breast"), ("treatment_history.previous", "endocrine"), ("chemotherapy_history", "none")];
         assert_eq!(history_check(kb, &a(&hormones), Voice { carer: false }), None, "hormone tablets are not chemotherapy");
         assert_eq!(history_check(kb, &a(&three), Voice { carer: false }), None, "nothing to compare with");
+        // Both disagreements: the clearer one shows (no chemotherapy yet, yet chemotherapy ticked).
+        let mut both = three.to_vec();
+        both.extend([("chemotherapy_history", "none"), ("treatment_history.lines_of_systemic_therapy", "0")]);
+        let note = history_check(kb, &a(&both), Voice { carer: false }).expect("a note");
+        assert!(note.contains("no chemotherapy yet") && !note.contains("ticked 3"), "{note}");
     }
 
     #[test]

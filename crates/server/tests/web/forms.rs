@@ -208,6 +208,12 @@ async fn disagreeing_treatment_answers_get_a_soft_note() {
     assert!(html.contains("history-check") && html.contains("You ticked 3 drug treatments"), "soft note");
     assert!(html.contains("FOLFOX (folinic acid, fluorouracil and oxaliplatin)"), "regimen echoed with its drugs");
     assert!(html.contains("id=\"opt-surgery\""), "never a block");
+    // "No chemotherapy yet" as well: the clearer disagreement is the one shown.
+    let (_, _, html) = post_follow(app(), "/results", &format!("{form}&chemotherapy_history=none")).await;
+    assert!(
+        html.contains("you also said there has been no chemotherapy yet") && !html.contains("You ticked 3 drug treatments"),
+        "clearer note"
+    );
 }
 
 // Issue 16 (outsider 12): with JavaScript, ticking "someone I care for" left
@@ -314,4 +320,53 @@ async fn a_post_with_thousands_of_fields_is_refused_before_any_work() {
     // Every real form fits with room to spare; a post at the cap is read, not refused.
     let (status, _, _) = post_form(app(), "/results", &many(MAX_FORM_FIELDS - 1)).await;
     assert_ne!(status, StatusCode::BAD_REQUEST);
+}
+
+/// The `<select>` of a biomarker in the page, with the markup just before it.
+fn biomarker_field<'a>(html: &'a str, name: &str) -> &'a str {
+    let at = html.find(&format!("name=\"biomarkers.{name}\"")).unwrap_or_else(|| panic!("{name} on the form"));
+    &html[html[..at].rfind("<fieldset class=\"site-only bio\"").unwrap()..at]
+}
+
+// Issue 16: a person is asked only the biomarkers their site's assessment reads
+// (from the engine and the knowledge base's rules), hidden and disabled otherwise;
+// all of them while the site is not known.
+#[tokio::test]
+async fn a_site_is_asked_only_the_biomarkers_its_assessment_reads() {
+    let (_, html) = get("/check").await;
+    for b in ["KRAS", "ER", "EGFR", "HLA_A0201"] {
+        assert!(!biomarker_field(&html, b).contains("hidden"), "{b} shown before the site is chosen");
+    }
+    let bowel_only = hepatica_engine::biomarkers_for_site(hepatica_knowledge::Knowledge::embedded(), hepatica_engine::PrimarySite::Bowel);
+    let (_, _, html) = post_follow(app(), "/check", "primary_site=bowel&for=self&_next=1").await;
+    for b in hepatica_engine::Biomarker::ALL {
+        let field = biomarker_field(&html, b.as_str());
+        let off = field.contains("hidden disabled");
+        assert_eq!(off, !bowel_only.contains(b), "{b} for bowel: {field}");
+    }
+    assert!(!biomarker_field(&html, "KRAS").contains("hidden"), "KRAS asked for bowel");
+    assert!(biomarker_field(&html, "ER").contains("hidden disabled"), "ER not asked for bowel");
+    // The breast tests' section is not shown to a bowel patient: HER2, which the
+    // bowel assessment reads, is asked under "Other tests" instead.
+    let section = |html: &str, heading: &str| -> String {
+        let at = html.find(heading).unwrap_or_else(|| panic!("{heading}"));
+        let open = html[..at].rfind("<details").unwrap();
+        html[open..open + html[open..].find("</details>").unwrap()].to_string()
+    };
+    let tag = |section: &str| section[..section.find('>').unwrap()].to_string();
+    let breast = section(&html, "Tests often done for breast cancer");
+    assert!(tag(&breast).contains("data-own=\"breast\"") && tag(&breast).contains("hidden"), "{}", tag(&breast));
+    let other = section(&html, "Other tests");
+    assert!(!tag(&other).contains("hidden") && !tag(&other).contains("data-own"), "{}", tag(&other));
+    assert!(other.contains("name=\"biomarkers.HER2\"") && !breast.contains("name=\"biomarkers.HER2\""), "HER2 moved for bowel");
+    let bowel = section(&html, "Tests often done for bowel cancer");
+    assert!(!tag(&bowel).contains("hidden") && bowel.contains("name=\"biomarkers.KRAS\""), "bowel's own section");
+    // For breast, the other way round.
+    let (_, _, html) = post_follow(app(), "/check", "primary_site=breast&for=self&_next=1").await;
+    assert!(biomarker_field(&html, "KRAS").contains("hidden disabled"), "KRAS not asked for breast");
+    assert!(!biomarker_field(&html, "ER").contains("hidden"), "ER asked for breast");
+    assert!(section(&html, "Tests often done for breast cancer").contains("name=\"biomarkers.HER2\""), "HER2 at home for breast");
+    assert!(tag(&section(&html, "Tests often done for bowel cancer")).contains("hidden"), "no bowel section for breast");
+    // A biomarker read for every site (NTRK, tumour-agnostic) carries no site list.
+    assert!(!biomarker_field(&html, "NTRK").contains("data-sites"), "{}", biomarker_field(&html, "NTRK"));
 }

@@ -354,7 +354,7 @@ async fn the_opening_sentence_names_past_treatments() {
     assert_eq!(
         lede(&html),
         "You told us you have cancer that started in the bowel that has spread to the liver. There are 6 tumours in the liver, \
-         on both sides of it. You have had chemotherapy. The cancer grew despite chemotherapy. Jaundice (yellow skin or eyes) \
+         on both sides of it. You have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU). The cancer grew despite chemotherapy. Jaundice (yellow skin or eyes) \
          changes some of the options."
     );
     let (_, _, html) = post_follow(
@@ -365,10 +365,13 @@ async fn the_opening_sentence_names_past_treatments() {
     .await;
     assert!(
         lede(&html)
-            .contains("They have had chemotherapy, targeted therapy and an operation on the liver. The cancer grew despite chemotherapy."),
+            .contains("They have had chemotherapy (FOLFOX or CAPOX, FOLFIRI and capecitabine or 5-FU), targeted therapy and an operation on the liver. The cancer grew despite chemotherapy."),
         "{}",
         lede(&html)
     );
     let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel&treatment_history.previous=none").await;
     assert!(lede(&html).ends_with("spread to the liver. You have not had chemotherapy yet."), "{}", lede(&html));
+    // The chemotherapy answer alone names no drug: none is made up.
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel&chemotherapy_history=responding").await;
+    assert!(lede(&html).contains("You have had chemotherapy. The cancer shrank"), "{}", lede(&html));
 }
