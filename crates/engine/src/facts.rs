@@ -169,7 +169,8 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         | Fact::HadEgfrTki
         | Fact::HadAlkTki
         | Fact::PdL1Ic
-        | Fact::LungTabletFailed => &[],
+        | Fact::LungTabletFailed
+        | Fact::JaundiceFromLiver => &[],
     }
 }
 
