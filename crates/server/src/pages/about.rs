@@ -2,16 +2,19 @@
 //! funding, reviewers, versions, feedback, and every source (`#source-<id>`).
 //! `/about/changes`: what changed in each release, in plain English, from
 //! `hepatica_knowledge::diff` of each release against the one before.
+//! `/sources/<id>`: one source with its citation (what the content took from
+//! it), kept off `/about` so that page stays light as the sources grow.
 
 use std::sync::OnceLock;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use hepatica_knowledge::diff::KbDiff;
 use hepatica_knowledge::{Knowledge, ReleaseInfo};
 use maud::html;
 
 use super::{Ctx, Opts, Page, layout, resolved};
 use crate::AppState;
+use crate::error::{AppError, PageError};
 
 /// One release in the history, with its diff against the one before (none for the first).
 pub struct Entry {
@@ -155,8 +158,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
             @for s in sources {
                 @let r = resolved(kb, &s.review);
                 li id={ "source-" (s.id) } {
-                    a href=(s.url) { (s.title) } ". " (s.publisher) ", " (s.year) "."
-                    @if let Some(c) = &s.citation { " " (c) }
+                    a href=(s.url) { (s.title) } ". " (s.publisher) ", " (s.year) ". "
+                    @if s.citation.is_some() { a href={ "/sources/" (s.id) } { "What we took from it" span.visually-hidden { ": " (s.title) } } "." }
                     br;
                     span.meta { "Checked " (r.reviewed_on) "; next check due " (r.review_due) "." }
                 }
@@ -164,4 +167,22 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
         }
     };
     layout(kb, &ctx, "About Hepatica", body, Opts { review: Some(m.review.clone()), ..Opts::default() })
+}
+
+/// `/sources/<id>`: one source, with what the content took from it.
+pub async fn source(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Page, PageError> {
+    let kb = state.kb();
+    let s = kb.source(&id).ok_or(AppError::NotFound)?;
+    let r = resolved(kb, &s.review);
+    let body = html! {
+        h1 { (s.title) }
+        dl.facts {
+            dt { "Published by" } dd { (s.publisher) ", " (s.year) }
+            dt { "Link" } dd { a href=(s.url) { (s.url) } }
+            @if let Some(c) = &s.citation { dt { "What we took from it" } dd { (c) } }
+            dt { "Checked" } dd { (r.reviewed_on) "; next check due " (r.review_due) }
+        }
+        p { a href={ "/about#source-" (s.id) } { "All sources" } }
+    };
+    Ok(layout(kb, &ctx, &s.title, body, Opts { review: Some(r), ..Opts::default() }))
 }

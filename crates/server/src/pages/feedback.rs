@@ -76,6 +76,9 @@ pub fn known_page(kb: &Knowledge, page: &str) -> bool {
     if let Some(id) = page.strip_prefix("/treatments/") {
         return kb.treatments.iter().any(|t| t.id == id);
     }
+    if let Some(id) = page.strip_prefix("/sources/") {
+        return kb.source(id).is_some();
+    }
     if let Some(id) = page.strip_prefix("/drugs/") {
         return kb.drugs.iter().any(|d| d.id == id);
     }

@@ -67,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/questions", get(questions::page))
         .route("/about", get(about::page))
         .route("/about/changes", get(about::changes))
+        .route("/sources/{id}", get(about::source))
         .route("/support", get(support::page))
         .route("/feedback", post(feedback::submit))
         .fallback(not_found)

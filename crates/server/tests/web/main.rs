@@ -107,6 +107,9 @@ pub fn page_paths() -> Vec<String> {
     .collect();
     paths.extend(hepatica_knowledge::TREATMENT_IDS.iter().map(|t| format!("/treatments/{t}")));
     paths.extend(kb.drugs.iter().map(|d| format!("/drugs/{}", d.id)));
+    // A source page each for the first, a middle and the last source.
+    let n = kb.sources.len();
+    paths.extend([0, n / 2, n - 1].iter().map(|&i| format!("/sources/{}", kb.sources[i].id)));
     paths
 }
 

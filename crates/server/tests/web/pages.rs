@@ -66,7 +66,17 @@ async fn anchors_on_about_glossary_questions_support() {
     let about = get("/about").await.1;
     for s in &kb.sources {
         assert!(about.contains(&format!("id=\"source-{}\"", s.id)), "source {}", s.id);
+        if s.citation.is_some() {
+            assert!(about.contains(&format!("href=\"/sources/{}\"", s.id)), "source {} links its page", s.id);
+        }
     }
+    // What each source gave is on its own page (the About page stays light).
+    let papmet = kb.source("papmet-2021").expect("a source");
+    let (status, page) = get("/sources/papmet-2021").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h1(&page), papmet.title.replace('&', "&amp;"));
+    assert!(page.contains("9.0 months with cabozantinib"), "the citation is shown");
+    assert!(!about.contains("9.0 months with cabozantinib"), "and not on /about");
     let glossary = get("/glossary").await.1;
     for t in &kb.glossary {
         assert!(glossary.contains(&format!("id=\"{}\"", t.id)), "term {}", t.id);
@@ -83,7 +93,7 @@ async fn anchors_on_about_glossary_questions_support() {
 
 #[tokio::test]
 async fn unknown_pages_are_html_404() {
-    for path in ["/nope", "/treatments/liver_transplant", "/drugs/not-a-drug"] {
+    for path in ["/nope", "/treatments/liver_transplant", "/drugs/not-a-drug", "/sources/not-a-source"] {
         let (status, html) = get(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(h1(&html), "Page not found");
