@@ -359,6 +359,7 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
     "immuno.child_pugh_c",
     "chemo.net_type_depends",
     "hormonal.breast_liver_jaundice",
+    "immuno.unknown_primary_msi_depends",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
