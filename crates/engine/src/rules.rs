@@ -360,6 +360,7 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
     "chemo.net_type_depends",
     "hormonal.breast_liver_jaundice",
     "immuno.unknown_primary_msi_depends",
+    "radio.lutetium_psma_hormone_sensitive",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -2346,8 +2347,21 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
     } else {
         Unlikely
     };
-    let psma = if cx.site() == P::Prostate {
-        match (cx.bio(B::Psma), cx.case.chemotherapy_history) {
+    // Engine logic 5: lutetium PSMA is for castration-resistant disease (VISION),
+    // and a taxane in the treatment history is chemotherapy given, whatever
+    // `chemotherapy_history` says.
+    let h = &cx.case.treatment_history;
+    let v5 = cx.kb.engine_logic() >= 5;
+    let hormone_sensitive = v5 && h.castration_resistant == Some(false);
+    let chemo = match cx.case.chemotherapy_history {
+        None | Some(ChemoHistory::None) if v5 && h.had(PreviousTreatment::Taxane) == Some(true) => Some(ChemoHistory::Stable),
+        c => c,
+    };
+    let psma = if cx.site() == P::Prostate && hormone_sensitive {
+        o.reason("radio.lutetium_psma_hormone_sensitive");
+        Unlikely
+    } else if cx.site() == P::Prostate {
+        match (cx.bio(B::Psma), chemo) {
             (Some(V::Positive), Some(ChemoHistory::None)) => {
                 o.reason("radio.lutetium_psma_after_chemo");
                 Unlikely

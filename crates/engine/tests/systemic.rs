@@ -569,3 +569,19 @@ fn er_positive_breast_with_jaundice_from_the_liver_is_not_usual_hormone_therapy_
     let blocked = base.replace(r#""biliary_obstruction":false"#, r#""biliary_obstruction":true"#);
     assert!(!level(&blocked, "hormonal_therapy").1.contains(&"hormonal.breast_liver_jaundice".to_string()));
 }
+
+#[test]
+fn lutetium_psma_follows_castration_resistance_and_a_taxane_in_the_history() {
+    let kind = |json: &str| {
+        let c = case_from_json(json.as_bytes()).unwrap();
+        let a = assess(Knowledge::embedded(), &c, Audience::Clinician);
+        a.option("radiotherapy").unwrap().kinds.iter().find(|k| k.id == "lutetium_psma").unwrap().suitability.as_str().to_string()
+    };
+    let sensitive = r#"{"primary_site":"prostate","biomarkers":{"PSMA":"positive"},"treatment_history":{"castration_resistant":false}}"#;
+    assert_eq!(kind(sensitive), "unlikely");
+    let after_docetaxel = r#"{"primary_site":"prostate","biomarkers":{"PSMA":"positive"},
+        "treatment_history":{"castration_resistant":true,"previous":["androgen_receptor_inhibitor","taxane"],"lines_of_systemic_therapy":2}}"#;
+    assert_eq!(kind(after_docetaxel), "possible", "the taxane in the history is chemotherapy given");
+    let no_history = r#"{"primary_site":"prostate","biomarkers":{"PSMA":"positive"},"treatment_history":{"castration_resistant":true}}"#;
+    assert_eq!(kind(no_history), "depends");
+}
