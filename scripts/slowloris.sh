@@ -2,13 +2,16 @@
 # Slowloris run against `hepatica serve` on 127.0.0.1: at least 2,000 slow or
 # idle connections (a third idle, a third trickling an endless request head,
 # a third sending a 100 KB unfinished head), reopened as the server closes
-# them, while /healthz is probed every 50 ms. Prints the figures (opened and
-# server-closed connections, /healthz p50/p99/max, server peak RSS) and fails
-# if a probe failed or the /healthz p99 was 100 ms or more.
+# them, while /healthz is probed every 50 ms on the public listener and on the
+# health listener (`serve --health-addr`, its own connection budget). Prints
+# the figures (opened and server-closed connections, /healthz p50/p99/max on
+# each listener, server peak RSS) and fails if a probe failed or a /healthz p99
+# was 100 ms or more (SLOW_GATE=health: judge the health listener only).
 #
 #   bash scripts/slowloris.sh             # release build, 2,000 connections, 30 s, default timers
 #   bash scripts/slowloris.sh --smoke     # debug build, 2,000 connections, 12 s, short timers (CI)
 #   SLOW_CONNECTIONS=3000 SLOW_SECONDS=60 bash scripts/slowloris.sh
+#   SLOW_CONNECTIONS=4300 SLOW_ADDRESSES=8 SLOW_GATE=health bash scripts/slowloris.sh   # fill the 4,096 public cap
 #
 # Raises the open-file limit with ulimit (the server and the attacker each
 # need one descriptor per connection). Only 127.0.0.1 is targeted; every run
@@ -51,7 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HEPATICA_LOG=warn "${server[@]}" --addr 127.0.0.1:0 --data-dir "$work/data" "${timers[@]}" 2>"$work/server.log" &
+HEPATICA_LOG=warn "${server[@]}" --addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --data-dir "$work/data" "${timers[@]}" 2>"$work/server.log" &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do
@@ -61,10 +64,12 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 [ -n "$addr" ] || { echo "slowloris: the server did not start" >&2; exit 1; }
+health=$(grep -o 'health checks on http://127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | sed 's|health checks on http://||') || true
+[ -n "$health" ] || { echo "slowloris: the server did not open its health listener" >&2; exit 1; }
 
-echo "slowloris: $profile build, $connections connections for $seconds s against $addr ${timers[*]}"
+echo "slowloris: $profile build, $connections connections from ${SLOW_ADDRESSES:-4} addresses for $seconds s against $addr (health listener $health) ${timers[*]}"
 status=0
-out=$(timeout --signal=KILL "$((${seconds%.*} + 60))" python3 scripts/slowloris.py "$addr" "$connections" "$seconds" "$server_pid") || status=$?
+out=$(timeout --signal=KILL "$((${seconds%.*} + 60))" python3 scripts/slowloris.py "$addr" "$connections" "$seconds" "$server_pid" "$health") || status=$?
 echo "${out#RESULT }"
 curl -s "http://$addr/metrics" | grep -E '^hepatica_http_connections' || true
 if ! kill -0 "$server_pid" 2>/dev/null; then

@@ -86,33 +86,21 @@ fn file_name(p: &Path) -> String {
     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// The temporary bucket folder, removed when dropped.
+/// The temporary bucket folder (locked while it lives), removed when dropped.
 struct BucketDir {
+    dir: crate::files::ScratchDir,
     path: PathBuf,
 }
 
 impl BucketDir {
     fn create(beside: &Path) -> io::Result<BucketDir> {
-        let folder = beside.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        for n in 0..1000u32 {
-            let path = folder.join(format!(".hepatica-bulk.{}.{n}.tmp", std::process::id()));
-            match std::fs::create_dir(&path) {
-                Ok(()) => return Ok(BucketDir { path }),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, "could not find a free temporary folder name"))
+        let dir = crate::files::ScratchDir::create(beside)?;
+        let path = dir.path().to_path_buf();
+        Ok(BucketDir { dir, path })
     }
 
     fn bucket(&self, b: u64) -> PathBuf {
-        self.path.join(format!("{b:05}.bucket"))
-    }
-}
-
-impl Drop for BucketDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        self.dir.path().join(format!("{b:05}.bucket"))
     }
 }
 

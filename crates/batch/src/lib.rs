@@ -180,11 +180,16 @@ pub fn check_job(job: &Job) -> Result<(), Error> {
                 problems.push(p);
             }
         }
-        Ok(_) => {
+        Ok(m) if m.is_file() => {
             if let Err(e) = File::open(&job.input) {
                 problems.push(format!("--input: expected a readable NDJSON file, got {} ({e})", job.input.display()));
             }
         }
+        // A FIFO, `/dev/stdin` or another stream is opened once, by the run:
+        // a trial open here would wait for a writer, and closing it again would
+        // leave the writer with no reader (it gets EPIPE) and the run's own
+        // open waiting forever for a writer that is gone.
+        Ok(_) => {}
     }
     check_target("--output", &job.output, &mut problems);
     check_regular("--output (its errors file)", &job.errors_path(), &mut problems);
@@ -294,9 +299,15 @@ fn check_target(flag: &str, path: &Path, problems: &mut Vec<String>) {
 pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
     check_job(job)?;
     let format = OutputFormat::resolve(opts.format, &job.output, opts.mode)?;
-    // Temporary files left by an earlier run that was killed.
+    // Temporary files and folders left in the output folders by earlier runs that were killed.
+    let mut folders: Vec<PathBuf> = Vec::new();
     for (_, target) in written_files(job) {
         files::remove_stale_temps(&target);
+        let folder = resolved(&target).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        if !folders.contains(&folder) {
+            files::remove_stale_in_folder(&folder);
+            folders.push(folder);
+        }
     }
     let errors_path = job.errors_path();
     let mut staging = files::Staging::new();
@@ -326,8 +337,10 @@ pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -
     let tally = if job.input.is_dir() {
         bulk::run(kb, &job.input, &job.output, &mut out, errs, opts, progress)?
     } else {
-        let file = File::open(&job.input).map_err(|source| Error::Read { path: job.input.clone(), source })?;
-        progress.start(file.metadata().ok().map(|m| m.len()));
+        // A stream (FIFO, pipe, `/dev/stdin`) is read as it comes, to its end: it has no size.
+        let file = File::open(&job.input)
+            .map_err(|e| Error::Arguments(vec![format!("--input: expected a readable NDJSON file, got {} ({e})", job.input.display())]))?;
+        progress.start(file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len()));
         let input = BufReader::with_capacity(1 << 20, file);
         let result = pipeline::process_ndjson(kb, input, &mut out, errs, opts, progress);
         progress.finish();

@@ -12,7 +12,8 @@
 //!
 //! SIGINT and SIGTERM remove the run's temporary files before the process
 //! exits (130 / 143), so an interrupted run leaves no hidden `.tmp` files;
-//! files left by a `kill -9` are removed at the next run.
+//! files left by a `kill -9` are removed by the next run writing into the same
+//! folder (`hepatica_batch::files::remove_stale_in_folder`).
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -164,6 +165,7 @@ pub fn synth(args: SynthArgs) -> anyhow::Result<u8> {
             if !folder.is_dir() || path.is_dir() {
                 return Ok(invalid(&[format!("--output: expected a file in an existing folder, got {}", path.display())]));
             }
+            hepatica_batch::files::remove_stale_in_folder(folder);
             let mut staging = hepatica_batch::files::Staging::new();
             let file = staging.create(path)?;
             synth::write(std::io::BufWriter::with_capacity(1 << 20, file), &opts)?;

@@ -178,6 +178,7 @@ pub fn run(args: crate::ServeArgs) -> anyhow::Result<u8> {
     }
     let config = hepatica_server::ServeConfig {
         addr: args.addr,
+        health_addr: args.health_addr,
         data_dir: args.data_dir,
         cds_trust: args.cds_trust,
         kb,

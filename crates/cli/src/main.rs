@@ -205,6 +205,11 @@ pub(crate) struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "HEPATICA_ADDR")]
     pub addr: String,
+    /// Also serve /healthz and /readyz on this address, with a small connection budget of
+    /// their own (32), apart from --max-connections and --max-in-flight, so that probes
+    /// answer while the public listener is full. /healthz stays on --addr as well.
+    #[arg(long, value_name = "ADDR", env = "HEPATICA_HEALTH_ADDR")]
+    pub health_addr: Option<String>,
     /// Folder for the embedded database (created if missing).
     #[arg(long, default_value = "./hepatica-data", env = "HEPATICA_DATA_DIR")]
     pub data_dir: PathBuf,

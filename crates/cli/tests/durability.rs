@@ -127,6 +127,14 @@ impl Server {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// The health listener's address (`--health-addr`), from the start-up line.
+    fn health_addr(&self) -> Option<SocketAddr> {
+        let text = self.log();
+        let at = text.find("health checks on http://")?;
+        let rest = &text[at + "health checks on http://".len()..];
+        rest.chars().take_while(|c| *c != '/' && !c.is_whitespace()).collect::<String>().parse().ok()
+    }
+
     /// Sends SIGTERM (through the `kill` command: no libc binding needed).
     fn terminate(&self) {
         let ok = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill -TERM");
@@ -744,4 +752,75 @@ fn a_head_over_the_cap_gets_431_even_in_one_write() {
     let r = request(server.addr, "GET", "/healthz", &[("x-padding", &long)], b"");
     assert_eq!(r.status, 431, "a 110 KB header line");
     assert_eq!(request(server.addr, "GET", "/healthz", &[("x-padding", "short")], b"").status, 200);
+}
+
+/// See: HAZ-033. With `--health-addr`, `/healthz` and `/readyz` answer on a
+/// listener of their own while the public listener's connection cap is full
+/// (a new public connection is closed unanswered); `/healthz` stays on the
+/// public address too once a slot is free.
+#[test]
+fn the_health_listener_answers_while_the_public_connection_cap_is_full() {
+    let dir = Scratch::new("health");
+    let args = [
+        "--health-addr",
+        "127.0.0.1:0",
+        "--max-connections",
+        "4",
+        "--max-connections-per-address",
+        "0",
+        "--first-byte-timeout",
+        "60",
+        "--header-read-timeout",
+        "60",
+    ];
+    let Some(server) = Server::start_args(&dir.0.join("data"), "health", &args) else { return };
+    let a = server.addr;
+    let h = server.health_addr().expect("the server prints the health listener's address");
+    assert_ne!(a, h);
+    // Fill the public cap with four unfinished request heads (held open by the 60 s timers).
+    let mut held: Vec<TcpStream> = (0..4).map(|_| connect(a)).collect();
+    for s in &mut held {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n").expect("part of a head");
+    }
+    // The cap is full: a fifth public connection is accepted by the kernel and closed unanswered.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let full = loop {
+        let mut s = connect(a);
+        s.set_read_timeout(Some(Duration::from_secs(3))).expect("timeout");
+        let _ = s.write_all(&head("GET", "/healthz", &[], 0));
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        if raw.is_empty() {
+            break true;
+        }
+        // The four held heads may not all have been accepted yet: try again.
+        if Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(full, "the public listener's connection cap is full");
+    for _ in 0..10 {
+        let r = get(h, "/healthz");
+        assert_eq!((r.status, r.text().contains("ok")), (200, true), "{}", r.text());
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+    }
+    let r = get(h, "/readyz");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("knowledge_base"), "{}", r.text());
+    assert_eq!(get(h, "/api/v1/kb").status, 404, "the health listener serves the probes only");
+    // Free the public slots: /healthz answers on the public address as before.
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut s = connect(a);
+        let _ = s.write_all(&head("GET", "/healthz", &[], 0));
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        if raw.starts_with(b"HTTP/1.1 200") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "/healthz on the public address answers again");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

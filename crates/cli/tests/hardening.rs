@@ -168,3 +168,153 @@ fn interrupted_batch_leaves_no_temporary_files() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!stale.exists(), "the stale temporary file was removed");
 }
+
+/// Waits for `child` for at most `limit`; kills it and returns `None` when it
+/// is still running (so a run that hangs fails the test instead of hanging it).
+fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `n` valid cases, one per line.
+fn cases(n: usize) -> String {
+    (0..n).map(|i| format!("{{\"id\":\"c{i}\",\"primary_site\":\"lung\"}}\n")).collect()
+}
+
+/// See: HAZ-044. `batch --input FIFO` streams and finishes when the writer
+/// closes. The writer here is like `printf ... > fifo`: it writes everything at
+/// once and closes. A batch that opened the input twice (a trial open while
+/// checking the arguments, then the real one) lost that writer between the two
+/// opens and then waited forever for another. A second writer streams 3 MB in
+/// pieces with pauses.
+#[cfg(unix)]
+#[test]
+fn batch_streams_from_a_fifo_and_finishes_when_the_writer_closes() {
+    let d = Scratch::new("fifo-in");
+    let fifo = d.0.join("in.fifo");
+    if !Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false) {
+        eprintln!("SKIPPED: no mkfifo");
+        return;
+    }
+    let small = cases(40);
+    let big = cases(60_000);
+    for (round, (text, pieces)) in [(&small, 1usize), (&small, 1), (&small, 1), (&big, 30)].into_iter().enumerate() {
+        let output = d.0.join(format!("out{round}.ndjson"));
+        let mut child = Command::new(BIN)
+            .args(["batch", "--threads", "2", "--input"])
+            .arg(&fifo)
+            .arg("--output")
+            .arg(&output)
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (path, bytes) = (fifo.clone(), text.clone().into_bytes());
+        // Not joined: if the run never opens the FIFO, this thread stays blocked in open().
+        std::thread::spawn(move || {
+            let result = (|| -> std::io::Result<()> {
+                let mut w = std::fs::OpenOptions::new().write(true).open(&path)?;
+                for piece in bytes.chunks(bytes.len().div_ceil(pieces)) {
+                    w.write_all(piece)?;
+                    if pieces > 1 {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+                Ok(())
+            })();
+            let _ = tx.send(result.map_err(|e| e.to_string()));
+        });
+        let status = wait_bounded(&mut child, Duration::from_secs(120));
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+        }
+        let status = status.unwrap_or_else(|| panic!("round {round}: batch on a FIFO did not finish within 120 s (killed)"));
+        assert_eq!(status.code(), Some(0), "round {round}: {err}");
+        let written = rx.recv_timeout(Duration::from_secs(10)).expect("the writer finished");
+        assert_eq!(written, Ok(()), "round {round}: the writer lost its reader");
+        let lines = std::fs::read_to_string(&output).unwrap().lines().count();
+        assert_eq!(lines, text.lines().count(), "round {round}: every line streamed through");
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the input FIFO is untouched");
+}
+
+/// See: HAZ-044. `batch --input /dev/stdin` reads a pipe to its end.
+#[cfg(target_os = "linux")]
+#[test]
+fn batch_reads_dev_stdin_from_a_pipe() {
+    let d = Scratch::new("stdin-in");
+    let output = d.0.join("out.ndjson");
+    let mut child = Command::new(BIN)
+        .args(["batch", "--threads", "2", "--input", "/dev/stdin", "--output"])
+        .arg(&output)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let text = cases(5_000);
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let status = wait_bounded(&mut child, Duration::from_secs(120)).expect("batch on /dev/stdin finished within 120 s");
+    assert_eq!(status.code(), Some(0));
+    assert!(writer.join().unwrap().is_ok());
+    assert_eq!(std::fs::read_to_string(&output).unwrap().lines().count(), 5_000);
+}
+
+/// See: HAZ-039. A run killed with SIGKILL cannot clean up; the next run that
+/// writes into the same folder, whatever its output is called, removes what
+/// the dead run left, and nothing else (a user's hidden file stays).
+#[cfg(unix)]
+#[test]
+fn a_later_run_into_the_folder_removes_what_a_killed_run_left() {
+    let d = Scratch::new("sigkill");
+    let input = d.0.join("in.ndjson");
+    let synth = Command::new(BIN).args(["synth", "--count", "100000", "--seed", "11", "--output"]).arg(&input).output().unwrap();
+    assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+    let user_file = d.0.join(".notes.1.2.tmp");
+    std::fs::write(&user_file, "mine").unwrap();
+    let temps = |d: &Scratch| d.names().into_iter().filter(|n| n.contains(".hepatica-") && n.ends_with(".tmp")).collect::<Vec<_>>();
+    let mut left = Vec::new();
+    for _ in 0..3 {
+        let mut child = Command::new(BIN)
+            .args(["batch", "--full", "--threads", "1", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(d.0.join("first.ndjson"))
+            .args(["--summary"])
+            .arg(d.0.join("first-summary.json"))
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while temps(&d).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child.kill().unwrap(); // SIGKILL: no handler runs
+        let status = child.wait().unwrap();
+        left = temps(&d);
+        if status.code().is_none() && !left.is_empty() {
+            break;
+        }
+    }
+    assert!(!left.is_empty(), "the killed run left its temporary files");
+    let small = d.0.join("small.ndjson");
+    std::fs::write(&small, cases(3)).unwrap();
+    let out = Command::new(BIN).args(["batch", "--input"]).arg(&small).arg("--output").arg(d.0.join("second.ndjson")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(temps(&d), Vec::<String>::new(), "the dead run's {left:?} were removed");
+    assert_eq!(std::fs::read_to_string(&user_file).unwrap(), "mine", "a user's file is untouched");
+    assert!(!d.0.join("first.ndjson").exists(), "the killed run's output never appeared");
+}

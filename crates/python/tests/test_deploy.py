@@ -79,9 +79,15 @@ def test_deployment_probes_secret_configmap_and_user():
     main = (ROOT / "crates" / "cli" / "src" / "cmd_serve.rs").read_text()
     retry_secs = int(re.search(r'default_value_t = (\d+), env = "HEPATICA_DATABASE_START_TIMEOUT"', main).group(1))
     assert start["periodSeconds"] * start["failureThreshold"] > retry_secs
-    port = {p["name"]: p["containerPort"] for p in c["ports"]}["http"]
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    port = ports["http"]
     env = {e["name"]: e for e in c["env"]}
     assert env["HEPATICA_ADDR"]["value"].endswith(f":{port}")
+    # The probes use the health listener, which has its own connection budget.
+    assert env["HEPATICA_HEALTH_ADDR"]["value"].endswith(f":{ports['health']}")
+    assert ports["health"] != port
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert c[probe]["httpGet"]["port"] == "health", probe
     # Every variable is one the binary reads (or the pending database URL).
     assert set(env) - PENDING_ENV <= cli_env_names(), set(env) - cli_env_names()
     ref = env["HEPATICA_DATABASE_URL"]["valueFrom"]["secretKeyRef"]

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         };
         match flag.as_str() {
             "--addr" => config.addr = value,
+            "--health-addr" => config.health_addr = Some(value),
             "--data-dir" => config.data_dir = value.into(),
             "--cds-trust" => config.cds_trust = Some(value.into()),
             other => {

@@ -252,11 +252,36 @@ pub fn router(state: AppState) -> Router {
     layers::apply(metrics::instrument(app))
 }
 
+/// The health listener's application (`serve --health-addr`): `/healthz`
+/// (liveness) and `/readyz` (readiness), the same handlers as on the public
+/// listener, with `Cache-Control: no-store` and `nosniff`; anything else is 404.
+/// No request log (probes every few seconds would drown it) and no metrics.
+pub fn health_router(state: AppState) -> Router {
+    use axum::http::{HeaderValue, header};
+    use axum::routing::get;
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .with_state(state)
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(5),
+        ))
+}
+
 /// How `hepatica serve` was asked to run.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Address to listen on (loopback by default).
     pub addr: String,
+    /// A second address that serves only `/healthz` and `/readyz`, with its
+    /// own small connection budget ([`net::health_limits`]); `None`: none.
+    pub health_addr: Option<String>,
     /// Folder for `hepatica.db` and an optional `support.toml`; created if missing.
     pub data_dir: PathBuf,
     /// CDS Hooks trust file.
@@ -282,6 +307,7 @@ impl ServeConfig {
     pub fn new(addr: impl Into<String>, data_dir: impl Into<PathBuf>) -> ServeConfig {
         ServeConfig {
             addr: addr.into(),
+            health_addr: None,
             data_dir: data_dir.into(),
             cds_trust: None,
             kb: Knowledge::embedded(),
@@ -406,6 +432,7 @@ impl AppState {
 pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     init_logging();
     let addr: SocketAddr = resolve(&config.addr)?;
+    let health_addr: Option<SocketAddr> = config.health_addr.as_deref().map(resolve).transpose()?;
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
     // SQLite is one server's file: lock the folder. PostgreSQL is shared on purpose: no lock.
     let shared = config.shared_data_dir || matches!(config.database, Database::Postgres(_));
@@ -418,11 +445,34 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         .map_err(|e| ServeError::Database(format!("opening the store failed: {e}")))??;
     let listener = net::bind(addr).map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
     let local = listener.local_addr().map_err(|source| ServeError::Io { addr: config.addr.clone(), source })?;
+    // The health listener keeps answering while the public one drains, and stops after it.
+    let (public_done, health_stop) = tokio::sync::oneshot::channel::<()>();
+    let health = match health_addr {
+        Some(h) => {
+            let health_listener = net::bind(h).map_err(|source| ServeError::Io { addr: format!("{h}"), source })?;
+            let health_local = health_listener.local_addr().map_err(|source| ServeError::Io { addr: format!("{h}"), source })?;
+            eprintln!("hepatica: health checks on http://{health_local}/healthz and /readyz");
+            tracing::info!(addr = %health_local, max_connections = net::HEALTH_MAX_CONNECTIONS, "health listener");
+            let app = health_router(state.clone());
+            let limits = net::health_limits(&config.limits);
+            Some(tokio::spawn(async move {
+                net::run_health(health_listener, app, &limits, async move {
+                    let _ = health_stop.await;
+                })
+                .await
+            }))
+        }
+        None => None,
+    };
     eprintln!("hepatica: listening on http://{local}/ (data in {}, store {})", display(&config.data_dir), config.database.describe());
     tracing::info!(addr = %local, limits = ?config.limits, database = %config.database.describe(), "listening");
     let sweeper = tokio::spawn(sweep_forever(state.db().clone()));
     let app = layers::shed(router(state), config.limits.max_in_flight, config.limits.max_fhir_in_flight);
     let left = net::run(listener, app, &config.limits, shutdown_signal()).await;
+    let _ = public_done.send(());
+    if let Some(h) = health {
+        let _ = h.await;
+    }
     sweeper.abort();
     tracing::info!(dropped_connections = left, "stopped");
     Ok(())

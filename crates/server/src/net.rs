@@ -22,6 +22,11 @@
 //! - **drain**: on SIGINT/SIGTERM the listener closes, open connections are
 //!   asked to finish, and after [`Limits::drain_timeout`] the rest are dropped.
 //!
+//! With `serve --health-addr`, [`run_health`] serves `/healthz` and `/readyz`
+//! on a listener of their own with [`health_limits`]: its own small connection
+//! budget, apart from the public listener's caps and in-flight limit, so that
+//! a flood that fills the public listener never fails a liveness probe.
+//!
 //! The in-process concurrency limit with load shedding (503 + `Retry-After`)
 //! is a router layer: [`crate::layers::shed`]. Only HTTP/1.1 is served (a
 //! TLS-terminating proxy in front speaks HTTP/2 to browsers).
@@ -200,14 +205,56 @@ pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(LISTEN_BACKLOG)
 }
 
+/// Most open connections on the health listener (`serve --health-addr`):
+/// probes open one connection each, a few per period, so this is plenty, and
+/// it is a budget of its own, apart from [`Limits::max_connections`].
+pub const HEALTH_MAX_CONNECTIONS: usize = 32;
+
+/// The limits of the health listener, derived from the public ones: its own
+/// small connection cap ([`HEALTH_MAX_CONNECTIONS`]), no per-address cap (a
+/// kubelet or load balancer probes from one address), timers no longer than
+/// 2 s for the first byte and 5 s for the head, and a 1 s drain.
+pub fn health_limits(public: &Limits) -> Limits {
+    Limits {
+        first_byte_timeout: public.first_byte_timeout.min(Duration::from_secs(2)),
+        header_read_timeout: public.header_read_timeout.min(Duration::from_secs(5)),
+        max_head_bytes: 8192,
+        max_connections: HEALTH_MAX_CONNECTIONS,
+        max_connections_per_address: 0,
+        drain_timeout: Duration::from_secs(1),
+        ..public.clone()
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then drains for at
 /// most `limits.drain_timeout`. Returns how many connections were still open
 /// when the drain gave up (0 after a clean drain).
 pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: impl Future<Output = ()>) -> usize {
+    serve_listener(listener, app, limits, true, shutdown).await
+}
+
+/// [`run`] for the health listener: the same timers and caps (from
+/// [`health_limits`]), but its connections are not counted in the public
+/// listener's connection metrics.
+pub async fn run_health(listener: TcpListener, app: Router, limits: &Limits, shutdown: impl Future<Output = ()>) -> usize {
+    serve_listener(listener, app, limits, false, shutdown).await
+}
+
+async fn serve_listener(listener: TcpListener, app: Router, limits: &Limits, metered: bool, shutdown: impl Future<Output = ()>) -> usize {
     let max = effective_max_connections(limits.max_connections);
     if max < limits.max_connections {
         tracing::warn!(configured = limits.max_connections, used = max, "connection cap lowered to fit the open-file limit");
     }
+    let refused = move || {
+        if metered {
+            crate::metrics::connection_refused();
+        }
+    };
+    let timed_out = move || {
+        if metered {
+            crate::metrics::connection_timed_out();
+        }
+    };
     let slots = Arc::new(Semaphore::new(max));
     let per_address = PerAddress::new(limits.max_connections_per_address);
     let app = app.layer(axum::middleware::from_fn_with_state(limits.max_head_bytes, head_cap));
@@ -234,12 +281,12 @@ pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: 
             () = &mut shutdown => break,
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            crate::metrics::connection_refused();
+            refused();
             drop(stream);
             continue;
         };
         let Some(address_slot) = per_address.take(peer.ip()) else {
-            crate::metrics::connection_refused();
+            refused();
             drop(stream);
             continue;
         };
@@ -254,20 +301,20 @@ pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: 
         tokio::spawn(async move {
             let _slot = slot;
             let _address_slot = address_slot;
-            let _open = crate::metrics::ConnectionGuard::new();
+            let _open = metered.then(crate::metrics::ConnectionGuard::new);
             let mut probe = [0u8; 1];
             match tokio::time::timeout(first_byte, stream.peek(&mut probe)).await {
                 Ok(Ok(n)) if n > 0 => {}
                 Ok(_) => return,
                 Err(_) => {
-                    crate::metrics::connection_timed_out();
+                    timed_out();
                     return;
                 }
             }
             let conn = builder.serve_connection(TokioIo::new(stream), svc);
             if let Err(e) = watcher.watch(conn).await {
                 if e.is_timeout() {
-                    crate::metrics::connection_timed_out();
+                    timed_out();
                 }
                 tracing::debug!(error = %e, "connection ended");
             }

@@ -9,7 +9,9 @@
 //!   must be `same-origin`, or else an `Origin` must match `Host`; a cross-site
 //!   form post is refused with 403 (this site sends `Referrer-Policy:
 //!   no-referrer`, so a browser's own same-origin post may carry `Origin: null`;
-//!   that is accepted only when `Sec-Fetch-Site` is absent);
+//!   that is accepted, deliberately, only when `Sec-Fetch-Site` is absent: see
+//!   "Feedback and cross-site posts" in docs/safety/operations.md for why, and
+//!   what else bounds the route);
 //! - a **rate per client address** ([`RateLimiter`], `--feedback-per-minute`), 429 over it;
 //! - a **row cap** on the table (`--feedback-max-rows`), 503 when full.
 //!
@@ -199,6 +201,12 @@ mod tests {
         };
         assert!(same_origin(&h(&[])), "no browser, no CSRF");
         assert!(same_origin(&h(&[("sec-fetch-site", "same-origin"), ("origin", "null")])));
+        // Deliberate (docs/safety/operations.md, "Feedback and cross-site posts"): under this
+        // site's `Referrer-Policy: no-referrer` an older browser's own post says `Origin: null`
+        // and has no Sec-Fetch-Site. A browser that sends Sec-Fetch-Site is judged by it alone.
+        assert!(same_origin(&h(&[("origin", "null"), ("host", "localhost:8080")])));
+        assert!(!same_origin(&h(&[("sec-fetch-site", "cross-site"), ("origin", "null")])));
+        assert!(!same_origin(&h(&[("sec-fetch-site", "cross-site"), ("origin", "http://localhost:8080"), ("host", "localhost:8080")])));
         assert!(same_origin(&h(&[("origin", "http://localhost:8080"), ("host", "localhost:8080")])));
         assert!(!same_origin(&h(&[("sec-fetch-site", "cross-site")])));
         assert!(!same_origin(&h(&[("sec-fetch-site", "same-site")])));
