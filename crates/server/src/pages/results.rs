@@ -1048,7 +1048,9 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
             (not_used(a, site, v))
         }
         (what_next(kb, a, v))
-        div.callout { p { strong { "This is information to discuss, not a decision." } " " (v.disclaimer(kb)) } }
+        // The disclaimer says "information to discuss ... not medical advice" itself;
+        // a bold lead saying the same doubled it (outsider phone test).
+        div.callout { p { strong { (v.disclaimer(kb)) } } }
         section.no-print aria-labelledby="detail-h" {
             h2 #detail-h { "The options in detail" }
             @for s in ORDER {
