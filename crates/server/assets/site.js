@@ -83,12 +83,13 @@
     });
   }
   // "Who is this for?": the questions speak to the person or of them, in place.
-  // Each question that differs carries both wordings (data-self, data-carer).
+  // Each question that differs carries both wordings (data-self, data-carer), as does the
+  // disclaimer under the form.
   if (form) {
     var voice = function () {
       var c = form.querySelector("input[name=for]:checked");
       var key = c && c.value === "carer" ? "data-carer" : "data-self";
-      form.querySelectorAll("[data-carer]").forEach(function (el) { el.textContent = el.getAttribute(key); });
+      document.querySelectorAll("[data-carer]").forEach(function (el) { el.textContent = el.getAttribute(key); });
     };
     form.querySelectorAll("input[name=for]").forEach(function (r) { r.addEventListener("change", voice); });
     window.addEventListener("pageshow", voice);

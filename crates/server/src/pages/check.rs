@@ -287,9 +287,17 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
                 }
             }
         }
-        (about_the_check(kb))
+        (about_the_check(kb, carer))
     };
-    layout(kb, ctx, "Check which treatments might be options", body, Opts { has_errors: !problems.is_empty(), ..Opts::default() })
+    // "About this check" says the disclaimer once, in the asker's voice; the
+    // footer would repeat it in the patient's.
+    layout(
+        kb,
+        ctx,
+        "Check which treatments might be options",
+        body,
+        Opts { has_errors: !problems.is_empty(), no_footer_disclaimer: true, ..Opts::default() },
+    )
 }
 
 /// The biomarker questions, in their sections ("Tests often done for bowel
@@ -371,10 +379,15 @@ fn site_only(q: &Question, site: Option<&str>, inner: Markup) -> Markup {
     }
 }
 
-fn about_the_check(kb: &Knowledge) -> Markup {
+/// The footer, with the disclaimer in the voice of who is asking (both ride
+/// along for site.js, as the hints do).
+fn about_the_check(kb: &Knowledge, carer: bool) -> Markup {
+    let own = crate::pages::results::Voice { carer: false }.disclaimer(kb);
+    let theirs = crate::pages::results::Voice { carer: true }.disclaimer(kb);
+    let both = own != theirs;
     html! {
         h2 { "About this check" }
-        p { (kb.meta.disclaimer) }
+        p data-self=[both.then_some(own.as_str())] data-carer=[both.then_some(theirs.as_str())] { @if carer { (theirs) } @else { (own) } }
         p { "It covers cancer that started somewhere else and spread to the liver. It does not cover cancer that started in the liver." }
     }
 }

@@ -250,6 +250,10 @@ async fn questions_carry_both_voices_for_the_in_place_switch() {
             assert!(!words.iter().any(|x| x == w), "{w:?} in a carer's hint: {text}");
         }
     }
+    // The disclaimer under the form too (outsider phone test: "right for you" on a carer's form).
+    let about = shown.split("About this check").nth(1).expect("the footer");
+    assert!(about.contains("right for them") && !about.contains("right for you"), "{about}");
+    assert!(html.contains("right for you"), "the patient's form keeps the patient's words");
     // The site script switches them: it reads both attributes.
     let js = hepatica_server::assets::JS;
     assert!(js.contains("data-carer") && js.contains("data-self") && js.contains("input[name=for]"));
