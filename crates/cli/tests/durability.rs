@@ -824,3 +824,32 @@ fn the_health_listener_answers_while_the_public_connection_cap_is_full() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Slow FHIR bodies do not hold the few heavy slots (outsider red team: two
+/// posts sending a body a byte at a time turned every other FHIR and CDS call
+/// away with 503). A heavy slot is taken only once the whole body is in.
+#[test]
+fn slow_fhir_bodies_do_not_take_the_heavy_slots() {
+    let dir = Scratch::new("slow-fhir");
+    let Some(server) = Server::start_args(&dir.0.join("data"), "slow-fhir", &["--max-fhir-in-flight", "1"]) else { return };
+    let a = server.addr;
+    // Three posts that promise 10,000 bytes and send a few.
+    let mut held: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = connect(a);
+            s.write_all(&head("POST", "/api/v1/assess/fhir", &[("Content-Type", "application/fhir+json")], 10_000)).expect("head");
+            s.write_all(b"{\"resourceType\":").expect("a little body");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let bundle = br#"{"resourceType":"Bundle","type":"collection","entry":[]}"#;
+    for _ in 0..5 {
+        let r = request(a, "POST", "/api/v1/assess/fhir", &[("Content-Type", "application/fhir+json")], bundle);
+        assert_ne!(r.status, 503, "a slow body held the only heavy slot: {r:?}");
+        assert!(r.status == 200 || r.status == 422, "{r:?}");
+    }
+    for s in &mut held {
+        let _ = s.write_all(b"\"Bundle\"}");
+    }
+}

@@ -73,11 +73,23 @@ pub const RETRY_AFTER_SECS: u64 = 1;
 /// filling the slots must not make a load balancer take the server out. A slot
 /// is freed when the response is done or the request is dropped (timeout,
 /// client gone).
-pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize) -> Router {
+///
+/// A FHIR or CDS Hooks post takes its heavy slot only once its whole body has
+/// arrived (within [`HEAVY_BODY_DEADLINE`]): a client sending a body a byte at
+/// a time must not hold one of the few heavy slots, which is what let two slow
+/// posts without a token turn every signed CDS call away (outsider red team).
+/// While bodies arrive, their bytes count against a budget of `max_heavy`
+/// full-size bodies (`heavy_body_limit` each), so memory stays bounded as it
+/// was; a slow body holds only the bytes it has sent.
+pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize, heavy_body_limit: usize) -> Router {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
     let heavy = Arc::new(tokio::sync::Semaphore::new(max_heavy.max(1)));
+    let kib = |bytes: usize| u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+    let budget = Arc::new(tokio::sync::Semaphore::new(
+        (kib(heavy_body_limit) as usize).saturating_mul(max_heavy.max(1)).min(tokio::sync::Semaphore::MAX_PERMITS),
+    ));
     app.layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
-        let (slots, heavy) = (slots.clone(), heavy.clone());
+        let (slots, heavy, budget) = (slots.clone(), heavy.clone(), budget.clone());
         async move {
             let path = req.uri().path();
             if path == "/healthz" || path == "/readyz" {
@@ -85,12 +97,88 @@ pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize) -> Router {
             }
             let Ok(_slot) = slots.try_acquire_owned() else { return busy() };
             if req.method() == axum::http::Method::POST && crate::error::is_fhir_route(path) {
+                let cds = path.starts_with("/cds-services");
+                let declared =
+                    req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+                if declared.is_some_and(|n| n > heavy_body_limit as u64) {
+                    return too_large(heavy_body_limit, cds);
+                }
+                let (parts, body) = req.into_parts();
+                let received = tokio::time::timeout(HEAVY_BODY_DEADLINE, receive(body, heavy_body_limit, &budget)).await;
+                let (bytes, _held) = match received {
+                    Ok(Ok(got)) => got,
+                    Ok(Err(Received::TooLarge)) => return too_large(heavy_body_limit, cds),
+                    Ok(Err(Received::Busy)) => return busy(),
+                    Ok(Err(Received::Broken)) => {
+                        return crate::error::AppError::BadRequest("the request body could not be read".into()).into_response();
+                    }
+                    Err(_) => {
+                        let mut res = crate::error::AppError::BadRequest(format!(
+                            "the request body did not arrive within {} s",
+                            HEAVY_BODY_DEADLINE.as_secs()
+                        ))
+                        .into_response();
+                        *res.status_mut() = StatusCode::REQUEST_TIMEOUT;
+                        return res;
+                    }
+                };
                 let Ok(_heavy) = heavy.try_acquire_owned() else { return busy() };
-                return next.run(req).await;
+                return next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await;
             }
             next.run(req).await
         }
     }))
+}
+
+/// A whole FHIR or CDS Hooks body must arrive within this time (it is read
+/// before the request takes a heavy slot).
+pub const HEAVY_BODY_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Why a body was not received.
+enum Received {
+    TooLarge,
+    Busy,
+    Broken,
+}
+
+/// Reads `body` to the end, at most `limit` bytes, taking a permit (1 KiB)
+/// from `budget` for each KiB as it arrives; the permits are returned with
+/// the bytes and released when the request is done.
+async fn receive(
+    mut body: axum::body::Body,
+    limit: usize,
+    budget: &Arc<tokio::sync::Semaphore>,
+) -> Result<(axum::body::Bytes, Vec<tokio::sync::OwnedSemaphorePermit>), Received> {
+    use http_body::Body as _;
+    let mut buf = Vec::new();
+    let mut held = Vec::new();
+    let mut counted = 0usize;
+    loop {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        let Some(frame) = frame else { break };
+        let frame = frame.map_err(|_| Received::Broken)?;
+        let Ok(data) = frame.into_data() else { continue };
+        if buf.len() + data.len() > limit {
+            return Err(Received::TooLarge);
+        }
+        buf.extend_from_slice(&data);
+        let kib = buf.len().div_ceil(1024);
+        if kib > counted {
+            let more = u32::try_from(kib - counted).map_err(|_| Received::TooLarge)?;
+            held.push(budget.clone().try_acquire_many_owned(more).map_err(|_| Received::Busy)?);
+            counted = kib;
+        }
+    }
+    Ok((axum::body::Bytes::from(buf), held))
+}
+
+/// 413 problem details for a FHIR or CDS Hooks body over its limit (CDS answers carry CORS).
+fn too_large(limit: usize, cds: bool) -> Response {
+    let mut res = crate::error::AppError::PayloadTooLarge { limit }.into_response();
+    if cds {
+        res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    res
 }
 
 /// 503 problem details with `Retry-After`.
@@ -195,6 +283,7 @@ mod tests {
                 .route("/readyz", get(|| async { "ready" })),
             1,
             1,
+            1 << 20,
         );
         let first = tokio::spawn(app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()));
         tokio::task::yield_now().await;
@@ -240,6 +329,7 @@ mod tests {
                 .route("/api/v1/assess", axum::routing::post(|| async { "ok" })),
             8,
             1,
+            1 << 20,
         );
         let post = |path: &str| Request::post(path).body(Body::empty()).unwrap();
         let first = tokio::spawn(app.clone().oneshot(post("/api/v1/assess/fhir")));
@@ -253,5 +343,38 @@ mod tests {
         assert_eq!(res.status(), StatusCode::OK, "other routes keep their own slots");
         gate.notify_one();
         assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::OK);
+    }
+
+    /// A FHIR or CDS body is read before its heavy slot is taken: one over the
+    /// limit is 413 problem details (CORS on CDS), whether it declares its
+    /// length or not, and a body within it reaches the handler whole.
+    #[tokio::test]
+    async fn fhir_bodies_are_read_first_and_held_to_their_limit() {
+        let app = shed(
+            Router::new()
+                .route("/api/v1/assess/fhir", axum::routing::post(|b: axum::body::Bytes| async move { b.len().to_string() }))
+                .route("/cds-services/x", axum::routing::post(|| async { "ok" })),
+            8,
+            1,
+            1024,
+        );
+        let post = |path: &str, n: usize, declare: bool| {
+            let mut r = Request::post(path);
+            if declare {
+                r = r.header(header::CONTENT_LENGTH, n);
+            }
+            r.body(Body::from(vec![b'x'; n])).unwrap()
+        };
+        let res = app.clone().oneshot(post("/api/v1/assess/fhir", 1024, false)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(axum::body::to_bytes(res.into_body(), 100).await.unwrap(), "1024", "the whole body reaches the handler");
+        for declare in [true, false] {
+            let res = app.clone().oneshot(post("/api/v1/assess/fhir", 1025, declare)).await.unwrap();
+            assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "declared: {declare}");
+            assert_eq!(res.headers()[header::CONTENT_TYPE], crate::error::PROBLEM_JSON);
+        }
+        let res = app.clone().oneshot(post("/cds-services/x", 2000, false)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     }
 }

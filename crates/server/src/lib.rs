@@ -467,7 +467,8 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     eprintln!("hepatica: listening on http://{local}/ (data in {}, store {})", display(&config.data_dir), config.database.describe());
     tracing::info!(addr = %local, limits = ?config.limits, database = %config.database.describe(), "listening");
     let sweeper = tokio::spawn(sweep_forever(state.db().clone()));
-    let app = layers::shed(router(state), config.limits.max_in_flight, config.limits.max_fhir_in_flight);
+    let heavy_body_limit = state.fhir_body_limit();
+    let app = layers::shed(router(state), config.limits.max_in_flight, config.limits.max_fhir_in_flight, heavy_body_limit);
     let left = net::run(listener, app, &config.limits, shutdown_signal()).await;
     let _ = public_done.send(());
     if let Some(h) = health {
