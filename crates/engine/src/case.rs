@@ -739,6 +739,47 @@ pub struct Case {
 }
 
 impl Case {
+    /// The PD-L1 band the tumour proportion score falls in (contract section
+    /// 2: `high` 50% or more, `positive` 1-49%, `negative` under 1%) and the
+    /// `PD_L1` given, when both are given and disagree.
+    pub fn pd_l1_band_clash(&self) -> Option<(f64, BiomarkerValue, BiomarkerValue)> {
+        let tps = self.biomarkers.pd_l1_tps?;
+        let given = self.biomarker(Biomarker::PdL1)?;
+        let band = if tps >= 50.0 {
+            BiomarkerValue::High
+        } else if tps >= 1.0 {
+            BiomarkerValue::Positive
+        } else {
+            BiomarkerValue::Negative
+        };
+        (band != given).then_some((tps, band, given))
+    }
+
+    /// A grade 1 or 2 given for a neuroendocrine carcinoma, which is high
+    /// grade by definition (WHO).
+    pub fn nec_grade_clash(&self) -> Option<TumourGrade> {
+        match (self.histology, self.tumour_grade) {
+            (Some(Histology::NeuroendocrineCarcinoma), Some(g @ (TumourGrade::G1 | TumourGrade::G2))) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// A neuroendocrine tumour's grade and Ki-67 at opposite ends (WHO: G1
+    /// under 3%, G2 3-20%, G3 over 20%; only G1 over 20% and G3 under 3%
+    /// count): the grade and the Ki-67.
+    pub fn net_grade_ki67_clash(&self) -> Option<(TumourGrade, f64)> {
+        if self.primary_site != PrimarySite::Neuroendocrine {
+            return None;
+        }
+        let (g, k) = (self.tumour_grade?, self.ki67_percent?);
+        let clash = match g {
+            TumourGrade::G1 => k > 20.0,
+            TumourGrade::G3 => k < 3.0,
+            TumourGrade::G2 => false,
+        };
+        clash.then_some((g, k))
+    }
+
     /// A case with only the primary site known.
     pub fn new(primary_site: PrimarySite) -> Case {
         Case {

@@ -743,32 +743,20 @@ impl Parser {
         // given, they can only be the tumour proportion score's (with one, the
         // band may be theirs: a warning in `input_warnings` instead).
         let b = &case.biomarkers;
-        if let (Some(tps), Some(pd_l1)) = (b.pd_l1_tps, case.biomarker(Biomarker::PdL1))
+        if let Some((tps, band, given)) = case.pd_l1_band_clash()
             && b.pd_l1_cps.is_none()
             && b.pd_l1_ic.is_none()
         {
-            let band = if tps >= 50.0 {
-                BiomarkerValue::High
-            } else if tps >= 1.0 {
-                BiomarkerValue::Positive
-            } else {
-                BiomarkerValue::Negative
-            };
-            if band != pd_l1 {
-                self.push(err(
-                    "/biomarkers/PD_L1_TPS",
-                    format!(
-                        "PD_L1_TPS {tps} means PD_L1 {} (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is {}; expected the two to agree",
-                        quoted(band.as_str()),
-                        quoted(pd_l1.as_str())
-                    ),
-                ));
-            }
+            self.push(err(
+                "/biomarkers/PD_L1_TPS",
+                format!(
+                    "PD_L1_TPS {tps} means PD_L1 {} (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is {}; expected the two to agree",
+                    quoted(band.as_str()),
+                    quoted(given.as_str())
+                ),
+            ));
         }
-        // A neuroendocrine carcinoma is poorly differentiated, high grade (WHO).
-        if case.histology == Some(Histology::NeuroendocrineCarcinoma)
-            && let Some(g @ (TumourGrade::G1 | TumourGrade::G2)) = case.tumour_grade
-        {
+        if let Some(g) = case.nec_grade_clash() {
             self.push(err(
                 "/tumour_grade",
                 format!(
@@ -777,25 +765,14 @@ impl Parser {
                 ),
             ));
         }
-        // Neuroendocrine tumours are graded by Ki-67 (WHO: G1 under 3%, G2 3-20%,
-        // G3 over 20%); only the far ends are taken as contradictions.
-        if case.primary_site == PrimarySite::Neuroendocrine
-            && let (Some(g), Some(k)) = (case.tumour_grade, case.ki67_percent)
-        {
-            let clash = match g {
-                TumourGrade::G1 => k > 20.0,
-                TumourGrade::G3 => k < 3.0,
-                TumourGrade::G2 => false,
-            };
-            if clash {
-                self.push(err(
-                    "/ki67_percent",
-                    format!(
-                        "ki67_percent {k} contradicts /tumour_grade {} for a neuroendocrine tumour (WHO: G1 under 3%, G2 3-20%, G3 over 20%); expected the two to agree",
-                        quoted(g.as_str())
-                    ),
-                ));
-            }
+        if let Some((g, k)) = case.net_grade_ki67_clash() {
+            self.push(err(
+                "/ki67_percent",
+                format!(
+                    "ki67_percent {k} contradicts /tumour_grade {} for a neuroendocrine tumour (WHO: G1 under 3%, G2 3-20%, G3 over 20%); expected the two to agree",
+                    quoted(g.as_str())
+                ),
+            ));
         }
     }
 

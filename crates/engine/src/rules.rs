@@ -433,12 +433,8 @@ pub fn input_statement_id(pointer: &str) -> String {
 
 pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
     let raised = child_pugh_from_labs(kb, case);
-    let mut a = assess_with(Cx { kb, case: raised.as_ref().unwrap_or(case), audience, lite: false });
-    if raised.is_some() {
-        // Warnings describe the input as given.
-        a.input_warnings = input_warnings(case);
-    }
-    a
+    // The decisions read the raised class; the warnings describe the input as given.
+    assess_with(Cx { kb, case: raised.as_ref().unwrap_or(case), audience, lite: false }, input_warnings(case))
 }
 
 /// The fewest Child-Pugh points the given labs score (bilirubin, albumin,
@@ -533,7 +529,7 @@ fn scores(kb: &Knowledge, case: &Case) -> Scores {
     }
 }
 
-fn assess_with(cx: Cx) -> Assessment {
+fn assess_with(cx: Cx, input_warnings: Vec<InputWarning>) -> Assessment {
     let (kb, case, audience) = (cx.kb, cx.case, cx.audience);
     let options = options(&cx);
     let scores = scores(kb, case);
@@ -628,7 +624,7 @@ fn assess_with(cx: Cx) -> Assessment {
         sources,
         support,
         disclaimer: kb.meta.disclaimer.clone(),
-        input_warnings: input_warnings(case),
+        input_warnings,
     }
 }
 
@@ -666,26 +662,17 @@ fn input_warnings(case: &Case) -> Vec<InputWarning> {
     // be the tumour proportion score's, and a TPS in another band is an error
     // (the parser's); with a CPS or IC the band may be theirs, so it is a
     // warning. Rules that read the score use it.
-    if let (Some(tps), Some(pd_l1)) = (case.biomarkers.pd_l1_tps, case.biomarker(B::PdL1))
+    if let Some((tps, band, given)) = case.pd_l1_band_clash()
         && (case.biomarkers.pd_l1_cps.is_some() || case.biomarkers.pd_l1_ic.is_some())
     {
-        let band = if tps >= 50.0 {
-            V::High
-        } else if tps >= 1.0 {
-            V::Positive
-        } else {
-            V::Negative
-        };
-        if band != pd_l1 {
-            out.push(InputWarning {
-                pointer: "/biomarkers/PD_L1_TPS".to_string(),
-                detail: format!(
-                    "PD_L1_TPS {tps} is in the \"{}\" band (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is \"{}\" (perhaps banded by CPS or IC); check which is right. Rules that read the tumour proportion score use {tps}",
-                    band.as_str(),
-                    pd_l1.as_str()
-                ),
-            });
-        }
+        out.push(InputWarning {
+            pointer: "/biomarkers/PD_L1_TPS".to_string(),
+            detail: format!(
+                "PD_L1_TPS {tps} is in the \"{}\" band (high 50% or more, positive 1-49%, negative under 1%), but /biomarkers/PD_L1 is \"{}\" (perhaps banded by CPS or IC); check which is right. Rules that read the tumour proportion score use {tps}",
+                band.as_str(),
+                given.as_str()
+            ),
+        });
     }
     if let Some(given) = case.liver_function.child_pugh {
         let points = child_pugh_floor(case);
@@ -1874,9 +1861,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let h = &cx.case.treatment_history;
             let failed = cx.kb.engine_logic() >= 5 && facts::lung_tablet_failed(cx.case) == Some(true);
             let only_egfr = cx.bio(B::Egfr) == Some(V::Present)
-                && LUNG_DRIVER_INPUTS[1..]
-                    .iter()
-                    .all(|p| p.strip_prefix("/biomarkers/").and_then(B::parse).is_none_or(|b| cx.bio(b) != Some(V::Present)));
+                && [B::Alk, B::Ros1, B::MetEx14, B::Ret, B::Ntrk].iter().all(|&b| cx.bio(b) != Some(V::Present));
             let egfr_failed = failed && only_egfr && h.had(PreviousTreatment::EgfrTki) == Some(true);
             let alk_failed = failed && cx.bio(B::Alk) == Some(V::Present) && h.had(PreviousTreatment::AlkTki) == Some(true);
             if egfr_failed {

@@ -174,6 +174,16 @@ pub fn is_fhir_route(path: &str) -> bool {
     path == "/api/v1/assess/fhir" || path == "/cds-services" || path.starts_with("/cds-services/")
 }
 
+/// 413 problem details for a body over `limit` bytes; CDS Hooks answers
+/// carry CORS (`cds`), as every CDS answer does.
+pub fn payload_too_large(limit: usize, cds: bool) -> Response {
+    let mut res = AppError::PayloadTooLarge { limit }.into_response();
+    if cds {
+        res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    res
+}
+
 /// Middleware: a body over the limit gets 413 problem details on every route.
 ///
 /// A request that declares a `Content-Length` over the route's limit is
@@ -184,13 +194,7 @@ pub async fn too_large_as_problem(State(state): State<crate::AppState>, req: Req
     let limit = if is_fhir_route(req.uri().path()) { state.fhir_body_limit() } else { crate::MAX_BODY_BYTES };
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     let cds = req.uri().path().starts_with("/cds-services");
-    let too_large = || {
-        let mut res = AppError::PayloadTooLarge { limit }.into_response();
-        if cds {
-            res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        }
-        res
-    };
+    let too_large = || payload_too_large(limit, cds);
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large();
     }

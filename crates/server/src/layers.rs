@@ -101,13 +101,13 @@ pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize, heavy_body_limi
                 let declared =
                     req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
                 if declared.is_some_and(|n| n > heavy_body_limit as u64) {
-                    return too_large(heavy_body_limit, cds);
+                    return crate::error::payload_too_large(heavy_body_limit, cds);
                 }
                 let (parts, body) = req.into_parts();
                 let received = tokio::time::timeout(HEAVY_BODY_DEADLINE, receive(body, heavy_body_limit, &budget)).await;
                 let (bytes, _held) = match received {
                     Ok(Ok(got)) => got,
-                    Ok(Err(Received::TooLarge)) => return too_large(heavy_body_limit, cds),
+                    Ok(Err(Received::TooLarge)) => return crate::error::payload_too_large(heavy_body_limit, cds),
                     Ok(Err(Received::Busy)) => return busy(),
                     Ok(Err(Received::Broken)) => {
                         return crate::error::AppError::BadRequest("the request body could not be read".into()).into_response();
@@ -170,15 +170,6 @@ async fn receive(
         }
     }
     Ok((axum::body::Bytes::from(buf), held))
-}
-
-/// 413 problem details for a FHIR or CDS Hooks body over its limit (CDS answers carry CORS).
-fn too_large(limit: usize, cds: bool) -> Response {
-    let mut res = crate::error::AppError::PayloadTooLarge { limit }.into_response();
-    if cds {
-        res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    }
-    res
 }
 
 /// 503 problem details with `Retry-After`.

@@ -295,19 +295,14 @@ impl Mapper<'_> {
     /// are left unknown, with a warning, rather than guessed.
     fn reconcile_1_1(&mut self, case: &mut Case) {
         let root = self.root.clone();
-        if case.histology == Some(Histology::NeuroendocrineCarcinoma)
-            && let Some(g @ (TumourGrade::G1 | TumourGrade::G2)) = case.tumour_grade
-        {
+        if let Some(g) = case.nec_grade_clash() {
             self.warn(
                 &root,
                 format!("tumour_grade: grade {} contradicts neuroendocrine carcinoma, which is high grade; grade left unknown", g.as_str()),
             );
             case.tumour_grade = None;
         }
-        if case.primary_site == PrimarySite::Neuroendocrine
-            && let (Some(g), Some(k)) = (case.tumour_grade, case.ki67_percent)
-            && ((g == TumourGrade::G1 && k > 20.0) || (g == TumourGrade::G3 && k < 3.0))
-        {
+        if let Some((g, k)) = case.net_grade_ki67_clash() {
             self.warn(
                 &root,
                 format!(
