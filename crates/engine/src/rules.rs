@@ -2353,7 +2353,12 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
             }
             (Some(V::Positive), None) => Depends,
             (Some(V::Positive), Some(_)) => {
-                o.reason("radio.lutetium_psma");
+                // Its reason states `chemotherapy_history`; chemotherapy known
+                // only from a taxane in `previous` leaves the kind unexplained
+                // rather than stating what was not given.
+                if cx.case.chemotherapy_history.is_some() {
+                    o.reason("radio.lutetium_psma");
+                }
                 Possible
             }
             (Some(_), _) => {

@@ -580,6 +580,9 @@ fn lutetium_psma_follows_castration_resistance_and_a_taxane_in_the_history() {
     let after_docetaxel = r#"{"primary_site":"prostate","biomarkers":{"PSMA":"positive"},
         "treatment_history":{"castration_resistant":true,"previous":["androgen_receptor_inhibitor","taxane"],"lines_of_systemic_therapy":2}}"#;
     assert_eq!(kind(after_docetaxel), "possible", "the taxane in the history is chemotherapy given");
+    // Its usual reason states `chemotherapy_history`, which was not given here
+    // (a property test found it stated for such a case).
+    assert!(!level(after_docetaxel, "radiotherapy").1.contains(&"radio.lutetium_psma".to_string()));
     let no_history = r#"{"primary_site":"prostate","biomarkers":{"PSMA":"positive"},"treatment_history":{"castration_resistant":true}}"#;
     assert_eq!(kind(no_history), "depends");
 }
