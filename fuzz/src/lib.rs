@@ -95,6 +95,9 @@ pub fn strict_json(data: &[u8]) {
     match json_from_slice(data) {
         Ok(v) => assert_eq!(Some(&v), loose.as_ref().ok(), "strict and serde_json agree"),
         Err(JsonError::Syntax(_)) => assert!(loose.is_err(), "strict refused what serde_json reads, without a repeated key"),
+        Err(JsonError::OutOfRange { pointer }) => {
+            assert!(loose.is_err(), "{pointer}: serde_json refuses a number too large to read as well")
+        }
         Err(JsonError::DuplicateKey { pointer }) => {
             let v = loose.expect("a repeated key is only reported in valid JSON");
             let parent = &pointer[..pointer.rfind('/').expect("pointer has a key")];

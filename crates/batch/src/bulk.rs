@@ -474,11 +474,12 @@ fn patient(kb: &Knowledge, records: &[Record], files: &[String], medications: &H
     let mut origin: Vec<(u32, u64)> = Vec::with_capacity(records.len() + 1);
     let mut meds = Vec::new();
     for r in records {
-        // A repeated key makes the record ambiguous: refuse the patient rather
-        // than let the last value win (the scan only read the ids).
+        // A repeated key makes the record ambiguous, and a number too large to
+        // read has no value: refuse the patient rather than let the last value
+        // win or drop the field (the scan only read the ids).
         let v = match hepatica_engine::parse::json_from_slice(&r.json) {
             Ok(v) => v,
-            Err(e @ hepatica_engine::parse::JsonError::DuplicateKey { .. }) => {
+            Err(e @ (hepatica_engine::parse::JsonError::DuplicateKey { .. } | hepatica_engine::parse::JsonError::OutOfRange { .. })) => {
                 let file = files.get(r.file as usize).map(String::as_str);
                 emit_error(r.line, None, file, &[e.field_error()], p);
                 return;

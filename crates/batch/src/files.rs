@@ -22,8 +22,10 @@
 //!   or `.hepatica-bulk.<pid>.<n>.tmp` for a bucket folder);
 //! - it is a regular file (or, for a bucket folder, a real folder holding only
 //!   bucket files and its lock), never a symlink, FIFO or device;
-//! - the process `<pid>` does not exist (`kill(pid, 0)` answers "no such
-//!   process"; a process we may not signal counts as alive);
+//! - `<pid>` is a process id this system can give (1 to `kernel.pid_max`; a
+//!   file named for 0 or a larger number is not hepatica's) and that process
+//!   does not exist (`kill(pid, 0)` answers "no such process"; a process we
+//!   may not signal counts as alive);
 //! - nobody holds its lock: a run holds an exclusive `flock` on each of its
 //!   temporary files (and on its bucket folder's `.lock`) until it ends, and
 //!   the kernel drops the lock when the process dies. This also protects a run
@@ -94,20 +96,33 @@ fn bulk_owner(file_name: &str) -> Option<u32> {
 
 /// Whether process `pid` may still be running: it is us, or `kill(pid, 0)`
 /// does not answer "no such process". Where that cannot be asked, always.
+///
+/// A number that is not a process id this system can give (0, or above its
+/// `pid_max`) also counts as running: no hepatica run can have written that
+/// name, so the file is someone else's, named like ours, and is left alone
+/// (outsider red team: a file named for pid 0 was removed).
 fn process_may_run(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }
+    if pid == 0 || u64::from(pid) > pid_max() {
+        return true;
+    }
     #[cfg(unix)]
     {
-        // A number no process can have (above i32) belongs to no running process.
-        let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return false };
+        let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return true };
         !matches!(rustix::process::test_kill_process(p), Err(rustix::io::Errno::SRCH))
     }
     #[cfg(not(unix))]
     {
         true
     }
+}
+
+/// The largest process id this system gives: Linux's `kernel.pid_max`, else
+/// the most any Unix allows (`i32::MAX`).
+fn pid_max() -> u64 {
+    std::fs::read_to_string("/proc/sys/kernel/pid_max").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(i32::MAX as u64)
 }
 
 /// Takes an exclusive `flock` on `file` without waiting; `false` when another
@@ -402,19 +417,24 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
     }
 
+    #[cfg(unix)]
     #[test]
     fn stale_temps_of_the_old_naming_are_removed_for_their_target() {
         let d = scratch("stale");
         let target = d.join("out.ndjson");
-        // A leftover from a process that is gone (pid far above any pid_max), and one of a live process (ours).
-        let stale = d.join(".out.ndjson.4294967294.0.tmp");
+        // A leftover from a process that is gone, one of a live process (ours), another
+        // target's, and two named for numbers no process can have (not hepatica's: kept).
+        let dead = dead_pid();
+        let stale = d.join(format!(".out.ndjson.{dead}.0.tmp"));
         let ours = d.join(format!(".out.ndjson.{}.7.tmp", std::process::id()));
-        let other = d.join(".other.ndjson.4294967294.0.tmp");
-        for p in [&stale, &ours, &other] {
+        let other = d.join(format!(".other.ndjson.{dead}.0.tmp"));
+        let not_pids = [d.join(".out.ndjson.0.0.tmp"), d.join(".out.ndjson.4294967294.0.tmp")];
+        for p in [&stale, &ours, &other].into_iter().chain(&not_pids) {
             std::fs::write(p, b"partial").unwrap();
         }
         assert_eq!(remove_stale_temps(&target), 1);
         assert!(!stale.exists() && ours.exists() && other.exists());
+        assert!(not_pids.iter().all(|p| p.exists()), "names with no possible process are someone else's");
         let _ = std::fs::remove_dir_all(&d);
     }
 
@@ -458,11 +478,13 @@ mod tests {
         let dead = dead_pid();
         let mut sleeper = std::process::Command::new("sleep").arg("30").spawn().expect("run sleep");
         let name = |target: &str, pid: u32| d.join(temp_name(std::ffi::OsStr::new(target), pid, 0));
-        let stale = [name("other.ndjson", dead), name("s.json", 4_294_967_294), name("out.ndjson.errors.ndjson", dead)];
+        let stale = [name("other.ndjson", dead), name("out.ndjson.errors.ndjson", dead)];
         let live = [name("out.ndjson", std::process::id()), name("x.ndjson", sleeper.id())];
+        // Numbers no process here can have: no hepatica run wrote these (outsider red team: pid 0 was removed).
+        let not_pids = [name("s.json", 0), name("t.json", 4_294_967_294), name("u.json", (i32::MAX as u32) + 1)];
         let locked = name("y.ndjson", dead);
         let users = [d.join(".notes.tmp"), d.join(".x.1234.tmp"), d.join("x.hepatica-1-2.tmp"), d.join("keep.txt")];
-        for p in stale.iter().chain(&live).chain(users.iter()).chain([&locked]) {
+        for p in stale.iter().chain(&live).chain(users.iter()).chain(&not_pids).chain([&locked]) {
             std::fs::write(p, b"partial").unwrap();
         }
         // A run in another PID namespace: its pid means nothing here, but it holds the lock.
@@ -494,6 +516,7 @@ mod tests {
         assert!(live.iter().all(|p| p.exists()), "live runs' files stay");
         assert!(locked.exists(), "a locked file stays");
         assert!(users.iter().all(|p| p.exists()), "users' files stay");
+        assert!(not_pids.iter().all(|p| p.exists()), "files named for no possible process stay");
         assert!(std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()), "a symlink stays");
         assert_eq!(std::fs::read(d.join("keep.txt")).unwrap(), b"partial", "its target too");
         if has_fifo {

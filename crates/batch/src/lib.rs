@@ -98,6 +98,40 @@ pub trait Progress: Sync {
     fn advance(&self, _bytes: u64, _cases: u64) {}
     /// The run ended (successfully or not).
     fn finish(&self) {}
+    /// The input is a FIFO that nothing has opened for writing yet: the run
+    /// waits for a writer (said after [`WRITER_NOTICE_AFTER`], once).
+    fn waiting_for_writer(&self, _input: &Path) {}
+}
+
+/// How long opening a FIFO input may wait before the run says it is waiting
+/// for a writer (outsider red team: a run whose writer never came waited
+/// without a word).
+pub const WRITER_NOTICE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Opens the input file; for a FIFO, tells `progress` when no writer has
+/// come within [`WRITER_NOTICE_AFTER`] (opening a FIFO waits for one).
+fn open_input(input: &Path, progress: &dyn Progress) -> std::io::Result<File> {
+    #[cfg(unix)]
+    let fifo = {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(input).is_ok_and(|m| m.file_type().is_fifo())
+    };
+    #[cfg(not(unix))]
+    let fifo = false;
+    if !fifo {
+        return File::open(input);
+    }
+    std::thread::scope(|s| {
+        let (opened, waiting) = std::sync::mpsc::channel::<()>();
+        s.spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = waiting.recv_timeout(WRITER_NOTICE_AFTER) {
+                progress.waiting_for_writer(input);
+            }
+        });
+        let file = File::open(input);
+        drop(opened);
+        file
+    })
 }
 
 /// A [`Progress`] that reports nothing.
@@ -338,7 +372,7 @@ pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -
         bulk::run(kb, &job.input, &job.output, &mut out, errs, opts, progress)?
     } else {
         // A stream (FIFO, pipe, `/dev/stdin`) is read as it comes, to its end: it has no size.
-        let file = File::open(&job.input)
+        let file = open_input(&job.input, progress)
             .map_err(|e| Error::Arguments(vec![format!("--input: expected a readable NDJSON file, got {} ({e})", job.input.display())]))?;
         progress.start(file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len()));
         let input = BufReader::with_capacity(1 << 20, file);

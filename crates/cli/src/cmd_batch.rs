@@ -146,6 +146,14 @@ impl Progress for Bar {
             b.finish_and_clear();
         }
     }
+
+    fn waiting_for_writer(&self, input: &std::path::Path) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "hepatica batch: waiting for a program to write to {} (a FIFO; nothing has opened it for writing yet); Ctrl-C stops",
+            input.display()
+        );
+    }
 }
 
 /// Runs `synth`: realistic synthetic cases as NDJSON, to a file (written

@@ -6,7 +6,7 @@
 //!
 //! Hazards: HAZ-037, HAZ-038, HAZ-039 (docs/safety/hazard-log.md).
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -50,6 +50,13 @@ fn duplicate_keys_are_refused_by_assess_and_batch() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/biomarkers/KRAS") && err.contains("more than once"), "{err}");
     assert!(out.stdout.is_empty(), "no assessment is printed");
+    // A number too large to read names its field too (it was an error about the whole document).
+    let mut child = Command::new(BIN).arg("assess").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(br#"{"primary_site":"bowel","liver":{"largest_tumour_cm":1e400}}"#).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/liver/largest_tumour_cm") && err.contains("too large"), "{err}");
 
     let d = Scratch::new("dup");
     let input = d.0.join("in.ndjson");
@@ -160,7 +167,13 @@ fn interrupted_batch_leaves_no_temporary_files() {
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
     assert!(!output.exists(), "nothing half-written");
     // A leftover from a process that is gone is removed by the next run.
-    let stale = d.0.join(".out.ndjson.4294967294.0.tmp");
+    let gone = {
+        let mut c = Command::new("true").spawn().expect("run true");
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    };
+    let stale = d.0.join(format!(".out.ndjson.{gone}.0.tmp"));
     std::fs::write(&stale, "partial").unwrap();
     let small = d.0.join("small.ndjson");
     std::fs::write(&small, "{\"id\":\"a\",\"primary_site\":\"lung\"}\n").unwrap();
@@ -184,6 +197,42 @@ fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Option<std:
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A FIFO input whose writer never comes: the run says it is waiting (it
+/// used to wait without a word) and writes nothing meanwhile.
+#[cfg(unix)]
+#[test]
+fn batch_says_it_waits_for_a_fifo_writer() {
+    let d = Scratch::new("fifo-wait");
+    let fifo = d.0.join("in.fifo");
+    if !Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false) {
+        eprintln!("SKIPPED: no mkfifo");
+        return;
+    }
+    let output = d.0.join("out.ndjson");
+    let mut child = Command::new(BIN)
+        .args(["batch", "--input"])
+        .arg(&fifo)
+        .arg("--output")
+        .arg(&output)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = [0u8; 512];
+        let n = stderr.read(&mut line).unwrap_or(0);
+        let _ = tx.send(String::from_utf8_lossy(&line[..n]).into_owned());
+    });
+    let said = rx.recv_timeout(Duration::from_secs(30));
+    let _ = child.kill();
+    let _ = child.wait();
+    let said = said.expect("the run said something on stderr while it waited");
+    assert!(said.contains("waiting for a program to write to") && said.contains("in.fifo"), "{said:?}");
+    assert!(!output.exists(), "nothing written while waiting");
 }
 
 /// `n` valid cases, one per line.

@@ -59,7 +59,7 @@ pub fn case_from_json(text: &[u8]) -> Result<Case, Vec<FieldError>> {
     let value = match json_from_slice(text) {
         Ok(v) => v,
         Err(JsonError::Syntax(e)) => return Err(vec![err("", format!("expected a JSON object, got invalid JSON ({e})"))]),
-        Err(e @ JsonError::DuplicateKey { .. }) => return Err(vec![e.field_error()]),
+        Err(e) => return Err(vec![e.field_error()]),
     };
     case_from_value(&value)
 }
@@ -74,6 +74,12 @@ pub enum JsonError {
         /// RFC 6901 pointer of the repeated key.
         pointer: String,
     },
+    /// A number too large for a 64-bit float (`1e400`): valid JSON grammar,
+    /// but no value can be read from it, so it is a problem of that field.
+    OutOfRange {
+        /// RFC 6901 pointer of the number.
+        pointer: String,
+    },
 }
 
 impl JsonError {
@@ -85,6 +91,9 @@ impl JsonError {
                 pointer.clone(),
                 "expected each field once, got this field more than once: the input is ambiguous, so nothing was assumed",
             ),
+            JsonError::OutOfRange { pointer } => {
+                err(pointer.clone(), "expected a number of an ordinary size, got one too large to be read (such as 1e400)")
+            }
         }
     }
 }
@@ -102,10 +111,10 @@ impl std::error::Error for JsonError {}
 /// is skipped. serde_json's nesting limit (128) still applies.
 pub fn json_from_slice(text: &[u8]) -> Result<Value, JsonError> {
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-    let mut dup: Option<String> = None;
+    let mut track = strict::Track::default();
     let mut de = serde_json::Deserializer::from_slice(text);
-    let result = serde::de::DeserializeSeed::deserialize(strict::Seed(&mut dup), &mut de).and_then(|v| de.end().map(|()| v));
-    match (result, dup) {
+    let result = serde::de::DeserializeSeed::deserialize(strict::Seed(&mut track), &mut de).and_then(|v| de.end().map(|()| v));
+    match (result, track.dup) {
         (Ok(v), _) => Ok(v),
         // A repeated key is reported only in otherwise valid JSON: the strict
         // reader stops at the repeat, so check the rest of the text (found by
@@ -115,7 +124,12 @@ pub fn json_from_slice(text: &[u8]) -> Result<Value, JsonError> {
             Ok(_) => Err(JsonError::DuplicateKey { pointer }),
             Err(syntax) => Err(JsonError::Syntax(syntax)),
         },
-        (Err(e), None) => Err(JsonError::Syntax(e)),
+        // serde_json names no field for a number too large to read (`1e400`); the
+        // strict reader knows where it was (outsider red team: a 400 without a field).
+        (Err(e), None) => match track.at {
+            Some(pointer) if e.to_string().starts_with("number out of range") => Err(JsonError::OutOfRange { pointer }),
+            _ => Err(JsonError::Syntax(e)),
+        },
     }
 }
 
@@ -126,7 +140,15 @@ mod strict {
     use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use serde_json::{Map, Value};
 
-    pub struct Seed<'a>(pub &'a mut Option<String>);
+    /// Where reading stopped: `dup`, the pointer of a repeated key; `at`, the
+    /// pointer of the value being read when any other error happened.
+    #[derive(Default)]
+    pub struct Track {
+        pub dup: Option<String>,
+        pub at: Option<String>,
+    }
+
+    pub struct Seed<'a>(pub &'a mut Track);
 
     impl<'de> DeserializeSeed<'de> for Seed<'_> {
         type Value = Value;
@@ -135,8 +157,14 @@ mod strict {
         }
     }
 
-    fn prepend(dup: &mut Option<String>, segment: &str) {
-        if let Some(p) = dup {
+    /// On the way out of an error from the value at `segment`: the innermost
+    /// level starts `at` (unless a repeated key is the error), and every level
+    /// prepends its segment.
+    fn prepend(t: &mut Track, segment: &str) {
+        if t.dup.is_none() && t.at.is_none() {
+            t.at = Some(String::new());
+        }
+        for p in [&mut t.dup, &mut t.at].into_iter().flatten() {
             *p = format!("/{}{p}", super::escape(segment));
         }
     }
@@ -187,7 +215,7 @@ mod strict {
             let mut out = Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.contains_key(&key) {
-                    *self.0 = Some(format!("/{}", super::escape(&key)));
+                    self.0.dup = Some(format!("/{}", super::escape(&key)));
                     return Err(de::Error::custom("duplicate key"));
                 }
                 match map.next_value_seed(Seed(&mut *self.0)) {
@@ -1045,6 +1073,18 @@ mod tests {
         assert!(case_from_json(br#"{"primary_site":"bowel","liver":{"tumour_count":2.0}}"#).is_ok());
         assert!(case_from_json(br#"{"primary_site":"bowel","performance_status":-1}"#).is_err());
         assert!(case_from_json(br#"{"primary_site":"bowel","cea_ng_ml":-0.1}"#).is_err());
+    }
+
+    #[test]
+    fn a_number_too_large_to_read_names_its_field() {
+        let e = errors(r#"{"primary_site":"bowel","liver":{"largest_tumour_cm":1e400}}"#);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert!(e[0].starts_with("/liver/largest_tumour_cm: expected a number of an ordinary size"), "{e:#?}");
+        assert!(matches!(json_from_slice(b"[1, [2, -1e999]]"), Err(JsonError::OutOfRange { pointer }) if pointer == "/1/1"));
+        // A bare number has no field to name.
+        assert!(matches!(json_from_slice(b"1e400"), Err(JsonError::Syntax(_))));
+        // Other malformed JSON stays a syntax error of the whole document.
+        assert!(matches!(json_from_slice(br#"{"a":[1,2,}"#), Err(JsonError::Syntax(_))));
     }
 
     #[test]

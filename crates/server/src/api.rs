@@ -180,12 +180,14 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, limit: us
 }
 
 /// Parses JSON strictly: a leading BOM is skipped (as the CLI and batch do),
-/// a repeated key is a 422 naming its pointer, anything else malformed is a 400.
+/// a repeated key or a number too large to read (`1e400`) is a 422 naming its
+/// pointer, anything else malformed is a 400.
 pub fn parse_json(body: &[u8]) -> Result<Value, AppError> {
     use hepatica_engine::parse::{JsonError, json_from_slice};
     json_from_slice(body).map_err(|e| match e {
         JsonError::Syntax(e) => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
-        dup @ JsonError::DuplicateKey { .. } => AppError::InvalidCase(vec![dup.field_error()]),
+        // A repeated key or a number too large to read: a 422 naming the field.
+        field => AppError::InvalidCase(vec![field.field_error()]),
     })
 }
 
@@ -202,9 +204,30 @@ fn charset(headers: &HeaderMap) -> Option<String> {
 /// large hostile body never holds an async worker (small ones are cheaper inline).
 pub const INLINE_PARSE_BYTES: usize = 16 * 1024;
 
-/// Runs CPU work inline for small inputs, on the blocking pool for large ones.
+/// Large bodies parsed at once on the blocking pool: one per core. Without a
+/// bound, a flood of large invalid bodies ran up to one blocking thread per
+/// in-flight slot (512), and the scheduler gave the async workers, and the
+/// health listener's thread, too little of the CPU to answer probes in time
+/// (outsider red team: health p99 over 1 s). The others wait their turn (the
+/// request timeout still applies).
+static LARGE_PARSES: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get)));
+
+/// Runs CPU work inline for small inputs, on the blocking pool for large ones
+/// (at most [`LARGE_PARSES`] at once).
 async fn cpu<T: Send + 'static>(size: usize, f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
-    if size <= INLINE_PARSE_BYTES { f() } else { tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.to_string()))? }
+    if size <= INLINE_PARSE_BYTES {
+        return f();
+    }
+    let permit = LARGE_PARSES.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    // The permit goes with the work: a request dropped by its timeout does not
+    // free it while the parse still runs.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 fn audience(

@@ -10,7 +10,8 @@
 //!
 //! [`shed`] is the in-process concurrency limit that `serve` puts outside all
 //! of these: over the limit a request is answered at once with 503 and
-//! `Retry-After` instead of queueing (`/healthz` is never shed).
+//! `Retry-After` instead of queueing (`/healthz` is never shed); it reads a
+//! request's body before the request takes a slot, so slow bodies hold none.
 
 use std::time::Duration;
 
@@ -74,60 +75,95 @@ pub const RETRY_AFTER_SECS: u64 = 1;
 /// is freed when the response is done or the request is dropped (timeout,
 /// client gone).
 ///
-/// A FHIR or CDS Hooks post takes its heavy slot only once its whole body has
-/// arrived (within [`HEAVY_BODY_DEADLINE`]): a client sending a body a byte at
-/// a time must not hold one of the few heavy slots, which is what let two slow
-/// posts without a token turn every signed CDS call away (outsider red team).
-/// While bodies arrive, their bytes count against a budget of `max_heavy`
-/// full-size bodies (`heavy_body_limit` each), so memory stays bounded as it
-/// was; a slow body holds only the bytes it has sent.
+/// A request takes its slot only once its whole body has arrived: within
+/// [`BODY_READ_TIMEOUT`] (at most [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES)),
+/// or for a FHIR or CDS Hooks post within [`HEAVY_BODY_DEADLINE`] (at most
+/// `heavy_body_limit`). A client sending a body a byte at a time must not hold
+/// a slot: two slow posts without a token had turned every signed CDS call
+/// away, and 600 slow form posts filled the 512 general slots (outsider red
+/// team). While bodies arrive their bytes count against budgets (`max_heavy`
+/// full FHIR bodies; [`BODY_BUDGET_KIB_PER_SLOT`] a general slot), so memory
+/// stays bounded; a slow body holds only the bytes it has sent, and a body
+/// that would overrun a budget is answered 503.
 pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize, heavy_body_limit: usize) -> Router {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
     let heavy = Arc::new(tokio::sync::Semaphore::new(max_heavy.max(1)));
     let kib = |bytes: usize| u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
-    let budget = Arc::new(tokio::sync::Semaphore::new(
+    let heavy_budget = Arc::new(tokio::sync::Semaphore::new(
         (kib(heavy_body_limit) as usize).saturating_mul(max_heavy.max(1)).min(tokio::sync::Semaphore::MAX_PERMITS),
     ));
+    let budget = Arc::new(tokio::sync::Semaphore::new(
+        max_in_flight
+            .max(1)
+            .saturating_mul(BODY_BUDGET_KIB_PER_SLOT)
+            .max(kib(crate::MAX_BODY_BYTES) as usize)
+            .min(tokio::sync::Semaphore::MAX_PERMITS),
+    ));
     app.layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
-        let (slots, heavy, budget) = (slots.clone(), heavy.clone(), budget.clone());
+        let (slots, heavy, heavy_budget, budget) = (slots.clone(), heavy.clone(), heavy_budget.clone(), budget.clone());
         async move {
             let path = req.uri().path();
             if path == "/healthz" || path == "/readyz" {
                 return next.run(req).await;
             }
+            let fhir_route = crate::error::is_fhir_route(path);
+            let is_heavy = req.method() == axum::http::Method::POST && fhir_route;
+            let cds = path.starts_with("/cds-services");
+            let (limit, deadline, budget) = if fhir_route {
+                (heavy_body_limit, HEAVY_BODY_DEADLINE, &heavy_budget)
+            } else {
+                (crate::MAX_BODY_BYTES, BODY_READ_TIMEOUT, &budget)
+            };
+            let (req, _held) = match read_body_first(req, limit, deadline, budget, cds).await {
+                Ok(got) => got,
+                Err(answer) => return answer,
+            };
             let Ok(_slot) = slots.try_acquire_owned() else { return busy() };
-            if req.method() == axum::http::Method::POST && crate::error::is_fhir_route(path) {
-                let cds = path.starts_with("/cds-services");
-                let declared =
-                    req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-                if declared.is_some_and(|n| n > heavy_body_limit as u64) {
-                    return crate::error::payload_too_large(heavy_body_limit, cds);
-                }
-                let (parts, body) = req.into_parts();
-                let received = tokio::time::timeout(HEAVY_BODY_DEADLINE, receive(body, heavy_body_limit, &budget)).await;
-                let (bytes, _held) = match received {
-                    Ok(Ok(got)) => got,
-                    Ok(Err(Received::TooLarge)) => return crate::error::payload_too_large(heavy_body_limit, cds),
-                    Ok(Err(Received::Busy)) => return busy(),
-                    Ok(Err(Received::Broken)) => {
-                        return crate::error::AppError::BadRequest("the request body could not be read".into()).into_response();
-                    }
-                    Err(_) => {
-                        let mut res = crate::error::AppError::BadRequest(format!(
-                            "the request body did not arrive within {} s",
-                            HEAVY_BODY_DEADLINE.as_secs()
-                        ))
-                        .into_response();
-                        *res.status_mut() = StatusCode::REQUEST_TIMEOUT;
-                        return res;
-                    }
-                };
+            if is_heavy {
                 let Ok(_heavy) = heavy.try_acquire_owned() else { return busy() };
-                return next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await;
+                return next.run(req).await;
             }
             next.run(req).await
         }
     }))
+}
+
+/// KiB of request bodies being received that each general in-flight slot
+/// allows (512 slots: 64 MiB in all); a single body may always be of full size.
+pub const BODY_BUDGET_KIB_PER_SLOT: usize = 128;
+
+/// The request with its body read to the end (within `deadline`, at most
+/// `limit` bytes, counted against `budget`) and the budget it holds, or the
+/// answer to send instead: 413 over the limit, 408 too slow, 503 over the
+/// budget, 400 unreadable. A request without a body passes as it is.
+async fn read_body_first(
+    req: axum::extract::Request,
+    limit: usize,
+    deadline: Duration,
+    budget: &Arc<tokio::sync::Semaphore>,
+    cds: bool,
+) -> Result<(axum::extract::Request, Vec<tokio::sync::OwnedSemaphorePermit>), Response> {
+    use http_body::Body as _;
+    if req.body().is_end_stream() || req.body().size_hint().exact() == Some(0) {
+        return Ok((req, Vec::new()));
+    }
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(crate::error::payload_too_large(limit, cds));
+    }
+    let (parts, body) = req.into_parts();
+    match tokio::time::timeout(deadline, receive(body, limit, budget)).await {
+        Ok(Ok((bytes, held))) => Ok((axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)), held)),
+        Ok(Err(Received::TooLarge)) => Err(crate::error::payload_too_large(limit, cds)),
+        Ok(Err(Received::Busy)) => Err(busy()),
+        Ok(Err(Received::Broken)) => Err(crate::error::AppError::BadRequest("the request body could not be read".into()).into_response()),
+        Err(_) => {
+            let mut res = crate::error::AppError::BadRequest(format!("the request body did not arrive within {} s", deadline.as_secs()))
+                .into_response();
+            *res.status_mut() = StatusCode::REQUEST_TIMEOUT;
+            Err(res)
+        }
+    }
 }
 
 /// A whole FHIR or CDS Hooks body must arrive within this time (it is read
@@ -300,6 +336,53 @@ mod tests {
         let _ = dropped.await;
         let res = app.oneshot(Request::get("/healthz-not").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "a cancelled request gives its slot back");
+    }
+
+    /// A body that sends its first bytes and then nothing more, ever.
+    struct Trickle(Option<axum::body::Bytes>);
+
+    impl http_body::Body for Trickle {
+        type Data = axum::body::Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            match self.0.take() {
+                Some(b) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(b)))),
+                None => std::task::Poll::Pending,
+            }
+        }
+    }
+
+    /// A slow body holds no request slot: 600 slow form posts had filled the
+    /// 512 general slots (outsider red team). It is answered 408 when it has
+    /// not arrived within [`BODY_READ_TIMEOUT`], and a quick body still
+    /// reaches its handler whole.
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_body_holds_no_slot_and_times_out() {
+        let app = shed(
+            Router::new()
+                .route("/results", axum::routing::post(|b: axum::body::Bytes| async move { b.len().to_string() }))
+                .route("/treatments", get(|| async { "page" })),
+            1,
+            1,
+            1 << 20,
+        );
+        let slow = Request::post("/results").body(Body::new(Trickle(Some("primary_site=bo".into())))).unwrap();
+        let slow = tokio::spawn(app.clone().oneshot(slow));
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        let res = app.clone().oneshot(Request::get("/treatments").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "the only slot is free while the slow body arrives");
+        let res = app.clone().oneshot(Request::post("/results").body(Body::from("primary_site=bowel")).unwrap()).await.unwrap();
+        assert_eq!(axum::body::to_bytes(res.into_body(), 100).await.unwrap(), "18", "a quick body arrives whole");
+        let res = slow.await.unwrap().unwrap();
+        assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], crate::error::PROBLEM_JSON);
+        let over = Request::post("/results").body(Body::from(vec![b'x'; (1 << 20) + 1])).unwrap();
+        assert_eq!(app.oneshot(over).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE, "over the general limit, undeclared");
     }
 
     /// See: red-team finding (a few 32 MiB Bundles at once cost gigabytes).

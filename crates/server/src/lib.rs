@@ -455,12 +455,12 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
             tracing::info!(addr = %health_local, max_connections = net::HEALTH_MAX_CONNECTIONS, "health listener");
             let app = health_router(state.clone());
             let limits = net::health_limits(&config.limits);
-            Some(tokio::spawn(async move {
-                net::run_health(health_listener, app, &limits, async move {
-                    let _ = health_stop.await;
-                })
-                .await
-            }))
+            let std_listener = health_listener.into_std().map_err(|source| ServeError::Io { addr: format!("{h}"), source })?;
+            let thread = net::spawn_health(std_listener, app, limits, async move {
+                let _ = health_stop.await;
+            })
+            .map_err(|source| ServeError::Io { addr: format!("{h}"), source })?;
+            Some(thread)
         }
         None => None,
     };
@@ -472,7 +472,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     let left = net::run(listener, app, &config.limits, shutdown_signal()).await;
     let _ = public_done.send(());
     if let Some(h) = health {
-        let _ = h.await;
+        let _ = tokio::task::spawn_blocking(move || h.join()).await;
     }
     sweeper.abort();
     tracing::info!(dropped_connections = left, "stopped");

@@ -25,7 +25,10 @@
 //! With `serve --health-addr`, [`run_health`] serves `/healthz` and `/readyz`
 //! on a listener of their own with [`health_limits`]: its own small connection
 //! budget, apart from the public listener's caps and in-flight limit, so that
-//! a flood that fills the public listener never fails a liveness probe.
+//! a flood that fills the public listener never fails a liveness probe. When
+//! that budget is full the oldest health connection is closed to make room
+//! (idle connections cannot starve it), and `serve` runs it on a thread and
+//! runtime of its own (busy public workers cannot delay it).
 //!
 //! The in-process concurrency limit with load shedding (503 + `Retry-After`)
 //! is a router layer: [`crate::layers::shed`]. Only HTTP/1.1 is served (a
@@ -230,17 +233,81 @@ pub fn health_limits(public: &Limits) -> Limits {
 /// most `limits.drain_timeout`. Returns how many connections were still open
 /// when the drain gave up (0 after a clean drain).
 pub async fn run(listener: TcpListener, app: Router, limits: &Limits, shutdown: impl Future<Output = ()>) -> usize {
-    serve_listener(listener, app, limits, true, shutdown).await
+    serve_listener(listener, app, limits, Role::Public, shutdown).await
 }
 
 /// [`run`] for the health listener: the same timers and caps (from
 /// [`health_limits`]), but its connections are not counted in the public
-/// listener's connection metrics.
+/// listener's connection metrics, and when all its slots are taken a new
+/// connection closes the **oldest** open one instead of being refused.
+///
+/// Probes open a connection, send one request and get their answer within
+/// milliseconds; a connection that has been open longest is the one most
+/// likely idle or sending its head a byte at a time. Refusing at the cap let
+/// 38 such connections starve the listener (outsider red team); evicting the
+/// oldest means a flood would have to open the whole budget again within the
+/// milliseconds a probe takes.
 pub async fn run_health(listener: TcpListener, app: Router, limits: &Limits, shutdown: impl Future<Output = ()>) -> usize {
-    serve_listener(listener, app, limits, false, shutdown).await
+    serve_listener(listener, app, limits, Role::Health, shutdown).await
 }
 
-async fn serve_listener(listener: TcpListener, app: Router, limits: &Limits, metered: bool, shutdown: impl Future<Output = ()>) -> usize {
+/// Runs [`run_health`] on a thread and a one-thread runtime of its own, so
+/// that public workers kept busy by CPU-heavy requests cannot delay a probe's
+/// answer (outsider red team: a CPU flood took the health p99 over 1 s). The
+/// thread ends when `shutdown` completes and the short drain is over.
+pub fn spawn_health(
+    listener: std::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    listener.set_nonblocking(true)?;
+    std::thread::Builder::new().name("hepatica-health".into()).spawn(move || {
+        rt.block_on(async move {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => {
+                    run_health(listener, app, &limits, shutdown).await;
+                }
+                Err(e) => tracing::error!(error = %e, "the health listener could not start"),
+            }
+        });
+        rt.shutdown_timeout(Duration::from_secs(1));
+    })
+}
+
+/// Which listener: the public one (metered, refuses over its caps) or the
+/// health one (not metered, evicts its oldest connection when full).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Public,
+    Health,
+}
+
+/// The open connections of the health listener, oldest first, each with the
+/// signal that closes it.
+type Live = Arc<std::sync::Mutex<std::collections::VecDeque<(u64, Arc<tokio::sync::Notify>)>>>;
+
+/// Takes a connection off [`Live`] when it ends, however it ends.
+struct Forget {
+    id: u64,
+    live: Live,
+}
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        self.live.lock().unwrap_or_else(|p| p.into_inner()).retain(|(id, _)| *id != self.id);
+    }
+}
+
+/// How long the health listener waits for an evicted connection's slot.
+const EVICTION_WAIT: Duration = Duration::from_millis(250);
+
+async fn serve_listener(listener: TcpListener, app: Router, limits: &Limits, role: Role, shutdown: impl Future<Output = ()>) -> usize {
+    let metered = role == Role::Public;
+    let evicts = role == Role::Health;
+    let live: Live = Arc::default();
+    let mut next_id = 0u64;
     let max = effective_max_connections(limits.max_connections);
     if max < limits.max_connections {
         tracing::warn!(configured = limits.max_connections, used = max, "connection cap lowered to fit the open-file limit");
@@ -280,10 +347,26 @@ async fn serve_listener(listener: TcpListener, app: Router, limits: &Limits, met
             },
             () = &mut shutdown => break,
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            refused();
-            drop(stream);
-            continue;
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) if evicts => {
+                let oldest = live.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                if let Some((_, close)) = oldest {
+                    close.notify_one();
+                }
+                match tokio::time::timeout(EVICTION_WAIT, slots.clone().acquire_owned()).await {
+                    Ok(Ok(slot)) => slot,
+                    _ => {
+                        drop(stream);
+                        continue;
+                    }
+                }
+            }
+            Err(_) => {
+                refused();
+                drop(stream);
+                continue;
+            }
         };
         let Some(address_slot) = per_address.take(peer.ip()) else {
             refused();
@@ -298,10 +381,14 @@ async fn serve_listener(listener: TcpListener, app: Router, limits: &Limits, met
             req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             req
         }));
-        tokio::spawn(async move {
-            let _slot = slot;
-            let _address_slot = address_slot;
-            let _open = metered.then(crate::metrics::ConnectionGuard::new);
+        let close = Arc::new(tokio::sync::Notify::new());
+        let forget = evicts.then(|| {
+            let id = next_id;
+            next_id += 1;
+            live.lock().unwrap_or_else(|p| p.into_inner()).push_back((id, close.clone()));
+            Forget { id, live: live.clone() }
+        });
+        let connection = async move {
             let mut probe = [0u8; 1];
             match tokio::time::timeout(first_byte, stream.peek(&mut probe)).await {
                 Ok(Ok(n)) if n > 0 => {}
@@ -317,6 +404,16 @@ async fn serve_listener(listener: TcpListener, app: Router, limits: &Limits, met
                     timed_out();
                 }
                 tracing::debug!(error = %e, "connection ended");
+            }
+        };
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _address_slot = address_slot;
+            let _forget = forget;
+            let _open = metered.then(crate::metrics::ConnectionGuard::new);
+            tokio::select! {
+                () = connection => {}
+                () = close.notified() => tracing::debug!("oldest health connection closed to make room"),
             }
         });
     }
@@ -385,6 +482,114 @@ mod tests {
         if somaxconn > 1024 {
             assert!(ours > tokios, "ours {ours} vs tokio's {tokios}");
         }
+    }
+
+    fn healthz_app() -> Router {
+        Router::new().route("/healthz", get(|| async { "ok" }))
+    }
+
+    /// Sends `GET /healthz` on `stream` and reads the answer to the end (empty
+    /// when the server closed or reset the connection instead).
+    async fn probe(stream: &mut tokio::net::TcpStream) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        if stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n").await.is_err() {
+            return String::new();
+        }
+        let mut answer = Vec::new();
+        match tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await.expect("answered in time") {
+            Ok(_) => String::from_utf8_lossy(&answer).into_owned(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Idle connections cannot starve the health listener: when its budget is
+    /// full a new connection closes the oldest instead of being refused
+    /// (outsider red team: 38 idle connections starved a 32-connection budget).
+    #[tokio::test]
+    async fn a_full_health_listener_closes_its_oldest_connection_for_a_probe() {
+        use tokio::io::AsyncReadExt;
+        let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let limits = Limits {
+            max_connections: 2,
+            first_byte_timeout: Duration::from_secs(60),
+            header_read_timeout: Duration::from_secs(60),
+            ..health_limits(&Limits::default())
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            run_health(listener, healthz_app(), &limits, async move {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        let mut oldest = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let answer = probe(&mut third).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "the probe over the budget is answered: {answer:?}");
+        let mut rest = Vec::new();
+        let n = tokio::time::timeout(Duration::from_secs(10), oldest.read_to_end(&mut rest)).await.expect("closed in time").unwrap();
+        assert_eq!(n, 0, "the oldest idle connection was closed, with nothing sent");
+        let _ = stop.send(());
+        server.await.unwrap();
+    }
+
+    /// The public listener still refuses over its cap (it is metered, and its
+    /// clients are not probes).
+    #[tokio::test]
+    async fn a_full_public_listener_refuses_a_new_connection() {
+        let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let limits = Limits {
+            max_connections: 1,
+            first_byte_timeout: Duration::from_secs(60),
+            header_read_timeout: Duration::from_secs(60),
+            drain_timeout: Duration::from_millis(100),
+            ..Limits::default()
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            run(listener, healthz_app(), &limits, async move {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        let _held = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut second = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let answer = probe(&mut second).await;
+        assert_eq!(answer, "", "refused: closed or reset without an answer");
+        let _ = stop.send(());
+        server.await.unwrap();
+    }
+
+    /// The health listener runs on a thread of its own: it answers while the
+    /// runtime that started it is blocked (as busy public workers would be).
+    #[test]
+    fn the_health_listener_answers_while_the_starting_runtime_is_blocked() {
+        use std::io::{Read, Write};
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let thread = spawn_health(listener, healthz_app(), health_limits(&Limits::default()), async move {
+                let _ = stopped.await;
+            })
+            .unwrap();
+            // Blocking I/O on this runtime's only thread: nothing else of this runtime can run.
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            s.read_to_string(&mut answer).expect("answered although the starting runtime is blocked");
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+            let _ = stop.send(());
+            thread.join().unwrap();
+        });
     }
 
     /// A head that hyper's buffer let through in one large read (a single

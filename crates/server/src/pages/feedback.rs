@@ -88,17 +88,47 @@ pub fn known_page(kb: &Knowledge, page: &str) -> bool {
 }
 
 /// Whether the post came from this site's own page (see the module docs).
+///
+/// Ambiguous headers are refused, not guessed at: a `Sec-Fetch-Site`, `Origin`
+/// or `Host` that is repeated, empty or not readable text is never a browser's
+/// own same-origin post (outsider red team). An `Origin` must match both the
+/// host and the scheme the page was served over: `https` when a proxy in front
+/// says so in one `X-Forwarded-Proto` (a cross-site form cannot set that
+/// header, and a script would need a CORS preflight this site never grants),
+/// otherwise `http`, the only scheme this server speaks itself.
 pub fn same_origin(headers: &HeaderMap) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = get("sec-fetch-site") {
+    /// The one readable, non-empty value of `name`; `Err` when the header is
+    /// there but repeated, empty or not text.
+    fn one<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, ()> {
+        let mut all = headers.get_all(name).iter();
+        let Some(first) = all.next() else { return Ok(None) };
+        if all.next().is_some() {
+            return Err(());
+        }
+        match first.to_str().map(str::trim) {
+            Ok(v) if !v.is_empty() => Ok(Some(v)),
+            _ => Err(()),
+        }
+    }
+    let Ok(site) = one(headers, "sec-fetch-site") else { return false };
+    if let Some(site) = site {
         return site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none");
     }
-    match get(header::ORIGIN.as_str()) {
+    let Ok(origin) = one(headers, header::ORIGIN.as_str()) else { return false };
+    match origin {
         None | Some("null") => true,
         Some(origin) => {
-            let host = get(header::HOST.as_str()).unwrap_or("");
-            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
-            !host.is_empty() && authority.eq_ignore_ascii_case(host)
+            let (Ok(Some(host)), Ok(proto)) = (one(headers, header::HOST.as_str()), one(headers, "x-forwarded-proto")) else {
+                return false;
+            };
+            let scheme = match proto {
+                None => "http",
+                Some(p) if p.eq_ignore_ascii_case("https") => "https",
+                Some(p) if p.eq_ignore_ascii_case("http") => "http",
+                Some(_) => return false,
+            };
+            let Some((origin_scheme, authority)) = origin.split_once("://") else { return false };
+            origin_scheme.eq_ignore_ascii_case(scheme) && authority.eq_ignore_ascii_case(host)
         }
     }
 }
@@ -211,6 +241,32 @@ mod tests {
         assert!(!same_origin(&h(&[("sec-fetch-site", "cross-site")])));
         assert!(!same_origin(&h(&[("sec-fetch-site", "same-site")])));
         assert!(!same_origin(&h(&[("origin", "https://evil.example"), ("host", "localhost:8080")])));
+        // The scheme counts too: plain http unless a proxy says the page was served over https.
+        assert!(!same_origin(&h(&[("origin", "https://localhost:8080"), ("host", "localhost:8080")])));
+        assert!(!same_origin(&h(&[("origin", "ftp://localhost:8080"), ("host", "localhost:8080")])));
+        assert!(same_origin(&h(&[("origin", "https://hepatica.example"), ("host", "hepatica.example"), ("x-forwarded-proto", "https")])));
+        assert!(!same_origin(&h(&[("origin", "http://hepatica.example"), ("host", "hepatica.example"), ("x-forwarded-proto", "https")])));
+        assert!(!same_origin(&h(&[("origin", "http://localhost:8080"), ("host", "localhost:8080"), ("x-forwarded-proto", "gopher")])));
+        assert!(!same_origin(&h(&[("origin", "http://localhost:8080")])), "an Origin without a Host matches nothing");
+    }
+
+    #[test]
+    fn ambiguous_headers_are_refused() {
+        let h = |pairs: &[(&'static str, &'static [u8])]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.append(*k, HeaderValue::from_bytes(v).unwrap());
+            }
+            m
+        };
+        assert!(!same_origin(&h(&[("sec-fetch-site", b"")])), "an empty Sec-Fetch-Site is not a browser's");
+        assert!(!same_origin(&h(&[("sec-fetch-site", b"same-origin"), ("sec-fetch-site", b"cross-site")])));
+        assert!(!same_origin(&h(&[("sec-fetch-site", b"same-origin"), ("sec-fetch-site", b"same-origin")])));
+        assert!(!same_origin(&h(&[("sec-fetch-site", b"\xffsame-origin")])), "not text");
+        assert!(!same_origin(&h(&[("origin", b"null"), ("origin", b"https://evil.example")])));
+        assert!(!same_origin(&h(&[("origin", b"")])));
+        assert!(!same_origin(&h(&[("origin", b"http://a"), ("host", b"a"), ("host", b"b")])));
+        assert!(same_origin(&h(&[("sec-fetch-site", b"same-origin")])), "one clear same-origin header is enough");
     }
 
     #[test]

@@ -173,6 +173,12 @@ async fn duplicate_keys_bom_charset_and_error_caps() {
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(json(res).await["errors"][0]["pointer"], "/resourceType");
+    // A number too large to read is a problem of its field, not a 400 without one (outsider red team).
+    let res = post_json("/api/v1/assess", r#"{"primary_site":"bowel","cea_ng_ml":1e400}"#).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json(res).await;
+    assert_eq!(v["errors"][0]["pointer"], "/cea_ng_ml", "{v}");
+    assert!(v["errors"][0]["detail"].as_str().unwrap().contains("too large"), "{v}");
     // A UTF-8 BOM is accepted, as on the CLI and in batch.
     let res = post_json("/api/v1/assess", b"\xEF\xBB\xBF{\"primary_site\":\"lung\"}".to_vec()).await;
     assert_eq!(res.status(), StatusCode::OK);
