@@ -29,6 +29,18 @@ impl Scratch {
         v.sort();
         v
     }
+
+    /// A FIFO called `name` in the folder, or `None` (with a SKIPPED note) where `mkfifo` cannot make one.
+    #[cfg(unix)]
+    fn fifo(&self, name: &str) -> Option<PathBuf> {
+        let fifo = self.0.join(name);
+        if Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+            Some(fifo)
+        } else {
+            eprintln!("SKIPPED: no mkfifo");
+            None
+        }
+    }
 }
 
 impl Drop for Scratch {
@@ -110,8 +122,7 @@ fn batch_refuses_fifo_device_and_colliding_outputs() {
     let d = Scratch::new("targets");
     let input = d.0.join("x.ndjson");
     std::fs::write(&input, "{\"id\":\"a\",\"primary_site\":\"lung\"}\n").unwrap();
-    let fifo = d.0.join("pipe");
-    if Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false) {
+    if let Some(fifo) = d.fifo("pipe") {
         let out = Command::new(BIN).args(["batch", "--input"]).arg(&input).arg("--output").arg(&fifo).output().unwrap();
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("named pipe"));
@@ -205,21 +216,9 @@ fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Option<std:
 #[test]
 fn batch_says_it_waits_for_a_fifo_writer() {
     let d = Scratch::new("fifo-wait");
-    let fifo = d.0.join("in.fifo");
-    if !Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false) {
-        eprintln!("SKIPPED: no mkfifo");
-        return;
-    }
+    let Some(fifo) = d.fifo("in.fifo") else { return };
     let output = d.0.join("out.ndjson");
-    let mut child = Command::new(BIN)
-        .args(["batch", "--input"])
-        .arg(&fifo)
-        .arg("--output")
-        .arg(&output)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_batch(&fifo, &output, &[]);
     let mut stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -233,6 +232,22 @@ fn batch_says_it_waits_for_a_fifo_writer() {
     let said = said.expect("the run said something on stderr while it waited");
     assert!(said.contains("waiting for a program to write to") && said.contains("in.fifo"), "{said:?}");
     assert!(!output.exists(), "nothing written while waiting");
+}
+
+/// Starts `hepatica batch` from `input` to `output` (with `extra` arguments
+/// first), stdin closed and stderr piped.
+fn spawn_batch(input: &std::path::Path, output: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    Command::new(BIN)
+        .arg("batch")
+        .args(extra)
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// `n` valid cases, one per line.
@@ -250,24 +265,12 @@ fn cases(n: usize) -> String {
 #[test]
 fn batch_streams_from_a_fifo_and_finishes_when_the_writer_closes() {
     let d = Scratch::new("fifo-in");
-    let fifo = d.0.join("in.fifo");
-    if !Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false) {
-        eprintln!("SKIPPED: no mkfifo");
-        return;
-    }
+    let Some(fifo) = d.fifo("in.fifo") else { return };
     let small = cases(40);
     let big = cases(60_000);
     for (round, (text, pieces)) in [(&small, 1usize), (&small, 1), (&small, 1), (&big, 30)].into_iter().enumerate() {
         let output = d.0.join(format!("out{round}.ndjson"));
-        let mut child = Command::new(BIN)
-            .args(["batch", "--threads", "2", "--input"])
-            .arg(&fifo)
-            .arg("--output")
-            .arg(&output)
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_batch(&fifo, &output, &["--threads", "2"]);
         let (tx, rx) = std::sync::mpsc::channel();
         let (path, bytes) = (fifo.clone(), text.clone().into_bytes());
         // Not joined: if the run never opens the FIFO, this thread stays blocked in open().

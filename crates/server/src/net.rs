@@ -488,6 +488,22 @@ mod tests {
         Router::new().route("/healthz", get(|| async { "ok" }))
     }
 
+    /// Serves [`healthz_app`] on `listener` in the given role until the sender is used.
+    fn serve_in_background(
+        listener: TcpListener,
+        limits: Limits,
+        role: Role,
+    ) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<usize>) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            serve_listener(listener, healthz_app(), &limits, role, async move {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        (stop, server)
+    }
+
     /// Sends `GET /healthz` on `stream` and reads the answer to the end (empty
     /// when the server closed or reset the connection instead).
     async fn probe(stream: &mut tokio::net::TcpStream) -> String {
@@ -516,13 +532,7 @@ mod tests {
             header_read_timeout: Duration::from_secs(60),
             ..health_limits(&Limits::default())
         };
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            run_health(listener, healthz_app(), &limits, async move {
-                let _ = stopped.await;
-            })
-            .await
-        });
+        let (stop, server) = serve_in_background(listener, limits, Role::Health);
         let mut oldest = tokio::net::TcpStream::connect(addr).await.unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -550,13 +560,7 @@ mod tests {
             drain_timeout: Duration::from_millis(100),
             ..Limits::default()
         };
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            run(listener, healthz_app(), &limits, async move {
-                let _ = stopped.await;
-            })
-            .await
-        });
+        let (stop, server) = serve_in_background(listener, limits, Role::Public);
         let _held = tokio::net::TcpStream::connect(addr).await.unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         let mut second = tokio::net::TcpStream::connect(addr).await.unwrap();
