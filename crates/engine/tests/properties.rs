@@ -186,9 +186,12 @@ fn check_invariants(case: &Case) {
                 for s in &r.sources {
                     assert!(listed.contains(s.as_str()), "{}: cited {s} not listed", o.treatment);
                 }
+                // A reason comes from the procedural rules (the Rust lists) or from
+                // the rule tables of this release (content/rules/), nowhere else.
                 assert!(
-                    hepatica_engine::statement_ids(kb.engine_logic()).any(|id| id == r.statement),
-                    "statement {} not in STATEMENT_IDS or the LOGIC_N_STATEMENT_IDS of this release",
+                    hepatica_engine::statement_ids(kb.engine_logic()).any(|id| id == r.statement)
+                        || kb.rules.iter().any(|t| t.statement_ids().any(|id| id == r.statement)),
+                    "statement {} not in STATEMENT_IDS, the LOGIC_N_STATEMENT_IDS of this release or its rule tables",
                     r.statement
                 );
             }

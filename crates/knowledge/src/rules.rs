@@ -190,6 +190,14 @@ pub struct TreatmentRules {
 }
 
 impl TreatmentRules {
+    /// Every statement id these rules can cite: base rows, and each branch's
+    /// statement and `also` statements. (`kb check` has checked that each exists.)
+    pub fn statement_ids(&self) -> impl Iterator<Item = &str> {
+        let base = self.base.iter().map(|b| b.statement.as_str());
+        let branches = self.criteria.iter().flat_map(|c| &c.branches).flat_map(|b| b.statement.iter().chain(&b.also)).map(String::as_str);
+        base.chain(branches)
+    }
+
     /// The facts these rules can test for the primary site at this index of
     /// [`PRIMARY_SITES`], in file order, each once: the conditions (and the
     /// `depends` facts) of the base rows the evaluator can reach for the site
