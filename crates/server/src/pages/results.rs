@@ -387,9 +387,17 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (None, Some(side)) => s.push_str(&format!(" The cancer is on {side} of the liver.")),
         (None, None) => {}
     }
+    if let Some(p) = primary_removed(answers) {
+        s.push(' ');
+        s.push_str(p);
+    }
     if let Some(had) = treatments_so_far(Knowledge::embedded(), answers, v) {
         s.push(' ');
         s.push_str(&had);
+    }
+    if let Some(r) = test_results(Knowledge::embedded(), answers) {
+        s.push(' ');
+        s.push_str(&r);
     }
     // Jaundice and a blocked bile duct change several options (ablation,
     // embolisation, most drug treatments), so the opening sentence names them.
@@ -400,6 +408,70 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (false, false) => {}
     }
     s
+}
+
+/// Whether the main (first) tumour has been removed, as a sentence, when the
+/// answer was given: it decides much of what surgery and the drug treatments mean.
+pub fn primary_removed(answers: &Answers) -> Option<&'static str> {
+    match answers.get("primary_resected") {
+        Some("true") => Some("The main (first) tumour has been removed."),
+        Some("false") => Some("The main (first) tumour has not been removed."),
+        _ => None,
+    }
+}
+
+/// The test results given that the assessment for this primary site reads
+/// ([`hepatica_engine::biomarkers_for_site`], the form's own source), in plain
+/// words and contract order: "Test results: KRAS gene normal, BRAF V600 change
+/// not found and HER2-low." The words are the questionnaire's and
+/// `content/labels.toml`'s, without their brackets. `None` when none was given.
+pub fn test_results(kb: &Knowledge, answers: &Answers) -> Option<String> {
+    let site = answers.get("primary_site").and_then(hepatica_engine::PrimarySite::parse)?;
+    let read = hepatica_engine::biomarkers_for_site(kb, site);
+    let mut said: Vec<String> = Vec::new();
+    for b in Biomarker::ALL.iter().filter(|b| read.contains(b)) {
+        let Some(value) = answers
+            .get(&format!("biomarkers.{}", b.as_str()))
+            .and_then(hepatica_engine::BiomarkerValue::parse)
+            .filter(|v| Biomarker::values(*b).contains(v))
+        else {
+            continue;
+        };
+        let name = crate::form::biomarker_question(*b).patient;
+        let words = without_brackets(biomarker_value_label(*b, value, Wording::Patient));
+        // "HER2-low" and "MSI-high or dMMR" name the test themselves.
+        let first = name.split([' ', '-']).next().unwrap_or(name);
+        said.push(if words.starts_with(first) { words } else { format!("{name} {}", lower_first(&words)) });
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let said: Vec<&str> = said.iter().map(String::as_str).collect();
+    Some(format!("Test results: {}.", and_list(&said)))
+}
+
+/// Text with any part in brackets left out ("Normal (wild type)" is "Normal").
+fn without_brackets(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for ch in s.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first letter in lower case, unless the word is an abbreviation ("Not found" is "not found", "HER2" stays).
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if b.is_lowercase() || b == ' ' => format!("{}{}", a.to_lowercase(), &s[a.len_utf8()..]),
+        _ => s.to_string(),
+    }
 }
 
 /// Earlier treatments that are not drugs, in running text after "had".
@@ -520,16 +592,7 @@ pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<
 /// CAPOX (oxaliplatin)", "capecitabine or 5-FU" from "Capecitabine tablets or
 /// 5-FU through a drip". A drug's own name is lower case in running text.
 pub fn chemotherapy_names(kb: &Knowledge, label: &str) -> String {
-    let mut outside = String::new();
-    let mut depth = 0usize;
-    for ch in label.chars() {
-        match ch {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => outside.push(ch),
-            _ => {}
-        }
-    }
+    let outside = without_brackets(label);
     let chemo = || kb.drugs.iter().filter(|d| d.class == hepatica_knowledge::DrugClass::Chemotherapy);
     let mut names: Vec<String> = Vec::new();
     for word in outside.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()) {

@@ -375,3 +375,63 @@ async fn the_opening_sentence_names_past_treatments() {
     let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel&chemotherapy_history=responding").await;
     assert!(lede(&html).contains("You have had chemotherapy. The cancer shrank"), "{}", lede(&html));
 }
+
+// Issue 16 leftovers (outsider phone test): the opening sentence left out
+// whether the main tumour was removed and the test results given. It names
+// them in plain words, and only the results the site's assessment reads.
+#[tokio::test]
+async fn the_opening_sentence_names_the_primary_removed_and_key_results() {
+    let (_, status, html) = post_follow(
+        app(),
+        "/results",
+        "for=carer&primary_site=bowel&liver.tumour_count=2&primary_resected=true&biomarkers.KRAS=wild_type&biomarkers.NRAS=wild_type\
+         &biomarkers.BRAF_V600=present&biomarkers.ER=positive",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let s = lede(&html);
+    assert!(s.contains("There are 2 tumours in the liver. The main (first) tumour has been removed."), "{s}");
+    assert!(s.contains("Test results: KRAS gene normal, NRAS gene normal and BRAF V600 change found."), "{s}");
+    assert!(!s.contains("Oestrogen"), "ER is not read for bowel cancer, so it is not named: {s}");
+    let (_, _, html) = post_follow(
+        app(),
+        "/results",
+        "primary_site=breast&primary_resected=false&biomarkers.ER=positive&biomarkers.PR=negative&biomarkers.HER2=low",
+    )
+    .await;
+    let s = lede(&html);
+    assert!(s.contains("The main (first) tumour has not been removed."), "{s}");
+    assert!(s.ends_with("Test results: HER2-low, Oestrogen receptor (ER) positive and Progesterone receptor (PR) negative."), "{s}");
+    // Nothing given, nothing said.
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel").await;
+    let s = lede(&html);
+    assert!(!s.contains("main (first) tumour") && !s.contains("Test results"), "{s}");
+}
+
+// The earlier-treatment list keeps apart drugs the contract keeps apart, so an
+// answer is never recorded as the wrong drug (Enhertu is not "another HER2
+// drug") or left out (an ALK tablet, tebentafusp: both read by the rules).
+#[tokio::test]
+async fn earlier_treatments_the_rules_tell_apart_are_separate_choices() {
+    for (site, value, offered_for) in [
+        ("breast", "trastuzumab_deruxtecan", "f-treatment-history-previous-trastuzumab-deruxtecan"),
+        ("lung", "alk_tki", "f-treatment-history-previous-alk-tki"),
+        ("uveal_melanoma", "tebentafusp", "f-treatment-history-previous-tebentafusp"),
+        ("prostate", "cabazitaxel", "f-treatment-history-previous-cabazitaxel"),
+    ] {
+        let (_, status, form) = post_follow(app(), "/check", &format!("primary_site={site}&_next=1")).await;
+        assert_eq!(status, StatusCode::OK);
+        let at = form.find(&format!("id=\"{offered_for}\"")).unwrap_or_else(|| panic!("{value} not offered for {site}"));
+        let tag = &form[form[..at].rfind('<').unwrap()..at + form[at..].find('>').unwrap()];
+        assert!(!tag.contains("disabled"), "{value} offered but disabled for {site}: {tag}");
+        use hepatica_server::form::{Answers, Wording, to_case};
+        let answers = Answers::new(vec![("primary_site".into(), site.into()), ("treatment_history.previous".into(), value.into())]);
+        let case = to_case(&answers, Wording::Patient).unwrap_or_else(|p| panic!("{site} {value}: {p:?}"));
+        let had: Vec<&str> = case.treatment_history.previous.iter().flatten().map(|p| p.as_str()).collect();
+        assert_eq!(had, [value], "{site}: the box gives its own contract value");
+    }
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let her2 =
+        kb.questionnaire.question("treatment_history.previous").unwrap().choices.iter().find(|c| c.value == "her2_targeted").unwrap();
+    assert!(her2.label.contains("not Enhertu"), "{}", her2.label);
+}
