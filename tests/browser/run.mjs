@@ -558,12 +558,25 @@ async function siteFirstFlow(js) {
     assert(await page.isVisible("#f-treatment-history-previous-androgen-deprivation"), "prostate treatment offered for prostate");
     assert(!(await page.isVisible("#f-treatment-history-previous-anti-egfr")), "bowel-only treatment not offered for prostate");
     assert(await page.isDisabled("#f-bowel-side-left"), "a hidden question is never sent");
+    // Questions the engine reads only for some cancers (issue 16 leftovers): CEA
+    // and the primary's lymph nodes for bowel, platinum sensitivity for ovary.
+    for (const id of ["#f-cea-ng-ml", "#f-primary-node-positive-true", "#f-treatment-history-platinum-sensitive-true"]) {
+      assert(!(await page.isVisible(id)) && (await page.isDisabled(id)), `${id} not asked (never sent) for prostate`);
+    }
+    assert(await page.isVisible("#f-disease-free-interval-months"), "months to liver spread asked for prostate");
     if (js) {
       // Changing the site changes the questions in place.
       await page.check("#f-primary-site-bowel");
       assert(await page.isVisible("#f-bowel-side-left"), "bowel question shown after choosing bowel");
       assert(!(await page.isVisible("#f-treatment-history-castration-resistant-true")), "prostate question hidden after choosing bowel");
       assert(await page.isVisible("#f-treatment-history-previous-anti-egfr"), "bowel treatment offered after choosing bowel");
+      assert(await page.isVisible("#f-cea-ng-ml") && !(await page.isDisabled("#f-cea-ng-ml")), "CEA asked after choosing bowel");
+      assert(await page.isVisible("legend.site-for >> text=For bowel cancer"), "under a heading naming bowel cancer");
+      assert(!(await page.isVisible("#f-treatment-history-platinum-sensitive-true")), "platinum not asked for bowel");
+      await page.check("#f-primary-site-ovary");
+      assert(await page.isVisible("#f-treatment-history-platinum-sensitive-true"), "platinum asked after choosing ovary");
+      assert(!(await page.isVisible("#f-cea-ng-ml")) && (await page.isDisabled("#f-cea-ng-ml")), "CEA hidden (never sent) after choosing ovary");
+      await page.check("#f-primary-site-bowel");
       const parts = await page.$$eval("#more-questions fieldset.step:not([hidden]) .step-no", (ns) => ns.map((n) => n.textContent));
       assert(parts.length > 0 && parts.every((t, i) => t === `Part ${i + 1} of ${parts.length}`), `parts renumbered: ${parts}`);
       await axe(page);

@@ -374,3 +374,56 @@ async fn a_site_is_asked_only_the_biomarkers_its_assessment_reads() {
     // A biomarker read for every site (NTRK, tumour-agnostic) carries no site list.
     assert!(!biomarker_field(&html, "NTRK").contains("data-sites"), "{}", biomarker_field(&html, "NTRK"));
 }
+
+/// The opening tag of the `fieldset.site-group` around a field, and its heading.
+fn site_group<'a>(html: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let open = html[..at].rfind("<fieldset class=\"site-only site-group\"")?;
+    // The field must be inside that group, not after a closed one.
+    if html[open..at].matches("<fieldset").count() <= html[open..at].matches("</fieldset>").count() {
+        return None;
+    }
+    let tag = &html[open..open + html[open..].find('>').unwrap()];
+    let legend = &html[open..at];
+    let l = legend.find("<legend class=\"site-for\">")? + "<legend class=\"site-for\">".len();
+    Some((tag, &legend[l..l + legend[l..].find("</legend>").unwrap()]))
+}
+
+// Issue 16 leftovers (outsider phone test): CEA, the primary's lymph nodes and
+// platinum sensitivity were asked for every primary site. They are asked only
+// where the engine reads them (`inputs_for_site`), under a heading naming the
+// cancer they are for (so without JavaScript and before the site is known the
+// page says so), hidden and disabled (never sent) for other sites.
+#[tokio::test]
+async fn questions_for_one_cancer_are_asked_only_for_it_under_its_name() {
+    let (_, html) = get("/check").await;
+    for (name, sites, heading) in [
+        ("cea_ng_ml", "bowel", "For bowel cancer"),
+        ("primary_node_positive", "bowel", "For bowel cancer"),
+        ("treatment_history.platinum_sensitive", "ovary", "For ovarian cancer"),
+    ] {
+        let (tag, legend) = site_group(&html, name).unwrap_or_else(|| panic!("{name}: no group"));
+        assert!(tag.contains(&format!("data-sites=\"{sites}\"")) && !tag.contains("hidden"), "{name} before the site is known: {tag}");
+        assert_eq!(legend, heading, "{name}");
+    }
+    // The lymph nodes and CEA share one heading.
+    assert_eq!(html.matches("<legend class=\"site-for\">For bowel cancer</legend>").count(), 1);
+    assert!(site_group(&html, "disease_free_interval_months").is_none(), "read for every site: no group");
+    for (site, asked, not_asked) in [
+        ("bowel", &["cea_ng_ml", "primary_node_positive"][..], &["treatment_history.platinum_sensitive"][..]),
+        ("breast", &[], &["cea_ng_ml", "primary_node_positive", "treatment_history.platinum_sensitive"]),
+        ("ovary", &["treatment_history.platinum_sensitive"], &["cea_ng_ml", "primary_node_positive"]),
+    ] {
+        let (_, _, html) = post_follow(app(), "/check", &format!("primary_site={site}&for=self&_next=1")).await;
+        for name in asked {
+            let (tag, _) = site_group(&html, name).unwrap();
+            assert!(!tag.contains("hidden") && !tag.contains("disabled"), "{name} asked for {site}: {tag}");
+        }
+        for name in not_asked {
+            let (tag, _) = site_group(&html, name).unwrap();
+            assert!(tag.contains("hidden disabled"), "{name} not asked for {site}: {tag}");
+        }
+        let dfi = html.find("name=\"disease_free_interval_months\"").unwrap();
+        assert!(!html[html[..dfi].rfind("<div class=\"question").unwrap()..dfi].contains("disabled"), "months asked for {site}");
+    }
+}
