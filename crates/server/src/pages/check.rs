@@ -298,7 +298,8 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
 /// cancer", ..., "Other tests"). Each is asked only for the primary sites whose
 /// assessment reads it ([`biomarker_sites`]: the engine and the knowledge
 /// base's rules), and hidden and disabled (never sent) for the others; all of
-/// them while the site is not known. Once it is known, a section named for
+/// them while the site is not known, except those no site reads, which are
+/// not asked at all. Once it is known, a section named for
 /// another site is not shown: a biomarker of it that this site reads (HER2 for
 /// bowel) is asked under the catch-all section instead. Each carries its sites
 /// (`data-sites`), its own section (`data-home`) and its place (`data-i`), so
@@ -313,6 +314,11 @@ fn biomarker_groups(kb: &Knowledge, answers: &Answers, problems: &[FormProblem],
     for (home, (_, own, markers)) in groups.iter().enumerate() {
         for b in *markers {
             let read: &[&str] = Biomarker::ALL.iter().position(|x| x == b).map(|i| sites[i].as_slice()).unwrap_or(&[]);
+            // A result no site's assessment reads (ESR1, HRD today) is recorded
+            // through the clinician form and the API, never asked of a patient.
+            if read.is_empty() {
+                continue;
+            }
             let off = site.is_some_and(|s| !read.contains(&s));
             let moved = !off && site.is_some_and(|s| own.is_some_and(|o| o.as_str() != s));
             let at = if moved { catch_all.unwrap_or(home) } else { home };

@@ -343,7 +343,12 @@ async fn a_site_is_asked_only_the_biomarkers_its_assessment_reads() {
     }
     let bowel_only = hepatica_engine::biomarkers_for_site(hepatica_knowledge::Knowledge::embedded(), hepatica_engine::PrimarySite::Bowel);
     let (_, _, html) = post_follow(app(), "/check", "primary_site=bowel&for=self&_next=1").await;
-    for b in hepatica_engine::Biomarker::ALL {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let read_somewhere = |b: &hepatica_engine::Biomarker| {
+        hepatica_engine::PrimarySite::ALL.iter().any(|s| hepatica_engine::biomarkers_for_site(kb, *s).contains(b))
+    };
+    // Those no site reads are not asked at all (results_no_site_reads_are_not_asked_of_patients).
+    for b in hepatica_engine::Biomarker::ALL.iter().filter(|b| read_somewhere(b)) {
         let field = biomarker_field(&html, b.as_str());
         let off = field.contains("hidden disabled");
         assert_eq!(off, !bowel_only.contains(b), "{b} for bowel: {field}");
@@ -426,4 +431,33 @@ async fn questions_for_one_cancer_are_asked_only_for_it_under_its_name() {
         let dfi = html.find("name=\"disease_free_interval_months\"").unwrap();
         assert!(!html[html[..dfi].rfind("<div class=\"question").unwrap()..dfi].contains("disabled"), "months asked for {site}");
     }
+}
+
+// Issue 16 leftovers (outsider phone test): ESR1 and HRD were asked on the
+// patient form though no rule reads them. A result no site's assessment reads
+// is not asked of a patient at all; the clinician form and the API keep it.
+#[tokio::test]
+async fn results_no_site_reads_are_not_asked_of_patients() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let unread: Vec<hepatica_engine::Biomarker> = hepatica_engine::Biomarker::ALL
+        .iter()
+        .copied()
+        .filter(|b| hepatica_engine::PrimarySite::ALL.iter().all(|s| !hepatica_engine::biomarkers_for_site(kb, *s).contains(b)))
+        .collect();
+    let names: Vec<&str> = unread.iter().map(|b| b.as_str()).collect();
+    assert!(names.contains(&"ESR1") && names.contains(&"HRD"), "{names:?}");
+    let (_, before) = get("/check").await;
+    let (_, _, breast) = post_follow(app(), "/check", "primary_site=breast&for=self&_next=1").await;
+    let (_, _, ovary) = post_follow(app(), "/check", "primary_site=ovary&for=self&_next=1").await;
+    let (_, clinician) = get("/clinician").await;
+    for b in &names {
+        let field = format!("name=\"biomarkers.{b}\"");
+        for (page, html) in [("no site", &before), ("breast", &breast), ("ovary", &ovary)] {
+            assert!(!html.contains(&field), "{b} asked on the patient form ({page})");
+        }
+        assert!(clinician.contains(&field), "{b} kept on the clinician form");
+    }
+    // The API still takes them (contract section 8.1).
+    let res = post_json("/api/v1/assess", r#"{"primary_site":"ovary","biomarkers":{"HRD":"positive","ESR1":"present"}}"#).await;
+    assert_eq!(res.status(), StatusCode::OK);
 }
