@@ -15,6 +15,7 @@ use hepatica_engine::{Assessment, Biomarker, OptionAssessment, Suitability};
 use hepatica_knowledge::Knowledge;
 use maud::{Markup, html};
 
+use super::gloss::Gloss;
 use super::{cite, suitability_label};
 use crate::AppState;
 use crate::form::{Answers, BIOMARKER_GROUPS, Input, QUESTIONS, Wording, biomarker_value_label, number, on_patient_form, question};
@@ -789,7 +790,7 @@ const ORDER: [Suitability; 4] = [Suitability::Usual, Suitability::Possible, Suit
 
 /// The option grid: every option with its status, what it involves, and what it
 /// can offer and cost; options not used for this primary site are grouped in one line.
-pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
+pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str, g: &Gloss) -> Markup {
     let applies: Vec<&OptionAssessment> =
         ORDER.iter().take(3).flat_map(|s| a.options.iter().filter(move |o| o.suitability == *s)).collect();
     let unlikely: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == Suitability::Unlikely).collect();
@@ -811,23 +812,23 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                 }
                 ol.grid {
                 @for o in group {
-                    @let g = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
+                    @let row = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
                     li class={ "og s-" (o.suitability.as_str()) } {
                         p.og-head {
                             a.og-title href={ "#opt-" (o.treatment) } { (title(kb, o)) }
                         }
-                        @if let Some(g) = g {
-                            p.og-line { (g.involves) }
-                            @if g.figures_apply_to(site) {
-                                @if let Some(off) = &g.offers { p.og-line { span.og-k { "Can offer: " } (off) } }
-                                @if let Some(h) = &g.harms { p.og-line { span.og-k { "Downsides: " } (h) } }
+                        @if let Some(row) = row {
+                            p.og-line { (g.link(&row.involves)) }
+                            @if row.figures_apply_to(site) {
+                                @if let Some(off) = &row.offers { p.og-line { span.og-k { "Can offer: " } (g.link(off)) } }
+                                @if let Some(h) = &row.harms { p.og-line { span.og-k { "Downsides: " } (g.link(h)) } }
                             }
                         }
                     }
                 }
                 }
             }
-            @if figures_shown { p.meta.og-note { (v.text(kb, "groups")) } }
+            @if figures_shown { p.meta.og-note { (g.link(v.text(kb, "groups"))) } }
             @if !unlikely.is_empty() {
                 div.og-unlikely {
                     p {
@@ -846,7 +847,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                     a.og-title href="#not-having" { (v.heading(kb, "not-having")) }
                     " " span.badge.s-choice { (if v.carer { "Their choice" } else { "Your choice" }) }
                 }
-                p.og-line { (v.text(kb, "not-having")) }
+                p.og-line { (g.link(v.text(kb, "not-having"))) }
             }
         }
     }
@@ -871,7 +872,7 @@ pub fn option_questions(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Vec<S
 /// questions inside a `<details>`.
 /// `link` is appended to links to the treatment pages: `?a=<token>` for a
 /// carer, so the page speaks of "them" (the token is the results page's own), or "".
-pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str) -> Markup {
+pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str, g: &Gloss) -> Markup {
     let t = kb.treatment(&o.treatment);
     let title = title(kb, o);
     let summary = if o.summary.is_empty() { t.map(|t| t.summary.as_str()).unwrap_or("") } else { &o.summary };
@@ -880,17 +881,17 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str)
     html! {
         article class={ "option s-" (sid) } aria-labelledby={ "opt-" (o.treatment) } {
             h3 id={ "opt-" (o.treatment) } { (title) " " span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
-            @if !summary.is_empty() { p { (summary) } }
+            @if !summary.is_empty() { p { (g.link(summary)) } }
             details {
                 summary { span { "Why, and what would decide it" } }
                 div.inner {
                     @if !o.reasons.is_empty() {
                         h4 { "Why" }
-                        ul { @for r in &o.reasons { li { (r.text) (cite(kb, &r.sources)) } } }
+                        ul { @for r in &o.reasons { li { (g.link(&r.text)) (cite(kb, &r.sources)) } } }
                     }
                     @if !o.depends_on.is_empty() {
                         h4 { "What would decide it" }
-                        ul { @for d in &o.depends_on { li { (d) } } }
+                        ul { @for d in &o.depends_on { li { (g.link(d)) } } }
                     }
                     @if !o.kinds.is_empty() {
                         h4 { "Kinds" }
@@ -902,7 +903,7 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str)
                     }
                     @if !questions.is_empty() {
                         h4 { @if v.carer { "Questions to ask together" } @else { "Questions you could ask" } }
-                        ul { @for q in questions.iter().take(4) { li { (q) } } }
+                        ul { @for q in questions.iter().take(4) { li { (g.link(q)) } } }
                     }
                 }
             }
@@ -912,7 +913,7 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str)
 }
 
 /// "What you can do next": MDT review, tests that would decide an option, and when to call.
-pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
+pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice, g: &Gloss) -> Markup {
     let tests: Vec<String> = a
         .missing_information
         .iter()
@@ -923,7 +924,7 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
         .collect();
     let block = |id: &str| {
         let src = kb.questionnaire.text(id).map(|t| t.sources.clone()).unwrap_or_default();
-        html! { h3 { (v.heading(kb, id)) } p { (v.text(kb, id)) } (cite(kb, &src)) }
+        html! { h3 { (v.heading(kb, id)) } p { (g.link(v.text(kb, id))) } (cite(kb, &src)) }
     };
     html! {
         section.next aria-labelledby="next-h" {
@@ -931,8 +932,8 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
             (block("next.mdt"))
             @if !tests.is_empty() {
                 h3 { (v.heading(kb, "next.tests")) }
-                p { (v.text(kb, "next.tests")) }
-                ul { @for t in &tests { li { (t) } } }
+                p { (g.link(v.text(kb, "next.tests"))) }
+                ul { @for t in &tests { li { (g.link(t)) } } }
             }
             div.urgent {
                 (block("next.urgent"))
@@ -943,13 +944,13 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
 }
 
 /// Trial finders, opened only if the person chooses a link.
-pub fn trials(kb: &Knowledge, site: &str, v: Voice) -> Markup {
+pub fn trials(kb: &Knowledge, site: &str, v: Voice, g: &Gloss) -> Markup {
     let src = kb.questionnaire.text("trials").map(|t| t.sources.clone()).unwrap_or_default();
     let cond = trial_condition(site);
     html! {
         section.trials.no-print aria-labelledby="trials-h" {
             h2 #trials-h { (v.heading(kb, "trials")) }
-            p { (v.text(kb, "trials")) }
+            p { (g.link(v.text(kb, "trials"))) }
             (cite(kb, &src))
             ul.links {
                 li { a href="https://bepartofresearch.nihr.ac.uk/" rel="noopener noreferrer" { "Be Part of Research (NIHR)" } " " span.print-url { "bepartofresearch.nihr.ac.uk" } }
@@ -1095,11 +1096,14 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
     let title = format!("Treatment options to talk about with {} care team", v.your());
     let not_having = kb.questionnaire.text("not-having").map(|t| t.sources.clone()).unwrap_or_default();
     let link = if v.carer { format!("?a={token}") } else { String::new() };
+    // Jargon links to the word list at its first use after the opening
+    // sentence (which, like "what you told us", is the person's own words).
+    let g = Gloss::new(kb);
     let body = html! {
         h1 { (title) }
         p.lede { (situation(answers, v)) }
-        (glance(kb, a, v, site))
-        p.decision { (v.text(kb, "decision")) }
+        (glance(kb, a, v, site, &g))
+        p.decision { (g.link(v.text(kb, "decision"))) }
         div.no-print.form-actions.top-actions {
             a.button.secondary href={ "/check?a=" (token) } { "Change " (if v.carer { "the" } else { "your" }) " answers" }
             a.button.secondary href="#builder" { "Make an appointment sheet" }
@@ -1110,23 +1114,23 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
             (summary_list(answers, Some(token), Wording::Patient))
             (not_used(a, site, v))
         }
-        (what_next(kb, a, v))
+        (what_next(kb, a, v, &g))
         // The disclaimer says "information to discuss ... not medical advice" itself;
         // a bold lead saying the same doubled it (outsider phone test).
         div.callout { p { strong { (v.disclaimer(kb)) } } }
         section.no-print aria-labelledby="detail-h" {
             h2 #detail-h { "The options in detail" }
             @for s in ORDER {
-                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link)) }
+                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link, &g)) }
             }
             article.choice-card #not-having aria-labelledby="not-having-h" {
                 h3 #not-having-h { (v.heading(kb, "not-having")) }
-                p { (v.text(kb, "not-having")) }
+                p { (g.link(v.text(kb, "not-having"))) }
                 (cite(kb, &not_having))
                 p.no-print { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { "Read more about choosing not to have treatment" } }
             }
         }
-        (trials(kb, site, v))
+        (trials(kb, site, v, &g))
         (values_and_builder(kb, a, answers, token, v))
         (scores(a, Wording::Patient))
         @if !a.missing_information.is_empty() {
@@ -1134,7 +1138,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
                 summary { span { "What would make this clearer (" (a.missing_information.len()) ")" } }
                 div.inner {
                     p { "The options would be sharper if we knew more. " (v.you_cap()) " could ask the care team about:" }
-                    ul { @for m in &a.missing_information { li { strong { (pointer_label_as(&m.pointer, v)) } ": " (m.why) } } }
+                    ul { @for m in &a.missing_information { li { strong { (pointer_label_as(&m.pointer, v)) } ": " (g.link(&m.why)) } } }
                 }
             }
         }

@@ -435,3 +435,38 @@ async fn earlier_treatments_the_rules_tell_apart_are_separate_choices() {
         kb.questionnaire.question("treatment_history.previous").unwrap().choices.iter().find(|c| c.value == "her2_targeted").unwrap();
     assert!(her2.label.contains("not Enhertu"), "{}", her2.label);
 }
+
+// Issue 16 leftovers (outsider phone test): jargon on the results page (SABR,
+// TACE, SIRT, CDK4/6 ...) was not linked to the word list. The first use of
+// each glossary term links to its entry, once per page, without JavaScript.
+#[tokio::test]
+async fn jargon_links_to_the_word_list_at_its_first_use() {
+    let (_, glossary) = get("/glossary").await;
+    for (form, must) in [
+        (BOWEL_FORM, &["sabr", "sirt", "mdt", "msi"][..]),
+        ("primary_site=breast&biomarkers.ER=positive&biomarkers.HER2=negative", &["cdk46-inhibitor"][..]),
+    ] {
+        let (_, status, html) = post_follow(app(), "/results", form).await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = html
+            .match_indices("<a class=\"gloss\" href=\"/glossary#")
+            .map(|(i, m)| {
+                let rest = &html[i + m.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        for id in must {
+            assert!(ids.contains(id), "{form}: {id} not linked; linked {ids:?}");
+        }
+        let mut once = ids.clone();
+        once.sort();
+        once.dedup();
+        assert_eq!(once.len(), ids.len(), "{form}: a term linked twice: {ids:?}");
+        for id in &ids {
+            assert!(glossary.contains(&format!("<dt id=\"{id}\">")), "{id}: no such entry in the word list");
+        }
+        assert!(!lede(&html).contains("<a"), "the opening sentence is the person's own words");
+        // Each link says where it goes to a screen reader.
+        assert_eq!(html.matches("<span class=\"visually-hidden\"> (word list)</span></a>").count(), ids.len(), "{form}");
+    }
+}
