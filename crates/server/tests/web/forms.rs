@@ -236,10 +236,10 @@ async fn questions_carry_both_voices_for_the_in_place_switch() {
     let (_, _, changed) = post_follow(app(), "/check", "primary_site=bowel&for=carer&_next=1").await;
     assert!(changed.contains("data-carer=\"How old are they?\">How old are they?</"), "a carer's form shows the carer's words");
     // Hints too (outsider 13: "Your letters from the clinic often name them" on a carer's form).
-    let hint = "Tick all that apply, at any time, including after an operation. Your letters from the clinic often name them.";
+    let hint = "Tick all that apply, at any time, including after an operation. Your letters from the clinic often name the treatments.";
     assert!(html.contains(&format!("data-self=\"{hint}\"")), "a hint carries its patient words");
     assert!(html.contains(
-        "data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name them.\""
+        "data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name the treatments.\""
     ));
     // On a carer's form no hint or label speaks to the patient, in what is shown.
     let shown = strip_voices(&changed);

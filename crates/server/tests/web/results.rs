@@ -142,6 +142,37 @@ async fn carer_pages_have_no_first_person_words() {
     // The patient's own voice is kept for people asking for themselves.
     let (_, _, own) = post_follow(app(), "/results", "for=self&primary_site=bowel").await;
     assert!(words(&own).contains(" my "), "self mode keeps first-person questions");
+    // Issue 16 leftovers: the support services and the questionnaire's hints too.
+    // A service's words name the service, never "their team" or "your family": a
+    // carer reads "their" as the person they care for, and "your" as their own.
+    let support = &html[html.find("id=\"support\"").expect("support section")..];
+    let support = words(&support[..support.find("</section>").unwrap()]);
+    for w in FIRST_PERSON.iter().chain(&[" their ", " Their ", " they ", " They ", " them ", " your ", " Your "]) {
+        let services = &support[support.find(" These services can help too ").expect("the services list")..];
+        assert!(!services.contains(w), "carer support text says {w:?}: {services}");
+    }
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    for s in &kb.support {
+        let text = words(&s.how);
+        for w in [" their ", " Their ", " they ", " They ", " them ", " your ", " Your "] {
+            assert!(!text.contains(w), "{}: {w:?} in {:?}", s.id, s.how);
+        }
+    }
+    // Hints: a carer's name no one in the first person; a patient's speak of no one else.
+    for site in hepatica_knowledge::PRIMARY_SITES {
+        for (who, bad) in [("carer", FIRST_PERSON.to_vec()), ("self", vec![" they ", " They ", " their ", " Their ", " them "])] {
+            let (_, _, form) = post_follow(app(), "/check", &format!("primary_site={site}&for={who}&_next=1")).await;
+            for hint in form.split("<p class=\"hint\"").skip(1) {
+                let shown = &hint[hint.find('>').unwrap() + 1..hint.find("</p>").unwrap()];
+                // An answer quoted by name (“I don't know”) is the form's furniture, not a sentence about anyone.
+                let unquoted: String = shown.split('\u{201c}').map(|p| p.split_once('\u{201d}').map_or(p, |(_, after)| after)).collect();
+                let text = words(&unquoted);
+                for w in &bad {
+                    assert!(!text.contains(w), "{site} {who}: hint says {w:?}: {shown}");
+                }
+            }
+        }
+    }
 }
 
 #[tokio::test]
