@@ -501,3 +501,30 @@ async fn jargon_links_to_the_word_list_at_its_first_use() {
         assert_eq!(html.matches("<span class=\"visually-hidden\"> (word list)</span></a>").count(), ids.len(), "{form}");
     }
 }
+
+/// The detail card of one option.
+fn option_card<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("aria-labelledby=\"opt-{id}\"")).unwrap_or_else(|| panic!("{id} card"));
+    &html[at..at + html[at..].find("</article>").unwrap()]
+}
+
+// Issue 16 leftovers (outsider phone test): for bowel cancer, targeted therapy
+// said "depends" next to "bevacizumab does not depend on the gene tests", and
+// its row "Only if a test finds the target". The reason now says what the tests
+// decide, so it agrees with "depends" and with what would decide it, and the
+// row allows for a drug that needs no test; the engine's decision is unchanged.
+#[tokio::test]
+async fn a_depends_option_agrees_with_its_reasons() {
+    let (_, _, html) = post_follow(app(), "/results", "for=self&primary_site=bowel").await;
+    let card = option_card(&html, "targeted_therapy");
+    assert!(card.contains("badge s-depends"), "still depends: {card}");
+    let text = words(card);
+    assert!(text.contains(" bevacizumab can be added to chemotherapy for bowel cancer whatever the gene tests show The tests decide the other targeted drugs "), "{text}");
+    assert!(!text.contains("does not depend"), "{text}");
+    assert!(text.contains(" What would decide it ") && text.contains(" KRAS gene "), "the tests named as what decides it: {text}");
+    let g = grid(&html);
+    let row = &g[g.find("href=\"#opt-targeted_therapy\"").unwrap()..];
+    let row = words(&row[..row.find("</li>").unwrap()]);
+    assert!(!row.contains("Only if a test"), "the row allows for bevacizumab: {row}");
+    assert!(row.contains(" Most need a test first "), "{row}");
+}
