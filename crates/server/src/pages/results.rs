@@ -7,7 +7,8 @@
 //! not to have treatment, "what you told us" with change links, what to do
 //! next, clinical trials, what matters most and a question builder for the
 //! appointment sheet. Detail, reasons, sources and long lists sit in
-//! `<details>`. Carer mode ([`Voice`]) words everything in the third person
+//! `<details>`, and what the page would otherwise say twice is said once, so
+//! a typical case is at most 10 phone screens long. Carer mode ([`Voice`]) words everything in the third person
 //! or as things to ask together. Everything shown comes from the engine's
 //! assessment or the knowledge base; nothing here decides anything.
 
@@ -880,11 +881,14 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str,
     let questions = if o.suitability == Suitability::Unlikely { Vec::new() } else { option_questions(kb, o, v) };
     html! {
         article class={ "option s-" (sid) } aria-labelledby={ "opt-" (o.treatment) } {
-            h3 id={ "opt-" (o.treatment) } { (title) " " span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
-            @if !summary.is_empty() { p { (g.link(summary)) } }
+            // The title links to the treatment's page (a line of its own per card was a screen in all).
+            h3 id={ "opt-" (o.treatment) } { a href={ "/treatments/" (o.treatment) (link) } { (title) } " " span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
+            // The summary sentence says the status again in words, so it opens
+            // the detail rather than standing beside the badge (page length).
             details {
-                summary { span { "Why, and what would decide it" } }
+                summary { span { "Why, and what decides it" } }
                 div.inner {
+                    @if !summary.is_empty() { p { (g.link(summary)) } }
                     @if !o.reasons.is_empty() {
                         h4 { "Why" }
                         ul { @for r in &o.reasons { li { (g.link(&r.text)) (cite(kb, &r.sources)) } } }
@@ -905,9 +909,9 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str,
                         h4 { @if v.carer { "Questions to ask together" } @else { "Questions you could ask" } }
                         ul { @for q in questions.iter().take(4) { li { (g.link(q)) } } }
                     }
+                    p.no-print.more { a href={ "/treatments/" (o.treatment) (link) } { "Read more about " (title.to_lowercase()) } }
                 }
             }
-            p.no-print { a href={ "/treatments/" (o.treatment) (link) } { "Read more about " (title.to_lowercase()) } }
         }
     }
 }
@@ -932,8 +936,8 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice, g: &Gloss) -> Markup 
             (block("next.mdt"))
             @if !tests.is_empty() {
                 h3 { (v.heading(kb, "next.tests")) }
-                p { (g.link(v.text(kb, "next.tests"))) }
-                ul { @for t in &tests { li { (g.link(t)) } } }
+                // The tests in one line: each is also under "What would decide it" in the options.
+                p { (g.link(v.text(kb, "next.tests"))) " " (g.link(&format!("{}.", and_list(&tests.iter().map(String::as_str).collect::<Vec<_>>())))) }
             }
             div.urgent {
                 (block("next.urgent"))
@@ -951,6 +955,9 @@ pub fn trials(kb: &Knowledge, site: &str, v: Voice, g: &Gloss) -> Markup {
         section.trials.no-print aria-labelledby="trials-h" {
             h2 #trials-h { (v.heading(kb, "trials")) }
             p { (g.link(v.text(kb, "trials"))) }
+            details {
+                summary { span { "Where to look for a trial" } }
+                div.inner {
             (cite(kb, &src))
             ul.links {
                 li { a href="https://bepartofresearch.nihr.ac.uk/" rel="noopener noreferrer" { "Be Part of Research (NIHR)" } " " span.print-url { "bepartofresearch.nihr.ac.uk" } }
@@ -961,6 +968,8 @@ pub fn trials(kb: &Knowledge, site: &str, v: Voice, g: &Gloss) -> Markup {
                 }
             }
             p.meta { (v.text(kb, "trials.privacy")) }
+                }
+            }
         }
     }
 }
@@ -1017,14 +1026,19 @@ pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, tok
             input type="hidden" name="a" value=(token);
             section aria-labelledby="values-h" {
                 h2 #values-h { (v.heading(kb, "values").replace("to you", if v.carer { "to them" } else { "to you" })) }
-                fieldset {
-                    legend { (v.text(kb, "values")) }
-                    div.choices {
-                        @for c in &kb.questionnaire.values {
-                            @let id = format!("v-{}", c.id);
-                            div.choice {
-                                input type="checkbox" id=(id) name="_v" value=(c.id) checked[chosen_values.contains(&c.id.as_str())];
-                                label for=(id) { (c.label) }
+                details.values open[!chosen_values.is_empty()] {
+                    summary { span { "Choose what matters most (" (kb.questionnaire.values.len()) " things)" } }
+                    div.inner {
+                        fieldset {
+                            legend { (v.text(kb, "values")) }
+                            div.choices {
+                                @for c in &kb.questionnaire.values {
+                                    @let id = format!("v-{}", c.id);
+                                    div.choice {
+                                        input type="checkbox" id=(id) name="_v" value=(c.id) checked[chosen_values.contains(&c.id.as_str())];
+                                        label for=(id) { (c.label) }
+                                    }
+                                }
                             }
                         }
                     }
@@ -1032,21 +1046,28 @@ pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, tok
             }
             section #builder aria-labelledby="builder-h" {
                 h2 #builder-h { (v.heading(kb, "builder")) }
-                fieldset {
-                    legend { (v.text(kb, "builder")) }
-                    div.choices {
-                        @for (i, q) in builder_questions(kb, a, v).iter().enumerate() {
-                            @let id = format!("q-{i}");
-                            div.choice {
-                                input type="checkbox" id=(id) name="_q" value=(q) checked[chosen_q.contains(&q.as_str())];
-                                label for=(id) { (q) }
+                // The list repeats the options' own questions: folded, open once some are chosen.
+                @let offered = builder_questions(kb, a, v);
+                details.questions open[!chosen_q.is_empty() || !own.is_empty()] {
+                    summary { span { "Choose from " (offered.len()) " questions, or add " (if v.carer { "one of your own" } else { "your own" }) } }
+                    div.inner {
+                        fieldset {
+                            legend { (v.text(kb, "builder")) }
+                            div.choices {
+                                @for (i, q) in offered.iter().enumerate() {
+                                    @let id = format!("q-{i}");
+                                    div.choice {
+                                        input type="checkbox" id=(id) name="_q" value=(q) checked[chosen_q.contains(&q.as_str())];
+                                        label for=(id) { (q) }
+                                    }
+                                }
                             }
                         }
+                        div.question {
+                            label for="f-own" { "Add " (if v.carer { "a question of your own" } else { "your own question" }) " (optional)" }
+                            textarea #f-own name="_own" rows="3" maxlength="500" { (own) }
+                        }
                     }
-                }
-                div.question {
-                    label for="f-own" { "Add " (if v.carer { "a question of your own" } else { "your own question" }) " (optional)" }
-                    textarea #f-own name="_own" rows="3" maxlength="500" { (own) }
                 }
             }
             div.form-actions { button.start type="submit" { "Make the appointment sheet" } }
@@ -1123,11 +1144,10 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
             @for s in ORDER {
                 @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link, &g)) }
             }
+            // Its words are in the grid already: here only its source and the page about it.
             article.choice-card #not-having aria-labelledby="not-having-h" {
-                h3 #not-having-h { (v.heading(kb, "not-having")) }
-                p { (g.link(v.text(kb, "not-having"))) }
+                h3 #not-having-h { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { (v.heading(kb, "not-having")) } }
                 (cite(kb, &not_having))
-                p.no-print { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { "Read more about choosing not to have treatment" } }
             }
         }
         (trials(kb, site, v, &g))
@@ -1147,7 +1167,8 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
             div.inner { (sources_list(a)) }
         }
         (support_section(state, v))
-        p.meta { "Knowledge base version " (a.knowledge_base.version) ", published " (a.knowledge_base.published) ". This page is not stored anywhere; its address stops working after 2 hours." }
+        // The footer gives the knowledge-base version and date.
+        p.meta { "This page is not stored anywhere; its address stops working after 2 hours." }
     };
     (title, body)
 }
@@ -1219,10 +1240,16 @@ pub fn support_section(state: &AppState, v: Voice) -> Markup {
     html! {
         section.no-print aria-labelledby="support" {
             h2 #support { "Support" }
-            p { "Talking to someone can help. " (v.your_cap()) " care team, including a specialist nurse, is the first place to ask. These services can help too:" }
-            ul {
-                @for s in state.support().iter().take(3) {
-                    li { strong { (s.name) } ": " (s.how) }
+            p { "Talking to someone can help. " (v.your_cap()) " care team, including a specialist nurse, is the first place to ask." }
+            details {
+                summary { span { "Support lines that can help" } }
+                div.inner {
+                    p { "These services can help too:" }
+                    ul {
+                        @for s in state.support().iter().take(3) {
+                            li { strong { (s.name) } ": " (s.how) }
+                        }
+                    }
                 }
             }
             p { a href="/support" { "More support services" } }
