@@ -606,6 +606,45 @@ fn arb_case_more() -> impl Strategy<Value = Case> {
     })
 }
 
+/// `with` gets the same assessment as `without`, warnings aside, for both audiences.
+fn assert_same_assessments(kb: &Knowledge, without: &Case, with: &Case, what: &str) -> Result<(), TestCaseError> {
+    for audience in [Audience::Patient, Audience::Clinician] {
+        prop_assert_eq!(without_warnings(&assess(kb, without, audience)), without_warnings(&assess(kb, with, audience)), "{}", what);
+    }
+    Ok(())
+}
+
+/// 3,000 generated cases, the same on every run, for the searches below.
+fn search_cases() -> Vec<Case> {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = arb_case_more();
+    (0..3000).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+}
+
+/// Whether some case of `cases`, moved to `site` with an input cleared, gets
+/// another assessment once that input is set to one of its `values` values.
+fn some_assessment_changes(
+    kb: &Knowledge,
+    cases: &[Case],
+    site: PrimarySite,
+    clear: &dyn Fn(&mut Case),
+    values: usize,
+    set: &dyn Fn(&mut Case, usize),
+) -> bool {
+    cases.iter().any(|c| {
+        let mut base = c.clone();
+        base.primary_site = site;
+        clear(&mut base);
+        let before = without_warnings(&assess(kb, &base, Audience::Clinician));
+        (0..values).any(|i| {
+            let mut with = base.clone();
+            set(&mut with, i);
+            without_warnings(&assess(kb, &with, Audience::Clinician)) != before
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1024, .. ProptestConfig::default() })]
 
@@ -625,13 +664,7 @@ proptest! {
         without.biomarkers.remove(&b);
         let mut with = case.clone();
         with.biomarkers.insert(b, *i.get(b.values()));
-        for audience in [Audience::Patient, Audience::Clinician] {
-            prop_assert_eq!(
-                without_warnings(&assess(kb, &without, audience)),
-                without_warnings(&assess(kb, &with, audience)),
-                "{} changed an assessment for {} ({})", b, case.primary_site, version
-            );
-        }
+        assert_same_assessments(kb, &without, &with, &format!("{b} changed an assessment for {} ({version})", case.primary_site))?;
     }
 }
 
@@ -640,26 +673,18 @@ proptest! {
 /// the list asks nothing the engine ignores.
 #[test]
 fn every_biomarker_read_for_a_site_can_change_its_assessment() {
-    use proptest::strategy::ValueTree;
     let kb = Knowledge::embedded();
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let strategy = arb_case_more();
-    let cases: Vec<Case> = (0..3000).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect();
+    let cases = search_cases();
     let mut missing = Vec::new();
     for site in PrimarySite::ALL {
         for b in biomarkers_for_site(kb, *site) {
-            let found = cases.iter().any(|c| {
-                let mut base = c.clone();
-                base.primary_site = *site;
-                base.biomarkers.remove(&b);
-                let before = without_warnings(&assess(kb, &base, Audience::Clinician));
-                b.values().iter().any(|v| {
-                    let mut with = base.clone();
-                    with.biomarkers.insert(b, *v);
-                    without_warnings(&assess(kb, &with, Audience::Clinician)) != before
-                })
-            });
-            if !found {
+            let clear = |c: &mut Case| {
+                c.biomarkers.remove(&b);
+            };
+            let set = |c: &mut Case, i: usize| {
+                c.biomarkers.insert(b, b.values()[i]);
+            };
+            if !some_assessment_changes(kb, &cases, *site, &clear, b.values().len(), &set) {
                 missing.push(format!("{b} for {site}"));
             }
         }
@@ -712,13 +737,7 @@ proptest! {
         set_site_input(&mut without, pointer, None);
         let mut with = case.clone();
         set_site_input(&mut with, pointer, Some(n));
-        for audience in [Audience::Patient, Audience::Clinician] {
-            prop_assert_eq!(
-                without_warnings(&assess(kb, &without, audience)),
-                without_warnings(&assess(kb, &with, audience)),
-                "{} changed an assessment for {} ({})", pointer, case.primary_site, version
-            );
-        }
+        assert_same_assessments(kb, &without, &with, &format!("{pointer} changed an assessment for {} ({version})", case.primary_site))?;
     }
 }
 
@@ -727,26 +746,15 @@ proptest! {
 /// nothing the engine ignores.
 #[test]
 fn every_site_input_read_for_a_site_can_change_its_assessment() {
-    use proptest::strategy::ValueTree;
+    const VALUES: [u32; 8] = [0, 1, 10, 23, 25, 48, 400, 1000];
     let kb = Knowledge::embedded();
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let strategy = arb_case_more();
-    let cases: Vec<Case> = (0..3000).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect();
+    let cases = search_cases();
     let mut missing = Vec::new();
     for site in PrimarySite::ALL {
         for pointer in inputs_for_site(kb, *site) {
-            let found = cases.iter().any(|c| {
-                let mut base = c.clone();
-                base.primary_site = *site;
-                set_site_input(&mut base, pointer, None);
-                let before = without_warnings(&assess(kb, &base, Audience::Clinician));
-                [0, 1, 10, 23, 25, 48, 400, 1000].into_iter().any(|n| {
-                    let mut with = base.clone();
-                    set_site_input(&mut with, pointer, Some(n));
-                    without_warnings(&assess(kb, &with, Audience::Clinician)) != before
-                })
-            });
-            if !found {
+            let clear = |c: &mut Case| set_site_input(c, pointer, None);
+            let set = |c: &mut Case, i: usize| set_site_input(c, pointer, Some(VALUES[i]));
+            if !some_assessment_changes(kb, &cases, *site, &clear, VALUES.len(), &set) {
                 missing.push(format!("{pointer} for {site}"));
             }
         }

@@ -49,7 +49,7 @@ impl Gloss {
             }
         }
         // Longest first, so "Stereotactic ablative radiotherapy" wins over "Radiotherapy".
-        needles.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        needles.sort_by_key(|n| std::cmp::Reverse(n.words.len()));
         Gloss { needles, seen: RefCell::new(Vec::new()) }
     }
 
