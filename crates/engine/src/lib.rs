@@ -72,6 +72,32 @@ pub fn biomarkers_for_site(kb: &Knowledge, site: PrimarySite) -> Vec<Biomarker> 
     Biomarker::ALL.iter().copied().filter(|b| read.contains(b)).collect()
 }
 
+/// Case inputs, other than biomarker results, that only some primary sites'
+/// assessments read (JSON pointers, in contract order): the Fong and GAME
+/// score inputs, and platinum sensitivity. [`inputs_for_site`] names the
+/// sites that read each, so a form asks each only where it can change the
+/// options, as it does biomarkers.
+pub const SITE_INPUTS: &[&str] =
+    &["/primary_node_positive", "/disease_free_interval_months", "/cea_ng_ml", "/treatment_history/platinum_sensitive"];
+
+/// The [`SITE_INPUTS`] the engine reads for a primary site with this knowledge
+/// base, in their order: those the rule tables test for the site (each fact a
+/// rule for the site tests, and the inputs it is computed from) and those the
+/// procedural code and the scores read for it (declared next to that code).
+/// The twin of [`biomarkers_for_site`]: an input of [`SITE_INPUTS`] not
+/// listed changes nothing in an assessment for that site (a property test
+/// checks it), so a form may leave it out once the site is known.
+pub fn inputs_for_site(kb: &Knowledge, site: PrimarySite) -> Vec<&'static str> {
+    let index = facts::site_index(site);
+    let mut read: Vec<&'static str> = rules::procedural_inputs(site).to_vec();
+    for t in 0..hepatica_knowledge::TREATMENT_IDS.len() {
+        for fact in kb.rules_of(t).facts_for_site(index) {
+            read.extend(fact.inputs());
+        }
+    }
+    SITE_INPUTS.iter().copied().filter(|p| read.contains(p)).collect()
+}
+
 /// Checks that every statement the procedural rules cite, at `kb`'s engine
 /// logic revision ([`statement_ids`]), exists in `kb`.
 ///

@@ -1221,6 +1221,21 @@ pub(crate) fn procedural_biomarkers(site: P) -> &'static [B] {
     }
 }
 
+/// The [`crate::SITE_INPUTS`] this file's procedural code and the scores read
+/// for a primary site, at the newest engine logic (older logic reads the same
+/// or fewer); with the rule tables' reads they are [`crate::inputs_for_site`].
+/// Kept next to the code it describes, like [`procedural_biomarkers`], and
+/// tested the same way. Update it with the code.
+pub(crate) fn procedural_inputs(site: P) -> &'static [&'static str] {
+    match site {
+        // The Fong and GAME scores (scores.rs), bowel only.
+        P::Bowel => &["/primary_node_positive", "/disease_free_interval_months", "/cea_ng_ml"],
+        // PARP inhibitors and mirvetuximab (`ovary_targeted`).
+        P::Ovary => &["/treatment_history/platinum_sensitive"],
+        _ => &[],
+    }
+}
+
 // ---------------------------------------------------------------- chemotherapy
 
 fn chemotherapy(cx: &Cx) -> OptionAssessment {

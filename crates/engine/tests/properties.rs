@@ -609,6 +609,45 @@ fn arb_case_more() -> impl Strategy<Value = Case> {
     })
 }
 
+/// `with` gets the same assessment as `without`, warnings aside, for both audiences.
+fn assert_same_assessments(kb: &Knowledge, without: &Case, with: &Case, what: &str) -> Result<(), TestCaseError> {
+    for audience in [Audience::Patient, Audience::Clinician] {
+        prop_assert_eq!(without_warnings(&assess(kb, without, audience)), without_warnings(&assess(kb, with, audience)), "{}", what);
+    }
+    Ok(())
+}
+
+/// 3,000 generated cases, the same on every run, for the searches below.
+fn search_cases() -> Vec<Case> {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = arb_case_more();
+    (0..3000).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+}
+
+/// Whether some case of `cases`, moved to `site` with an input cleared, gets
+/// another assessment once that input is set to one of its `values` values.
+fn some_assessment_changes(
+    kb: &Knowledge,
+    cases: &[Case],
+    site: PrimarySite,
+    clear: &dyn Fn(&mut Case),
+    values: usize,
+    set: &dyn Fn(&mut Case, usize),
+) -> bool {
+    cases.iter().any(|c| {
+        let mut base = c.clone();
+        base.primary_site = site;
+        clear(&mut base);
+        let before = without_warnings(&assess(kb, &base, Audience::Clinician));
+        (0..values).any(|i| {
+            let mut with = base.clone();
+            set(&mut with, i);
+            without_warnings(&assess(kb, &with, Audience::Clinician)) != before
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1024, .. ProptestConfig::default() })]
 
@@ -628,13 +667,7 @@ proptest! {
         without.biomarkers.remove(&b);
         let mut with = case.clone();
         with.biomarkers.insert(b, *i.get(b.values()));
-        for audience in [Audience::Patient, Audience::Clinician] {
-            prop_assert_eq!(
-                without_warnings(&assess(kb, &without, audience)),
-                without_warnings(&assess(kb, &with, audience)),
-                "{} changed an assessment for {} ({})", b, case.primary_site, version
-            );
-        }
+        assert_same_assessments(kb, &without, &with, &format!("{b} changed an assessment for {} ({version})", case.primary_site))?;
     }
 }
 
@@ -643,26 +676,18 @@ proptest! {
 /// the list asks nothing the engine ignores.
 #[test]
 fn every_biomarker_read_for_a_site_can_change_its_assessment() {
-    use proptest::strategy::ValueTree;
     let kb = Knowledge::embedded();
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let strategy = arb_case_more();
-    let cases: Vec<Case> = (0..3000).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect();
+    let cases = search_cases();
     let mut missing = Vec::new();
     for site in PrimarySite::ALL {
         for b in biomarkers_for_site(kb, *site) {
-            let found = cases.iter().any(|c| {
-                let mut base = c.clone();
-                base.primary_site = *site;
-                base.biomarkers.remove(&b);
-                let before = without_warnings(&assess(kb, &base, Audience::Clinician));
-                b.values().iter().any(|v| {
-                    let mut with = base.clone();
-                    with.biomarkers.insert(b, *v);
-                    without_warnings(&assess(kb, &with, Audience::Clinician)) != before
-                })
-            });
-            if !found {
+            let clear = |c: &mut Case| {
+                c.biomarkers.remove(&b);
+            };
+            let set = |c: &mut Case, i: usize| {
+                c.biomarkers.insert(b, b.values()[i]);
+            };
+            if !some_assessment_changes(kb, &cases, *site, &clear, b.values().len(), &set) {
                 missing.push(format!("{b} for {site}"));
             }
         }
@@ -682,4 +707,74 @@ fn bowel_and_breast_read_their_own_biomarkers() {
     for b in [Biomarker::Er, Biomarker::Pr, Biomarker::Pik3ca] {
         assert!(breast.contains(&b) && !bowel.contains(&b), "{b}: bowel {bowel:?}, breast {breast:?}");
     }
+}
+
+/// One of [`SITE_INPUTS`] set from a generated number (`None` leaves it out).
+fn set_site_input(case: &mut Case, pointer: &str, n: Option<u32>) {
+    let yes = n.map(|n| n % 2 == 0);
+    match pointer {
+        "/primary_node_positive" => case.primary_node_positive = yes,
+        "/disease_free_interval_months" => case.disease_free_interval_months = n.map(|n| f64::from(n % 121) / 2.0),
+        "/cea_ng_ml" => case.cea_ng_ml = n.map(|n| f64::from(n % 2001) / 2.0),
+        "/treatment_history/platinum_sensitive" => case.treatment_history.platinum_sensitive = yes,
+        other => panic!("no setter for {other}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, .. ProptestConfig::default() })]
+
+    /// Never drop a question the engine would use: an input of `SITE_INPUTS`
+    /// that `inputs_for_site` leaves out changes nothing in the assessment for
+    /// that site, whatever its value, in every release this program has.
+    #[test]
+    fn a_site_input_not_read_for_the_site_changes_nothing(
+        case in arb_case_more(),
+        pointer in proptest::sample::select(SITE_INPUTS.to_vec()),
+        n in any::<u32>(),
+        version in proptest::sample::select(Knowledge::versions()),
+    ) {
+        let kb = Knowledge::by_version(version).unwrap();
+        prop_assume!(!inputs_for_site(kb, case.primary_site).contains(&pointer));
+        let mut without = case.clone();
+        set_site_input(&mut without, pointer, None);
+        let mut with = case.clone();
+        set_site_input(&mut with, pointer, Some(n));
+        assert_same_assessments(kb, &without, &with, &format!("{pointer} changed an assessment for {} ({version})", case.primary_site))?;
+    }
+}
+
+/// Each input `inputs_for_site` lists for a site changes some assessment for
+/// that site (a deterministic search over generated cases), so the form asks
+/// nothing the engine ignores.
+#[test]
+fn every_site_input_read_for_a_site_can_change_its_assessment() {
+    const VALUES: [u32; 8] = [0, 1, 10, 23, 25, 48, 400, 1000];
+    let kb = Knowledge::embedded();
+    let cases = search_cases();
+    let mut missing = Vec::new();
+    for site in PrimarySite::ALL {
+        for pointer in inputs_for_site(kb, *site) {
+            let clear = |c: &mut Case| set_site_input(c, pointer, None);
+            let set = |c: &mut Case, i: usize| set_site_input(c, pointer, Some(VALUES[i]));
+            if !some_assessment_changes(kb, &cases, *site, &clear, VALUES.len(), &set) {
+                missing.push(format!("{pointer} for {site}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "listed but never changes an assessment: {missing:?}");
+}
+
+/// The outsider's report: CEA and the primary's lymph nodes are for bowel
+/// cancer (the Fong and GAME scores) and platinum sensitivity for ovarian
+/// cancer; none is read for breast cancer.
+#[test]
+fn site_inputs_follow_the_scores_and_rules_that_read_them() {
+    let kb = Knowledge::embedded();
+    let sites_of =
+        |p: &str| PrimarySite::ALL.iter().filter(|s| inputs_for_site(kb, **s).contains(&p)).map(|s| s.as_str()).collect::<Vec<_>>();
+    assert_eq!(sites_of("/cea_ng_ml"), ["bowel"]);
+    assert_eq!(sites_of("/primary_node_positive"), ["bowel"]);
+    assert_eq!(sites_of("/treatment_history/platinum_sensitive"), ["ovary"]);
+    assert!(sites_of("/disease_free_interval_months").contains(&"breast"), "surgery and SABR read it beyond bowel");
 }

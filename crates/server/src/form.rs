@@ -231,8 +231,36 @@ fn words() -> &'static Questionnaire {
     &Knowledge::embedded().questionnaire
 }
 
+/// The primary sites whose assessment reads each of the engine's
+/// [`hepatica_engine::SITE_INPUTS`] (CEA, the primary's lymph nodes, months
+/// to liver spread, platinum sensitivity), from
+/// [`hepatica_engine::inputs_for_site`]: the one source for where the
+/// questionnaire asks them, as [`biomarker_sites`] is for biomarkers. Empty
+/// when every site reads it (asked everywhere).
+static INPUT_SITES: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
+    let kb = Knowledge::embedded();
+    let per_site: Vec<(PrimarySite, Vec<&str>)> = PrimarySite::ALL.iter().map(|s| (*s, hepatica_engine::inputs_for_site(kb, *s))).collect();
+    hepatica_engine::SITE_INPUTS
+        .iter()
+        .map(|p| {
+            let sites: Vec<String> = per_site.iter().filter(|(_, ps)| ps.contains(p)).map(|(s, _)| s.as_str().to_string()).collect();
+            let name = p.trim_start_matches('/').replace('/', ".");
+            (name, if sites.len() == PrimarySite::ALL.len() { Vec::new() } else { sites })
+        })
+        .collect()
+});
+
+/// Whether the question's sites come from the engine ([`INPUT_SITES`]) rather than the content file.
+pub fn sites_from_engine(name: &str) -> bool {
+    INPUT_SITES.iter().any(|(n, _)| n == name)
+}
+
 fn build(name: &str, input: Input, group: Group) -> Question {
     let w = words().question(name).unwrap_or_else(|| panic!("content/questionnaire.toml has no [[question]] with id {name:?}"));
+    let sites: &'static [String] = match INPUT_SITES.iter().find(|(n, _)| n == name) {
+        Some((_, s)) => s,
+        None => &w.sites,
+    };
     let choices: &'static [ChoiceText] = &w.choices;
     Question {
         name: &w.id,
@@ -244,7 +272,7 @@ fn build(name: &str, input: Input, group: Group) -> Question {
         fix: if w.fix.is_empty() { "Choose a result from the list, or \u{201c}Not known\u{201d}." } else { &w.fix },
         choices,
         clinician_choices: if w.clinician_choices.is_empty() { choices } else { &w.clinician_choices },
-        sites: &w.sites,
+        sites,
         group,
     }
 }
@@ -859,6 +887,21 @@ mod tests {
         let values: Vec<&str> = previous.clinician_choices.iter().map(|c| c.value.as_str()).collect();
         let all: Vec<&str> = hepatica_engine::PreviousTreatment::ALL.iter().map(|p| p.as_str()).collect();
         assert_eq!(values, all);
+    }
+
+    #[test]
+    fn where_the_engine_names_the_sites_the_content_does_not() {
+        // One source of truth: a question the engine reads only for some
+        // sites takes them from `inputs_for_site`, never from the file.
+        for (name, _) in INPUT_SITES.iter() {
+            let w = words().question(name).unwrap_or_else(|| panic!("{name}"));
+            assert!(w.sites.is_empty(), "{name}: sites given in content/questionnaire.toml too");
+        }
+        let sites = |n: &str| question(n).unwrap().sites.iter().map(String::as_str).collect::<Vec<_>>();
+        assert_eq!(sites("cea_ng_ml"), ["bowel"]);
+        assert_eq!(sites("primary_node_positive"), ["bowel"]);
+        assert_eq!(sites("treatment_history.platinum_sensitive"), ["ovary"]);
+        assert!(sites("disease_free_interval_months").is_empty(), "read for every site (surgery, SABR, the Fong score)");
     }
 
     #[test]

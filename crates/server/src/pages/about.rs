@@ -2,8 +2,9 @@
 //! funding, reviewers, versions, feedback, and every source (`#source-<id>`).
 //! `/about/changes`: what changed in each release, in plain English, from
 //! `hepatica_knowledge::diff` of each release against the one before.
-//! `/sources/<id>`: one source with its citation (what the content took from
-//! it), kept off `/about` so that page stays light as the sources grow.
+//! `/sources/<id>`: one source: what kind of source it is, its citation (what
+//! the content took from it) and what cites it, kept off `/about` so that page
+//! stays light as the sources grow.
 
 use std::sync::OnceLock;
 
@@ -169,18 +170,104 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Page {
     layout(kb, &ctx, "About Hepatica", body, Opts { review: Some(m.review.clone()), ..Opts::default() })
 }
 
-/// `/sources/<id>`: one source, with what the content took from it.
+/// What kind of source this is, in one plain sentence, from its kind,
+/// publisher and year in `content/sources`.
+pub fn what_it_is(s: &hepatica_knowledge::Source) -> String {
+    use hepatica_knowledge::SourceKind::*;
+    let (p, y) = (&s.publisher, s.year);
+    match s.kind {
+        Guideline => {
+            format!("A clinical guideline from {p}, published in {y}. It is advice for doctors and nurses on how to treat an illness.")
+        }
+        TechnologyAppraisal => {
+            format!("A technology appraisal from {p}, published in {y}. It decides whether the NHS should offer a medicine, and for whom.")
+        }
+        ProcedureGuidance => format!(
+            "Procedure guidance from {p}, published in {y}. It says whether a procedure is safe and works well enough to use, and how."
+        ),
+        Commissioning => format!("A policy from {p}, published in {y}. It says when the NHS pays for a treatment."),
+        Trial => format!("A report of a clinical trial, in {p} ({y}). A trial tests a treatment in a group of people."),
+        Licence => format!("A licence or approval from {p}, in {y}. It is the regulator's decision on what a medicine may be used for."),
+        Consensus => format!("A consensus statement, in {p} ({y}). It says what a group of experts agreed."),
+        Review => format!("A review, in {p} ({y}). It brings together the results of other studies."),
+        Cohort => format!(
+            "An observational study, in {p} ({y}). It looked at what happened to a group of people, without choosing their treatment at random."
+        ),
+        PatientInformation => format!("Information for patients and families from {p} ({y})."),
+    }
+}
+
+/// A page or part of one that cites a source: where it is, and what it is called.
+pub struct Citing {
+    /// The address (`/treatments/surgery`, `/drugs/folfox`, `/glossary#sabr`).
+    pub href: String,
+    /// The page or entry's name.
+    pub label: String,
+}
+
+/// What cites a source: the treatment pages (a section, kind or at-a-glance
+/// row), drug pages, word-list entries and questions and answers that name it,
+/// and the statements (the reasons the results give) that cite it, in their
+/// patient words.
+pub fn cited_by(kb: &Knowledge, id: &str) -> (Vec<Citing>, Vec<String>) {
+    let has = |ids: &[String]| ids.iter().any(|x| x == id);
+    let mut pages: Vec<Citing> = Vec::new();
+    for t in &kb.treatments {
+        let cites = t.sections.iter().any(|s| has(&s.sources))
+            || t.kinds.iter().any(|k| has(&k.sources))
+            || t.glance.as_ref().is_some_and(|g| has(&g.sources));
+        if cites {
+            pages.push(Citing { href: format!("/treatments/{}", t.id), label: t.title.clone() });
+        }
+    }
+    for d in kb.drugs.iter().filter(|d| has(&d.sources)) {
+        pages.push(Citing { href: format!("/drugs/{}", d.id), label: d.name.clone() });
+    }
+    for t in kb.glossary.iter().filter(|t| has(&t.sources)) {
+        pages.push(Citing { href: format!("/glossary#{}", t.id), label: format!("Word list: {}", t.term) });
+    }
+    for f in kb.faqs.iter().filter(|f| has(&f.sources)) {
+        pages.push(Citing { href: format!("/questions#{}", f.id), label: f.question.clone() });
+    }
+    let mut statements: Vec<String> = Vec::new();
+    for st in kb.statements.iter().filter(|st| has(&st.sources)) {
+        if !statements.contains(&st.patient) {
+            statements.push(st.patient.clone());
+        }
+    }
+    (pages, statements)
+}
+
+/// `/sources/<id>`: one source: what kind of source it is, what the content
+/// took from it, and the pages and statements that cite it.
 pub async fn source(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Page, PageError> {
     let kb = state.kb();
     let s = kb.source(&id).ok_or(AppError::NotFound)?;
     let r = resolved(kb, &s.review);
+    let (pages, statements) = cited_by(kb, &s.id);
     let body = html! {
         h1 { (s.title) }
+        p.lede { (what_it_is(s)) }
         dl.facts {
             dt { "Published by" } dd { (s.publisher) ", " (s.year) }
             dt { "Link" } dd { a href=(s.url) { (s.url) } }
             @if let Some(c) = &s.citation { dt { "What we took from it" } dd { (c) } }
+            dt { "How we checked it" } dd {
+                @match s.verification {
+                    hepatica_knowledge::Verification::V2 => "We read the fact in a summary of this source, not in the source itself.",
+                    _ => "We read the fact in the source itself.",
+                }
+            }
             dt { "Checked" } dd { (r.reviewed_on) "; next check due " (r.review_due) }
+        }
+        @if !pages.is_empty() {
+            h2 #cited-pages { "Pages that use it" }
+            ul { @for c in &pages { li { a href=(c.href) { (c.label) } } } }
+        }
+        @if !statements.is_empty() {
+            h2 #cited-statements { "What it supports in the results" }
+            p { "The results page gives these reasons, and cites this source for them:" }
+            ul { @for st in &statements { li { (st) } } }
         }
         p { a href={ "/about#source-" (s.id) } { "All sources" } }
     };

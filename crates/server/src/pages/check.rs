@@ -266,17 +266,11 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
                     fieldset.step hidden[part.is_none()] {
                         legend { span.step-no { "Part " (part.unwrap_or(0)) " of " (total) } (title) }
                         (voiced_hint(intro, carer, None))
-                        @for q in qs {
-                            (site_only(q, site, render_question_as(q, answers, problems, Wording::Patient, carer)))
-                        }
+                        (asked_questions(qs, site, answers, problems, carer))
                         @if let Some((more_title, more_qs)) = more {
                             details.more open[answered(more_qs)] {
                                 summary { span { (more_title) } }
-                                div.inner {
-                                    @for q in more_qs {
-                                        (site_only(q, site, render_question_as(q, answers, problems, Wording::Patient, carer)))
-                                    }
-                                }
+                                div.inner { (asked_questions(more_qs, site, answers, problems, carer)) }
                             }
                         }
                         @if *title == "Test results" { (biomarker_groups(kb, answers, problems, site)) }
@@ -304,7 +298,8 @@ fn render_form(state: &AppState, ctx: &Ctx, answers: &Answers, problems: &[FormP
 /// cancer", ..., "Other tests"). Each is asked only for the primary sites whose
 /// assessment reads it ([`biomarker_sites`]: the engine and the knowledge
 /// base's rules), and hidden and disabled (never sent) for the others; all of
-/// them while the site is not known. Once it is known, a section named for
+/// them while the site is not known, except those no site reads, which are
+/// not asked at all. Once it is known, a section named for
 /// another site is not shown: a biomarker of it that this site reads (HER2 for
 /// bowel) is asked under the catch-all section instead. Each carries its sites
 /// (`data-sites`), its own section (`data-home`) and its place (`data-i`), so
@@ -319,6 +314,11 @@ fn biomarker_groups(kb: &Knowledge, answers: &Answers, problems: &[FormProblem],
     for (home, (_, own, markers)) in groups.iter().enumerate() {
         for b in *markers {
             let read: &[&str] = Biomarker::ALL.iter().position(|x| x == b).map(|i| sites[i].as_slice()).unwrap_or(&[]);
+            // A result no site's assessment reads (ESR1, HRD today) is recorded
+            // through the clinician form and the API, never asked of a patient.
+            if read.is_empty() {
+                continue;
+            }
             let off = site.is_some_and(|s| !read.contains(&s));
             let moved = !off && site.is_some_and(|s| own.is_some_and(|o| o.as_str() != s));
             let at = if moved { catch_all.unwrap_or(home) } else { home };
@@ -363,6 +363,49 @@ fn voiced_hint(text: &str, carer: bool, id: Option<&str>) -> Markup {
         p.hint id=[id] data-self=[both.then_some(text)] data-carer=[both.then_some(theirs.as_str())] {
             @if carer { (theirs) } @else { (text) }
         }
+    }
+}
+
+/// Questions in form order. Those the engine reads only for some primary
+/// sites ([`crate::form::sites_from_engine`]: CEA and the primary's lymph
+/// nodes for bowel cancer, platinum sensitivity for ovarian cancer) are
+/// grouped, next ones with the same sites together, under a heading that says
+/// which cancer they are for ("For bowel cancer"), so that a form shown
+/// before the site is known says so without JavaScript; like every question
+/// for some sites, the group is hidden and disabled once the site is another
+/// ([`site_only`]), and site.js does the same in place.
+fn asked_questions(qs: &[Question], site: Option<&str>, answers: &Answers, problems: &[FormProblem], carer: bool) -> Markup {
+    let grouped = |q: &Question| !q.sites.is_empty() && crate::form::sites_from_engine(q.name);
+    let mut groups: Vec<Vec<&Question>> = Vec::new();
+    for q in qs {
+        match groups.last_mut() {
+            Some(g) if grouped(q) && grouped(g[0]) && g[0].sites == q.sites => g.push(q),
+            _ => groups.push(vec![q]),
+        }
+    }
+    html! {
+        @for g in &groups {
+            @if grouped(g[0]) {
+                @let off = !Question::applies_to(g[0].sites, site);
+                fieldset.site-only.site-group data-sites=(g[0].sites.join(" ")) hidden[off] disabled[off] {
+                    legend.site-for { "For " (for_sites(g[0].sites)) }
+                    @for q in g { (render_question_as(q, answers, problems, Wording::Patient, carer)) }
+                }
+            } @else {
+                (site_only(g[0], site, render_question_as(g[0], answers, problems, Wording::Patient, carer)))
+            }
+        }
+    }
+}
+
+/// The cancers of these primary sites in running text, after "For": "bowel
+/// cancer", "breast cancer or cancer of the womb".
+fn for_sites(sites: &[String]) -> String {
+    let names: Vec<&str> = sites.iter().map(|s| super::results::site_name(s)).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod check;
 pub mod clinician;
 pub mod drugs;
 pub mod feedback;
+pub mod gloss;
 pub mod glossary;
 pub mod home;
 pub mod questions;

@@ -7,7 +7,8 @@
 //! not to have treatment, "what you told us" with change links, what to do
 //! next, clinical trials, what matters most and a question builder for the
 //! appointment sheet. Detail, reasons, sources and long lists sit in
-//! `<details>`. Carer mode ([`Voice`]) words everything in the third person
+//! `<details>`, and what the page would otherwise say twice is said once, so
+//! a typical case is at most 10 phone screens long. Carer mode ([`Voice`]) words everything in the third person
 //! or as things to ask together. Everything shown comes from the engine's
 //! assessment or the knowledge base; nothing here decides anything.
 
@@ -15,6 +16,7 @@ use hepatica_engine::{Assessment, Biomarker, OptionAssessment, Suitability};
 use hepatica_knowledge::Knowledge;
 use maud::{Markup, html};
 
+use super::gloss::Gloss;
 use super::{cite, suitability_label};
 use crate::AppState;
 use crate::form::{Answers, BIOMARKER_GROUPS, Input, QUESTIONS, Wording, biomarker_value_label, number, on_patient_form, question};
@@ -387,9 +389,17 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (None, Some(side)) => s.push_str(&format!(" The cancer is on {side} of the liver.")),
         (None, None) => {}
     }
+    if let Some(p) = primary_removed(answers) {
+        s.push(' ');
+        s.push_str(p);
+    }
     if let Some(had) = treatments_so_far(Knowledge::embedded(), answers, v) {
         s.push(' ');
         s.push_str(&had);
+    }
+    if let Some(r) = test_results(Knowledge::embedded(), answers) {
+        s.push(' ');
+        s.push_str(&r);
     }
     // Jaundice and a blocked bile duct change several options (ablation,
     // embolisation, most drug treatments), so the opening sentence names them.
@@ -400,6 +410,70 @@ pub fn situation(answers: &Answers, v: Voice) -> String {
         (false, false) => {}
     }
     s
+}
+
+/// Whether the main (first) tumour has been removed, as a sentence, when the
+/// answer was given: it decides much of what surgery and the drug treatments mean.
+pub fn primary_removed(answers: &Answers) -> Option<&'static str> {
+    match answers.get("primary_resected") {
+        Some("true") => Some("The main (first) tumour has been removed."),
+        Some("false") => Some("The main (first) tumour has not been removed."),
+        _ => None,
+    }
+}
+
+/// The test results given that the assessment for this primary site reads
+/// ([`hepatica_engine::biomarkers_for_site`], the form's own source), in plain
+/// words and contract order: "Test results: KRAS gene normal, BRAF V600 change
+/// not found and HER2-low." The words are the questionnaire's and
+/// `content/labels.toml`'s, without their brackets. `None` when none was given.
+pub fn test_results(kb: &Knowledge, answers: &Answers) -> Option<String> {
+    let site = answers.get("primary_site").and_then(hepatica_engine::PrimarySite::parse)?;
+    let read = hepatica_engine::biomarkers_for_site(kb, site);
+    let mut said: Vec<String> = Vec::new();
+    for b in Biomarker::ALL.iter().filter(|b| read.contains(b)) {
+        let Some(value) = answers
+            .get(&format!("biomarkers.{}", b.as_str()))
+            .and_then(hepatica_engine::BiomarkerValue::parse)
+            .filter(|v| Biomarker::values(*b).contains(v))
+        else {
+            continue;
+        };
+        let name = crate::form::biomarker_question(*b).patient;
+        let words = without_brackets(biomarker_value_label(*b, value, Wording::Patient));
+        // "HER2-low" and "MSI-high or dMMR" name the test themselves.
+        let first = name.split([' ', '-']).next().unwrap_or(name);
+        said.push(if words.starts_with(first) { words } else { format!("{name} {}", lower_first(&words)) });
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let said: Vec<&str> = said.iter().map(String::as_str).collect();
+    Some(format!("Test results: {}.", and_list(&said)))
+}
+
+/// Text with any part in brackets left out ("Normal (wild type)" is "Normal").
+fn without_brackets(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for ch in s.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first letter in lower case, unless the word is an abbreviation ("Not found" is "not found", "HER2" stays).
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if b.is_lowercase() || b == ' ' => format!("{}{}", a.to_lowercase(), &s[a.len_utf8()..]),
+        _ => s.to_string(),
+    }
 }
 
 /// Earlier treatments that are not drugs, in running text after "had".
@@ -520,16 +594,7 @@ pub fn treatments_so_far(kb: &Knowledge, answers: &Answers, v: Voice) -> Option<
 /// CAPOX (oxaliplatin)", "capecitabine or 5-FU" from "Capecitabine tablets or
 /// 5-FU through a drip". A drug's own name is lower case in running text.
 pub fn chemotherapy_names(kb: &Knowledge, label: &str) -> String {
-    let mut outside = String::new();
-    let mut depth = 0usize;
-    for ch in label.chars() {
-        match ch {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => outside.push(ch),
-            _ => {}
-        }
-    }
+    let outside = without_brackets(label);
     let chemo = || kb.drugs.iter().filter(|d| d.class == hepatica_knowledge::DrugClass::Chemotherapy);
     let mut names: Vec<String> = Vec::new();
     for word in outside.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()) {
@@ -726,7 +791,7 @@ const ORDER: [Suitability; 4] = [Suitability::Usual, Suitability::Possible, Suit
 
 /// The option grid: every option with its status, what it involves, and what it
 /// can offer and cost; options not used for this primary site are grouped in one line.
-pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
+pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str, g: &Gloss) -> Markup {
     let applies: Vec<&OptionAssessment> =
         ORDER.iter().take(3).flat_map(|s| a.options.iter().filter(move |o| o.suitability == *s)).collect();
     let unlikely: Vec<&OptionAssessment> = a.options.iter().filter(|o| o.suitability == Suitability::Unlikely).collect();
@@ -748,23 +813,23 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                 }
                 ol.grid {
                 @for o in group {
-                    @let g = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
+                    @let row = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
                     li class={ "og s-" (o.suitability.as_str()) } {
                         p.og-head {
                             a.og-title href={ "#opt-" (o.treatment) } { (title(kb, o)) }
                         }
-                        @if let Some(g) = g {
-                            p.og-line { (g.involves) }
-                            @if g.figures_apply_to(site) {
-                                @if let Some(off) = &g.offers { p.og-line { span.og-k { "Can offer: " } (off) } }
-                                @if let Some(h) = &g.harms { p.og-line { span.og-k { "Downsides: " } (h) } }
+                        @if let Some(row) = row {
+                            p.og-line { (g.link(&row.involves)) }
+                            @if row.figures_apply_to(site) {
+                                @if let Some(off) = &row.offers { p.og-line { span.og-k { "Can offer: " } (g.link(off)) } }
+                                @if let Some(h) = &row.harms { p.og-line { span.og-k { "Downsides: " } (g.link(h)) } }
                             }
                         }
                     }
                 }
                 }
             }
-            @if figures_shown { p.meta.og-note { (v.text(kb, "groups")) } }
+            @if figures_shown { p.meta.og-note { (g.link(v.text(kb, "groups"))) } }
             @if !unlikely.is_empty() {
                 div.og-unlikely {
                     p {
@@ -783,7 +848,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str) -> Markup {
                     a.og-title href="#not-having" { (v.heading(kb, "not-having")) }
                     " " span.badge.s-choice { (if v.carer { "Their choice" } else { "Your choice" }) }
                 }
-                p.og-line { (v.text(kb, "not-having")) }
+                p.og-line { (g.link(v.text(kb, "not-having"))) }
             }
         }
     }
@@ -808,7 +873,7 @@ pub fn option_questions(kb: &Knowledge, o: &OptionAssessment, v: Voice) -> Vec<S
 /// questions inside a `<details>`.
 /// `link` is appended to links to the treatment pages: `?a=<token>` for a
 /// carer, so the page speaks of "them" (the token is the results page's own), or "".
-pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str) -> Markup {
+pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str, g: &Gloss) -> Markup {
     let t = kb.treatment(&o.treatment);
     let title = title(kb, o);
     let summary = if o.summary.is_empty() { t.map(|t| t.summary.as_str()).unwrap_or("") } else { &o.summary };
@@ -816,18 +881,21 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str)
     let questions = if o.suitability == Suitability::Unlikely { Vec::new() } else { option_questions(kb, o, v) };
     html! {
         article class={ "option s-" (sid) } aria-labelledby={ "opt-" (o.treatment) } {
-            h3 id={ "opt-" (o.treatment) } { (title) " " span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
-            @if !summary.is_empty() { p { (summary) } }
+            // The title links to the treatment's page (a line of its own per card was a screen in all).
+            h3 id={ "opt-" (o.treatment) } { a href={ "/treatments/" (o.treatment) (link) } { (title) } " " span class={ "badge s-" (sid) } { (suitability_label(o.suitability)) } }
+            // The summary sentence says the status again in words, so it opens
+            // the detail rather than standing beside the badge (page length).
             details {
-                summary { span { "Why, and what would decide it" } }
+                summary { span { "Why, and what decides it" } }
                 div.inner {
+                    @if !summary.is_empty() { p { (g.link(summary)) } }
                     @if !o.reasons.is_empty() {
                         h4 { "Why" }
-                        ul { @for r in &o.reasons { li { (r.text) (cite(kb, &r.sources)) } } }
+                        ul { @for r in &o.reasons { li { (g.link(&r.text)) (cite(kb, &r.sources)) } } }
                     }
                     @if !o.depends_on.is_empty() {
                         h4 { "What would decide it" }
-                        ul { @for d in &o.depends_on { li { (d) } } }
+                        ul { @for d in &o.depends_on { li { (g.link(d)) } } }
                     }
                     @if !o.kinds.is_empty() {
                         h4 { "Kinds" }
@@ -839,17 +907,17 @@ pub fn option_detail(kb: &Knowledge, o: &OptionAssessment, v: Voice, link: &str)
                     }
                     @if !questions.is_empty() {
                         h4 { @if v.carer { "Questions to ask together" } @else { "Questions you could ask" } }
-                        ul { @for q in questions.iter().take(4) { li { (q) } } }
+                        ul { @for q in questions.iter().take(4) { li { (g.link(q)) } } }
                     }
+                    p.no-print.more { a href={ "/treatments/" (o.treatment) (link) } { "Read more about " (title.to_lowercase()) } }
                 }
             }
-            p.no-print { a href={ "/treatments/" (o.treatment) (link) } { "Read more about " (title.to_lowercase()) } }
         }
     }
 }
 
 /// "What you can do next": MDT review, tests that would decide an option, and when to call.
-pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
+pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice, g: &Gloss) -> Markup {
     let tests: Vec<String> = a
         .missing_information
         .iter()
@@ -860,7 +928,7 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
         .collect();
     let block = |id: &str| {
         let src = kb.questionnaire.text(id).map(|t| t.sources.clone()).unwrap_or_default();
-        html! { h3 { (v.heading(kb, id)) } p { (v.text(kb, id)) } (cite(kb, &src)) }
+        html! { h3 { (v.heading(kb, id)) } p { (g.link(v.text(kb, id))) } (cite(kb, &src)) }
     };
     html! {
         section.next aria-labelledby="next-h" {
@@ -868,8 +936,8 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
             (block("next.mdt"))
             @if !tests.is_empty() {
                 h3 { (v.heading(kb, "next.tests")) }
-                p { (v.text(kb, "next.tests")) }
-                ul { @for t in &tests { li { (t) } } }
+                // The tests in one line: each is also under "What would decide it" in the options.
+                p { (g.link(v.text(kb, "next.tests"))) " " (g.link(&format!("{}.", and_list(&tests.iter().map(String::as_str).collect::<Vec<_>>())))) }
             }
             div.urgent {
                 (block("next.urgent"))
@@ -880,13 +948,16 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice) -> Markup {
 }
 
 /// Trial finders, opened only if the person chooses a link.
-pub fn trials(kb: &Knowledge, site: &str, v: Voice) -> Markup {
+pub fn trials(kb: &Knowledge, site: &str, v: Voice, g: &Gloss) -> Markup {
     let src = kb.questionnaire.text("trials").map(|t| t.sources.clone()).unwrap_or_default();
     let cond = trial_condition(site);
     html! {
         section.trials.no-print aria-labelledby="trials-h" {
             h2 #trials-h { (v.heading(kb, "trials")) }
-            p { (v.text(kb, "trials")) }
+            p { (g.link(v.text(kb, "trials"))) }
+            details {
+                summary { span { "Where to look for a trial" } }
+                div.inner {
             (cite(kb, &src))
             ul.links {
                 li { a href="https://bepartofresearch.nihr.ac.uk/" rel="noopener noreferrer" { "Be Part of Research (NIHR)" } " " span.print-url { "bepartofresearch.nihr.ac.uk" } }
@@ -897,6 +968,8 @@ pub fn trials(kb: &Knowledge, site: &str, v: Voice) -> Markup {
                 }
             }
             p.meta { (v.text(kb, "trials.privacy")) }
+                }
+            }
         }
     }
 }
@@ -953,14 +1026,19 @@ pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, tok
             input type="hidden" name="a" value=(token);
             section aria-labelledby="values-h" {
                 h2 #values-h { (v.heading(kb, "values").replace("to you", if v.carer { "to them" } else { "to you" })) }
-                fieldset {
-                    legend { (v.text(kb, "values")) }
-                    div.choices {
-                        @for c in &kb.questionnaire.values {
-                            @let id = format!("v-{}", c.id);
-                            div.choice {
-                                input type="checkbox" id=(id) name="_v" value=(c.id) checked[chosen_values.contains(&c.id.as_str())];
-                                label for=(id) { (c.label) }
+                details.values open[!chosen_values.is_empty()] {
+                    summary { span { "Choose what matters most (" (kb.questionnaire.values.len()) " things)" } }
+                    div.inner {
+                        fieldset {
+                            legend { (v.text(kb, "values")) }
+                            div.choices {
+                                @for c in &kb.questionnaire.values {
+                                    @let id = format!("v-{}", c.id);
+                                    div.choice {
+                                        input type="checkbox" id=(id) name="_v" value=(c.id) checked[chosen_values.contains(&c.id.as_str())];
+                                        label for=(id) { (c.label) }
+                                    }
+                                }
                             }
                         }
                     }
@@ -968,21 +1046,28 @@ pub fn values_and_builder(kb: &Knowledge, a: &Assessment, answers: &Answers, tok
             }
             section #builder aria-labelledby="builder-h" {
                 h2 #builder-h { (v.heading(kb, "builder")) }
-                fieldset {
-                    legend { (v.text(kb, "builder")) }
-                    div.choices {
-                        @for (i, q) in builder_questions(kb, a, v).iter().enumerate() {
-                            @let id = format!("q-{i}");
-                            div.choice {
-                                input type="checkbox" id=(id) name="_q" value=(q) checked[chosen_q.contains(&q.as_str())];
-                                label for=(id) { (q) }
+                // The list repeats the options' own questions: folded, open once some are chosen.
+                @let offered = builder_questions(kb, a, v);
+                details.questions open[!chosen_q.is_empty() || !own.is_empty()] {
+                    summary { span { "Choose from " (offered.len()) " questions, or add " (if v.carer { "one of your own" } else { "your own" }) } }
+                    div.inner {
+                        fieldset {
+                            legend { (v.text(kb, "builder")) }
+                            div.choices {
+                                @for (i, q) in offered.iter().enumerate() {
+                                    @let id = format!("q-{i}");
+                                    div.choice {
+                                        input type="checkbox" id=(id) name="_q" value=(q) checked[chosen_q.contains(&q.as_str())];
+                                        label for=(id) { (q) }
+                                    }
+                                }
                             }
                         }
+                        div.question {
+                            label for="f-own" { "Add " (if v.carer { "a question of your own" } else { "your own question" }) " (optional)" }
+                            textarea #f-own name="_own" rows="3" maxlength="500" { (own) }
+                        }
                     }
-                }
-                div.question {
-                    label for="f-own" { "Add " (if v.carer { "a question of your own" } else { "your own question" }) " (optional)" }
-                    textarea #f-own name="_own" rows="3" maxlength="500" { (own) }
                 }
             }
             div.form-actions { button.start type="submit" { "Make the appointment sheet" } }
@@ -1032,11 +1117,14 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
     let title = format!("Treatment options to talk about with {} care team", v.your());
     let not_having = kb.questionnaire.text("not-having").map(|t| t.sources.clone()).unwrap_or_default();
     let link = if v.carer { format!("?a={token}") } else { String::new() };
+    // Jargon links to the word list at its first use after the opening
+    // sentence (which, like "what you told us", is the person's own words).
+    let g = Gloss::new(kb);
     let body = html! {
         h1 { (title) }
         p.lede { (situation(answers, v)) }
-        (glance(kb, a, v, site))
-        p.decision { (v.text(kb, "decision")) }
+        (glance(kb, a, v, site, &g))
+        p.decision { (g.link(v.text(kb, "decision"))) }
         div.no-print.form-actions.top-actions {
             a.button.secondary href={ "/check?a=" (token) } { "Change " (if v.carer { "the" } else { "your" }) " answers" }
             a.button.secondary href="#builder" { "Make an appointment sheet" }
@@ -1047,23 +1135,22 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
             (summary_list(answers, Some(token), Wording::Patient))
             (not_used(a, site, v))
         }
-        (what_next(kb, a, v))
+        (what_next(kb, a, v, &g))
         // The disclaimer says "information to discuss ... not medical advice" itself;
         // a bold lead saying the same doubled it (outsider phone test).
         div.callout { p { strong { (v.disclaimer(kb)) } } }
         section.no-print aria-labelledby="detail-h" {
             h2 #detail-h { "The options in detail" }
             @for s in ORDER {
-                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link)) }
+                @for o in a.options.iter().filter(|o| o.suitability == s) { (option_detail(kb, o, v, &link, &g)) }
             }
+            // Its words are in the grid already: here only its source and the page about it.
             article.choice-card #not-having aria-labelledby="not-having-h" {
-                h3 #not-having-h { (v.heading(kb, "not-having")) }
-                p { (v.text(kb, "not-having")) }
+                h3 #not-having-h { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { (v.heading(kb, "not-having")) } }
                 (cite(kb, &not_having))
-                p.no-print { a href={ "/treatments/supportive_care" (link) "#choosing-not-to" } { "Read more about choosing not to have treatment" } }
             }
         }
-        (trials(kb, site, v))
+        (trials(kb, site, v, &g))
         (values_and_builder(kb, a, answers, token, v))
         (scores(a, Wording::Patient))
         @if !a.missing_information.is_empty() {
@@ -1071,7 +1158,7 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
                 summary { span { "What would make this clearer (" (a.missing_information.len()) ")" } }
                 div.inner {
                     p { "The options would be sharper if we knew more. " (v.you_cap()) " could ask the care team about:" }
-                    ul { @for m in &a.missing_information { li { strong { (pointer_label_as(&m.pointer, v)) } ": " (m.why) } } }
+                    ul { @for m in &a.missing_information { li { strong { (pointer_label_as(&m.pointer, v)) } ": " (g.link(&m.why)) } } }
                 }
             }
         }
@@ -1080,7 +1167,8 @@ pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) ->
             div.inner { (sources_list(a)) }
         }
         (support_section(state, v))
-        p.meta { "Knowledge base version " (a.knowledge_base.version) ", published " (a.knowledge_base.published) ". This page is not stored anywhere; its address stops working after 2 hours." }
+        // The footer gives the knowledge-base version and date.
+        p.meta { "This page is not stored anywhere; its address stops working after 2 hours." }
     };
     (title, body)
 }
@@ -1152,10 +1240,16 @@ pub fn support_section(state: &AppState, v: Voice) -> Markup {
     html! {
         section.no-print aria-labelledby="support" {
             h2 #support { "Support" }
-            p { "Talking to someone can help. " (v.your_cap()) " care team, including a specialist nurse, is the first place to ask. These services can help too:" }
-            ul {
-                @for s in state.support().iter().take(3) {
-                    li { strong { (s.name) } ": " (s.how) }
+            p { "Talking to someone can help. " (v.your_cap()) " care team, including a specialist nurse, is the first place to ask." }
+            details {
+                summary { span { "Support lines that can help" } }
+                div.inner {
+                    p { "These services can help too:" }
+                    ul {
+                        @for s in state.support().iter().take(3) {
+                            li { strong { (s.name) } ": " (s.how) }
+                        }
+                    }
                 }
             }
             p { a href="/support" { "More support services" } }

@@ -236,10 +236,10 @@ async fn questions_carry_both_voices_for_the_in_place_switch() {
     let (_, _, changed) = post_follow(app(), "/check", "primary_site=bowel&for=carer&_next=1").await;
     assert!(changed.contains("data-carer=\"How old are they?\">How old are they?</"), "a carer's form shows the carer's words");
     // Hints too (outsider 13: "Your letters from the clinic often name them" on a carer's form).
-    let hint = "Tick all that apply, at any time, including after an operation. Your letters from the clinic often name them.";
+    let hint = "Tick all that apply, at any time, including after an operation. Your letters from the clinic often name the treatments.";
     assert!(html.contains(&format!("data-self=\"{hint}\"")), "a hint carries its patient words");
     assert!(html.contains(
-        "data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name them.\""
+        "data-carer=\"Tick all that apply, at any time, including after an operation. Their letters from the clinic often name the treatments.\""
     ));
     // On a carer's form no hint or label speaks to the patient, in what is shown.
     let shown = strip_voices(&changed);
@@ -343,7 +343,12 @@ async fn a_site_is_asked_only_the_biomarkers_its_assessment_reads() {
     }
     let bowel_only = hepatica_engine::biomarkers_for_site(hepatica_knowledge::Knowledge::embedded(), hepatica_engine::PrimarySite::Bowel);
     let (_, _, html) = post_follow(app(), "/check", "primary_site=bowel&for=self&_next=1").await;
-    for b in hepatica_engine::Biomarker::ALL {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let read_somewhere = |b: &hepatica_engine::Biomarker| {
+        hepatica_engine::PrimarySite::ALL.iter().any(|s| hepatica_engine::biomarkers_for_site(kb, *s).contains(b))
+    };
+    // Those no site reads are not asked at all (results_no_site_reads_are_not_asked_of_patients).
+    for b in hepatica_engine::Biomarker::ALL.iter().filter(|b| read_somewhere(b)) {
         let field = biomarker_field(&html, b.as_str());
         let off = field.contains("hidden disabled");
         assert_eq!(off, !bowel_only.contains(b), "{b} for bowel: {field}");
@@ -373,4 +378,86 @@ async fn a_site_is_asked_only_the_biomarkers_its_assessment_reads() {
     assert!(tag(&section(&html, "Tests often done for bowel cancer")).contains("hidden"), "no bowel section for breast");
     // A biomarker read for every site (NTRK, tumour-agnostic) carries no site list.
     assert!(!biomarker_field(&html, "NTRK").contains("data-sites"), "{}", biomarker_field(&html, "NTRK"));
+}
+
+/// The opening tag of the `fieldset.site-group` around a field, and its heading.
+fn site_group<'a>(html: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let open = html[..at].rfind("<fieldset class=\"site-only site-group\"")?;
+    // The field must be inside that group, not after a closed one.
+    if html[open..at].matches("<fieldset").count() <= html[open..at].matches("</fieldset>").count() {
+        return None;
+    }
+    let tag = &html[open..open + html[open..].find('>').unwrap()];
+    let legend = &html[open..at];
+    let l = legend.find("<legend class=\"site-for\">")? + "<legend class=\"site-for\">".len();
+    Some((tag, &legend[l..l + legend[l..].find("</legend>").unwrap()]))
+}
+
+// Issue 16 leftovers (outsider phone test): CEA, the primary's lymph nodes and
+// platinum sensitivity were asked for every primary site. They are asked only
+// where the engine reads them (`inputs_for_site`), under a heading naming the
+// cancer they are for (so without JavaScript and before the site is known the
+// page says so), hidden and disabled (never sent) for other sites.
+#[tokio::test]
+async fn questions_for_one_cancer_are_asked_only_for_it_under_its_name() {
+    let (_, html) = get("/check").await;
+    for (name, sites, heading) in [
+        ("cea_ng_ml", "bowel", "For bowel cancer"),
+        ("primary_node_positive", "bowel", "For bowel cancer"),
+        ("treatment_history.platinum_sensitive", "ovary", "For ovarian cancer"),
+    ] {
+        let (tag, legend) = site_group(&html, name).unwrap_or_else(|| panic!("{name}: no group"));
+        assert!(tag.contains(&format!("data-sites=\"{sites}\"")) && !tag.contains("hidden"), "{name} before the site is known: {tag}");
+        assert_eq!(legend, heading, "{name}");
+    }
+    // The lymph nodes and CEA share one heading.
+    assert_eq!(html.matches("<legend class=\"site-for\">For bowel cancer</legend>").count(), 1);
+    assert!(site_group(&html, "disease_free_interval_months").is_none(), "read for every site: no group");
+    for (site, asked, not_asked) in [
+        ("bowel", &["cea_ng_ml", "primary_node_positive"][..], &["treatment_history.platinum_sensitive"][..]),
+        ("breast", &[], &["cea_ng_ml", "primary_node_positive", "treatment_history.platinum_sensitive"]),
+        ("ovary", &["treatment_history.platinum_sensitive"], &["cea_ng_ml", "primary_node_positive"]),
+    ] {
+        let (_, _, html) = post_follow(app(), "/check", &format!("primary_site={site}&for=self&_next=1")).await;
+        for name in asked {
+            let (tag, _) = site_group(&html, name).unwrap();
+            assert!(!tag.contains("hidden") && !tag.contains("disabled"), "{name} asked for {site}: {tag}");
+        }
+        for name in not_asked {
+            let (tag, _) = site_group(&html, name).unwrap();
+            assert!(tag.contains("hidden disabled"), "{name} not asked for {site}: {tag}");
+        }
+        let dfi = html.find("name=\"disease_free_interval_months\"").unwrap();
+        assert!(!html[html[..dfi].rfind("<div class=\"question").unwrap()..dfi].contains("disabled"), "months asked for {site}");
+    }
+}
+
+// Issue 16 leftovers (outsider phone test): ESR1 and HRD were asked on the
+// patient form though no rule reads them. A result no site's assessment reads
+// is not asked of a patient at all; the clinician form and the API keep it.
+#[tokio::test]
+async fn results_no_site_reads_are_not_asked_of_patients() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let unread: Vec<hepatica_engine::Biomarker> = hepatica_engine::Biomarker::ALL
+        .iter()
+        .copied()
+        .filter(|b| hepatica_engine::PrimarySite::ALL.iter().all(|s| !hepatica_engine::biomarkers_for_site(kb, *s).contains(b)))
+        .collect();
+    let names: Vec<&str> = unread.iter().map(|b| b.as_str()).collect();
+    assert!(names.contains(&"ESR1") && names.contains(&"HRD"), "{names:?}");
+    let (_, before) = get("/check").await;
+    let (_, _, breast) = post_follow(app(), "/check", "primary_site=breast&for=self&_next=1").await;
+    let (_, _, ovary) = post_follow(app(), "/check", "primary_site=ovary&for=self&_next=1").await;
+    let (_, clinician) = get("/clinician").await;
+    for b in &names {
+        let field = format!("name=\"biomarkers.{b}\"");
+        for (page, html) in [("no site", &before), ("breast", &breast), ("ovary", &ovary)] {
+            assert!(!html.contains(&field), "{b} asked on the patient form ({page})");
+        }
+        assert!(clinician.contains(&field), "{b} kept on the clinician form");
+    }
+    // The API still takes them (contract section 8.1).
+    let res = post_json("/api/v1/assess", r#"{"primary_site":"ovary","biomarkers":{"HRD":"positive","ESR1":"present"}}"#).await;
+    assert_eq!(res.status(), StatusCode::OK);
 }

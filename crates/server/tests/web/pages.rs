@@ -149,3 +149,36 @@ async fn urgent_help_tel_links_glossary_search_and_drug_pages() {
     assert!(html.contains("Common side effects") && html.contains("UK status") && html.contains("NICE"));
     assert!(html.contains("href=\"tel:999\""), "when to call, with a tappable number");
 }
+
+// Issue 16 leftovers (outsider phone test): a source's page showed only its
+// citation. It says in a plain sentence what kind of source it is, and links
+// back to the pages and lists the statements that cite it.
+#[tokio::test]
+async fn a_source_page_says_what_it_is_and_what_cites_it() {
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let lede = |html: &str| {
+        let start = html.find("<p class=\"lede\">").expect("lede") + "<p class=\"lede\">".len();
+        html[start..start + html[start..].find("</p>").unwrap()].to_string()
+    };
+    let (status, html) = get("/sources/sabr-comet").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(lede(&html).starts_with("A report of a clinical trial"), "{}", lede(&html));
+    assert!(html.contains("href=\"/treatments/radiotherapy\""), "back to the treatment page that cites it");
+    let statement = kb.statements.iter().find(|s| s.sources.iter().any(|x| x == "sabr-comet")).expect("a statement cites SABR-COMET");
+    assert!(html.contains(&statement.patient.replace('\'', "&#39;")), "the statement that cites it: {}", statement.patient);
+    let (_, html) = get("/sources/nice-ng151").await;
+    assert!(lede(&html).starts_with("A clinical guideline from NICE, published in 2020."), "{}", lede(&html));
+    // A drug's source links back to the drug's page.
+    let drug = kb.drugs.iter().find(|d| !d.sources.is_empty()).expect("a drug with a source");
+    let (_, html) = get(&format!("/sources/{}", drug.sources[0])).await;
+    assert!(html.contains(&format!("href=\"/drugs/{}\"", drug.id)), "{} from {}", drug.id, drug.sources[0]);
+    // Every source has a sentence for its kind, and every page is under the weight budget.
+    for s in &kb.sources {
+        let res =
+            send(app(), Request::get(format!("/sources/{}", s.id)).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap())
+                .await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", s.id);
+        let n = to_bytes(res.into_body(), 10 << 20).await.unwrap().len();
+        assert!(n < 30 * 1024, "/sources/{}: {n} bytes gzipped", s.id);
+    }
+}

@@ -19,6 +19,12 @@ fn without(html: &str, tag: &str, class: &str) -> String {
     out
 }
 
+/// The words a sighted reader sees: [`words`] without the visually hidden
+/// parts (such as a word-list link's "(word list)").
+fn visible_words(html: &str) -> String {
+    words(&without(html, "span", "visually-hidden"))
+}
+
 /// The visible words of a page, citations left out (tags dropped, punctuation spaced out).
 fn words(html: &str) -> String {
     let html = without(&without(html, "p", "cite"), "ol", "sources");
@@ -142,6 +148,37 @@ async fn carer_pages_have_no_first_person_words() {
     // The patient's own voice is kept for people asking for themselves.
     let (_, _, own) = post_follow(app(), "/results", "for=self&primary_site=bowel").await;
     assert!(words(&own).contains(" my "), "self mode keeps first-person questions");
+    // Issue 16 leftovers: the support services and the questionnaire's hints too.
+    // A service's words name the service, never "their team" or "your family": a
+    // carer reads "their" as the person they care for, and "your" as their own.
+    let support = &html[html.find("id=\"support\"").expect("support section")..];
+    let support = words(&support[..support.find("</section>").unwrap()]);
+    for w in FIRST_PERSON.iter().chain(&[" their ", " Their ", " they ", " They ", " them ", " your ", " Your "]) {
+        let services = &support[support.find(" These services can help too ").expect("the services list")..];
+        assert!(!services.contains(w), "carer support text says {w:?}: {services}");
+    }
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    for s in &kb.support {
+        let text = words(&s.how);
+        for w in [" their ", " Their ", " they ", " They ", " them ", " your ", " Your "] {
+            assert!(!text.contains(w), "{}: {w:?} in {:?}", s.id, s.how);
+        }
+    }
+    // Hints: a carer's name no one in the first person; a patient's speak of no one else.
+    for site in hepatica_knowledge::PRIMARY_SITES {
+        for (who, bad) in [("carer", FIRST_PERSON.to_vec()), ("self", vec![" they ", " They ", " their ", " Their ", " them "])] {
+            let (_, _, form) = post_follow(app(), "/check", &format!("primary_site={site}&for={who}&_next=1")).await;
+            for hint in form.split("<p class=\"hint\"").skip(1) {
+                let shown = &hint[hint.find('>').unwrap() + 1..hint.find("</p>").unwrap()];
+                // An answer quoted by name (“I don't know”) is the form's furniture, not a sentence about anyone.
+                let unquoted: String = shown.split('\u{201c}').map(|p| p.split_once('\u{201d}').map_or(p, |(_, after)| after)).collect();
+                let text = words(&unquoted);
+                for w in &bad {
+                    assert!(!text.contains(w), "{site} {who}: hint says {w:?}: {shown}");
+                }
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -268,14 +305,16 @@ async fn study_figures_show_only_for_the_sites_their_studies_covered() {
     // Pancreas: no COLLISION, SABR-COMET or Fong figures, and so no note about numbers.
     let (_, _, html) = post_follow(app(), "/results", "primary_site=pancreas&spread_elsewhere=none").await;
     let g = grid(&html);
+    // Words, not markup: a word-list term in a row is a link.
+    let seen = visible_words(g);
     let mut rows = 0;
     for (id, glance) in [("ablation", collision), ("radiotherapy", sabr), ("surgery", fong)] {
         if g.contains(&format!("class=\"og-title\" href=\"#opt-{id}\"")) {
             rows += 1;
-            assert!(g.contains(glance.involves.as_str()), "the row's plain words stay: {}", glance.involves);
+            assert!(seen.contains(&words(&glance.involves)), "the row's plain words stay: {}", glance.involves);
         }
         for l in lines(glance) {
-            assert!(!g.contains(&l), "pancreas page shows {l}");
+            assert!(!seen.contains(&words(&l)), "pancreas page shows {l}");
         }
     }
     assert!(rows > 0, "at least one of these options is a row for pancreas");
@@ -374,4 +413,126 @@ async fn the_opening_sentence_names_past_treatments() {
     // The chemotherapy answer alone names no drug: none is made up.
     let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel&chemotherapy_history=responding").await;
     assert!(lede(&html).contains("You have had chemotherapy. The cancer shrank"), "{}", lede(&html));
+}
+
+// Issue 16 leftovers (outsider phone test): the opening sentence left out
+// whether the main tumour was removed and the test results given. It names
+// them in plain words, and only the results the site's assessment reads.
+#[tokio::test]
+async fn the_opening_sentence_names_the_primary_removed_and_key_results() {
+    let (_, status, html) = post_follow(
+        app(),
+        "/results",
+        "for=carer&primary_site=bowel&liver.tumour_count=2&primary_resected=true&biomarkers.KRAS=wild_type&biomarkers.NRAS=wild_type\
+         &biomarkers.BRAF_V600=present&biomarkers.ER=positive",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let s = lede(&html);
+    assert!(s.contains("There are 2 tumours in the liver. The main (first) tumour has been removed."), "{s}");
+    assert!(s.contains("Test results: KRAS gene normal, NRAS gene normal and BRAF V600 change found."), "{s}");
+    assert!(!s.contains("Oestrogen"), "ER is not read for bowel cancer, so it is not named: {s}");
+    let (_, _, html) = post_follow(
+        app(),
+        "/results",
+        "primary_site=breast&primary_resected=false&biomarkers.ER=positive&biomarkers.PR=negative&biomarkers.HER2=low",
+    )
+    .await;
+    let s = lede(&html);
+    assert!(s.contains("The main (first) tumour has not been removed."), "{s}");
+    assert!(s.ends_with("Test results: HER2-low, Oestrogen receptor (ER) positive and Progesterone receptor (PR) negative."), "{s}");
+    // Nothing given, nothing said.
+    let (_, _, html) = post_follow(app(), "/results", "primary_site=bowel").await;
+    let s = lede(&html);
+    assert!(!s.contains("main (first) tumour") && !s.contains("Test results"), "{s}");
+}
+
+// The earlier-treatment list keeps apart drugs the contract keeps apart, so an
+// answer is never recorded as the wrong drug (Enhertu is not "another HER2
+// drug") or left out (an ALK tablet, tebentafusp: both read by the rules).
+#[tokio::test]
+async fn earlier_treatments_the_rules_tell_apart_are_separate_choices() {
+    for (site, value, offered_for) in [
+        ("breast", "trastuzumab_deruxtecan", "f-treatment-history-previous-trastuzumab-deruxtecan"),
+        ("lung", "alk_tki", "f-treatment-history-previous-alk-tki"),
+        ("uveal_melanoma", "tebentafusp", "f-treatment-history-previous-tebentafusp"),
+        ("prostate", "cabazitaxel", "f-treatment-history-previous-cabazitaxel"),
+    ] {
+        let (_, status, form) = post_follow(app(), "/check", &format!("primary_site={site}&_next=1")).await;
+        assert_eq!(status, StatusCode::OK);
+        let at = form.find(&format!("id=\"{offered_for}\"")).unwrap_or_else(|| panic!("{value} not offered for {site}"));
+        let tag = &form[form[..at].rfind('<').unwrap()..at + form[at..].find('>').unwrap()];
+        assert!(!tag.contains("disabled"), "{value} offered but disabled for {site}: {tag}");
+        use hepatica_server::form::{Answers, Wording, to_case};
+        let answers = Answers::new(vec![("primary_site".into(), site.into()), ("treatment_history.previous".into(), value.into())]);
+        let case = to_case(&answers, Wording::Patient).unwrap_or_else(|p| panic!("{site} {value}: {p:?}"));
+        let had: Vec<&str> = case.treatment_history.previous.iter().flatten().map(|p| p.as_str()).collect();
+        assert_eq!(had, [value], "{site}: the box gives its own contract value");
+    }
+    let kb = hepatica_knowledge::Knowledge::embedded();
+    let her2 =
+        kb.questionnaire.question("treatment_history.previous").unwrap().choices.iter().find(|c| c.value == "her2_targeted").unwrap();
+    assert!(her2.label.contains("not Enhertu"), "{}", her2.label);
+}
+
+// Issue 16 leftovers (outsider phone test): jargon on the results page (SABR,
+// TACE, SIRT, CDK4/6 ...) was not linked to the word list. The first use of
+// each glossary term links to its entry, once per page, without JavaScript.
+#[tokio::test]
+async fn jargon_links_to_the_word_list_at_its_first_use() {
+    let (_, glossary) = get("/glossary").await;
+    for (form, must) in [
+        (BOWEL_FORM, &["sabr", "sirt", "mdt", "msi"][..]),
+        ("primary_site=breast&biomarkers.ER=positive&biomarkers.HER2=negative", &["cdk46-inhibitor"][..]),
+    ] {
+        let (_, status, html) = post_follow(app(), "/results", form).await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = html
+            .match_indices("<a class=\"gloss\" href=\"/glossary#")
+            .map(|(i, m)| {
+                let rest = &html[i + m.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        for id in must {
+            assert!(ids.contains(id), "{form}: {id} not linked; linked {ids:?}");
+        }
+        let mut once = ids.clone();
+        once.sort();
+        once.dedup();
+        assert_eq!(once.len(), ids.len(), "{form}: a term linked twice: {ids:?}");
+        for id in &ids {
+            assert!(glossary.contains(&format!("<dt id=\"{id}\">")), "{id}: no such entry in the word list");
+        }
+        assert!(!lede(&html).contains("<a"), "the opening sentence is the person's own words");
+        // Each link says where it goes to a screen reader.
+        assert_eq!(html.matches("<span class=\"visually-hidden\"> (word list)</span></a>").count(), ids.len(), "{form}");
+    }
+}
+
+/// The detail card of one option.
+fn option_card<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("aria-labelledby=\"opt-{id}\"")).unwrap_or_else(|| panic!("{id} card"));
+    &html[at..at + html[at..].find("</article>").unwrap()]
+}
+
+// Issue 16 leftovers (outsider phone test): for bowel cancer, targeted therapy
+// said "depends" next to "bevacizumab does not depend on the gene tests", and
+// its row "Only if a test finds the target". The reason now says what the tests
+// decide, so it agrees with "depends" and with what would decide it, and the
+// row allows for a drug that needs no test; the engine's decision is unchanged.
+#[tokio::test]
+async fn a_depends_option_agrees_with_its_reasons() {
+    let (_, _, html) = post_follow(app(), "/results", "for=self&primary_site=bowel").await;
+    let card = option_card(&html, "targeted_therapy");
+    assert!(card.contains("badge s-depends"), "still depends: {card}");
+    let text = visible_words(card);
+    assert!(text.contains(" Bevacizumab is a targeted drug It can be added to chemotherapy for bowel cancer whatever the gene tests show The tests decide the other targeted drugs "), "{text}");
+    assert!(!text.contains("does not depend"), "{text}");
+    assert!(text.contains(" What would decide it ") && text.contains(" KRAS gene "), "the tests named as what decides it: {text}");
+    let g = grid(&html);
+    let row = &g[g.find("href=\"#opt-targeted_therapy\"").unwrap()..];
+    let row = visible_words(&row[..row.find("</li>").unwrap()]);
+    assert!(!row.contains("Only if a test"), "the row allows for bevacizumab: {row}");
+    assert!(row.contains(" Most need a test first "), "{row}");
 }
