@@ -370,10 +370,23 @@ impl Checker<'_> {
         for k in &t.kinds {
             self.cited(&file, &format!("{}/{}", t.id, k.id), "sources", &k.sources);
         }
-        if let Some(g) = &t.glance {
-            self.cited(&file, &format!("{}#glance", t.id), "sources", &g.sources);
-            self.nonempty(&file, &format!("{}#glance", t.id), "involves", &g.involves);
-            let id = format!("{}#glance", t.id);
+        for (i, g) in t.glance_rows().enumerate() {
+            let general = i == 0 && t.glance.is_some();
+            let id =
+                if general { format!("{}#glance", t.id) } else { format!("{}#glance_for[{}]", t.id, i - usize::from(t.glance.is_some())) };
+            self.cited(&file, &id, "sources", &g.sources);
+            self.nonempty(&file, &id, "involves", &g.involves);
+            if general && !g.sites.is_empty() {
+                self.err(&file, &id, "sites", "the general [glance] row is for every site: put site rows under [[glance_for]]");
+            }
+            if !general && g.sites.is_empty() {
+                self.err(&file, &id, "sites", "a [[glance_for]] row names the primary sites it is for");
+            }
+            for s in &g.sites {
+                if !PRIMARY_SITES.contains(&s.as_str()) {
+                    self.err(&file, &id, "sites", format!("unknown primary site {s:?}; expected one of {}", PRIMARY_SITES.join(", ")));
+                }
+            }
             if g.has_figures() && g.frequency_sites.is_empty() {
                 self.err(&file, &id, "frequency_sites", "offers or harms holds a number: list the primary sites its source studied");
             }

@@ -533,4 +533,33 @@ mod tests {
         let errs = errors_for(&kb);
         assert!(errs.len() == 1 && errs[0].contains("number"), "{errs:?}");
     }
+
+    /// A site's own grid row replaces the general one for that site only, and
+    /// `kb check` requires it to name known sites (and the general row none).
+    #[test]
+    fn site_glance_rows_replace_the_general_row_for_their_sites() {
+        let kb = Knowledge::embedded();
+        let hormonal = kb.treatment("hormonal_therapy").expect("hormonal therapy");
+        let net = hormonal.glance_for_site("neuroendocrine").expect("a NET row");
+        assert!(!net.involves.contains("Tablets") && net.harms.as_deref().is_none_or(|h| !h.contains("Hot flushes")), "{net:?}");
+        assert_eq!(hormonal.glance_for_site("breast").map(|g| &g.involves), hormonal.glance.as_ref().map(|g| &g.involves));
+        let errors_for = |kb: &Knowledge| -> Vec<String> {
+            check(kb, Date::new(2026, 12, 2).expect("a date"))
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error && d.field == "sites" && d.id.contains("#glance"))
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let mut kb = kb.clone();
+        let t = kb.treatments.iter_mut().find(|t| t.id == "hormonal_therapy").expect("hormonal therapy");
+        t.glance_for[0].sites = vec!["net".into()];
+        t.glance_for.push(Glance { sites: Vec::new(), ..t.glance_for[0].clone() });
+        if let Some(g) = t.glance.as_mut() {
+            g.sites = vec!["breast".into()];
+        }
+        let errs = errors_for(&kb);
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("\"net\"")) && errs.iter().any(|e| e.contains("names the primary sites")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("general [glance]")), "{errs:?}");
+    }
 }

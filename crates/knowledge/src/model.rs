@@ -355,6 +355,12 @@ pub struct Treatment {
     /// source gives one, what it can offer as a natural frequency.
     #[serde(default)]
     pub glance: Option<Glance>,
+    /// Rows for some primary sites instead of [`Treatment::glance`]
+    /// (`[[glance_for]]`, each with its `sites`): where the general row would
+    /// describe another cancer's treatment (hormone tablets for a NET, SABR
+    /// where the drip PRRT is what fits). See [`Treatment::glance_for_site`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glance_for: Vec<Glance>,
     /// Review metadata.
     #[serde(flatten)]
     pub review: ReviewOverride,
@@ -507,6 +513,22 @@ pub struct Glance {
     pub frequency_sites: Vec<String>,
     /// Source ids; at least one.
     pub sources: Vec<String>,
+    /// For a `[[glance_for]]` row only: the primary sites it is the row for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
+}
+
+impl Treatment {
+    /// The option grid's row for someone whose cancer started in `site`: the
+    /// first `[[glance_for]]` row naming the site, else the general `[glance]`.
+    pub fn glance_for_site(&self, site: &str) -> Option<&Glance> {
+        self.glance_for.iter().find(|g| g.sites.iter().any(|s| s == site)).or(self.glance.as_ref())
+    }
+
+    /// Every grid row: the general one, then the site rows.
+    pub fn glance_rows(&self) -> impl Iterator<Item = &Glance> {
+        self.glance.iter().chain(&self.glance_for)
+    }
 }
 
 impl Glance {

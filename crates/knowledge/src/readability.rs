@@ -804,10 +804,15 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
         for k in &t.kinds {
             push(file.clone(), format!("{}/{}", t.id, k.id), "text", page, k.text.clone());
         }
-        if let Some(g) = &t.glance {
+        for (i, g) in t.glance_rows().enumerate() {
             let text =
                 [Some(&g.involves), g.offers.as_ref(), g.harms.as_ref()].into_iter().flatten().cloned().collect::<Vec<_>>().join("\n\n");
-            push(file.clone(), format!("{}#glance", t.id), "glance", page, text);
+            let id = if i == 0 && t.glance.is_some() {
+                format!("{}#glance", t.id)
+            } else {
+                format!("{}#glance_for.{}", t.id, g.sites.join("+"))
+            };
+            push(file.clone(), id, "glance", page, text);
         }
         // One question per line so each is its own sentence even without a question mark.
         push(file.clone(), t.id.clone(), "questions", page, t.questions.join("\n\n"));

@@ -279,7 +279,10 @@ pub fn paragraphs(text: &str) -> Markup {
     }
 }
 
-/// Links to the cited sources on `/about`.
+/// Links to the cited sources.
+/// Each source links to its own page (`/sources/<id>`: what it is, in plain
+/// words, and what cites it), not to its line on the long About list
+/// (outsider phone test: an 89-screen page).
 pub fn cite(kb: &Knowledge, ids: &[String]) -> Markup {
     html! {
         @if !ids.is_empty() {
@@ -288,7 +291,7 @@ pub fn cite(kb: &Knowledge, ids: &[String]) -> Markup {
                 @for (i, id) in ids.iter().enumerate() {
                     @if i > 0 { "; " }
                     @match kb.source(id) {
-                        Some(s) => { a href={ "/about#source-" (id) } { (s.publisher) " " (s.year) span.visually-hidden { ": " (s.title) } } }
+                        Some(s) => { a href={ "/sources/" (id) } { (s.publisher) " " (s.year) span.visually-hidden { ": " (s.title) } } }
                         None => { a href={ "/about#source-" (id) } { (id) } }
                     }
                 }

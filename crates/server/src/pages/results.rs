@@ -798,7 +798,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str, g: &Gloss) -
     // The "numbers come from groups" note belongs only next to a number.
     let figures_shown = applies
         .iter()
-        .filter_map(|o| kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref()))
+        .filter_map(|o| kb.treatment(&o.treatment).and_then(|t| t.glance_for_site(site)))
         .any(|g| g.has_figures() && g.figures_apply_to(site));
     html! {
         section.glance aria-labelledby="glance-h" {
@@ -813,7 +813,7 @@ pub fn glance(kb: &Knowledge, a: &Assessment, v: Voice, site: &str, g: &Gloss) -
                 }
                 ol.grid {
                 @for o in group {
-                    @let row = kb.treatment(&o.treatment).and_then(|t| t.glance.as_ref());
+                    @let row = kb.treatment(&o.treatment).and_then(|t| t.glance_for_site(site));
                     li class={ "og s-" (o.suitability.as_str()) } {
                         p.og-head {
                             a.og-title href={ "#opt-" (o.treatment) } { (title(kb, o)) }
@@ -928,7 +928,10 @@ pub fn what_next(kb: &Knowledge, a: &Assessment, v: Voice, g: &Gloss) -> Markup 
         .collect();
     let block = |id: &str| {
         let src = kb.questionnaire.text(id).map(|t| t.sources.clone()).unwrap_or_default();
-        html! { h3 { (v.heading(kb, id)) } p { (g.link(v.text(kb, id))) } (cite(kb, &src)) }
+        // The numbers to call are tappable (111, 999), as on the support page.
+        let text = v.text(kb, id);
+        let words = if id == "next.urgent" { super::support::tel_links(text) } else { g.link(text) };
+        html! { h3 { (v.heading(kb, id)) } p { (words) } (cite(kb, &src)) }
     };
     html! {
         section.next aria-labelledby="next-h" {
@@ -1109,10 +1112,36 @@ pub fn pointer_label_as(pointer: &str, v: Voice) -> String {
     }
 }
 
+/// The assessment's own texts (option summaries, reasons, what would decide
+/// them, what would make them clearer) in this voice: for a carer in
+/// [`carer_words`], so that "ask your team" or "whether you are up and about"
+/// in a statement speaks of the person they care for (outsider phone test:
+/// these reached a carer's page as written). For the person themself, as written.
+pub fn in_voice(a: &Assessment, v: Voice) -> std::borrow::Cow<'_, Assessment> {
+    if !v.carer {
+        return std::borrow::Cow::Borrowed(a);
+    }
+    let mut a = a.clone();
+    for o in &mut a.options {
+        o.summary = carer_words(&o.summary);
+        for r in &mut o.reasons {
+            r.text = carer_words(&r.text);
+        }
+        for d in &mut o.depends_on {
+            *d = carer_words(d);
+        }
+    }
+    for m in &mut a.missing_information {
+        m.why = carer_words(&m.why);
+    }
+    std::borrow::Cow::Owned(a)
+}
+
 /// The whole results page body.
 pub fn body(state: &AppState, answers: &Answers, token: &str, a: &Assessment) -> (String, Markup) {
     let kb = state.kb();
     let v = Voice::of(answers);
+    let a = &*in_voice(a, v);
     let site = answers.get("primary_site").unwrap_or("other");
     let title = format!("Treatment options to talk about with {} care team", v.your());
     let not_having = kb.questionnaire.text("not-having").map(|t| t.sources.clone()).unwrap_or_default();
@@ -1228,7 +1257,7 @@ pub fn sources_list(a: &Assessment) -> Markup {
         } @else {
             ol.sources #sources {
                 @for s in &a.sources {
-                    li { a href={ "/about#source-" (s.id) } { (s.title) } " (" (s.publisher) ", " (s.year) ")" }
+                    li { a href={ "/sources/" (s.id) } { (s.title) } " (" (s.publisher) ", " (s.year) ")" }
                 }
             }
         }
@@ -1247,7 +1276,7 @@ pub fn support_section(state: &AppState, v: Voice) -> Markup {
                     p { "These services can help too:" }
                     ul {
                         @for s in state.support().iter().take(3) {
-                            li { strong { (s.name) } ": " (s.how) }
+                            li { strong { (s.name) } ": " (super::support::tel_links(&s.how)) }
                         }
                     }
                 }
@@ -1311,6 +1340,34 @@ mod tests {
                     .collect();
                 assert!(bad.is_empty(), "{}: {bad:?} in {out}", t.id);
             }
+        }
+    }
+
+    /// Every statement text a carer's results can show, for every site (with
+    /// nothing else known, so that every "what would decide it" shows too),
+    /// speaks of the person cared for: none says "you" or "your" to the carer
+    /// about the person's own illness (outsider phone test: "whether you are up
+    /// and about", "ask your team"). Those reached the carer's page as written.
+    #[test]
+    fn a_carers_assessment_texts_never_say_you() {
+        let kb = Knowledge::embedded();
+        let you = ["you", "your", "yours", "yourself", "you're", "you've", "you'll", "you'd"];
+        let carer = Voice { carer: true };
+        for site in PRIMARY_SITES {
+            let case = hepatica_engine::case_from_json(format!(r#"{{"primary_site":"{site}"}}"#).as_bytes()).unwrap();
+            let raw = hepatica_engine::assess(kb, &case, hepatica_engine::Audience::Patient);
+            let a = in_voice(&raw, carer);
+            let texts = a
+                .options
+                .iter()
+                .flat_map(|o| std::iter::once(&o.summary).chain(o.reasons.iter().map(|r| &r.text)).chain(&o.depends_on))
+                .chain(a.missing_information.iter().map(|m| &m.why));
+            for text in texts {
+                let bad: Vec<&str> =
+                    text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| you.contains(&w.to_lowercase().as_str())).collect();
+                assert!(bad.is_empty(), "{site}: {bad:?} in {text}");
+            }
+            assert!(matches!(in_voice(&raw, Voice { carer: false }), std::borrow::Cow::Borrowed(_)), "the person's own texts as written");
         }
     }
 

@@ -90,6 +90,7 @@ fn render(
 ) -> super::Page {
     let kb = state.kb();
     let v = Voice::of(answers);
+    let a = &*super::results::in_voice(a, v);
     let site = origin(headers);
     let values: Vec<&str> = answers.all("_v");
     let chosen_values: Vec<&str> =
@@ -158,7 +159,7 @@ fn render(
             p { (v.text(kb, "next.urgent")) }
             p.write-in { "24-hour line: " span.blank {} }
             p.write-in { "Specialist nurse: " span.blank {} }
-            @if let Some(s) = support_line { p { strong { (s.name) } ": " (s.how) } }
+            @if let Some(s) = support_line { p { strong { (s.name) } ": " (super::support::tel_links(&s.how)) } }
         }
         section aria-labelledby="s-links" {
             h2 #s-links { "Web addresses" }

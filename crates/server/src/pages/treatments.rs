@@ -92,7 +92,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             h2 #sources { "Sources" }
             ol.sources {
                 @for id in &all_sources {
-                    li { a href={ "/about#source-" (id) } { (super::source_label(kb, id)) } }
+                    li { a href={ "/sources/" (id) } { (super::source_label(kb, id)) } }
                 }
             }
         }

@@ -53,7 +53,7 @@ async fn treatment_pages_have_kind_anchors_questions_and_sources() {
         for s in &t.sections {
             assert!(html.contains(&format!("id=\"{}\"", s.id)), "{} section {}", t.id, s.id);
             for src in &s.sources {
-                assert!(html.contains(&format!("/about#source-{src}")), "{} source {src}", t.id);
+                assert!(html.contains(&format!("/sources/{src}")), "{} source {src}", t.id);
             }
         }
         assert!(html.contains("Next review due"), "{}", t.id);

@@ -536,3 +536,43 @@ async fn a_depends_option_agrees_with_its_reasons() {
     assert!(!row.contains("Only if a test"), "the row allows for bevacizumab: {row}");
     assert!(row.contains(" Most need a test first "), "{row}");
 }
+
+/// Outsider phone test, issue 16 leftovers: a NET's grid rows describe a NET's
+/// treatments (a jab, not hormone tablets with hot flushes; PRRT by drip, not
+/// SABR's beams), while breast keeps the general rows.
+#[tokio::test]
+async fn a_nets_grid_rows_describe_a_nets_treatments() {
+    let (_, status, net) = post_follow(app(), "/results", "for=self&primary_site=neuroendocrine&biomarkers.SSTR=positive").await;
+    assert_eq!(status, StatusCode::OK);
+    let net_grid = grid(&net);
+    assert!(net_grid.contains("A jab every 4 weeks or so"), "{net_grid}");
+    assert!(!net_grid.contains("Hot flushes") && !net_grid.contains("Tablets at home each day"), "{net_grid}");
+    assert!(net_grid.contains("radioactive drug by drip") && !net_grid.contains("Precise beams"), "{net_grid}");
+    let (_, _, breast) = post_follow(app(), "/results", "for=self&primary_site=breast&biomarkers.ER=positive").await;
+    assert!(grid(&breast).contains("Tablets at home each day"), "the general row for other sites");
+}
+
+/// Outsider phone test: the numbers to call are tappable on the results, and
+/// each source links to its own page, not to a line of the long About list.
+#[tokio::test]
+async fn numbers_are_tappable_and_sources_link_to_their_pages() {
+    let (_, _, html) = post_follow(app(), "/results", BOWEL_FORM).await;
+    for tel in ["href=\"tel:111\"", "href=\"tel:999\"", "href=\"tel:08088080000\""] {
+        assert!(html.contains(tel), "{tel} missing");
+    }
+    assert!(html.contains("href=\"/sources/"), "sources link to their own pages");
+    assert!(!html.contains("/about#source-"), "no link to a line of the About list");
+}
+
+/// Outsider phone test: the statements' own words speak of the person cared
+/// for on a carer's page ("whether they are up and about"), as written on the
+/// person's own.
+#[tokio::test]
+async fn a_carers_results_speak_of_them_in_the_statements_too() {
+    let (_, _, carer) = post_follow(app(), "/results", "for=carer&primary_site=unknown").await;
+    let text = words(&carer);
+    assert!(!text.contains("whether you are up and about"), "carer page says 'you' of the person");
+    assert!(text.contains("whether they are up and about"), "the performance status text, in their voice");
+    let (_, _, own) = post_follow(app(), "/results", "for=self&primary_site=unknown").await;
+    assert!(words(&own).contains("whether you are up and about"), "the person's own page as written");
+}
