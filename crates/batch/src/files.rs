@@ -111,12 +111,21 @@ fn process_may_run(pid: u32) -> bool {
     #[cfg(unix)]
     {
         let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return true };
-        !matches!(rustix::process::test_kill_process(p), Err(rustix::io::Errno::SRCH))
+        !matches!(rustix::process::test_kill_process(p), Err(rustix::io::Errno::SRCH)) && !is_zombie(pid)
     }
     #[cfg(not(unix))]
     {
         true
     }
+}
+
+/// Whether process `pid` has ended but not yet been reaped by its parent (a
+/// zombie still answers `kill(pid, 0)`, but it runs no more and holds no
+/// files or locks): Linux's `/proc/<pid>/stat` state `Z` or `X`. Elsewhere, never.
+fn is_zombie(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
+    // The state follows the command name in parentheses, which may hold spaces.
+    stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()).is_some_and(|state| state == "Z" || state == "X")
 }
 
 /// The largest process id this system gives: Linux's `kernel.pid_max`, else
@@ -455,6 +464,24 @@ mod tests {
         }
         assert_eq!(bulk_owner(".hepatica-bulk.77.0.tmp"), Some(77));
         assert_eq!(bulk_owner(".hepatica-bulk.77.tmp"), None);
+    }
+
+    /// A process killed a moment ago whose parent has not reaped it yet (a
+    /// zombie) is gone: its leftovers may go (outsider red team: a run started
+    /// right after `kill -9` kept them).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_zombie_is_not_running() {
+        let mut c = std::process::Command::new("true").spawn().expect("run true");
+        let pid = c.id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !is_zombie(pid) {
+            assert!(std::time::Instant::now() < deadline, "true did not end");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(!process_may_run(pid), "a zombie runs no more");
+        c.wait().unwrap();
+        assert!(process_may_run(std::process::id()), "we run");
     }
 
     /// A process that is gone: a child that ran and was waited for.

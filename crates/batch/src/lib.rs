@@ -337,7 +337,8 @@ pub fn run(kb: &Knowledge, job: &Job, opts: &Options, progress: &dyn Progress) -
     let mut folders: Vec<PathBuf> = Vec::new();
     for (_, target) in written_files(job) {
         files::remove_stale_temps(&target);
-        let folder = resolved(&target).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let folder =
+            resolved(&target).parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         if !folders.contains(&folder) {
             files::remove_stale_in_folder(&folder);
             folders.push(folder);

@@ -116,11 +116,11 @@ pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize, heavy_body_limi
             };
             let (req, _held) = match read_body_first(req, limit, deadline, budget, cds).await {
                 Ok(got) => got,
-                Err(answer) => return answer,
+                Err(answer) => return early(answer),
             };
-            let Ok(_slot) = slots.try_acquire_owned() else { return busy() };
+            let Ok(_slot) = slots.try_acquire_owned() else { return early(busy()) };
             if is_heavy {
-                let Ok(_heavy) = heavy.try_acquire_owned() else { return busy() };
+                let Ok(_heavy) = heavy.try_acquire_owned() else { return early(busy()) };
                 return next.run(req).await;
             }
             next.run(req).await
@@ -178,7 +178,7 @@ enum Received {
 }
 
 /// Reads `body` to the end, at most `limit` bytes, taking a permit (1 KiB)
-/// from `budget` for each KiB as it arrives; the permits are returned with
+/// from `budget` for each KiB of buffer it holds as it arrives; the permits are returned with
 /// the bytes and released when the request is done.
 async fn receive(
     mut body: axum::body::Body,
@@ -198,7 +198,9 @@ async fn receive(
             return Err(Received::TooLarge);
         }
         buf.extend_from_slice(&data);
-        let kib = buf.len().div_ceil(1024);
+        // The memory held is the buffer's capacity (it grows by doubling), not
+        // its length: count that, so the budget bounds what is really held.
+        let kib = buf.capacity().div_ceil(1024);
         if kib > counted {
             let more = u32::try_from(kib - counted).map_err(|_| Received::TooLarge)?;
             held.push(budget.clone().try_acquire_many_owned(more).map_err(|_| Received::Busy)?);
@@ -220,10 +222,9 @@ fn busy() -> Response {
 /// at a time cannot hold a request slot for the whole request timeout.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Wraps the router in every layer.
-pub fn apply(app: Router) -> Router {
-    let x_request_id = HeaderName::from_static("x-request-id");
-    let headers: [(HeaderName, &'static str); 7] = [
+/// The security headers every response carries (unless it sets its own).
+fn security_headers() -> [(HeaderName, &'static str); 7] {
+    [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -231,7 +232,29 @@ pub fn apply(app: Router) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
         (header::CACHE_CONTROL, "no-cache"),
-    ];
+    ]
+}
+
+/// An answer [`shed`] gives before the request reaches the other layers (503
+/// busy, 408, 413): with the same security headers and a generated
+/// `x-request-id`, as every other answer has (outsider red team: the busy
+/// answer had none).
+fn early(mut res: Response) -> Response {
+    for (name, value) in security_headers() {
+        if !res.headers().contains_key(&name) {
+            res.headers_mut().insert(name, HeaderValue::from_static(value));
+        }
+    }
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), id);
+    }
+    res
+}
+
+/// Wraps the router in every layer.
+pub fn apply(app: Router) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let headers = security_headers();
     let mut app = app
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
@@ -321,6 +344,11 @@ mod tests {
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(res.headers()[header::RETRY_AFTER], "1");
         assert_eq!(res.headers()[header::CONTENT_TYPE], crate::error::PROBLEM_JSON);
+        // The busy answer carries the security headers and a request id, as every answer does.
+        assert_eq!(res.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+        assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(res.headers()[header::X_FRAME_OPTIONS], "DENY");
+        assert!(uuid::Uuid::parse_str(res.headers()["x-request-id"].to_str().unwrap()).is_ok());
         let res = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "liveness is never shed");
         let res = app.clone().oneshot(Request::get("/readyz").body(Body::empty()).unwrap()).await.unwrap();
