@@ -6,7 +6,7 @@
 //!
 //! Hazards: HAZ-037, HAZ-038, HAZ-039 (docs/safety/hazard-log.md).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -219,12 +219,13 @@ fn batch_says_it_waits_for_a_fifo_writer() {
     let Some(fifo) = d.fifo("in.fifo") else { return };
     let output = d.0.join("out.ndjson");
     let mut child = spawn_batch(&fifo, &output, &[]);
-    let mut stderr = child.stderr.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = [0u8; 512];
-        let n = stderr.read(&mut line).unwrap_or(0);
-        let _ = tx.send(String::from_utf8_lossy(&line[..n]).into_owned());
+        // The whole first line: stderr is unbuffered, so one line can arrive in several writes.
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut line);
+        let _ = tx.send(line);
     });
     let said = rx.recv_timeout(Duration::from_secs(30));
     let _ = child.kill();
