@@ -180,16 +180,7 @@ impl Checker<'_> {
                     );
                 }
             }
-            for site in s.sites.iter().flatten() {
-                if !PRIMARY_SITES.contains(&site.as_str()) {
-                    self.err(
-                        "statements",
-                        &s.id,
-                        "sites",
-                        format!("unknown primary site {site:?}; expected one of {}", PRIMARY_SITES.join(", ")),
-                    );
-                }
-            }
+            self.known_sites("statements", &s.id, "sites", s.sites.as_deref().unwrap_or_default());
             if s.sites.as_ref().is_some_and(Vec::is_empty) {
                 self.err("statements", &s.id, "sites", "empty list; leave it out for every site");
             }
@@ -259,6 +250,15 @@ impl Checker<'_> {
 
     fn err(&mut self, file: &str, id: &str, field: &str, msg: impl Into<String>) {
         self.out.push(Diagnostic::error(file, id, field, msg));
+    }
+
+    /// An error for each of `sites` that is not a contract primary site id.
+    fn known_sites(&mut self, file: &str, id: &str, field: &str, sites: &[String]) {
+        for site in sites {
+            if !PRIMARY_SITES.contains(&site.as_str()) {
+                self.err(file, id, field, format!("unknown primary site {site:?}; expected one of {}", PRIMARY_SITES.join(", ")));
+            }
+        }
     }
 
     fn nonempty(&mut self, file: &str, id: &str, field: &str, text: &str) {
@@ -370,10 +370,7 @@ impl Checker<'_> {
         for k in &t.kinds {
             self.cited(&file, &format!("{}/{}", t.id, k.id), "sources", &k.sources);
         }
-        for (i, g) in t.glance_rows().enumerate() {
-            let general = i == 0 && t.glance.is_some();
-            let id =
-                if general { format!("{}#glance", t.id) } else { format!("{}#glance_for[{}]", t.id, i - usize::from(t.glance.is_some())) };
+        for (id, general, g) in t.glance_rows() {
             self.cited(&file, &id, "sources", &g.sources);
             self.nonempty(&file, &id, "involves", &g.involves);
             if general && !g.sites.is_empty() {
@@ -382,24 +379,11 @@ impl Checker<'_> {
             if !general && g.sites.is_empty() {
                 self.err(&file, &id, "sites", "a [[glance_for]] row names the primary sites it is for");
             }
-            for s in &g.sites {
-                if !PRIMARY_SITES.contains(&s.as_str()) {
-                    self.err(&file, &id, "sites", format!("unknown primary site {s:?}; expected one of {}", PRIMARY_SITES.join(", ")));
-                }
-            }
+            self.known_sites(&file, &id, "sites", &g.sites);
             if g.has_figures() && g.frequency_sites.is_empty() {
                 self.err(&file, &id, "frequency_sites", "offers or harms holds a number: list the primary sites its source studied");
             }
-            for s in &g.frequency_sites {
-                if !PRIMARY_SITES.contains(&s.as_str()) {
-                    self.err(
-                        &file,
-                        &id,
-                        "frequency_sites",
-                        format!("unknown primary site {s:?}; expected one of {}", PRIMARY_SITES.join(", ")),
-                    );
-                }
-            }
+            self.known_sites(&file, &id, "frequency_sites", &g.frequency_sites);
         }
         if t.questions.is_empty() {
             self.err(&file, &t.id, "questions", "add questions to ask the care team");

@@ -525,9 +525,11 @@ impl Treatment {
         self.glance_for.iter().find(|g| g.sites.iter().any(|s| s == site)).or(self.glance.as_ref())
     }
 
-    /// Every grid row: the general one, then the site rows.
-    pub fn glance_rows(&self) -> impl Iterator<Item = &Glance> {
-        self.glance.iter().chain(&self.glance_for)
+    /// Every grid row, with the id diagnostics name it by and whether it is
+    /// the general row: `<treatment>#glance`, then `<treatment>#glance_for[<n>]`.
+    pub fn glance_rows(&self) -> impl Iterator<Item = (String, bool, &Glance)> {
+        let general = self.glance.iter().map(|g| (format!("{}#glance", self.id), true, g));
+        general.chain(self.glance_for.iter().enumerate().map(|(n, g)| (format!("{}#glance_for[{n}]", self.id), false, g)))
     }
 }
 

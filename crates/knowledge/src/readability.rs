@@ -804,14 +804,9 @@ pub fn passages(kb: &Knowledge) -> Vec<Passage> {
         for k in &t.kinds {
             push(file.clone(), format!("{}/{}", t.id, k.id), "text", page, k.text.clone());
         }
-        for (i, g) in t.glance_rows().enumerate() {
+        for (id, _, g) in t.glance_rows() {
             let text =
                 [Some(&g.involves), g.offers.as_ref(), g.harms.as_ref()].into_iter().flatten().cloned().collect::<Vec<_>>().join("\n\n");
-            let id = if i == 0 && t.glance.is_some() {
-                format!("{}#glance", t.id)
-            } else {
-                format!("{}#glance_for.{}", t.id, g.sites.join("+"))
-            };
             push(file.clone(), id, "glance", page, text);
         }
         // One question per line so each is its own sentence even without a question mark.

@@ -119,10 +119,10 @@ pub fn shed(app: Router, max_in_flight: usize, max_heavy: usize, heavy_body_limi
                 Err(answer) => return early(answer),
             };
             let Ok(_slot) = slots.try_acquire_owned() else { return early(busy()) };
-            if is_heavy {
-                let Ok(_heavy) = heavy.try_acquire_owned() else { return early(busy()) };
-                return next.run(req).await;
-            }
+            let _heavy = match is_heavy.then(|| heavy.try_acquire_owned()) {
+                Some(Err(_)) => return early(busy()),
+                held => held,
+            };
             next.run(req).await
         }
     }))

@@ -215,7 +215,7 @@ pub fn cited_by(kb: &Knowledge, id: &str) -> (Vec<Citing>, Vec<String>) {
     for t in &kb.treatments {
         let cites = t.sections.iter().any(|s| has(&s.sources))
             || t.kinds.iter().any(|k| has(&k.sources))
-            || t.glance_rows().any(|g| has(&g.sources));
+            || t.glance_rows().any(|(_, _, g)| has(&g.sources));
         if cites {
             pages.push(Citing { href: format!("/treatments/{}", t.id), label: t.title.clone() });
         }
