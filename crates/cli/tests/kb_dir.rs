@@ -107,6 +107,29 @@ fn a_rule_changed_only_in_content_rules_changes_the_answer() {
     assert_eq!(line["suitability"]["chemotherapy"], "possible");
 }
 
+/// `and` conditions (knowledge base 2026.12.5) are content too: narrowing one
+/// moves the answer, and one naming an unknown fact is named by file, rule and field.
+#[test]
+fn an_and_condition_is_content_and_is_type_checked() {
+    let case = r#"{"primary_site": "womb", "histology": "endometrioid", "tumour_grade": "G2", "biomarkers": {"ER": "positive"}}"#;
+    let hormonal = |kb: Option<&Copy>| option(&assess(kb, "clinician", case), "hormonal_therapy")["suitability"].clone();
+    assert_eq!(hormonal(None), "usual");
+    let grades = "and = [{ fact = \"tumour_grade\", in = [\"G1\", \"G2\"] }, { fact = \"hormone_receptor_positive\", is = true }]";
+    let kb = Copy::new();
+    kb.edit("rules/hormonal_therapy.toml", grades, &grades.replace("[\"G1\", \"G2\"]", "[\"G1\"]"));
+    assert_eq!(hormonal(Some(&kb)), "possible", "grade 2 no longer matches the low-grade row");
+
+    let broken = Copy::new();
+    broken.edit("rules/hormonal_therapy.toml", grades, &grades.replace("fact = \"tumour_grade\"", "fact = \"tumour_grad\""));
+    let out = assess(Some(&broken), "clinician", case);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rules/hormonal_therapy.toml: hormonal_therapy.base[") && err.contains("].and[0].fact: unknown fact \"tumour_grad\""),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_broken_folder_is_exit_2_naming_every_problem_on_every_command() {
     let kb = Copy::new();

@@ -1,13 +1,14 @@
 //! The rule evaluator: applies a treatment's rules from `content/rules/` to an option.
 //!
 //! Small and typed on purpose (no general rule engine): the base-level table
-//! is a first-match lookup by primary site and an optional fact condition;
+//! is a first-match lookup by primary site and optional fact conditions
+//! (`when`, and every `and`);
 //! each criterion evaluates one fact ([`crate::facts`]), takes the first
-//! matching branch and records met / not met (with its cap) / unknown exactly
+//! matching branch (a branch may require conditions on other facts too) and records met / not met (with its cap) / unknown exactly
 //! as the procedural rules do, through the same [`Opt`] builder. Rules were
 //! type-checked when the knowledge base loaded, so nothing here can fail.
 
-use hepatica_knowledge::rules::{Level, Outcome, Test, Unknown};
+use hepatica_knowledge::rules::{Cond, Level, Outcome, Test, Unknown};
 
 use crate::Suitability;
 use crate::facts::{self, Val};
@@ -36,6 +37,11 @@ fn holds(v: Val, test: Test) -> bool {
     }
 }
 
+/// A condition on a fact holds; an unknown fact never does.
+fn cond_holds(o: &Opt, c: &Cond) -> bool {
+    facts::value(o.cx.kb, o.cx.case, c.fact).is_some_and(|v| holds(v, c.test))
+}
+
 fn treatment_index(o: &Opt) -> usize {
     hepatica_knowledge::TREATMENT_IDS.iter().position(|t| *t == o.treatment).unwrap_or(0)
 }
@@ -53,9 +59,7 @@ pub(crate) fn base(o: &mut Opt) -> bool {
         if !row.sites.contains(site) {
             continue;
         }
-        if let Some(c) = &row.when
-            && !facts::value(cx.kb, cx.case, c.fact).is_some_and(|v| holds(v, c.test))
-        {
+        if !row.when.iter().chain(&row.and).all(|c| cond_holds(o, c)) {
             continue;
         }
         match &row.depends {
@@ -93,7 +97,10 @@ pub(crate) fn criteria(o: &mut Opt) {
             }
             continue;
         };
-        let Some(b) = c.branches.iter().find(|b| b.sites.contains(site) && holds(v, b.test)) else { continue };
+        let Some(b) = c.branches.iter().find(|b| b.sites.contains(site) && holds(v, b.test) && b.and.iter().all(|a| cond_holds(o, a)))
+        else {
+            continue;
+        };
         let label = b.label.as_deref().unwrap_or(&c.label);
         let statement = b.statement.as_deref().unwrap_or_default();
         let out = match b.outcome {

@@ -11,7 +11,7 @@
 
 use hepatica_knowledge::facts::{
     ASCITES_VALUES, BIOMARKER_VALUES, BRCA_ORIGIN_VALUES, CHEMO_HISTORY_VALUES, CHILD_PUGH_VALUES, Fact, GRADE_VALUES, HISTOLOGY_VALUES,
-    LIVER_CONDITION_VALUES, OLIGO_VALUES, REMNANT_STATE_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
+    LIVER_CONDITION_VALUES, NET_ORIGIN_VALUES, OLIGO_VALUES, REMNANT_STATE_VALUES, SITE_VALUES, SPREAD_EXTENT_VALUES,
 };
 use hepatica_knowledge::{Knowledge, Th};
 
@@ -96,6 +96,8 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::TmbHigh => biomarker(case, B::TmbHigh),
         Fact::PdL1Ic => case.biomarkers.pd_l1_ic.map(Val::Num),
         Fact::LungTabletFailed => lung_tablet_failed(case).map(Val::Bool),
+        Fact::NetOrigin => case.net_origin.and_then(|o| sym(NET_ORIGIN_VALUES, o.as_str())),
+        Fact::HadParpInhibitor => case.treatment_history.had(Prev::ParpInhibitor).map(Val::Bool),
         Fact::JaundiceFromLiver => {
             let f = &case.liver_function;
             match (f.jaundice, f.biliary_obstruction) {
@@ -170,6 +172,8 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         | Fact::HadAlkTki
         | Fact::PdL1Ic
         | Fact::LungTabletFailed
+        | Fact::NetOrigin
+        | Fact::HadParpInhibitor
         | Fact::JaundiceFromLiver => &[],
     }
 }

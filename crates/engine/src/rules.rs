@@ -363,16 +363,24 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
     "radio.lutetium_psma_hormone_sensitive",
 ];
 
+/// The statements cited only by the revision-6 logic (knowledge base
+/// 2026.12.5); releases up to 2026.12.4 need not hold them.
+pub const LOGIC_6_STATEMENT_IDS: &[&str] = &[
+    // Ovary: a PARP inhibitor again after one (OReO).
+    "targeted.ovary_parp_again",
+];
+
 /// The statement ids a knowledge base of `engine_logic` must hold:
 /// [`STATEMENT_IDS`], from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too, from
-/// logic 3 on [`LOGIC_3_STATEMENT_IDS`], from logic 4 on [`LOGIC_4_STATEMENT_IDS`]
-/// and from logic 5 on [`LOGIC_5_STATEMENT_IDS`].
+/// logic 3 on [`LOGIC_3_STATEMENT_IDS`], from logic 4 on [`LOGIC_4_STATEMENT_IDS`],
+/// from logic 5 on [`LOGIC_5_STATEMENT_IDS`] and from logic 6 on [`LOGIC_6_STATEMENT_IDS`].
 pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
     let revision_2: &[&str] = if engine_logic >= 2 { LOGIC_2_STATEMENT_IDS } else { &[] };
     let revision_3: &[&str] = if engine_logic >= 3 { LOGIC_3_STATEMENT_IDS } else { &[] };
     let revision_4: &[&str] = if engine_logic >= 4 { LOGIC_4_STATEMENT_IDS } else { &[] };
     let revision_5: &[&str] = if engine_logic >= 5 { LOGIC_5_STATEMENT_IDS } else { &[] };
-    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).chain(revision_4).chain(revision_5).copied()
+    let revision_6: &[&str] = if engine_logic >= 6 { LOGIC_6_STATEMENT_IDS } else { &[] };
+    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).chain(revision_4).chain(revision_5).chain(revision_6).copied()
 }
 
 /// Inputs in the order `missing_information` lists them.
@@ -1159,7 +1167,18 @@ fn ovary_targeted(cx: &Cx, o: &mut Opt, kinds: &mut Vec<(&'static str, Suitabili
     match cx.bio(B::Brca) {
         Some(V::Present) => {
             o.criterion("BRCA gene change", &["/biomarkers/BRCA"], Out::Met("targeted.ovary_parp"));
+            // Revision 6: a PARP inhibitor again after one has been given is a
+            // rechallenge with a modest gain (OReO), not the usual maintenance.
+            let again = cx.kb.engine_logic() >= 6 && h.had(PreviousTreatment::ParpInhibitor) == Some(true);
+            if again {
+                o.criterion(
+                    "No PARP inhibitor before",
+                    &["/treatment_history/previous"],
+                    Out::NotMet("targeted.ovary_parp_again", Possible),
+                );
+            }
             let level = match h.platinum_sensitive {
+                _ if again => Possible,
                 Some(true) => Usual,
                 // Platinum was given but whether it still works is not known: that decides.
                 None if h.had(PreviousTreatment::Platinum) == Some(true) => {

@@ -467,6 +467,16 @@ fn references_follow_the_engine_logic_revision() {
         assert!(hepatica_engine::statement_ids(5).any(|x| x == *id), "{id} is not required of logic 5");
         assert!(logic_4.statement(id).is_none(), "{id} is already in 2026.12.2: it belongs to an older list");
     }
+    // Revision 6 (knowledge base 2026.12.5): release 2026.12.4 (logic 5) loads without them.
+    let logic_5 = Knowledge::release("2026.12.4").expect("frozen release");
+    assert_eq!(logic_5.engine_logic(), 5);
+    let problems = check_references(logic_5);
+    assert!(problems.is_empty(), "{problems:#?}");
+    for id in hepatica_engine::LOGIC_6_STATEMENT_IDS {
+        assert!(!hepatica_engine::statement_ids(5).any(|x| x == *id), "{id} is required of logic 5 (listed twice?)");
+        assert!(hepatica_engine::statement_ids(6).any(|x| x == *id), "{id} is not required of logic 6");
+        assert!(logic_5.statement(id).is_none(), "{id} is already in 2026.12.4: it belongs to an older list");
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

@@ -66,6 +66,8 @@ pub const HISTOLOGY_VALUES: &[&str] = &[
 pub const BRCA_ORIGIN_VALUES: &[&str] = &["germline", "somatic"];
 /// Values of [`Fact::TumourGrade`].
 pub const GRADE_VALUES: &[&str] = &["G1", "G2", "G3"];
+/// Values of [`Fact::NetOrigin`] (contract 8.1 `net_origin`).
+pub const NET_ORIGIN_VALUES: &[&str] = &["pancreas", "small_bowel", "large_bowel", "stomach", "lung", "other", "unknown"];
 
 macro_rules! facts {
     ($($(#[$doc:meta])* $variant:ident = $name:literal : $ty:expr, [$($input:literal),*];)*) => {
@@ -238,4 +240,9 @@ facts! {
     /// be open (`biliary_obstruction` false); false with no jaundice; unknown when
     /// jaundice is not given or the duct was not assessed.
     JaundiceFromLiver = "jaundice_from_liver": FactType::Bool, ["/liver_function/jaundice", "/liver_function/biliary_obstruction"];
+    // ---- knowledge base 2026.12.5 ----
+    /// Where a neuroendocrine tumour started, as given.
+    NetOrigin = "net_origin": FactType::Enum(NET_ORIGIN_VALUES), ["/net_origin"];
+    /// Named: had a PARP inhibitor before.
+    HadParpInhibitor = "had_parp_inhibitor": FactType::Bool, ["/treatment_history/previous"];
 }

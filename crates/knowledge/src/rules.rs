@@ -2,12 +2,14 @@
 //!
 //! A rules file holds, for one treatment area,
 //! - a **base-level table**: rows of primary sites (optionally with a condition
-//!   on a fact such as `MSI` or `hormone_receptor_positive`), the level and the
-//!   statement that explains it; the first matching row wins. A `depends` row
+//!   on a fact such as `MSI` or `hormone_receptor_positive`, and further
+//!   conditions in `and = [...]` that must all hold, e.g. histology and grade
+//!   and receptors), the level and the statement that explains it; the first
+//!   matching row wins (an unknown fact never matches). A `depends` row
 //!   names the criterion that would decide it;
 //! - **criteria**: each has a stable `id`, a `label`, the [`Fact`] it tests,
 //!   ordered `when` branches (a comparison against a threshold id or a value
-//!   set, and the result: `met` with a statement, `not_met` with a statement and
+//!   set, optionally `and` conditions on other facts, and the result: `met` with a statement, `not_met` with a statement and
 //!   a cap, `reason` for an informative statement only, or `none`), and what an
 //!   unknown value does (`blocking`, `open` or `skip`).
 //!
@@ -88,6 +90,9 @@ pub struct BaseRow {
     pub sites: SiteSet,
     /// Optional condition; an unknown fact does not match.
     pub when: Option<Cond>,
+    /// Further conditions that must all hold too (`and = [...]`); an unknown
+    /// fact does not match.
+    pub and: Vec<Cond>,
     /// The base level.
     pub level: Level,
     /// The statement that explains it.
@@ -139,6 +144,9 @@ pub enum Outcome {
 pub struct Branch {
     /// The comparison (first match wins).
     pub test: Test,
+    /// Conditions on other facts that must all hold too (`and = [...]`); an
+    /// unknown fact makes the branch not match, so the next branch is tried.
+    pub and: Vec<Cond>,
     /// Sites the branch applies to.
     pub sites: SiteSet,
     /// What happens.
@@ -225,10 +233,13 @@ impl TreatmentRules {
                 if let Some(c) = &row.when {
                     add(c.fact);
                 }
+                for c in &row.and {
+                    add(c.fact);
+                }
                 if let Some(d) = &row.depends {
                     add(d.fact);
                 }
-                if row.when.is_none() {
+                if row.when.is_none() && row.and.is_empty() {
                     break;
                 }
             }
@@ -239,6 +250,11 @@ impl TreatmentRules {
         for c in self.criteria.iter().filter(|c| c.sites.contains(site)) {
             if c.unknown != Unknown::Skip || c.branches.iter().any(|b| b.sites.contains(site)) {
                 add(c.fact);
+            }
+            for b in c.branches.iter().filter(|b| b.sites.contains(site)) {
+                for a in &b.and {
+                    add(a.fact);
+                }
             }
         }
         out
@@ -279,6 +295,8 @@ struct RawTest {
 struct RawBase {
     sites: Vec<String>,
     when: Option<RawTest>,
+    #[serde(default)]
+    and: Vec<RawTest>,
     level: Level,
     statement: String,
     depends: Option<RawDepends>,
@@ -313,6 +331,8 @@ struct RawBranch {
     #[serde(flatten)]
     test: RawTest,
     sites: Option<Vec<String>>,
+    #[serde(default)]
+    and: Vec<RawTest>,
     result: String,
     statement: Option<String>,
     cap: Option<Level>,
@@ -342,10 +362,12 @@ pub(crate) fn threshold_refs(f: &RawFile) -> Vec<String> {
         if let Some(w) = &b.when {
             add(w);
         }
+        b.and.iter().for_each(&mut add);
     }
     for c in &f.criterion {
         for b in &c.when {
             add(&b.test);
+            b.and.iter().for_each(&mut add);
         }
     }
     out
@@ -408,6 +430,27 @@ impl Ctx<'_, '_> {
                 self.err(id, field, format!("unknown input {i:?}; expected a JSON pointer that a fact reads"));
             }
         }
+    }
+
+    /// Compiles `and = [...]`: each entry names its own fact.
+    fn conds(&mut self, id: &str, field: &str, raw: &[RawTest]) -> Vec<Cond> {
+        let mut out = Vec::new();
+        for (i, t) in raw.iter().enumerate() {
+            let field = format!("{field}[{i}]");
+            let Some(name) = &t.fact else {
+                self.err(id, &format!("{field}.fact"), "each `and` condition needs a fact");
+                continue;
+            };
+            let fact = self.fact(id, &format!("{field}.fact"), name);
+            let test = self.test(id, &field, fact, t);
+            if test == Test::Any {
+                self.err(id, &field, "an `and` condition needs a comparison (is, in, at_most, at_least, above or below)");
+            }
+            if let Some(fact) = fact {
+                out.push(Cond { fact, test });
+            }
+        }
+        out
     }
 
     /// Compiles a test for `fact` (`None` if the fact itself is unknown).
@@ -507,6 +550,7 @@ pub(crate) fn compile(path: &str, raw: RawFile, env: &Env<'_>, problems: &mut Ve
             let test = cx.test(&rid, "when", fact, w);
             fact.map(|fact| Cond { fact, test })
         });
+        let and = cx.conds(&rid, "and", &b.and);
         cx.statement(&rid, "statement", &b.statement);
         let depends = match (&b.depends, b.level) {
             (Some(d), Level::Depends) => {
@@ -523,11 +567,11 @@ pub(crate) fn compile(path: &str, raw: RawFile, env: &Env<'_>, problems: &mut Ve
             }
             (None, _) => None,
         };
-        base.push(BaseRow { sites, when, level: b.level, statement: b.statement.clone(), depends });
+        base.push(BaseRow { sites, when, and, level: b.level, statement: b.statement.clone(), depends });
     }
     // Every site has a base: an unconditional row or procedural code.
     for (i, site) in PRIMARY_SITES.iter().enumerate() {
-        let covered = procedural_sites.contains(i) || base.iter().any(|b| b.when.is_none() && b.sites.contains(i));
+        let covered = procedural_sites.contains(i) || base.iter().any(|b| b.when.is_none() && b.and.is_empty() && b.sites.contains(i));
         if !covered {
             cx.err(&t, "base", format!("no base level for primary site {site:?} (add a row without `when`, or \"*\")"));
         }
@@ -603,14 +647,29 @@ pub(crate) fn compile(path: &str, raw: RawFile, env: &Env<'_>, problems: &mut Ve
                 cx.inputs(&id, &format!("{field}.inputs"), i);
             }
             let label = b.label.as_ref().map(|l| (env.interpolate)(l, &id, &format!("{field}.label"), cx.problems));
+            let and = cx.conds(&id, &format!("{field}.and"), &b.and);
+            // A branch that also reads other facts names their inputs in the trace.
+            let inputs = match (&b.inputs, fact) {
+                (None, Some(f)) if !and.is_empty() => {
+                    let mut all: Vec<String> = Vec::new();
+                    for i in f.inputs().iter().chain(and.iter().flat_map(|a| a.fact.inputs())) {
+                        if !all.iter().any(|x| x == i) {
+                            all.push((*i).to_string());
+                        }
+                    }
+                    Some(all)
+                }
+                _ => b.inputs.clone(),
+            };
             branches.push(Branch {
                 test,
+                and,
                 sites: bsites,
                 outcome,
                 statement: b.statement.clone(),
                 also: b.also.clone(),
                 label,
-                inputs: b.inputs.clone(),
+                inputs,
             });
         }
         if let Some(fact) = fact {
