@@ -1974,7 +1974,13 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             let inputs = ["/biomarkers/BRCA", "/biomarkers/HRR"];
             if brca == Some(V::Present) || hrr == Some(V::Present) {
                 o.criterion("BRCA or other HRR gene change", &inputs, Out::Met("targeted.prostate_parp"));
-                kinds.push(("parp_inhibitors", Possible));
+                // Revision 6: BRCA1/2 and growing after a newer hormone drug is
+                // what NICE recommends olaparib for (TA887): the usual option.
+                let nice_ta887 = cx.kb.engine_logic() >= 6 && brca == Some(V::Present) && facts::arpi_resistant(cx.case) == Some(true);
+                if nice_ta887 {
+                    o.base = Usual;
+                }
+                kinds.push(("parp_inhibitors", if nice_ta887 { Usual } else { Possible }));
             } else if brca.is_some() && hrr.is_some() || brca == Some(V::Absent) && hrr.is_none() {
                 o.criterion("BRCA or other HRR gene change", &inputs, Out::NotMet("targeted.prostate_no_hrr", Unlikely));
                 kinds.push(("parp_inhibitors", Unlikely));
@@ -2267,6 +2273,9 @@ fn womb_immunotherapy(cx: &Cx, o: &mut Opt) {
             }
         }
         Some(_) => match treated {
+            // Revision 6: pembrolizumab with lenvatinib is the standard second
+            // line for mismatch-repair-proficient disease (TA904).
+            Some(true) if cx.kb.engine_logic() >= 6 => o.base(Usual, "immuno.womb_pmmr_later"),
             Some(true) => o.base(Possible, "immuno.womb_pmmr_later"),
             Some(false) => o.base(Unlikely, "immuno.womb_pmmr_first_line"),
             None => o.base_depends("immuno.womb_depends", "Treated before for the spread cancer", &line),
