@@ -527,7 +527,7 @@ async fn a_depends_option_agrees_with_its_reasons() {
     let card = option_card(&html, "targeted_therapy");
     assert!(card.contains("badge s-depends"), "still depends: {card}");
     let text = visible_words(card);
-    assert!(text.contains(" Bevacizumab is a targeted drug It can be added to chemotherapy for bowel cancer whatever the gene tests show The tests decide the other targeted drugs "), "{text}");
+    assert!(text.contains(" Bevacizumab is a targeted drug In trials it was added to chemo for bowel cancer whatever the gene tests showed But the NHS in England does not usually fund it with first chemo The tests decide the other targeted drugs "), "{text}");
     assert!(!text.contains("does not depend"), "{text}");
     assert!(text.contains(" What would decide it ") && text.contains(" KRAS gene "), "the tests named as what decides it: {text}");
     let g = grid(&html);
