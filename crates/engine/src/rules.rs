@@ -368,6 +368,8 @@ pub const LOGIC_5_STATEMENT_IDS: &[&str] = &[
 pub const LOGIC_6_STATEMENT_IDS: &[&str] = &[
     // Ovary: a PARP inhibitor again after one (OReO).
     "targeted.ovary_parp_again",
+    // Lung, performance status 3-4 with EGFR or ALK not yet known.
+    "targeted.lung_untested_poor_ps",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -1124,6 +1126,16 @@ const LUNG_DRIVER_INPUTS: &[&str] =
 /// restore fitness, so a performance status of 3-4 makes them `possible`
 /// rather than ruling them out (the fitness ceiling still applies to chemotherapy
 /// and immunotherapy).
+/// Revision 6: as [`lung_driver_fitness`], when EGFR or ALK is not yet known.
+fn lung_untested_fitness(cx: &Cx, o: &mut Opt) {
+    if let Some(ps) = cx.ps()
+        && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
+    {
+        o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("targeted.lung_untested_poor_ps", Possible));
+        o.kind_cap = Possible;
+    }
+}
+
 fn lung_driver_fitness(cx: &Cx, o: &mut Opt) {
     if let Some(ps) = cx.ps()
         && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
@@ -2035,8 +2047,19 @@ fn targeted(cx: &Cx) -> OptionAssessment {
             o.blocked = false;
         }
     }
-    if cx.v2() && cx.site() == P::Lung && lung_driver(cx) && cx.case.histology != Some(crate::case::Histology::SmallCell) {
-        lung_driver_fitness(cx, &mut o);
+    // Revision 6: with EGFR or ALK not yet tested, poor fitness does not rule
+    // the tablets out either: whether a driver is found decides.
+    let untested = cx.kb.engine_logic() >= 6
+        && cx.site() == P::Lung
+        && !lung_driver(cx)
+        && !(cx.bio(B::Egfr).is_some() && cx.bio(B::Alk).is_some())
+        && !(cx.v4() && cx.lung_squamous());
+    if cx.v2() && cx.site() == P::Lung && (lung_driver(cx) || untested) && cx.case.histology != Some(crate::case::Histology::SmallCell) {
+        if untested {
+            lung_untested_fitness(cx, &mut o);
+        } else {
+            lung_driver_fitness(cx, &mut o);
+        }
     } else {
         systemic_fitness(cx, &mut o);
     }
