@@ -12,7 +12,7 @@ use hepatica_knowledge::rules::{Cond, Level, Outcome, Test, Unknown};
 
 use crate::Suitability;
 use crate::facts::{self, Val};
-use crate::rules::{Opt, Out};
+use crate::rules::{Explain, Opt, Out};
 
 fn level(l: Level) -> Suitability {
     match l {
@@ -38,17 +38,17 @@ fn holds(v: Val, test: Test) -> bool {
 }
 
 /// A condition on a fact holds; an unknown fact never does.
-fn cond_holds(o: &Opt, c: &Cond) -> bool {
+fn cond_holds(o: &Opt<impl Explain>, c: &Cond) -> bool {
     facts::value(o.cx.kb, o.cx.case, c.fact).is_some_and(|v| holds(v, c.test))
 }
 
-fn treatment_index(o: &Opt) -> usize {
+fn treatment_index(o: &Opt<impl Explain>) -> usize {
     hepatica_knowledge::TREATMENT_IDS.iter().position(|t| *t == o.treatment).unwrap_or(0)
 }
 
 /// Sets the base level from the table. Returns `false` when the primary site is
 /// one the rules file leaves to procedural code.
-pub(crate) fn base(o: &mut Opt) -> bool {
+pub(crate) fn base(o: &mut Opt<impl Explain>) -> bool {
     let cx = o.cx;
     let rules = cx.kb.rules_of(treatment_index(o));
     let site = facts::site_index(cx.case.primary_site);
@@ -73,7 +73,7 @@ pub(crate) fn base(o: &mut Opt) -> bool {
 }
 
 /// Applies the criteria in file order.
-pub(crate) fn criteria(o: &mut Opt) {
+pub(crate) fn criteria(o: &mut Opt<impl Explain>) {
     let cx = o.cx;
     let rules = cx.kb.rules_of(treatment_index(o));
     if rules.skip_criteria_when_base_unlikely && o.base == Suitability::Unlikely {
@@ -126,7 +126,7 @@ pub(crate) fn criteria(o: &mut Opt) {
 }
 
 /// The base table, then the criteria.
-pub(crate) fn apply(o: &mut Opt) {
+pub(crate) fn apply(o: &mut Opt<impl Explain>) {
     base(o);
     criteria(o);
 }

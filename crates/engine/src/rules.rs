@@ -444,7 +444,7 @@ pub fn input_statement_id(pointer: &str) -> String {
 pub(crate) fn assess(kb: &Knowledge, case: &Case, audience: Audience) -> Assessment {
     let raised = child_pugh_from_labs(kb, case);
     // The decisions read the raised class; the warnings describe the input as given.
-    assess_with(Cx { kb, case: raised.as_ref().unwrap_or(case), audience, lite: false }, input_warnings(case))
+    assess_with(Cx { kb, case: raised.as_ref().unwrap_or(case), audience }, input_warnings(case))
 }
 
 /// The fewest Child-Pugh points the given labs score (bilirubin, albumin,
@@ -500,34 +500,38 @@ fn child_pugh_from_labs(kb: &Knowledge, case: &Case) -> Option<Case> {
     })
 }
 
-/// Suitabilities and scores only: the same rule functions with all text, the
-/// trace, sources and support switched off (see [`crate::assess_summary`]).
+/// Suitabilities and scores only: the same rule functions run with
+/// [`Decide`], which records no text, trace, kinds or sources (see
+/// [`crate::assess_summary`]).
 pub(crate) fn assess_summary(kb: &Knowledge, case: &Case) -> Decisions {
     let raised = child_pugh_from_labs(kb, case);
     let case = raised.as_ref().unwrap_or(case);
-    let cx = Cx { kb, case, audience: Audience::Patient, lite: true };
+    // The audience only words the explanation, which `Decide` does not build.
+    let cx = Cx { kb, case, audience: Audience::Patient };
     Decisions {
         case_id: case.id.clone(),
-        options: options(&cx).iter().zip(TREATMENT_IDS).map(|(o, treatment)| Decision { treatment, suitability: o.suitability }).collect(),
+        options: options::<Decide>(&cx)
+            .into_iter()
+            .zip(TREATMENT_IDS)
+            .map(|(suitability, treatment)| Decision { treatment, suitability })
+            .collect(),
         scores: scores(kb, case),
     }
 }
 
-/// The nine options, in contract order.
-fn options(cx: &Cx) -> Vec<OptionAssessment> {
-    let options = vec![
-        chemotherapy(cx),
-        surgery(cx),
-        hormonal(cx),
-        targeted(cx),
-        immunotherapy(cx),
-        ablation(cx),
-        embolisation(cx),
-        radiotherapy(cx),
-        supportive(cx),
-    ];
-    debug_assert!(options.iter().map(|o| o.treatment.as_str()).eq(TREATMENT_IDS));
-    options
+/// The nine options, in contract order, as `E` finishes them.
+fn options<E: Explain>(cx: &Cx) -> [E::Option; 9] {
+    [
+        chemotherapy::<E>(cx),
+        surgery::<E>(cx),
+        hormonal::<E>(cx),
+        targeted::<E>(cx),
+        immunotherapy::<E>(cx),
+        ablation::<E>(cx),
+        embolisation::<E>(cx),
+        radiotherapy::<E>(cx),
+        supportive::<E>(cx),
+    ]
 }
 
 fn scores(kb: &Knowledge, case: &Case) -> Scores {
@@ -541,7 +545,8 @@ fn scores(kb: &Knowledge, case: &Case) -> Scores {
 
 fn assess_with(cx: Cx, input_warnings: Vec<InputWarning>) -> Assessment {
     let (kb, case, audience) = (cx.kb, cx.case, cx.audience);
-    let options = options(&cx);
+    let options = Vec::from(options::<Explained>(&cx));
+    debug_assert!(options.iter().map(|o| o.treatment.as_str()).eq(TREATMENT_IDS));
     let scores = scores(kb, case);
 
     // Missing information: every unknown criterion input, plus the inputs of
@@ -777,8 +782,6 @@ pub(crate) struct Cx<'a> {
     pub(crate) kb: &'a Knowledge,
     pub(crate) case: &'a Case,
     audience: Audience,
-    /// Decide only: no wording, trace, kinds or sources (batch summaries).
-    lite: bool,
 }
 
 impl Cx<'_> {
@@ -878,34 +881,214 @@ pub(crate) enum Out<'s> {
     Unknown { blocking: bool },
 }
 
-/// Builder for one option.
-pub(crate) struct Opt<'a> {
+/// What an option records beside its level: the rule functions are generic
+/// over it, so there is one decision path.
+///
+/// [`Explained`] builds the explanation (reasons, criteria trace,
+/// `depends_on`, kinds, title, summary, questions) into an
+/// [`OptionAssessment`]; [`Decide`] builds nothing and finishes with the
+/// suitability alone, so its empty methods compile away and deciding allocates
+/// no text (batch suitability lines, [`crate::assess_summary`]). The decision
+/// state (base, caps, blocking) lives in [`Opt`] and is the same for both; no
+/// method here returns anything a rule could decide on, except
+/// [`Explain::reasons`], which only chooses further wording.
+pub(crate) trait Explain: Default {
+    /// A finished option.
+    type Option;
+    /// Adds a statement as a reason, once.
+    fn reason(&mut self, cx: &Cx, statement: &str);
+    /// Replaces the reason citing `from`, if present, by `to`, in place.
+    fn replace_reason(&mut self, cx: &Cx, from: &str, to: &str);
+    /// The reasons so far (none when nothing is explained).
+    fn reasons(&self) -> &[Reason];
+    /// Records a criterion of `treatment` in the trace, with its statement;
+    /// `id` `None` is the slug of the label. The level effect (cap, blocking)
+    /// is [`Opt`]'s.
+    fn criterion<S: AsRef<str>>(&mut self, cx: &Cx, treatment: &str, id: Option<&str>, label: &str, inputs: &[S], out: &Out);
+    /// Gives the met criteria with this id a new label.
+    fn relabel_met(&mut self, id: &str, label: impl Fn() -> String);
+    /// Adds to `depends_on` why each of these inputs that was not given matters.
+    fn depends_on_missing(&mut self, cx: &Cx, pointers: &[&str]);
+    /// Adds a kind of `treatment`, already capped.
+    fn kind(&mut self, cx: &Cx, treatment: &str, id: &str, suitability: Suitability);
+    /// The finished option at this level.
+    fn finish(self, cx: &Cx, treatment: &'static str, suitability: Suitability) -> Self::Option;
+}
+
+/// Decisions only: every method is empty, the option is its suitability.
+#[derive(Default)]
+pub(crate) struct Decide;
+
+impl Explain for Decide {
+    type Option = Suitability;
+    fn reason(&mut self, _: &Cx, _: &str) {}
+    fn replace_reason(&mut self, _: &Cx, _: &str, _: &str) {}
+    fn reasons(&self) -> &[Reason] {
+        &[]
+    }
+    fn criterion<S: AsRef<str>>(&mut self, _: &Cx, _: &str, _: Option<&str>, _: &str, _: &[S], _: &Out) {}
+    fn relabel_met(&mut self, _: &str, _: impl Fn() -> String) {}
+    fn depends_on_missing(&mut self, _: &Cx, _: &[&str]) {}
+    fn kind(&mut self, _: &Cx, _: &str, _: &str, _: Suitability) {}
+    fn finish(self, _: &Cx, _: &'static str, suitability: Suitability) -> Suitability {
+        suitability
+    }
+}
+
+/// The whole explanation of one option.
+#[derive(Default)]
+pub(crate) struct Explained {
+    reasons: Vec<Reason>,
+    criteria: Vec<Criterion>,
+    depends_on: Vec<String>,
+    kinds: Vec<KindAssessment>,
+}
+
+impl Explain for Explained {
+    type Option = OptionAssessment;
+
+    fn reason(&mut self, cx: &Cx, statement: &str) {
+        if let Some(r) = cx.reason(statement)
+            && !self.reasons.iter().any(|x| x.statement == r.statement)
+        {
+            self.reasons.push(r);
+        }
+    }
+
+    fn replace_reason(&mut self, cx: &Cx, from: &str, to: &str) {
+        if let Some(i) = self.reasons.iter().position(|r| r.statement == from)
+            && let Some(r) = cx.reason(to)
+        {
+            self.reasons[i] = r;
+        }
+    }
+
+    fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    fn criterion<S: AsRef<str>>(&mut self, cx: &Cx, treatment: &str, id: Option<&str>, label: &str, inputs: &[S], out: &Out) {
+        let missing: Vec<String> = inputs.iter().map(AsRef::as_ref).filter(|p| !pointer_given(cx.case, p)).map(str::to_string).collect();
+        let status = match *out {
+            Out::Met(s) => {
+                self.reason(cx, s);
+                CriterionStatus::Met
+            }
+            Out::Note => CriterionStatus::Met,
+            Out::NotMet(s, _) => {
+                self.reason(cx, s);
+                CriterionStatus::NotMet
+            }
+            Out::Unknown { blocking } => {
+                if blocking {
+                    for p in &missing {
+                        if let Some(t) = cx.input_text(p)
+                            && !self.depends_on.contains(&t)
+                        {
+                            self.depends_on.push(t);
+                        }
+                    }
+                }
+                CriterionStatus::Unknown
+            }
+        };
+        let decided = status != CriterionStatus::Unknown;
+        let inputs = if status == CriterionStatus::Unknown && !missing.is_empty() {
+            missing
+        } else if decided && cx.kb.engine_logic() >= 2 && missing.len() < inputs.len() {
+            // Engine logic 2: a decided criterion lists the inputs that decided it
+            // (a named fact may settle on part of its inputs, e.g. a performance
+            // status of 3 rules surgery out whatever else is known), so a trace
+            // never shows met or not met beside an input that was not given.
+            inputs.iter().map(AsRef::as_ref).filter(|p| pointer_given(cx.case, p)).map(str::to_string).collect()
+        } else {
+            inputs.iter().map(|s| s.as_ref().to_string()).collect()
+        };
+        // A criterion decided in procedural code has the treatment and the slug
+        // of its fixed label as its id (frozen by the golden tests).
+        let id = id.map_or_else(|| format!("{treatment}.{}", slug(label)), str::to_string);
+        self.criteria.push(Criterion { id, label: label.to_string(), status, inputs });
+    }
+
+    fn relabel_met(&mut self, id: &str, label: impl Fn() -> String) {
+        for c in self.criteria.iter_mut().filter(|c| c.id == id && c.status == CriterionStatus::Met) {
+            c.label = label();
+        }
+    }
+
+    fn depends_on_missing(&mut self, cx: &Cx, pointers: &[&str]) {
+        for p in pointers {
+            if !pointer_given(cx.case, p)
+                && let Some(t) = cx.input_text(p)
+            {
+                self.depends_on.push(t);
+            }
+        }
+    }
+
+    fn kind(&mut self, cx: &Cx, treatment: &str, id: &str, suitability: Suitability) {
+        let title = cx
+            .kb
+            .treatment(treatment)
+            .and_then(|t| t.kinds.iter().find(|k| k.id == id))
+            .map_or_else(|| id.replace('_', " "), |k| k.title.clone());
+        self.kinds.push(KindAssessment { id: id.to_string(), title, suitability });
+    }
+
+    fn finish(self, cx: &Cx, treatment: &'static str, suitability: Suitability) -> OptionAssessment {
+        let page = cx.kb.treatment(treatment);
+        let title = page.map_or_else(|| treatment.to_string(), |t| t.title.clone());
+        let summary_id = format!("summary.{}", suitability.as_str());
+        let summary = cx.text(&summary_id).unwrap_or_default().replace("{treatment}", &title.to_lowercase()).replace("{Treatment}", &title);
+        let mut kinds = self.kinds;
+        if cx.v4() {
+            // Revision 4: a kind is never rated above its option.
+            for k in &mut kinds {
+                k.suitability = k.suitability.min(suitability);
+            }
+        }
+        let mut depends_on = self.depends_on;
+        if suitability != Suitability::Depends {
+            // `depends_on` is what would decide a `depends`; for a settled answer
+            // the unknowns still appear in the criteria and missing_information.
+            depends_on.clear();
+        }
+        OptionAssessment {
+            treatment: treatment.to_string(),
+            title,
+            suitability,
+            summary,
+            reasons: self.reasons,
+            depends_on,
+            questions_to_ask: page.map(|t| t.questions.clone()).unwrap_or_default(),
+            kinds,
+            criteria: self.criteria,
+        }
+    }
+}
+
+/// Builder for one option: the decision state, and what `E` records of it.
+pub(crate) struct Opt<'a, E: Explain> {
     pub(crate) cx: &'a Cx<'a>,
     pub(crate) treatment: &'static str,
     pub(crate) base: Suitability,
     cap: Suitability,
     blocked: bool,
-    reasons: Vec<Reason>,
-    criteria: Vec<Criterion>,
-    depends_on: Vec<String>,
-    kinds: Vec<KindAssessment>,
     /// Ceiling for every kind (set when fitness rules the whole area out).
     kind_cap: Suitability,
+    explain: E,
 }
 
-impl<'a> Opt<'a> {
-    fn new(cx: &'a Cx<'a>, treatment: &'static str) -> Opt<'a> {
+impl<'a, E: Explain> Opt<'a, E> {
+    fn new(cx: &'a Cx<'a>, treatment: &'static str) -> Opt<'a, E> {
         Opt {
             cx,
             treatment,
             base: Suitability::Possible,
             cap: Suitability::Usual,
             blocked: false,
-            reasons: Vec::new(),
-            criteria: Vec::new(),
-            depends_on: Vec::new(),
-            kinds: Vec::new(),
             kind_cap: Suitability::Usual,
+            explain: E::default(),
         }
     }
 
@@ -931,22 +1114,27 @@ impl<'a> Opt<'a> {
 
     /// Replaces the reason citing `from` (if present) by `to`, in place.
     fn replace_reason(&mut self, from: &str, to: &str) {
-        if let Some(i) = self.reasons.iter().position(|r| r.statement == from)
-            && let Some(r) = self.cx.reason(to)
-        {
-            self.reasons[i] = r;
-        }
+        self.explain.replace_reason(self.cx, from, to);
     }
 
     pub(crate) fn reason(&mut self, statement: &str) {
-        if self.cx.lite {
-            return;
-        }
-        if let Some(r) = self.cx.reason(statement)
-            && !self.reasons.iter().any(|x| x.statement == r.statement)
-        {
-            self.reasons.push(r);
-        }
+        self.explain.reason(self.cx, statement);
+    }
+
+    /// The reasons given so far (always none with [`Decide`]: use it only to
+    /// choose wording).
+    fn reasons(&self) -> &[Reason] {
+        self.explain.reasons()
+    }
+
+    /// Adds to `depends_on` why each of these inputs that was not given matters.
+    fn depends_on_missing(&mut self, pointers: &[&str]) {
+        self.explain.depends_on_missing(self.cx, pointers);
+    }
+
+    /// Gives the met criteria with this id a new label.
+    fn relabel_met(&mut self, id: &str, label: impl Fn() -> String) {
+        self.explain.relabel_met(id, label);
     }
 
     fn cap(&mut self, level: Suitability) {
@@ -956,61 +1144,22 @@ impl<'a> Opt<'a> {
     /// A criterion decided in procedural code; its id is the treatment and the
     /// slug of its fixed label (frozen by the golden tests).
     fn criterion(&mut self, label: &str, inputs: &[&str], out: Out) {
-        let id = format!("{}.{}", self.treatment, slug(label));
-        self.criterion_id(&id, label, inputs, out);
+        self.decide(None, label, inputs, out);
     }
 
     /// A criterion with an explicit, stable id.
     pub(crate) fn criterion_id<S: AsRef<str>>(&mut self, id: &str, label: &str, inputs: &[S], out: Out) {
-        if self.cx.lite {
-            // Same effects on the level as below, without building the trace.
-            match out {
-                Out::NotMet(_, cap) => self.cap(cap),
-                Out::Unknown { blocking: true } => self.blocked = true,
-                _ => {}
-            }
-            return;
+        self.decide(Some(id), label, inputs, out);
+    }
+
+    /// A criterion's effect on the level, then its record.
+    fn decide<S: AsRef<str>>(&mut self, id: Option<&str>, label: &str, inputs: &[S], out: Out) {
+        match out {
+            Out::NotMet(_, cap) => self.cap(cap),
+            Out::Unknown { blocking: true } => self.blocked = true,
+            _ => {}
         }
-        let missing: Vec<String> =
-            inputs.iter().map(AsRef::as_ref).filter(|p| !pointer_given(self.cx.case, p)).map(str::to_string).collect();
-        let status = match out {
-            Out::Met(s) => {
-                self.reason(s);
-                CriterionStatus::Met
-            }
-            Out::Note => CriterionStatus::Met,
-            Out::NotMet(s, cap) => {
-                self.reason(s);
-                self.cap(cap);
-                CriterionStatus::NotMet
-            }
-            Out::Unknown { blocking } => {
-                if blocking {
-                    self.blocked = true;
-                    for p in &missing {
-                        if let Some(t) = self.cx.input_text(p)
-                            && !self.depends_on.contains(&t)
-                        {
-                            self.depends_on.push(t);
-                        }
-                    }
-                }
-                CriterionStatus::Unknown
-            }
-        };
-        let decided = status != CriterionStatus::Unknown;
-        let inputs = if status == CriterionStatus::Unknown && !missing.is_empty() {
-            missing
-        } else if decided && self.cx.kb.engine_logic() >= 2 && missing.len() < inputs.len() {
-            // Engine logic 2: a decided criterion lists the inputs that decided it
-            // (a named fact may settle on part of its inputs, e.g. a performance
-            // status of 3 rules surgery out whatever else is known), so a trace
-            // never shows met or not met beside an input that was not given.
-            inputs.iter().map(AsRef::as_ref).filter(|p| pointer_given(self.cx.case, p)).map(str::to_string).collect()
-        } else {
-            inputs.iter().map(|s| s.as_ref().to_string()).collect()
-        };
-        self.criteria.push(Criterion { id: id.to_string(), label: label.to_string(), status, inputs });
+        self.explain.criterion(self.cx, self.treatment, id, label, inputs, &out);
     }
 
     pub(crate) fn level(&self) -> Suitability {
@@ -1024,67 +1173,17 @@ impl<'a> Opt<'a> {
     }
 
     fn kind(&mut self, id: &str, suitability: Suitability) {
-        if self.cx.lite {
-            return;
-        }
-        let title = self
-            .cx
-            .kb
-            .treatment(self.treatment)
-            .and_then(|t| t.kinds.iter().find(|k| k.id == id))
-            .map_or_else(|| id.replace('_', " "), |k| k.title.clone());
-        self.kinds.push(KindAssessment { id: id.to_string(), title, suitability: suitability.min(self.kind_cap) });
+        self.explain.kind(self.cx, self.treatment, id, suitability.min(self.kind_cap));
     }
 
-    fn finish(self) -> OptionAssessment {
+    fn finish(self) -> E::Option {
         self.finish_at(None)
     }
 
     /// Finishes with an explicit level (used where kinds decide the option).
-    fn finish_at(self, level: Option<Suitability>) -> OptionAssessment {
+    fn finish_at(self, level: Option<Suitability>) -> E::Option {
         let suitability = level.unwrap_or_else(|| self.level());
-        if self.cx.lite {
-            return OptionAssessment {
-                treatment: self.treatment.to_string(),
-                title: String::new(),
-                suitability,
-                summary: String::new(),
-                reasons: Vec::new(),
-                depends_on: Vec::new(),
-                questions_to_ask: Vec::new(),
-                kinds: Vec::new(),
-                criteria: Vec::new(),
-            };
-        }
-        let page = self.cx.kb.treatment(self.treatment);
-        let title = page.map_or_else(|| self.treatment.to_string(), |t| t.title.clone());
-        let summary_id = format!("summary.{}", suitability.as_str());
-        let summary =
-            self.cx.text(&summary_id).unwrap_or_default().replace("{treatment}", &title.to_lowercase()).replace("{Treatment}", &title);
-        let mut kinds = self.kinds;
-        if self.cx.v4() {
-            // Revision 4: a kind is never rated above its option.
-            for k in &mut kinds {
-                k.suitability = k.suitability.min(suitability);
-            }
-        }
-        let mut depends_on = self.depends_on;
-        if suitability != Suitability::Depends {
-            // `depends_on` is what would decide a `depends`; for a settled answer
-            // the unknowns still appear in the criteria and missing_information.
-            depends_on.clear();
-        }
-        OptionAssessment {
-            treatment: self.treatment.to_string(),
-            title,
-            suitability,
-            summary,
-            reasons: self.reasons,
-            depends_on,
-            questions_to_ask: page.map(|t| t.questions.clone()).unwrap_or_default(),
-            kinds,
-            criteria: self.criteria,
-        }
+        self.explain.finish(self.cx, self.treatment, suitability)
     }
 }
 
@@ -1105,7 +1204,7 @@ use Suitability::{Depends, Possible, Unlikely, Usual};
 /// Performance status 3-4: cancer-directed treatments are not usually advised
 /// (ASCO top five list). Applied to drug treatments and embolisation, not to
 /// hormone therapy, which is gentler and often still used.
-fn systemic_fitness(cx: &Cx, o: &mut Opt) {
+fn systemic_fitness(cx: &Cx, o: &mut Opt<impl Explain>) {
     if let Some(ps) = cx.ps()
         && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
     {
@@ -1127,7 +1226,7 @@ const LUNG_DRIVER_INPUTS: &[&str] =
 /// rather than ruling them out (the fitness ceiling still applies to chemotherapy
 /// and immunotherapy).
 /// Revision 6: as [`lung_driver_fitness`], when EGFR or ALK is not yet known.
-fn lung_untested_fitness(cx: &Cx, o: &mut Opt) {
+fn lung_untested_fitness(cx: &Cx, o: &mut Opt<impl Explain>) {
     if let Some(ps) = cx.ps()
         && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
     {
@@ -1136,7 +1235,7 @@ fn lung_untested_fitness(cx: &Cx, o: &mut Opt) {
     }
 }
 
-fn lung_driver_fitness(cx: &Cx, o: &mut Opt) {
+fn lung_driver_fitness(cx: &Cx, o: &mut Opt<impl Explain>) {
     if let Some(ps) = cx.ps()
         && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
     {
@@ -1148,7 +1247,7 @@ fn lung_driver_fitness(cx: &Cx, o: &mut Opt) {
 /// Revision 2, ovary: platinum sensitivity first (PARP maintenance follows a
 /// response to platinum; mirvetuximab is for platinum-resistant FR-alpha-positive
 /// disease), then BRCA (olaparib) or niraparib whatever BRCA shows.
-fn ovary_targeted(cx: &Cx, o: &mut Opt, kinds: &mut Vec<(&'static str, Suitability)>) {
+fn ovary_targeted(cx: &Cx, o: &mut Opt<impl Explain>, kinds: &mut Vec<(&'static str, Suitability)>) {
     let h = &cx.case.treatment_history;
     if cx.v3() && cx.case.histology == Some(crate::case::Histology::LowGradeSerous) {
         // Revision 3: low-grade serous cancer responds less to chemotherapy; the MEK
@@ -1269,8 +1368,8 @@ pub(crate) fn procedural_inputs(site: P) -> &'static [&'static str] {
 
 // ---------------------------------------------------------------- chemotherapy
 
-fn chemotherapy(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "chemotherapy");
+fn chemotherapy<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "chemotherapy");
     eval::apply(&mut o);
     let level = o.level();
     // Kinds.
@@ -1330,8 +1429,8 @@ fn liver_failing(cx: &Cx) -> bool {
 
 // ---------------------------------------------------------------- surgery
 
-fn surgery(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "surgery");
+fn surgery<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "surgery");
     let site = cx.site();
     let curative_sites = matches!(site, P::Bowel | P::Neuroendocrine);
     eval::apply(&mut o);
@@ -1344,9 +1443,7 @@ fn surgery(cx: &Cx) -> OptionAssessment {
         if cx.case.fit_for_major_surgery.is_none()
             && let Some(max) = cx.th("surgery.max_ps_implied_fit")
         {
-            for c in o.criteria.iter_mut().filter(|c| c.id == "surgery.fit_for_major_surgery" && c.status == CriterionStatus::Met) {
-                c.label = format!("Performance status 0-{max} (fitness for surgery not yet assessed)");
-            }
+            o.relabel_met("surgery.fit_for_major_surgery", || format!("Performance status 0-{max} (fitness for surgery not yet assessed)"));
         }
     }
     if o.base == Unlikely {
@@ -1426,7 +1523,7 @@ fn surgery(cx: &Cx) -> OptionAssessment {
 /// Liver transplant: TRANSMET-style criteria for bowel, Milan-NET for NET.
 /// `decides` (engine logic 5, resection unlikely): every open selection
 /// criterion is recorded, and blocks, so the option says what would decide it.
-fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool, decides: bool) -> Suitability {
+fn transplant(cx: &Cx, o: &mut Opt<impl Explain>, fit_ok: bool, decides: bool) -> Suitability {
     let site = cx.site();
     if !matches!(site, P::Bowel | P::Neuroendocrine) || !fit_ok {
         return Unlikely;
@@ -1493,7 +1590,7 @@ fn transplant(cx: &Cx, o: &mut Opt, fit_ok: bool, decides: bool) -> Suitability 
 /// bowel, Milan-NET for NET), so one trace criterion lists every open one.
 /// A failed check makes it unlikely; the site's "outside the criteria" reason
 /// is given for the checks that have one.
-fn transplant_5(cx: &Cx, o: &mut Opt, decides: bool) -> Suitability {
+fn transplant_5(cx: &Cx, o: &mut Opt<impl Explain>, decides: bool) -> Suitability {
     let c = cx.case;
     // Only when the liver disease cannot be removed and the cancer is only in the liver.
     let gate = [(c.liver.all_removable.map(|r| !r), "/liver/all_removable"), (facts::liver_only(c), "/spread_elsewhere")];
@@ -1569,7 +1666,7 @@ fn at_least(cx: &Cx, value: Option<f64>, threshold: &str) -> Option<bool> {
 /// otherwise any unknown one leaves it open; `None` when all are met.
 /// The criterion lists the selection inputs not given (not blocking: the option
 /// is about resection; the transplant kind says `depends`).
-fn transplant_checks(o: &mut Opt, checks: &[(Option<bool>, &str)], outside: &str) -> Option<Suitability> {
+fn transplant_checks(o: &mut Opt<impl Explain>, checks: &[(Option<bool>, &str)], outside: &str) -> Option<Suitability> {
     if checks.iter().any(|(c, _)| *c == Some(false)) {
         o.reason(outside);
         Some(Unlikely)
@@ -1589,8 +1686,8 @@ fn transplant_checks(o: &mut Opt, checks: &[(Option<bool>, &str)], outside: &str
 
 // ---------------------------------------------------------------- hormonal therapy
 
-fn hormonal(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "hormonal_therapy");
+fn hormonal<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "hormonal_therapy");
     eval::apply(&mut o);
     // Each kind follows the base level of its own site (revision 2: and a criterion
     // that rules the option out, such as neuroendocrine carcinoma).
@@ -1614,8 +1711,8 @@ fn hormonal(cx: &Cx) -> OptionAssessment {
 
 // ---------------------------------------------------------------- targeted therapy
 
-fn targeted(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "targeted_therapy");
+fn targeted<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "targeted_therapy");
     let mut kinds: Vec<(&'static str, Suitability)> = Vec::new();
     let ntrk = cx.bio(B::Ntrk) == Some(V::Present);
     let table = eval::base(&mut o);
@@ -1765,13 +1862,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 Usual
             } else if ras.is_none() && braf.is_none() && !periop {
                 o.blocked = true;
-                for p in ["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"].into_iter().filter(|_| !cx.lite) {
-                    if !pointer_given(cx.case, p)
-                        && let Some(t) = cx.input_text(p)
-                    {
-                        o.depends_on.push(t);
-                    }
-                }
+                o.depends_on_missing(&["/biomarkers/KRAS", "/biomarkers/NRAS", "/biomarkers/BRAF_V600"]);
                 Possible
             } else {
                 Possible
@@ -1855,7 +1946,7 @@ fn targeted(cx: &Cx) -> OptionAssessment {
                 ("parp_inhibitors", parp),
             ]);
             let triple_negative = hr == Some(false) && matches!(her2, Some(V::Negative | V::Low | V::Ultralow));
-            if o.reasons.is_empty() && !(v2 && triple_negative) {
+            if o.reasons().is_empty() && !(v2 && triple_negative) {
                 o.reason("targeted.breast_depends");
             }
             o.base = if her2_kind == Usual || cdk == Usual {
@@ -2078,8 +2169,8 @@ fn targeted(cx: &Cx) -> OptionAssessment {
 
 // ---------------------------------------------------------------- immunotherapy
 
-fn immunotherapy(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "immunotherapy");
+fn immunotherapy<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "immunotherapy");
     let mut tebentafusp = Unlikely;
     let table = eval::base(&mut o);
     match cx.site() {
@@ -2240,7 +2331,7 @@ fn immunotherapy(cx: &Cx) -> OptionAssessment {
 /// Revision 3, triple-negative breast cancer: the NICE recommendations are for
 /// untreated advanced disease, by PD-L1 CPS (pembrolizumab, TA801) or immune-cell
 /// score (atezolizumab, TA639). Treated before: not usually started later.
-fn breast_tnbc_immunotherapy(cx: &Cx, o: &mut Opt) {
+fn breast_tnbc_immunotherapy(cx: &Cx, o: &mut Opt<impl Explain>) {
     let line = ["/treatment_history/lines_of_systemic_therapy"];
     if facts::previously_treated(cx.case) == Some(true) {
         o.base(Unlikely, "immuno.breast_tnbc_later");
@@ -2283,7 +2374,7 @@ fn breast_tnbc_immunotherapy(cx: &Cx, o: &mut Opt) {
 /// Revision 2, womb: MMR status and line of treatment decide. dMMR: dostarlimab with
 /// first chemotherapy (TA963), or after platinum (TA779). pMMR: pembrolizumab with
 /// lenvatinib after platinum (TA904).
-fn womb_immunotherapy(cx: &Cx, o: &mut Opt) {
+fn womb_immunotherapy(cx: &Cx, o: &mut Opt<impl Explain>) {
     let line = ["/treatment_history/lines_of_systemic_therapy"];
     let treated = facts::previously_treated(cx.case);
     match cx.bio(B::Msi) {
@@ -2309,8 +2400,8 @@ fn womb_immunotherapy(cx: &Cx, o: &mut Opt) {
 
 // ---------------------------------------------------------------- ablation
 
-fn ablation(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "ablation");
+fn ablation<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "ablation");
     eval::apply(&mut o);
     let near = cx.case.liver.near_major_vessels;
     let level = o.level();
@@ -2329,8 +2420,8 @@ fn ablation(cx: &Cx) -> OptionAssessment {
 
 // ---------------------------------------------------------------- embolisation
 
-fn embolisation(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "embolisation");
+fn embolisation<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "embolisation");
     eval::apply(&mut o);
     let (mut tace, mut sirt, mut bland, mut debiri) = (Unlikely, Unlikely, Unlikely, Unlikely);
     let level = o.level();
@@ -2372,8 +2463,8 @@ fn embolisation(cx: &Cx) -> OptionAssessment {
 
 // ---------------------------------------------------------------- radiotherapy
 
-fn radiotherapy(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "radiotherapy");
+fn radiotherapy<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "radiotherapy");
     eval::apply(&mut o);
     let sabr = o.level();
     o.kind("sabr", sabr);
@@ -2454,8 +2545,8 @@ fn radiotherapy(cx: &Cx) -> OptionAssessment {
 
 // ---------------------------------------------------------------- supportive care
 
-fn supportive(cx: &Cx) -> OptionAssessment {
-    let mut o = Opt::new(cx, "supportive_care");
+fn supportive<E: Explain>(cx: &Cx) -> E::Option {
+    let mut o = Opt::<E>::new(cx, "supportive_care");
     eval::apply(&mut o);
     o.kind("symptom_control", Usual);
     o.kind("specialist_palliative_care", Usual);
