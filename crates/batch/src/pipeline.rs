@@ -131,7 +131,10 @@ pub(crate) fn emit_case(kb: &Knowledge, case: &Case, warnings: Vec<InputWarning>
         },
     };
     let written = match &outcome {
-        Some(Outcome::Full(a)) => serde_json::to_writer(&mut p.out, a),
+        Some(Outcome::Full(a)) => {
+            hepatica_engine::write_json(a, &mut p.out);
+            Ok(())
+        }
         Some(Outcome::Decided(d)) => serde_json::to_writer(&mut p.out, &CompactLine(d)),
         None => serde_json::to_writer(&mut p.out, &ValidLine { case_id: id, valid: true }),
     };

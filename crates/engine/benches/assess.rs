@@ -1,4 +1,7 @@
 //! Benchmark of one full assessment: parse Case JSON, assess, serialise to JSON.
+//!
+//! It runs with the allocator the `hepatica` binary ships (mimalloc), so the
+//! figures are the product's.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hepatica_engine::{Audience, assess, assess_summary, case_from_json};
@@ -9,6 +12,9 @@ const CASES: &[&str] = &[
     r#"{"primary_site":"breast","biomarkers":{"ER":"positive","HER2":"negative"}}"#,
     r#"{"primary_site":"lung"}"#,
 ];
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn bench(c: &mut Criterion) {
     let kb = Knowledge::embedded();
@@ -22,6 +28,26 @@ fn bench(c: &mut Criterion) {
             }
             bytes
         })
+    });
+    c.bench_function("parse+assess+to_json (3 cases)", |b| {
+        b.iter(|| {
+            let mut bytes = 0;
+            for json in CASES {
+                let case = case_from_json(json.as_bytes()).expect("valid case");
+                let a = assess(kb, &case, Audience::Patient);
+                bytes += hepatica_engine::to_json(&a).len();
+            }
+            bytes
+        })
+    });
+    // The two halves of the above, to show where the time goes.
+    let cases: Vec<_> = CASES.iter().map(|json| case_from_json(json.as_bytes()).expect("valid case")).collect();
+    c.bench_function("assess only (3 cases)", |b| {
+        b.iter(|| cases.iter().map(|case| assess(kb, case, Audience::Patient).options.len()).sum::<usize>())
+    });
+    let assessments: Vec<_> = cases.iter().map(|case| assess(kb, case, Audience::Patient)).collect();
+    c.bench_function("serialise only (3 cases)", |b| {
+        b.iter(|| assessments.iter().map(|a| serde_json::to_vec(a).expect("serialises").len()).sum::<usize>())
     });
 }
 

@@ -386,6 +386,12 @@ pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
 }
 
 /// Inputs in the order `missing_information` lists them.
+/// Each pointer of [`INPUT_ORDER`] to its position.
+fn input_order() -> &'static rustc_hash::FxHashMap<&'static str, usize> {
+    static ORDER: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| INPUT_ORDER.iter().enumerate().map(|(i, p)| (*p, i)).collect())
+}
+
 const INPUT_ORDER: &[&str] = &[
     "/primary_site",
     "/bowel_side",
@@ -551,12 +557,14 @@ fn assess_with(cx: Cx, input_warnings: Vec<InputWarning>) -> Assessment {
 
     // Missing information: every unknown criterion input, plus the inputs of
     // every score that applies but could not be computed.
-    let mut missing: BTreeSet<&str> = BTreeSet::new();
+    // Marked by position in INPUT_ORDER, which is also the order they are listed in.
+    let mut missing = vec![false; INPUT_ORDER.len()];
+    let order = input_order();
     for o in &options {
         for c in o.criteria.iter().filter(|c| c.status == CriterionStatus::Unknown) {
             for i in &c.inputs {
-                if let Some(p) = INPUT_ORDER.iter().find(|p| **p == i.as_str()) {
-                    missing.insert(p);
+                if let Some(&at) = order.get(i.as_str()) {
+                    missing[at] = true;
                 }
             }
         }
@@ -577,13 +585,16 @@ fn assess_with(cx: Cx, input_warnings: Vec<InputWarning>) -> Assessment {
         score_inputs.extend(scores::GAME_INPUTS);
     }
     for p in score_inputs {
-        if !given(p) {
-            missing.insert(p);
+        if !given(p)
+            && let Some(&at) = order.get(p)
+        {
+            missing[at] = true;
         }
     }
     let missing_information = INPUT_ORDER
         .iter()
-        .filter(|p| missing.contains(**p))
+        .zip(&missing)
+        .filter_map(|(p, m)| m.then_some(p))
         .map(|p| Missing { pointer: p.to_string(), why: cx.input_text(p).unwrap_or_default() })
         .collect();
 
@@ -611,15 +622,15 @@ fn assess_with(cx: Cx, input_warnings: Vec<InputWarning>) -> Assessment {
         explain("future_liver_remnant", format!("score.flr.{}", if r.adequate { "adequate" } else { "inadequate" }));
     }
 
-    let mut cited: BTreeSet<&str> = BTreeSet::new();
-    for o in &options {
-        for r in &o.reasons {
-            cited.extend(r.sources.iter().map(String::as_str));
-        }
-    }
-    for e in &score_explanations {
-        cited.extend(e.sources.iter().map(String::as_str));
-    }
+    // Every source cited, once, in id order.
+    let mut cited: Vec<&str> = options
+        .iter()
+        .flat_map(|o| o.reasons.iter().flat_map(|r| &r.sources))
+        .chain(score_explanations.iter().flat_map(|e| &e.sources))
+        .map(String::as_str)
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
     let sources = cited
         .into_iter()
         .filter_map(|id| kb.source(id))
@@ -1039,7 +1050,13 @@ impl Explain for Explained {
         let page = cx.kb.treatment(treatment);
         let title = page.map_or_else(|| treatment.to_string(), |t| t.title.clone());
         let summary_id = format!("summary.{}", suitability.as_str());
-        let summary = cx.text(&summary_id).unwrap_or_default().replace("{treatment}", &title.to_lowercase()).replace("{Treatment}", &title);
+        let summary = cx.kb.statement(&summary_id).map_or_else(String::new, |s| {
+            let template = match cx.audience {
+                Audience::Patient => s.patient.trim(),
+                Audience::Clinician => s.clinician.trim(),
+            };
+            fill_treatment(template, &title)
+        });
         let mut kinds = self.kinds;
         if cx.v4() {
             // Revision 4: a kind is never rated above its option.
@@ -1185,6 +1202,29 @@ impl<'a, E: Explain> Opt<'a, E> {
         let suitability = level.unwrap_or_else(|| self.level());
         self.explain.finish(self.cx, self.treatment, suitability)
     }
+}
+
+/// A summary template with `{treatment}` as the lower-case title and
+/// `{Treatment}` as the title, in one pass.
+fn fill_treatment(template: &str, title: &str) -> String {
+    let mut out = String::with_capacity(template.len() + title.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(after) = tail.strip_prefix("{treatment}") {
+            out.extend(title.chars().flat_map(char::to_lowercase));
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("{Treatment}") {
+            out.push_str(title);
+            rest = after;
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn slug(label: &str) -> String {
@@ -2576,6 +2616,16 @@ mod tests {
     fn warnings(json: &str) -> Vec<String> {
         let case = crate::case_from_json(json.as_bytes()).expect("a valid case");
         input_warnings(&case).into_iter().map(|w| format!("{}: {}", w.pointer, w.detail)).collect()
+    }
+
+    #[test]
+    fn a_summary_template_names_the_treatment_in_both_cases_and_keeps_other_braces() {
+        assert_eq!(
+            fill_treatment("{Treatment} may suit you. Ask about {treatment}.", "SABR Radiotherapy"),
+            "SABR Radiotherapy may suit you. Ask about sabr radiotherapy."
+        );
+        assert_eq!(fill_treatment("{other} {", "X"), "{other} {");
+        assert_eq!(fill_treatment("none", "X"), "none");
     }
 
     /// Contract 8.1: a field that does not apply to the primary site is

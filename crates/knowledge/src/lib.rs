@@ -35,7 +35,7 @@ pub mod rules;
 pub mod signoff;
 pub mod thresholds;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 pub use check::{Diagnostic, Severity, check};
@@ -144,10 +144,10 @@ pub struct Knowledge {
 
 #[derive(Debug, Clone, Default)]
 struct Index {
-    sources: HashMap<String, usize>,
-    statements: HashMap<String, usize>,
-    thresholds: HashMap<String, usize>,
-    drugs: HashMap<String, usize>,
+    sources: FxHashMap<String, usize>,
+    statements: FxHashMap<String, usize>,
+    thresholds: FxHashMap<String, usize>,
+    drugs: FxHashMap<String, usize>,
 }
 
 /// Failure to load content: every problem found, each as a [`Diagnostic`].
@@ -340,7 +340,7 @@ impl Knowledge {
     }
 
     fn reindex(&mut self) {
-        fn map<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+        fn map<T>(items: &[T], id: impl Fn(&T) -> &str) -> FxHashMap<String, usize> {
             items.iter().enumerate().map(|(i, x)| (id(x).to_string(), i)).collect()
         }
         self.index = Index {

@@ -112,10 +112,16 @@ pub struct SearchParams {
 
 fn json_response(value: &impl serde::Serialize, cache: &'static str) -> Result<Response, AppError> {
     let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(json_bytes_response(body, cache))
+}
+
+/// A 200 with a JSON body already written (an assessment, by
+/// `hepatica_engine::to_json`, on the blocking pool with the assessment).
+fn json_bytes_response(body: Vec<u8>, cache: &'static str) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    Ok(res)
+    res
 }
 
 /// Liveness.
@@ -262,10 +268,10 @@ pub async fn assess(
     let a = cpu(size, move || {
         let value = json_body(&headers, body, MAX_BODY_BYTES)?;
         let case = case_from_value(&value).map_err(AppError::InvalidCase)?;
-        Ok(hepatica_engine::assess(kb, &case, audience))
+        Ok(hepatica_engine::to_json(&hepatica_engine::assess(kb, &case, audience)))
     })
     .await?;
-    json_response(&a, "no-store")
+    Ok(json_bytes_response(a, "no-store"))
 }
 
 /// Assesses a FHIR R4 Bundle (contract section 6); unmapped data becomes `input_warnings`.
