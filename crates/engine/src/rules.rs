@@ -2538,9 +2538,13 @@ fn radiotherapy<E: Explain>(cx: &Cx) -> E::Option {
     } else if cx.site() == P::Neuroendocrine {
         // Revision 7: small-intestine (midgut) NET, grade 1-2, growing after a
         // somatostatin analogue: lutetium-177 dotatate is the usual next step
-        // (NETTER-1, TA539). Pancreatic and other origins stay `possible`.
+        // (NETTER-1, TA539). Pancreatic and other origins stay `possible`, and
+        // so does performance status 3-4 (NETTER-1 took Karnofsky 60 or more;
+        // hazard HAZ-020: nothing but hormone therapy and supportive care is
+        // `usual` then).
         let h = &cx.case.treatment_history;
         let midgut_after_ssa = cx.kb.engine_logic() >= 7
+            && cx.ps().is_none_or(|ps| f64::from(ps) <= cx.kb.t(Th::ChemoMaxPsAny))
             && cx.case.net_origin == Some(crate::case::NetOrigin::SmallBowel)
             && matches!(cx.case.tumour_grade, Some(crate::case::TumourGrade::G1 | crate::case::TumourGrade::G2))
             && h.had(PreviousTreatment::SomatostatinAnalogue) == Some(true)
