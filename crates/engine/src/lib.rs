@@ -33,8 +33,8 @@ pub use assessment::*;
 pub use case::*;
 pub use parse::{FieldError, case_from_json, case_from_value};
 pub use rules::{
-    LOGIC_2_STATEMENT_IDS, LOGIC_3_STATEMENT_IDS, LOGIC_4_STATEMENT_IDS, LOGIC_5_STATEMENT_IDS, LOGIC_6_STATEMENT_IDS, STATEMENT_IDS,
-    input_given, statement_ids,
+    LOGIC_2_STATEMENT_IDS, LOGIC_3_STATEMENT_IDS, LOGIC_4_STATEMENT_IDS, LOGIC_5_STATEMENT_IDS, LOGIC_6_STATEMENT_IDS,
+    LOGIC_7_STATEMENT_IDS, STATEMENT_IDS, input_given, statement_ids,
 };
 
 use hepatica_knowledge::{Diagnostic, Knowledge};

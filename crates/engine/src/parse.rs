@@ -343,7 +343,9 @@ pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
         return None;
     }
     let g = given.to_lowercase();
-    let mut best: Option<(&str, usize)> = None;
+    // The closest candidate and whether another is as close: a tie (`D` is one
+    // edit from each of `A`, `B` and `C`) names no likely typo, so no hint.
+    let mut best: Option<(&str, usize, bool)> = None;
     for c in candidates {
         let lc = c.to_lowercase();
         if lc == g {
@@ -351,11 +353,17 @@ pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
         }
         let d = strsim::damerau_levenshtein(&g, &lc);
         let limit = (lc.chars().count() / 3).clamp(1, 3);
-        if d <= limit && best.is_none_or(|(_, bd)| d < bd) {
-            best = Some((c, d));
+        if d > limit {
+            continue;
         }
+        best = match best {
+            Some((b, bd, _)) if d == bd => Some((b, bd, true)),
+            Some((_, bd, _)) if d < bd => Some((c, d, false)),
+            None => Some((c, d, false)),
+            kept => kept,
+        };
     }
-    best.map(|(c, _)| c)
+    best.and_then(|(c, _, tied)| (!tied).then_some(c))
 }
 
 struct Parser {
@@ -971,6 +979,9 @@ mod tests {
         has("/liver_function/albumin_g_l: expected a number from 0 to 80 (g/L), got 81");
         has("/liver_function/ascites: expected one of none, mild, moderate_severe; got \"severe\"");
         has("/liver_function/child_pugh: expected one of A, B, C; got \"D\"");
+        // One edit from each allowed value: no misleading "did you mean A?" (issue 13).
+        assert!(e.contains(&"/liver_function/child_pugh: expected one of A, B, C; got \"D\"".to_string()), "{e:#?}");
+        assert!(e.contains(&"/tumour_grade: expected one of G1, G2, G3; got \"G4\"".to_string()), "{e:#?}");
         has("/liver_function/bilirubin_uln_umol_l: expected a number from 1 to 100");
         has("/liver/percent_liver_replaced: expected a number from 0 to 100");
         has("/histology: expected one of adenocarcinoma,");

@@ -372,17 +372,40 @@ pub const LOGIC_6_STATEMENT_IDS: &[&str] = &[
     "targeted.lung_untested_poor_ps",
 ];
 
+/// The statements cited only by the revision-7 logic (knowledge base
+/// 2026.12.6); releases up to 2026.12.5 need not hold them.
+pub const LOGIC_7_STATEMENT_IDS: &[&str] = &[
+    // Melanoma, BRAF V600 at performance status 3-4.
+    "targeted.melanoma_braf_poor_ps",
+    // Breast: PIK3CA after a CDK4/6 inhibitor (TA816, capivasertib).
+    "targeted.breast_pik3ca_after_cdk46",
+    // NET: small-intestine, growing after a somatostatin analogue (NETTER-1, TA539).
+    "radio.lutetium_dotatate_midgut",
+    // Prostate: BRCA tested, other HRR genes not given.
+    "targeted.prostate_no_brca",
+];
+
 /// The statement ids a knowledge base of `engine_logic` must hold:
 /// [`STATEMENT_IDS`], from logic 2 on [`LOGIC_2_STATEMENT_IDS`] too, from
 /// logic 3 on [`LOGIC_3_STATEMENT_IDS`], from logic 4 on [`LOGIC_4_STATEMENT_IDS`],
-/// from logic 5 on [`LOGIC_5_STATEMENT_IDS`] and from logic 6 on [`LOGIC_6_STATEMENT_IDS`].
+/// from logic 5 on [`LOGIC_5_STATEMENT_IDS`], from logic 6 on [`LOGIC_6_STATEMENT_IDS`]
+/// and from logic 7 on [`LOGIC_7_STATEMENT_IDS`].
 pub fn statement_ids(engine_logic: u32) -> impl Iterator<Item = &'static str> {
     let revision_2: &[&str] = if engine_logic >= 2 { LOGIC_2_STATEMENT_IDS } else { &[] };
     let revision_3: &[&str] = if engine_logic >= 3 { LOGIC_3_STATEMENT_IDS } else { &[] };
     let revision_4: &[&str] = if engine_logic >= 4 { LOGIC_4_STATEMENT_IDS } else { &[] };
     let revision_5: &[&str] = if engine_logic >= 5 { LOGIC_5_STATEMENT_IDS } else { &[] };
     let revision_6: &[&str] = if engine_logic >= 6 { LOGIC_6_STATEMENT_IDS } else { &[] };
-    STATEMENT_IDS.iter().chain(revision_2).chain(revision_3).chain(revision_4).chain(revision_5).chain(revision_6).copied()
+    let revision_7: &[&str] = if engine_logic >= 7 { LOGIC_7_STATEMENT_IDS } else { &[] };
+    STATEMENT_IDS
+        .iter()
+        .chain(revision_2)
+        .chain(revision_3)
+        .chain(revision_4)
+        .chain(revision_5)
+        .chain(revision_6)
+        .chain(revision_7)
+        .copied()
 }
 
 /// Inputs in the order `missing_information` lists them.
@@ -1284,6 +1307,19 @@ fn lung_driver_fitness(cx: &Cx, o: &mut Opt<impl Explain>) {
     }
 }
 
+/// Revision 7: BRAF and MEK inhibitor tablets for BRAF V600 melanoma often
+/// work within weeks and can restore fitness, as a lung cancer driver's tablets
+/// do ([`lung_driver_fitness`]), so performance status 3-4 makes them
+/// `possible` rather than ruling them out (immunotherapy keeps the ceiling).
+fn melanoma_braf_fitness(cx: &Cx, o: &mut Opt<impl Explain>) {
+    if let Some(ps) = cx.ps()
+        && f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)
+    {
+        o.criterion("Performance status 0-2", &["/performance_status"], Out::NotMet("targeted.melanoma_braf_poor_ps", Possible));
+        o.kind_cap = Possible;
+    }
+}
+
 /// Revision 2, ovary: platinum sensitivity first (PARP maintenance follows a
 /// response to platinum; mirvetuximab is for platinum-resistant FR-alpha-positive
 /// disease), then BRCA (olaparib) or niraparib whatever BRCA shows.
@@ -1939,7 +1975,20 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
                 _ => false,
             };
             let had_cdk = if v2 { cx.case.treatment_history.had(PreviousTreatment::Cdk46Inhibitor) } else { None };
+            // Revision 7: PIK3CA-altered, after a CDK4/6 inhibitor, no PI3K/AKT
+            // inhibitor yet: alpelisib (TA816) or capivasertib with fulvestrant is
+            // what NICE recommends next, the usual option.
+            let pik3ca_next = cx.kb.engine_logic() >= 7
+                && hr == Some(true)
+                && her2_negative_like
+                && had_cdk == Some(true)
+                && cx.bio(B::Pik3ca) == Some(V::Present)
+                && cx.case.treatment_history.had(PreviousTreatment::Pi3kAktInhibitor) != Some(true);
             let cdk = match (hr, her2) {
+                (Some(true), _) if pik3ca_next => {
+                    o.reason("targeted.breast_pik3ca_after_cdk46");
+                    Possible
+                }
                 (Some(true), _) if her2_negative_like && had_cdk == Some(true) => {
                     // First-line CDK4/6 inhibitors (TA563) have been used: what comes next.
                     o.reason("targeted.breast_after_cdk46");
@@ -1964,6 +2013,7 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
                 }
             };
             let pik3ca = match (cx.bio(B::Pik3ca), hr) {
+                _ if pik3ca_next => Usual,
                 (Some(V::Present), Some(true)) => {
                     o.reason("targeted.breast_pik3ca");
                     Possible
@@ -1989,7 +2039,7 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
             if o.reasons().is_empty() && !(v2 && triple_negative) {
                 o.reason("targeted.breast_depends");
             }
-            o.base = if her2_kind == Usual || cdk == Usual {
+            o.base = if her2_kind == Usual || cdk == Usual || pik3ca == Usual {
                 Usual
             } else if v2 && triple_negative {
                 // Sacituzumab govitecan is for earlier-treated triple-negative disease (TA819).
@@ -2124,6 +2174,10 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
                     o.base = Usual;
                 }
                 kinds.push(("parp_inhibitors", if nice_ta887 { Usual } else { Possible }));
+            } else if cx.kb.engine_logic() >= 7 && brca == Some(V::Absent) && hrr.is_none() {
+                // Revision 7: only BRCA was tested; the reason says so, not "no HRR change".
+                o.criterion("BRCA or other HRR gene change", &inputs, Out::NotMet("targeted.prostate_no_brca", Unlikely));
+                kinds.push(("parp_inhibitors", Unlikely));
             } else if brca.is_some() && hrr.is_some() || brca == Some(V::Absent) && hrr.is_none() {
                 o.criterion("BRCA or other HRR gene change", &inputs, Out::NotMet("targeted.prostate_no_hrr", Unlikely));
                 kinds.push(("parp_inhibitors", Unlikely));
@@ -2185,7 +2239,14 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
         && !lung_driver(cx)
         && !(cx.bio(B::Egfr).is_some() && cx.bio(B::Alk).is_some())
         && !(cx.v4() && cx.lung_squamous());
-    if cx.v2() && cx.site() == P::Lung && (lung_driver(cx) || untested) && cx.case.histology != Some(crate::case::Histology::SmallCell) {
+    let melanoma_braf = cx.kb.engine_logic() >= 7 && cx.site() == P::Melanoma && cx.bio(B::BrafV600) == Some(V::Present);
+    if melanoma_braf {
+        melanoma_braf_fitness(cx, &mut o);
+    } else if cx.v2()
+        && cx.site() == P::Lung
+        && (lung_driver(cx) || untested)
+        && cx.case.histology != Some(crate::case::Histology::SmallCell)
+    {
         if untested {
             lung_untested_fitness(cx, &mut o);
         } else {
@@ -2515,7 +2576,24 @@ fn radiotherapy<E: Explain>(cx: &Cx) -> E::Option {
         o.reason("radio.lutetium_dotatate_nec");
         Unlikely
     } else if cx.site() == P::Neuroendocrine {
+        // Revision 7: small-intestine (midgut) NET, grade 1-2, growing after a
+        // somatostatin analogue: lutetium-177 dotatate is the usual next step
+        // (NETTER-1, TA539). Pancreatic and other origins stay `possible`, and
+        // so does performance status 3-4 (NETTER-1 took Karnofsky 60 or more;
+        // hazard HAZ-020: nothing but hormone therapy and supportive care is
+        // `usual` then).
+        let h = &cx.case.treatment_history;
+        let midgut_after_ssa = cx.kb.engine_logic() >= 7
+            && cx.ps().is_none_or(|ps| f64::from(ps) <= cx.kb.t(Th::ChemoMaxPsAny))
+            && cx.case.net_origin == Some(crate::case::NetOrigin::SmallBowel)
+            && matches!(cx.case.tumour_grade, Some(crate::case::TumourGrade::G1 | crate::case::TumourGrade::G2))
+            && h.had(PreviousTreatment::SomatostatinAnalogue) == Some(true)
+            && facts::previously_treated(cx.case) == Some(true);
         match cx.bio(B::Sstr) {
+            Some(V::Positive) if midgut_after_ssa => {
+                o.reason("radio.lutetium_dotatate_midgut");
+                Usual
+            }
             Some(V::Positive) => {
                 o.reason("radio.lutetium_dotatate");
                 Possible

@@ -477,6 +477,38 @@ fn references_follow_the_engine_logic_revision() {
         assert!(hepatica_engine::statement_ids(6).any(|x| x == *id), "{id} is not required of logic 6");
         assert!(logic_5.statement(id).is_none(), "{id} is already in 2026.12.4: it belongs to an older list");
     }
+    // Revision 7 (knowledge base 2026.12.6): release 2026.12.5 (logic 6) loads without them.
+    let logic_6 = Knowledge::release("2026.12.5").expect("frozen release");
+    assert_eq!(logic_6.engine_logic(), 6);
+    let problems = check_references(logic_6);
+    assert!(problems.is_empty(), "{problems:#?}");
+    for id in hepatica_engine::LOGIC_7_STATEMENT_IDS {
+        assert!(!hepatica_engine::statement_ids(6).any(|x| x == *id), "{id} is required of logic 6 (listed twice?)");
+        assert!(hepatica_engine::statement_ids(7).any(|x| x == *id), "{id} is not required of logic 7");
+        assert!(logic_6.statement(id).is_none(), "{id} is already in 2026.12.5: it belongs to an older list");
+    }
+}
+
+// ---- engine logic 7 (knowledge base 2026.12.6) ----
+proptest! {
+    /// BRAF V600 melanoma: performance status 3-4 alone never rules out the
+    /// BRAF-MEK tablets (as a lung driver's tablets): from performance status
+    /// 2 to 3 targeted therapy falls at most to `possible`. Frozen 2026.12.5
+    /// keeps its blanket fitness rule.
+    #[test]
+    fn melanoma_braf_tablets_are_not_ruled_out_by_fitness_alone(case in arb_case(), ps in 3u8..=4) {
+        let kb = Knowledge::embedded();
+        let mut c = case.clone();
+        c.primary_site = PrimarySite::Melanoma;
+        c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Present);
+        c.performance_status = Some(2);
+        let fit = level(&assess(kb, &c, Audience::Patient), "targeted_therapy");
+        c.performance_status = Some(ps);
+        let unwell = assess(kb, &c, Audience::Patient);
+        prop_assert!(level(&unwell, "targeted_therapy") >= fit.min(Suitability::Possible), "PS 2 {fit:?} -> PS {ps} {:?}", level(&unwell, "targeted_therapy"));
+        let old = assess(Knowledge::release("2026.12.5").unwrap(), &c, Audience::Patient);
+        prop_assert_eq!(level(&old, "targeted_therapy"), Suitability::Unlikely);
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

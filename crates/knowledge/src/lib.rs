@@ -88,7 +88,7 @@ mod files {
 /// The newest revision of the Rust decision logic this program has
 /// (`engine_logic` in `kb.toml`). A knowledge base that names a newer one was
 /// published for a newer Hepatica, and is refused rather than half-applied.
-pub const ENGINE_LOGIC_SUPPORTED: u32 = 6;
+pub const ENGINE_LOGIC_SUPPORTED: u32 = 7;
 
 /// A loaded, resolved knowledge base.
 ///
