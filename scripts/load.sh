@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Load test of the running server on loopback with wrk: sustained POST
-# /api/v1/assess (Case JSON) and GET /results?a=... (the sealed results page the
-# questionnaire form redirects to), one after the other, printing throughput, latency percentiles and the count of
-# non-2xx answers and socket errors for each. Fails if any answer is not 2xx.
+# Load test of the running server on loopback with wrk: sustained GET /healthz
+# (the floor: routing, middleware and HTTP alone), POST /api/v1/assess (Case
+# JSON) and GET /results?a=... (the sealed results page the questionnaire form
+# redirects to), one after the other, printing throughput, latency percentiles
+# and the count of non-2xx answers and socket errors for each, then the ratio of
+# assess to healthz throughput (issue 12 aims at 0.6 or more). Fails if any
+# answer is not 2xx.
 #
 #   bash scripts/load.sh                 # release build, 30 s per route, 16 connections
 #   bash scripts/load.sh --smoke         # debug build, 3 s per route (scripts/load-smoke.sh, CI)
@@ -116,10 +119,12 @@ LUA
 }
 lua /api/v1/assess application/json "$case_json" >"$work/assess.lua"
 lua "$results_path" text/plain "" GET >"$work/results.lua"
+lua /healthz text/plain "" GET >"$work/healthz.lua"
 
 echo "load: $profile build, $seconds s per route, $connections connections, $threads wrk threads, server $base"
 failed=0
-for route in assess results; do
+declare -A rps
+for route in healthz assess results; do
   out=$(timeout --signal=KILL "$((seconds + 30))" wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 10s -s "$work/$route.lua" "$base" 2>&1) || true
   line=$(printf '%s\n' "$out" | grep '^RESULT' || true)
   if [ -z "$line" ]; then
@@ -128,7 +133,12 @@ for route in assess results; do
     failed=1
     continue
   fi
-  name=$([ "$route" = assess ] && echo "POST /api/v1/assess" || echo "GET /results?a=(sealed answers)")
+  case $route in
+    healthz) name="GET /healthz" ;;
+    assess) name="POST /api/v1/assess" ;;
+    *) name="GET /results?a=(sealed answers)" ;;
+  esac
+  rps[$route]=$(printf '%s\n' "$line" | sed -n 's/.* rps=\([0-9]*\).*/\1/p')
   echo "$name: ${line#RESULT }"
   bad=$(printf '%s\n' "$line" | sed -n 's/.*non2xx=\([0-9]*\).*/\1/p')
   sock=$(printf '%s\n' "$line" | sed -n 's/.*socket_errors=\([0-9]*\).*/\1/p')
@@ -138,6 +148,9 @@ for route in assess results; do
     failed=1
   fi
 done
+if [ -n "${rps[healthz]:-}" ] && [ -n "${rps[assess]:-}" ] && [ "${rps[healthz]}" != 0 ]; then
+  awk -v a="${rps[assess]}" -v h="${rps[healthz]}" 'BEGIN { printf "ratio POST /api/v1/assess / GET /healthz: %.2f (aim 0.6 or more)\n", a / h }'
+fi
 if grep -q '"level":"ERROR"\|panicked' "$work/server.log"; then
   echo "load: the server logged errors:" >&2
   grep '"level":"ERROR"\|panicked' "$work/server.log" | head -5 >&2
