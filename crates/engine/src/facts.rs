@@ -98,6 +98,8 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::LungTabletFailed => lung_tablet_failed(case).map(Val::Bool),
         Fact::NetOrigin => case.net_origin.and_then(|o| sym(NET_ORIGIN_VALUES, o.as_str())),
         Fact::HadParpInhibitor => case.treatment_history.had(Prev::ParpInhibitor).map(Val::Bool),
+        Fact::Er => biomarker(case, B::Er),
+        Fact::PeritoneumOnly => case.spread_elsewhere.as_deref().map(|s| Val::Bool(s == [Spread::Peritoneum])),
         Fact::JaundiceFromLiver => {
             let f = &case.liver_function;
             match (f.jaundice, f.biliary_obstruction) {
@@ -129,10 +131,12 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         Fact::PdgfraD842v => &[B::PdgfraD842v],
         Fact::Kras => &[B::Kras],
         Fact::TmbHigh => &[B::TmbHigh],
+        Fact::Er => &[B::Er],
         Fact::PrimarySite
         | Fact::TumourCount
         | Fact::LargestTumourCm
         | Fact::AllRemovable
+        | Fact::PeritoneumOnly
         | Fact::NearMajorVessels
         | Fact::LiverCondition
         | Fact::RemnantEnough

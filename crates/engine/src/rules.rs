@@ -383,6 +383,15 @@ pub const LOGIC_7_STATEMENT_IDS: &[&str] = &[
     "radio.lutetium_dotatate_midgut",
     // Prostate: BRCA tested, other HRR genes not given.
     "targeted.prostate_no_brca",
+    // Prostate: small-cell (neuroendocrine) carcinoma, PARP and PSMA do not apply.
+    "targeted.prostate_small_cell",
+    "radio.lutetium_psma_small_cell",
+    // Prostate: lutetium-177 PSMA at performance status 3-4, and with no PSMA result.
+    "radio.lutetium_psma_poor_ps",
+    "radio.lutetium_psma_not_nice",
+    // NET: PRRT for a lung NET (outside TA539) and a well-differentiated G3 NET (NETTER-2).
+    "radio.lutetium_dotatate_lung",
+    "radio.lutetium_dotatate_g3",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -2161,6 +2170,12 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
             }
             kinds.push(("tyrosine_kinase_inhibitors", o.base));
         }
+        // Revision 7: small-cell (neuroendocrine) prostate cancer is treated as a
+        // neuroendocrine carcinoma; BRCA and HRR results do not open a PARP inhibitor.
+        P::Prostate if cx.kb.engine_logic() >= 7 && prostate_small_cell(cx) => {
+            o.base(Unlikely, "targeted.prostate_small_cell");
+            kinds.push(("parp_inhibitors", Unlikely));
+        }
         P::Prostate => {
             let brca = cx.bio(B::Brca);
             let hrr = cx.bio(B::Hrr);
@@ -2594,6 +2609,17 @@ fn radiotherapy<E: Explain>(cx: &Cx) -> E::Option {
                 o.reason("radio.lutetium_dotatate_midgut");
                 Usual
             }
+            // Revision 7: the reason fits the tumour: a lung NET is outside
+            // TA539 (GEP-NET); a well-differentiated G3 NET has NETTER-2, which
+            // NICE has not appraised (TA539 covers G1-G2).
+            Some(V::Positive) if cx.kb.engine_logic() >= 7 && cx.case.net_origin == Some(crate::case::NetOrigin::Lung) => {
+                o.reason("radio.lutetium_dotatate_lung");
+                Possible
+            }
+            Some(V::Positive) if cx.kb.engine_logic() >= 7 && cx.case.tumour_grade == Some(crate::case::TumourGrade::G3) => {
+                o.reason("radio.lutetium_dotatate_g3");
+                Possible
+            }
             Some(V::Positive) => {
                 o.reason("radio.lutetium_dotatate");
                 Possible
@@ -2617,8 +2643,22 @@ fn radiotherapy<E: Explain>(cx: &Cx) -> E::Option {
         None | Some(ChemoHistory::None) if v5 && h.had(PreviousTreatment::Taxane) == Some(true) => Some(ChemoHistory::Stable),
         c => c,
     };
+    // Revision 7: lutetium-177 PSMA is not recommended by NICE (TA930), so a
+    // missing PSMA scan no longer leaves radiotherapy `depends`; VISION took
+    // performance status 0-2; small-cell prostate cancer is not its disease.
+    let v7 = cx.kb.engine_logic() >= 7;
     let psma = if cx.site() == P::Prostate && hormone_sensitive {
         o.reason("radio.lutetium_psma_hormone_sensitive");
+        Unlikely
+    } else if cx.site() == P::Prostate && v7 && prostate_small_cell(cx) {
+        o.reason("radio.lutetium_psma_small_cell");
+        Unlikely
+    } else if cx.site() == P::Prostate && v7 && cx.ps().is_some_and(|ps| f64::from(ps) > cx.kb.t(Th::ChemoMaxPsAny)) {
+        o.reason("radio.lutetium_psma_poor_ps");
+        Unlikely
+    } else if cx.site() == P::Prostate && v7 && cx.bio(B::Psma).is_none() {
+        o.reason("radio.lutetium_psma_not_nice");
+        o.criterion("PSMA PET scan", &["/biomarkers/PSMA"], Out::Unknown { blocking: false });
         Unlikely
     } else if cx.site() == P::Prostate {
         match (cx.bio(B::Psma), chemo) {
@@ -2659,6 +2699,12 @@ fn radiotherapy<E: Explain>(cx: &Cx) -> E::Option {
         o.criterion("Receptor scan and earlier treatment known", p, Out::Unknown { blocking: best == Depends });
     }
     o.finish_at(Some(best))
+}
+
+/// Prostate cancer given as small-cell or neuroendocrine carcinoma.
+fn prostate_small_cell(cx: &Cx) -> bool {
+    use crate::case::Histology as H;
+    cx.site() == P::Prostate && matches!(cx.case.histology, Some(H::SmallCell | H::NeuroendocrineCarcinoma))
 }
 
 // ---------------------------------------------------------------- supportive care

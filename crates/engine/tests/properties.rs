@@ -509,6 +509,33 @@ proptest! {
         let old = assess(Knowledge::release("2026.12.5").unwrap(), &c, Audience::Patient);
         prop_assert_eq!(level(&old, "targeted_therapy"), Suitability::Unlikely);
     }
+
+    /// Prostate cancer: small-cell carcinoma never has a PARP inhibitor or
+    /// lutetium-177 PSMA above `unlikely`, whatever the gene
+    /// and PSMA results; and with no PSMA result, or at performance status 3-4,
+    /// lutetium-177 PSMA is `unlikely` (never `depends`: NICE TA930).
+    #[test]
+    fn prostate_lutetium_psma_and_small_cell_never_hang_on_a_test(case in arb_case(), small_cell in any::<bool>()) {
+        let kb = Knowledge::embedded();
+        let mut c = case.clone();
+        c.primary_site = PrimarySite::Prostate;
+        let psma_kind = |a: &Assessment| a.option("radiotherapy").unwrap().kinds.iter().find(|k| k.id == "lutetium_psma").unwrap().suitability;
+        if small_cell {
+            c.histology = Some(Histology::SmallCell);
+            let a = assess(kb, &c, Audience::Patient);
+            // The option may still be open to a tumour-agnostic drug (NTRK); PARP is not.
+            let parp = a.option("targeted_therapy").unwrap().kinds.iter().find(|k| k.id == "parp_inhibitors").map(|k| k.suitability);
+            prop_assert!(parp.is_none_or(|p| p == Suitability::Unlikely), "parp {parp:?}");
+            prop_assert_eq!(psma_kind(&a), Suitability::Unlikely);
+        } else {
+            c.biomarkers.remove(&Biomarker::Psma);
+            prop_assert_eq!(psma_kind(&assess(kb, &c, Audience::Patient)), Suitability::Unlikely);
+            let mut d = case.clone();
+            d.primary_site = PrimarySite::Prostate;
+            d.performance_status = Some(3);
+            prop_assert_eq!(psma_kind(&assess(kb, &d, Audience::Patient)), Suitability::Unlikely);
+        }
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

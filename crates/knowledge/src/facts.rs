@@ -245,4 +245,10 @@ facts! {
     NetOrigin = "net_origin": FactType::Enum(NET_ORIGIN_VALUES), ["/net_origin"];
     /// Named: had a PARP inhibitor before.
     HadParpInhibitor = "had_parp_inhibitor": FactType::Bool, ["/treatment_history/previous"];
+    // ---- knowledge base 2026.12.6 ----
+    /// Oestrogen receptor status as given.
+    Er = "ER": FactType::Enum(BIOMARKER_VALUES), ["/biomarkers/ER"];
+    /// Named: the only spread outside the liver is to the peritoneum (the lining of
+    /// the belly): true for exactly `["peritoneum"]`, false for any other known list.
+    PeritoneumOnly = "peritoneum_only": FactType::Bool, ["/spread_elsewhere"];
 }
