@@ -130,7 +130,7 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         Fact::PdgfraD842v => &[B::PdgfraD842v],
         Fact::Kras => &[B::Kras],
         Fact::TmbHigh => &[B::TmbHigh],
-        Fact::BreastEndocrineOptionLeft => &[B::Er, B::Pr, B::Her2, B::Pik3ca, B::Esr1],
+        Fact::BreastEndocrineOptionLeft => &[B::Pik3ca, B::Esr1],
         Fact::PrimarySite
         | Fact::TumourCount
         | Fact::LargestTumourCm
@@ -180,37 +180,30 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
     }
 }
 
-/// Breast (knowledge base 2026.12.6): hormone-receptor-positive, HER2-negative
-/// (negative, low or ultralow, as given or from the IHC score), after a CDK4/6
-/// inhibitor, with an endocrine-based targeted next step: PIK3CA altered and no
-/// PI3K/AKT inhibitor yet (TA816, capivasertib), or an ESR1 mutation
-/// (elacestrant, TA1036). `None` while a result that could decide it is missing.
+/// Breast (knowledge base 2026.12.6): after a CDK4/6 inhibitor, a target for an
+/// endocrine-based targeted next step: PIK3CA altered and no PI3K/AKT inhibitor
+/// yet (TA816, capivasertib), or an ESR1 mutation (elacestrant, TA1036). The
+/// receptors and HER2 are separate conditions of the rules that read it.
+/// `None` while a result or the history that could decide it is missing.
 pub(crate) fn breast_endocrine_option_left(case: &Case) -> Option<bool> {
     if case.primary_site != P::Breast {
         return Some(false);
     }
-    let her2 = case.biomarker(B::Her2).or_else(|| case.biomarkers.her2_ihc.map(|i| i.status()));
-    let her2_negative = her2.map(|v| matches!(v, V::Negative | V::Low | V::Ultralow));
-    let pik3ca = case.biomarker(B::Pik3ca);
-    let esr1 = case.biomarker(B::Esr1);
-    let pik3ca_open = match pik3ca {
+    let pik3ca_open = match case.biomarker(B::Pik3ca) {
         Some(V::Present) => case.treatment_history.had(Prev::Pi3kAktInhibitor).map(|had| !had),
         Some(_) => Some(false),
         None => None,
     };
-    let esr1_open = esr1.map(|v| v == V::Present);
+    let esr1_open = case.biomarker(B::Esr1).map(|v| v == V::Present);
     let target = match (pik3ca_open, esr1_open) {
         (Some(true), _) | (_, Some(true)) => Some(true),
         (Some(false), Some(false)) => Some(false),
         _ => None,
     };
-    let parts = [hormone_receptor_positive(case), her2_negative, case.treatment_history.had(Prev::Cdk46Inhibitor), target];
-    if parts.contains(&Some(false)) {
-        Some(false)
-    } else if parts.iter().all(|p| *p == Some(true)) {
-        Some(true)
-    } else {
-        None
+    match (case.treatment_history.had(Prev::Cdk46Inhibitor), target) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
     }
 }
 

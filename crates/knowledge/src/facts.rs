@@ -246,12 +246,11 @@ facts! {
     /// Named: had a PARP inhibitor before.
     HadParpInhibitor = "had_parp_inhibitor": FactType::Bool, ["/treatment_history/previous"];
     // ---- knowledge base 2026.12.6 ----
-    /// Named: breast cancer, hormone-receptor-positive and HER2-negative (negative,
-    /// low or ultralow), after a CDK4/6 inhibitor, with a target for an
-    /// endocrine-based next treatment: PIK3CA altered with no PI3K/AKT inhibitor
-    /// given yet (alpelisib or capivasertib with fulvestrant) or an ESR1 mutation
-    /// (elacestrant). False when a receptor, HER2 or the history rules it out, or
-    /// when PIK3CA and ESR1 were tested and neither opens one.
+    /// Named: breast cancer after a CDK4/6 inhibitor with a target for an
+    /// endocrine-based targeted next treatment: PIK3CA altered with no PI3K/AKT
+    /// inhibitor given yet (alpelisib or capivasertib with fulvestrant) or an ESR1
+    /// mutation (elacestrant). False with no CDK4/6 inhibitor given, or when PIK3CA
+    /// and ESR1 were tested and neither opens one. Rules add the receptors and HER2.
     BreastEndocrineOptionLeft = "breast_endocrine_option_left": FactType::Bool,
-        ["/biomarkers/ER", "/biomarkers/PR", "/biomarkers/HER2", "/treatment_history/previous", "/biomarkers/PIK3CA", "/biomarkers/ESR1"];
+        ["/treatment_history/previous", "/biomarkers/PIK3CA", "/biomarkers/ESR1"];
 }
