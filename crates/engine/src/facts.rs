@@ -100,6 +100,7 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::HadParpInhibitor => case.treatment_history.had(Prev::ParpInhibitor).map(Val::Bool),
         Fact::Er => biomarker(case, B::Er),
         Fact::PeritoneumOnly => case.spread_elsewhere.as_deref().map(|s| Val::Bool(s == [Spread::Peritoneum])),
+        Fact::BreastEndocrineOptionLeft => breast_endocrine_option_left(case).map(Val::Bool),
         Fact::JaundiceFromLiver => {
             let f = &case.liver_function;
             match (f.jaundice, f.biliary_obstruction) {
@@ -132,6 +133,7 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         Fact::Kras => &[B::Kras],
         Fact::TmbHigh => &[B::TmbHigh],
         Fact::Er => &[B::Er],
+        Fact::BreastEndocrineOptionLeft => &[B::Pik3ca, B::Esr1],
         Fact::PrimarySite
         | Fact::TumourCount
         | Fact::LargestTumourCm
@@ -179,6 +181,33 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         | Fact::NetOrigin
         | Fact::HadParpInhibitor
         | Fact::JaundiceFromLiver => &[],
+    }
+}
+
+/// Breast (knowledge base 2026.12.6): after a CDK4/6 inhibitor, a target for an
+/// endocrine-based targeted next step: PIK3CA altered and no PI3K/AKT inhibitor
+/// yet (TA816, capivasertib), or an ESR1 mutation (elacestrant, TA1036). The
+/// receptors and HER2 are separate conditions of the rules that read it.
+/// `None` while a result or the history that could decide it is missing.
+pub(crate) fn breast_endocrine_option_left(case: &Case) -> Option<bool> {
+    if case.primary_site != P::Breast {
+        return Some(false);
+    }
+    let pik3ca_open = match case.biomarker(B::Pik3ca) {
+        Some(V::Present) => case.treatment_history.had(Prev::Pi3kAktInhibitor).map(|had| !had),
+        Some(_) => Some(false),
+        None => None,
+    };
+    let esr1_open = case.biomarker(B::Esr1).map(|v| v == V::Present);
+    let target = match (pik3ca_open, esr1_open) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    };
+    match (case.treatment_history.had(Prev::Cdk46Inhibitor), target) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
     }
 }
 

@@ -392,6 +392,10 @@ pub const LOGIC_7_STATEMENT_IDS: &[&str] = &[
     // NET: PRRT for a lung NET (outside TA539) and a well-differentiated G3 NET (NETTER-2).
     "radio.lutetium_dotatate_lung",
     "radio.lutetium_dotatate_g3",
+    // Breast: hormone-receptor-positive with HER2 not given (no "HER2-negative").
+    "targeted.breast_cdk46_her2_unknown",
+    // Bowel: anti-EGFR antibodies not rated above the chemotherapy they go with.
+    "targeted.bowel_with_chemotherapy",
 ];
 
 /// The statement ids a knowledge base of `engine_logic` must hold:
@@ -1952,6 +1956,17 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
             } else {
                 Possible
             };
+            // Revision 7: cetuximab and panitumumab (TA439) are given with a chemotherapy
+            // doublet, so they are never rated above the chemotherapy (outsider review
+            // onc14, bo-10); the chemotherapy-free BRAF combination is not limited by it.
+            if cx.kb.engine_logic() >= 7
+                && anti_egfr == Usual
+                && braf_kind != Usual
+                && matches!(chemotherapy::<Decide>(cx), Possible | Unlikely)
+            {
+                o.reason("targeted.bowel_with_chemotherapy");
+                o.cap(Possible);
+            }
         }
         P::Breast => {
             // HER2 as given, or read from the IHC score (contract 8.1).
@@ -1987,21 +2002,35 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
             // Revision 7: PIK3CA-altered, after a CDK4/6 inhibitor, no PI3K/AKT
             // inhibitor yet: alpelisib (TA816) or capivasertib with fulvestrant is
             // what NICE recommends next, the usual option.
-            let pik3ca_next = cx.kb.engine_logic() >= 7
+            let v7 = cx.kb.engine_logic() >= 7;
+            // Revision 7 (2026.12.6): "HER2-negative" is said only when HER2 was given.
+            let her2_unknown_wording = v7 && her2.is_none();
+            let pik3ca_next = v7
                 && hr == Some(true)
                 && her2_negative_like
+                && !her2_unknown_wording
                 && had_cdk == Some(true)
                 && cx.bio(B::Pik3ca) == Some(V::Present)
                 && cx.case.treatment_history.had(PreviousTreatment::Pi3kAktInhibitor) != Some(true);
             let cdk = match (hr, her2) {
+                // Revision 7: the NHS funds one CDK4/6 inhibitor line, so after one
+                // the kind is unlikely (outsider review onc14, R9).
                 (Some(true), _) if pik3ca_next => {
                     o.reason("targeted.breast_pik3ca_after_cdk46");
-                    Possible
+                    if v7 { Unlikely } else { Possible }
                 }
                 (Some(true), _) if her2_negative_like && had_cdk == Some(true) => {
                     // First-line CDK4/6 inhibitors (TA563) have been used: what comes next.
                     o.reason("targeted.breast_after_cdk46");
-                    Possible
+                    if v7 { Unlikely } else { Possible }
+                }
+                (Some(true), _) if her2_unknown_wording => {
+                    o.criterion(
+                        "Hormone receptor positive, HER2 not given",
+                        &["/biomarkers/ER", "/biomarkers/PR"],
+                        Out::Met("targeted.breast_cdk46_her2_unknown"),
+                    );
+                    Usual
                 }
                 (Some(true), _) if her2_negative_like => {
                     o.criterion(
@@ -2071,7 +2100,11 @@ fn targeted<E: Explain>(cx: &Cx) -> E::Option {
                         Possible
                     }
                 }
-            } else if her2_kind == Possible || parp == Possible || (v2 && (cdk == Possible || pik3ca == Possible)) {
+            } else if her2_kind == Possible
+                || parp == Possible
+                || (v2 && (cdk == Possible || pik3ca == Possible))
+                || (v7 && hr == Some(true) && her2_negative_like && had_cdk == Some(true))
+            {
                 Possible
             } else if hr == Some(false) && matches!(her2, Some(V::Negative)) {
                 o.reason("targeted.breast_triple_negative");

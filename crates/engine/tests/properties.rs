@@ -536,6 +536,25 @@ proptest! {
             prop_assert_eq!(psma_kind(&assess(kb, &d, Audience::Patient)), Suitability::Unlikely);
         }
     }
+
+    /// Bowel cancer without a BRAF V600E change: the targeted drugs are given with
+    /// chemotherapy (anti-EGFR antibodies with a doublet, bevacizumab), so
+    /// targeted therapy is never `usual` where chemotherapy is `possible` or
+    /// `unlikely` (outsider review onc14, bo-10).
+    #[test]
+    fn bowel_targeted_therapy_is_not_above_its_chemotherapy(case in arb_case()) {
+        let kb = Knowledge::embedded();
+        let mut c = case.clone();
+        c.primary_site = PrimarySite::Bowel;
+        if c.biomarkers.get(&Biomarker::BrafV600) == Some(&BiomarkerValue::Present) {
+            c.biomarkers.insert(Biomarker::BrafV600, BiomarkerValue::Absent);
+        }
+        let a = assess(kb, &c, Audience::Patient);
+        let chemo = level(&a, "chemotherapy");
+        if matches!(chemo, Suitability::Possible | Suitability::Unlikely) {
+            prop_assert!(level(&a, "targeted_therapy") != Suitability::Usual, "chemotherapy {chemo:?}, targeted usual");
+        }
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

@@ -251,4 +251,11 @@ facts! {
     /// Named: the only spread outside the liver is to the peritoneum (the lining of
     /// the belly): true for exactly `["peritoneum"]`, false for any other known list.
     PeritoneumOnly = "peritoneum_only": FactType::Bool, ["/spread_elsewhere"];
+    /// Named: breast cancer after a CDK4/6 inhibitor with a target for an
+    /// endocrine-based targeted next treatment: PIK3CA altered with no PI3K/AKT
+    /// inhibitor given yet (alpelisib or capivasertib with fulvestrant) or an ESR1
+    /// mutation (elacestrant). False with no CDK4/6 inhibitor given, or when PIK3CA
+    /// and ESR1 were tested and neither opens one. Rules add the receptors and HER2.
+    BreastEndocrineOptionLeft = "breast_endocrine_option_left": FactType::Bool,
+        ["/treatment_history/previous", "/biomarkers/PIK3CA", "/biomarkers/ESR1"];
 }

@@ -445,7 +445,9 @@ async fn results_no_site_reads_are_not_asked_of_patients() {
         .filter(|b| hepatica_engine::PrimarySite::ALL.iter().all(|s| !hepatica_engine::biomarkers_for_site(kb, *s).contains(b)))
         .collect();
     let names: Vec<&str> = unread.iter().map(|b| b.as_str()).collect();
-    assert!(names.contains(&"ESR1") && names.contains(&"HRD"), "{names:?}");
+    // Knowledge base 2026.12.6 reads ESR1 for breast (elacestrant after a CDK4/6
+    // inhibitor), so only HRD is left unread.
+    assert!(names.contains(&"HRD") && !names.contains(&"ESR1"), "{names:?}");
     let (_, before) = get("/check").await;
     let (_, _, breast) = post_follow(app(), "/check", "primary_site=breast&for=self&_next=1").await;
     let (_, _, ovary) = post_follow(app(), "/check", "primary_site=ovary&for=self&_next=1").await;
@@ -457,6 +459,8 @@ async fn results_no_site_reads_are_not_asked_of_patients() {
         }
         assert!(clinician.contains(&field), "{b} kept on the clinician form");
     }
+    assert!(!biomarker_field(&breast, "ESR1").contains("hidden"), "ESR1 asked for breast");
+    assert!(biomarker_field(&ovary, "ESR1").contains("hidden disabled"), "ESR1 not asked for ovary");
     // The API still takes them (contract section 8.1).
     let res = post_json("/api/v1/assess", r#"{"primary_site":"ovary","biomarkers":{"HRD":"positive","ESR1":"present"}}"#).await;
     assert_eq!(res.status(), StatusCode::OK);
