@@ -98,6 +98,7 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::LungTabletFailed => lung_tablet_failed(case).map(Val::Bool),
         Fact::NetOrigin => case.net_origin.and_then(|o| sym(NET_ORIGIN_VALUES, o.as_str())),
         Fact::HadParpInhibitor => case.treatment_history.had(Prev::ParpInhibitor).map(Val::Bool),
+        Fact::HadChemotherapy => had_chemotherapy(case).map(Val::Bool),
         Fact::JaundiceFromLiver => {
             let f = &case.liver_function;
             match (f.jaundice, f.biliary_obstruction) {
@@ -174,6 +175,7 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         | Fact::LungTabletFailed
         | Fact::NetOrigin
         | Fact::HadParpInhibitor
+        | Fact::HadChemotherapy
         | Fact::JaundiceFromLiver => &[],
     }
 }
@@ -194,6 +196,30 @@ pub(crate) fn previously_treated(case: &Case) -> Option<bool> {
             _ => None,
         },
     }
+}
+
+/// A chemotherapy class was given (see [`Fact::HadChemotherapy`]): unknown with an
+/// empty or missing list.
+pub(crate) fn had_chemotherapy(case: &Case) -> Option<bool> {
+    let previous = case.treatment_history.previous.as_ref().filter(|p| !p.is_empty())?;
+    Some(previous.iter().any(|&p| is_chemotherapy(p)))
+}
+
+/// The chemotherapy classes of `treatment_history.previous`.
+fn is_chemotherapy(p: Prev) -> bool {
+    matches!(
+        p,
+        Prev::Fluoropyrimidine
+            | Prev::Oxaliplatin
+            | Prev::Irinotecan
+            | Prev::Platinum
+            | Prev::Taxane
+            | Prev::Cabazitaxel
+            | Prev::Anthracycline
+            | Prev::Gemcitabine
+            | Prev::Temozolomide
+            | Prev::TrifluridineTipiracil
+    )
 }
 
 /// Prostate: growing despite hormone therapy after a newer androgen receptor drug.

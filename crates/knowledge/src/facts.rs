@@ -245,4 +245,10 @@ facts! {
     NetOrigin = "net_origin": FactType::Enum(NET_ORIGIN_VALUES), ["/net_origin"];
     /// Named: had a PARP inhibitor before.
     HadParpInhibitor = "had_parp_inhibitor": FactType::Bool, ["/treatment_history/previous"];
+    // ---- knowledge base 2026.12.6 ----
+    /// Named: a chemotherapy class (fluoropyrimidine, platinum, taxane, gemcitabine ...)
+    /// in `treatment_history.previous`; false when the list names treatments but no
+    /// chemotherapy; unknown when the list is empty or not given (an empty list may
+    /// only mean nothing was said).
+    HadChemotherapy = "had_chemotherapy": FactType::Bool, ["/treatment_history/previous"];
 }
