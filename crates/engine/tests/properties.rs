@@ -526,7 +526,7 @@ proptest! {
         let mut c = case;
         c.primary_site = site;
         c.biomarkers.insert(Biomarker::Msi, BiomarkerValue::Stable);
-        c.treatment_history.lines_of_systemic_therapy = Some(lines.into());
+        c.treatment_history.lines_of_systemic_therapy = Some(lines);
         let previous = c.treatment_history.previous.get_or_insert_with(Vec::new);
         if !previous.contains(&PreviousTreatment::Immunotherapy) {
             previous.push(PreviousTreatment::Immunotherapy);
