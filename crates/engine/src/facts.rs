@@ -101,6 +101,7 @@ pub(crate) fn value(kb: &Knowledge, case: &Case, fact: Fact) -> Option<Val> {
         Fact::Er => biomarker(case, B::Er),
         Fact::PeritoneumOnly => case.spread_elsewhere.as_deref().map(|s| Val::Bool(s == [Spread::Peritoneum])),
         Fact::BreastEndocrineOptionLeft => breast_endocrine_option_left(case).map(Val::Bool),
+        Fact::HadChemotherapy => had_chemotherapy(case).map(Val::Bool),
         Fact::JaundiceFromLiver => {
             let f = &case.liver_function;
             match (f.jaundice, f.biliary_obstruction) {
@@ -180,6 +181,7 @@ pub(crate) fn biomarkers_read(fact: Fact) -> &'static [B] {
         | Fact::LungTabletFailed
         | Fact::NetOrigin
         | Fact::HadParpInhibitor
+        | Fact::HadChemotherapy
         | Fact::JaundiceFromLiver => &[],
     }
 }
@@ -227,6 +229,30 @@ pub(crate) fn previously_treated(case: &Case) -> Option<bool> {
             _ => None,
         },
     }
+}
+
+/// A chemotherapy class was given (see [`Fact::HadChemotherapy`]): unknown with an
+/// empty or missing list.
+pub(crate) fn had_chemotherapy(case: &Case) -> Option<bool> {
+    let previous = case.treatment_history.previous.as_ref().filter(|p| !p.is_empty())?;
+    Some(previous.iter().any(|&p| is_chemotherapy(p)))
+}
+
+/// The chemotherapy classes of `treatment_history.previous`.
+fn is_chemotherapy(p: Prev) -> bool {
+    matches!(
+        p,
+        Prev::Fluoropyrimidine
+            | Prev::Oxaliplatin
+            | Prev::Irinotecan
+            | Prev::Platinum
+            | Prev::Taxane
+            | Prev::Cabazitaxel
+            | Prev::Anthracycline
+            | Prev::Gemcitabine
+            | Prev::Temozolomide
+            | Prev::TrifluridineTipiracil
+    )
 }
 
 /// Prostate: growing despite hormone therapy after a newer androgen receptor drug.

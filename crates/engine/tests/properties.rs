@@ -555,6 +555,33 @@ proptest! {
             prop_assert!(level(&a, "targeted_therapy") != Suitability::Usual, "chemotherapy {chemo:?}, targeted usual");
         }
     }
+
+    /// Knowledge base 2026.12.6 (content): a checkpoint inhibitor given before
+    /// and a line of treatment for the spread cancer ended: immunotherapy is
+    /// `unlikely` at every site except skin melanoma, uveal melanoma (tebentafusp)
+    /// and MSI-high cancers, and never cites the general "may still talk about it"
+    /// reason.
+    #[test]
+    fn immunotherapy_again_after_a_checkpoint_inhibitor_is_unlikely(
+        case in arb_case(),
+        site in proptest::sample::select(PrimarySite::ALL.to_vec()),
+        lines in 1u8..=4,
+    ) {
+        prop_assume!(!matches!(site, PrimarySite::Melanoma | PrimarySite::UvealMelanoma));
+        let kb = Knowledge::embedded();
+        let mut c = case;
+        c.primary_site = site;
+        c.biomarkers.insert(Biomarker::Msi, BiomarkerValue::Stable);
+        c.treatment_history.lines_of_systemic_therapy = Some(lines);
+        let previous = c.treatment_history.previous.get_or_insert_with(Vec::new);
+        if !previous.contains(&PreviousTreatment::Immunotherapy) {
+            previous.push(PreviousTreatment::Immunotherapy);
+        }
+        let a = assess(kb, &c, Audience::Clinician);
+        let o = a.option("immunotherapy").unwrap();
+        prop_assert_eq!(o.suitability, Suitability::Unlikely, "{}", site);
+        prop_assert!(o.reasons.iter().all(|r| r.statement != "immuno.after_immunotherapy"), "{site}: {:?}", o.reasons);
+    }
 }
 
 /// The knowledge base's score thresholds (which `scores.rs` reads) are the contract's fixed cut-offs.

@@ -258,4 +258,9 @@ facts! {
     /// and ESR1 were tested and neither opens one. Rules add the receptors and HER2.
     BreastEndocrineOptionLeft = "breast_endocrine_option_left": FactType::Bool,
         ["/treatment_history/previous", "/biomarkers/PIK3CA", "/biomarkers/ESR1"];
+    /// Named: a chemotherapy class (fluoropyrimidine, platinum, taxane, gemcitabine ...)
+    /// in `treatment_history.previous`; false when the list names treatments but no
+    /// chemotherapy; unknown when the list is empty or not given (an empty list may
+    /// only mean nothing was said).
+    HadChemotherapy = "had_chemotherapy": FactType::Bool, ["/treatment_history/previous"];
 }

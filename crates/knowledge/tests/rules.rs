@@ -160,8 +160,10 @@ fn the_facts_rules_read_for_a_site_follow_the_tables() {
     let pancreas = immuno.facts_for_site(site("pancreas"));
     assert!(pancreas.contains(&Fact::Msi) && pancreas.contains(&Fact::TmbHigh), "{pancreas:?}");
     // Bowel is procedural for immunotherapy: its base rows are not read (the
-    // engine declares what its code reads), the criteria still are.
-    assert!(!immuno.facts_for_site(site("bowel")).contains(&Fact::Msi));
+    // engine declares what its code reads), the criteria still are: MSI through
+    // the given-before criterion (2026.12.6), TMB-high (base rows only) not.
+    let bowel = immuno.facts_for_site(site("bowel"));
+    assert!(bowel.contains(&Fact::Msi) && !bowel.contains(&Fact::TmbHigh), "{bowel:?}");
     // Surgery skips its criteria where the base is always unlikely (lung).
     let surgery = rules(kb, "surgery");
     assert!(surgery.facts_for_site(site("lung")).is_empty(), "{:?}", surgery.facts_for_site(site("lung")));
